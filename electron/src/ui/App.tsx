@@ -1,0 +1,88 @@
+import { useState, type ReactNode } from 'react';
+import type { ImportInfo } from './api/types';
+import { SidecarBanner } from './components/SidecarBanner';
+import { ThemeToggle } from './components/ThemeToggle';
+import { useRegions, type RegionsState } from './hooks/useRegions';
+import { useSidecarStatus } from './hooks/useSidecarStatus';
+import { useTheme } from './hooks/useTheme';
+import { CheckerScreen } from './screens/Checker/CheckerScreen';
+import { ImportScreen } from './screens/Import/ImportScreen';
+import type { ImportSource } from './screens/Import/useImporter';
+import { ResultsScreen } from './screens/Results/ResultsScreen';
+import type { ImportSession } from './session';
+
+type ScreenId = 'import' | 'results' | 'checker';
+
+interface ScreenContext {
+  regions: RegionsState;
+  session: ImportSession | null;
+  setSession: (session: ImportSession) => void;
+  go: (screen: ScreenId) => void;
+}
+
+/**
+ * The navigation: one entry per screen folder. Lists, Compose, Campaigns and Settings are added here
+ * the same way (a folder under screens/ and one line below).
+ */
+const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => ReactNode }[] = [
+  {
+    id: 'import',
+    label: 'Import',
+    render: (ctx) => (
+      <ImportScreen regions={ctx.regions} onImported={(info: ImportInfo, source: ImportSource) => {
+        ctx.setSession({ info, source, choices: { default_region: info.region } });
+        ctx.go('results');
+      }} />
+    ),
+  },
+  {
+    id: 'results',
+    label: 'Results',
+    render: (ctx) => (
+      <ResultsScreen session={ctx.session} regions={ctx.regions} onSession={ctx.setSession} onGoImport={() => ctx.go('import')} />
+    ),
+  },
+  { id: 'checker', label: 'Number checker', render: (ctx) => <CheckerScreen regions={ctx.regions} /> },
+];
+
+/** The application shell: header, navigation, sidecar status and the current screen. */
+export function App() {
+  const [screen, setScreen] = useState<ScreenId>('import');
+  const [session, setSession] = useState<ImportSession | null>(null);
+  const regions = useRegions();
+  const theme = useTheme();
+  const sidecar = useSidecarStatus();
+  const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="app__header">
+        <div className="brand">
+          <span className="brand__mark" aria-hidden="true">✉</span>
+          <span className="brand__name">Bulk Messaging</span>
+        </div>
+        <ThemeToggle choice={theme.choice} effective={theme.effective} onChange={theme.setChoice} />
+      </header>
+      <SidecarBanner status={sidecar.status} onRetry={sidecar.retry} />
+      <div className="app__body">
+        <nav className="app__nav" aria-label="Main">
+          <ul>
+            {SCREENS.map((s) => (
+              <li key={s.id}>
+                <button type="button" className="nav-item" aria-current={s.id === screen ? 'page' : undefined}
+                  onClick={() => setScreen(s.id)}>
+                  {s.label}
+                  {s.id === 'results' && session && <span className="nav-item__count">{session.info.summary.entries}</span>}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="app__main" tabIndex={-1}>
+          {current.render({ regions, session, setSession, go: setScreen })}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { RegionOption } from '../hooks/useRegions';
+
+interface Props {
+  label: string;
+  options: RegionOption[];
+  value: string;
+  onChange: (code: string) => void;
+  disabled?: boolean;
+}
+
+/** Options whose name, ISO code or calling code match what the user typed. */
+function matching(options: RegionOption[], query: string): RegionOption[] {
+  const q = query.trim().toLowerCase().replace(/^\+/, '');
+  if (!q) return options;
+  return options.filter((o) =>
+    o.name.toLowerCase().includes(q) || o.code.toLowerCase() === q || String(o.calling_code).startsWith(q));
+}
+
+/** How a country reads in the closed field. */
+function label(option: RegionOption | undefined, code: string): string {
+  return option ? `${option.name} (+${option.calling_code})` : code;
+}
+
+/** A searchable country combobox (ARIA 1.2 combobox + listbox), keyboard first. */
+export function CountrySelect({ label: fieldLabel, options, value, onChange, disabled }: Props) {
+  const id = useId();
+  const listId = `${id}-list`;
+  const [query, setQuery] = useState<string | null>(null);
+  const [active, setActive] = useState(0);
+  const listRef = useRef<HTMLUListElement>(null);
+  const open = query !== null;
+  const selected = options.find((o) => o.code === value);
+  const shown = useMemo(() => matching(options, query ?? ''), [options, query]);
+
+  const close = () => setQuery(null);
+  const choose = (option: RegionOption | undefined) => {
+    if (option) onChange(option.code);
+    close();
+  };
+  const move = (to: number) => {
+    const next = Math.max(0, Math.min(shown.length - 1, to));
+    setActive(next);
+    listRef.current?.children[next]?.scrollIntoView({ block: 'nearest' });
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => (open ? move(active + 1) : openList('')),
+      ArrowUp: () => open && move(active - 1),
+      PageDown: () => open && move(active + 8),
+      PageUp: () => open && move(active - 8),
+      Enter: () => open && choose(shown[active]),
+      Escape: () => open && close(),
+    };
+    const action = keys[event.key];
+    if (action && (open || event.key === 'ArrowDown')) {
+      event.preventDefault();
+      event.stopPropagation();
+      action();
+    }
+  };
+  const openList = (text: string) => {
+    setQuery(text);
+    setActive(0);
+  };
+
+  return (
+    <div className="country-select">
+      <label htmlFor={id}>{fieldLabel}</label>
+      <input
+        id={id}
+        role="combobox"
+        aria-expanded={open}
+        aria-controls={listId}
+        aria-autocomplete="list"
+        aria-activedescendant={open && shown[active] ? `${id}-${shown[active].code}` : undefined}
+        autoComplete="off"
+        spellCheck={false}
+        disabled={disabled}
+        placeholder="Search countries"
+        value={open ? query : label(selected, value)}
+        onFocus={(e) => { openList(''); e.currentTarget.select(); }}
+        onClick={() => !open && openList('')}
+        onChange={(e) => openList(e.target.value)}
+        onBlur={close}
+        onKeyDown={onKeyDown}
+      />
+      {open && (
+        <ul className="country-select__list" role="listbox" id={listId} ref={listRef} aria-label={fieldLabel}>
+          {shown.length === 0 && <li className="country-select__empty">No country matches “{query}”</li>}
+          {shown.map((option, index) => (
+            <li
+              key={option.code}
+              id={`${id}-${option.code}`}
+              role="option"
+              aria-selected={option.code === value}
+              className={index === active ? 'is-active' : undefined}
+              // mousedown, not click: the input's blur would close the list before a click lands.
+              onMouseDown={(e) => { e.preventDefault(); choose(option); }}
+              onMouseEnter={() => setActive(index)}
+            >
+              <span>{option.name}</span>
+              <span className="muted">{option.code} · +{option.calling_code}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+
+interface Props {
+  title: string;
+  open: boolean;
+  onClose: () => void;
+  onConfirm: () => void;
+  confirmLabel: string;
+  busy?: boolean;
+  children: ReactNode;
+}
+
+/**
+ * A modal built on <dialog>: the browser gives focus trapping, Esc (the `cancel` event) and the top
+ * layer; the body is a form so Enter in any field confirms.
+ */
+export function Dialog({ title, open, onClose, onConfirm, confirmLabel, busy, children }: Props) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!busy) onConfirm();
+  };
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby="dialog-title"
+      onCancel={(e) => { e.preventDefault(); onClose(); }}>
+      {open && (
+        <form onSubmit={submit}>
+          <header className="dialog__header">
+            <h2 id="dialog-title">{title}</h2>
+          </header>
+          <div className="dialog__body">{children}</div>
+          <footer className="dialog__footer">
+            <button type="button" className="btn" onClick={onClose}>Cancel</button>
+            <button type="submit" className="btn btn--primary" disabled={busy}>{busy ? 'Working…' : confirmLabel}</button>
+          </footer>
+        </form>
+      )}
+    </dialog>
+  );
+}

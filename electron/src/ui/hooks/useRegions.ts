@@ -1,0 +1,49 @@
+import { useEffect, useMemo, useState } from 'react';
+import { getRegions } from '../api/client';
+import type { Region } from '../api/types';
+import { useStoredState } from './useStoredState';
+
+export const REGION_KEY = 'bulkmsg.defaultRegion';
+
+export interface RegionOption extends Region {
+  name: string;
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** English name of an ISO region code, or the code itself when the browser does not know it. */
+export function regionName(code: string): string {
+  try {
+    return regionNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+export interface RegionsState {
+  options: RegionOption[];
+  region: string;
+  setRegion: (code: string) => void;
+  error: string | null;
+}
+
+/** The sidecar's region list (named, sorted) and the remembered default country. */
+export function useRegions(): RegionsState {
+  const [regions, setRegions] = useState<Region[]>([]);
+  const [serverDefault, setServerDefault] = useState('US');
+  const [error, setError] = useState<string | null>(null);
+  const [stored, setStored] = useStoredState(REGION_KEY, null);
+  useEffect(() => {
+    getRegions()
+      .then((body) => {
+        setRegions(body.regions);
+        setServerDefault(body.default_region);
+      })
+      .catch((err: Error) => setError(err.message));
+  }, []);
+  const options = useMemo(
+    () => regions.map((r) => ({ ...r, name: regionName(r.code) })).sort((a, b) => a.name.localeCompare(b.name)),
+    [regions],
+  );
+  return { options, region: stored ?? serverDefault, setRegion: (code) => setStored(code), error };
+}

@@ -1,0 +1,137 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { ImportRow } from '../../api/types';
+import { StatusBadge } from '../../components/StatusBadge';
+import { EditableValue } from './EditableValue';
+import type { RowsPager } from './useRowsPager';
+
+const ROW_HEIGHT = 44;
+
+interface Props {
+  pager: RowsPager;
+  onFix: (row: ImportRow, value: string) => Promise<string | null>;
+  emptyMessage: string;
+}
+
+/** Why a row is not a usable contact, in words. */
+function details(row: ImportRow): string {
+  if (row.status === 'invalid') return row.message || row.reason || 'Not a valid number';
+  if (row.status === 'duplicate') return row.duplicate_of_row ? `Duplicate of row ${row.duplicate_of_row}` : 'Duplicate';
+  return '';
+}
+
+/** Keys that move the active row, mapped to how far. */
+function keyStep(key: string, pageRows: number, total: number): number | null {
+  const steps: Record<string, number> = {
+    ArrowDown: 1, ArrowUp: -1, PageDown: pageRows, PageUp: -pageRows, Home: -total, End: total,
+  };
+  return key in steps ? steps[key] : null;
+}
+
+/**
+ * The rows of an import, virtualised: only the rows in view (plus a few) are in the DOM, and pages
+ * are fetched from the sidecar as they scroll into view, so 100k+ rows stay fast.
+ */
+export function RowsTable({ pager, onFix, emptyMessage }: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [active, setActive] = useState(0);
+  const [editing, setEditing] = useState<number | null>(null);
+  const total = pager.total ?? 0;
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (total > 0) pager.ensureRange(first, last);
+  }, [first, last, total, pager.ensureRange]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (editing !== null || total === 0) return;
+    const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const step = keyStep(event.key, pageRows, total);
+    if (step !== null) {
+      event.preventDefault();
+      const next = Math.max(0, Math.min(total - 1, active + step));
+      setActive(next);
+      virtualizer.scrollToIndex(next, { align: 'auto' });
+    } else if ((event.key === 'Enter' || event.key === 'F2') && pager.rowAt(active)) {
+      event.preventDefault();
+      setEditing(active);
+    }
+  };
+
+  const finishEdit = () => {
+    setEditing(null);
+    scrollRef.current?.focus();
+  };
+
+  if (pager.error) return <p className="table-empty" role="alert">{pager.error}</p>;
+  if (pager.total === null) return <p className="table-empty" aria-busy="true">Loading rows…</p>;
+  if (total === 0) return <p className="table-empty">{emptyMessage}</p>;
+  return (
+    <div className="rows-table" role="grid" aria-rowcount={total + 1} aria-label="Imported rows">
+      <div className="rows-table__head" role="row" aria-rowindex={1}>
+        <span role="columnheader">Row</span>
+        <span role="columnheader">Original</span>
+        <span role="columnheader">Cleaned number</span>
+        <span role="columnheader">Name</span>
+        <span role="columnheader">Status</span>
+        <span role="columnheader">Details</span>
+      </div>
+      <div
+        ref={scrollRef}
+        className="rows-table__scroll"
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        aria-activedescendant={`row-${active}`}
+        data-testid="rows-scroll"
+      >
+        <div className="rows-table__spacer" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((item) => {
+            const row = pager.rowAt(item.index);
+            return (
+              <div
+                key={item.key}
+                id={`row-${item.index}`}
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-selected={item.index === active}
+                className={`rows-table__row${item.index === active ? ' is-active' : ''}${row ? ' row--' + row.status : ''}`}
+                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                onClick={() => setActive(item.index)}
+                data-entry-id={row?.id}
+              >
+                {row ? (
+                  <>
+                    <span role="gridcell" className="num">{row.row}</span>
+                    <span role="gridcell" className="cell-value">
+                      <EditableValue
+                        row={row}
+                        editing={editing === item.index}
+                        onStart={() => { setActive(item.index); setEditing(item.index); }}
+                        onDone={finishEdit}
+                        onFix={onFix}
+                      />
+                    </span>
+                    <span role="gridcell" className="mono">{row.number ?? '—'}</span>
+                    <span role="gridcell" className="truncate">{row.name || <span className="muted">—</span>}</span>
+                    <span role="gridcell"><StatusBadge status={row.status} /></span>
+                    <span role="gridcell" className="truncate details" title={details(row)}>{details(row)}</span>
+                  </>
+                ) : (
+                  <span role="gridcell" className="muted">Loading…</span>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <p className="muted small table-hint">↑ ↓ Page Up/Down to move · Enter to fix the selected number · Esc to cancel</p>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+"""Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR]`."""
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+DEFAULT_HOST = "0.0.0.0"
+DEFAULT_PORT = 5034
+# Waitress' default of 4 threads would let four 1M-row uploads hold ~4 GB at once; 6 keeps
+# small requests (health, paging) responsive while a big upload runs.
+SERVER_THREADS = 6
+
+
+def port_number(text):
+    """argparse type: a TCP port 0-65535 (0 picks a free one)."""
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("port must be between 0 and 65535")
+    return value
+
+
+def parse_args(argv=None):
+    """Command-line options, with BULKMSG_* environment overrides as defaults."""
+    ap = argparse.ArgumentParser(description="Bulk Messaging sidecar (contacts API).")
+    ap.add_argument("--host", default=os.environ.get("BULKMSG_HOST", DEFAULT_HOST))
+    ap.add_argument("--port", type=port_number, default=int(os.environ.get("BULKMSG_PORT", DEFAULT_PORT)),
+                    help="TCP port; -p 0 picks a free port and prints it")
+    ap.add_argument("--data-dir", default=os.environ.get("BULKMSG_DATA_DIR"),
+                    help="where saved lists, settings and logs live (default: the user data directory)")
+    return ap.parse_args(argv)
+
+
+def setup_logging(data_dir):
+    """Log to stderr and to a rotating file in the data directory."""
+    os.makedirs(os.path.join(data_dir, "logs"), exist_ok=True)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    file_handler = logging.handlers.RotatingFileHandler(
+        os.path.join(data_dir, "logs", "sidecar.log"), maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    stream_handler = logging.StreamHandler(sys.stderr)
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for handler in (file_handler, stream_handler):
+        handler.setFormatter(fmt)
+        root.addHandler(handler)
+
+
+def main(argv=None):
+    """Build the app and serve it with waitress (never Flask's dev server or debugger)."""
+    args = parse_args(argv)
+    if args.data_dir:
+        os.environ["BULKMSG_DATA_DIR"] = os.path.abspath(args.data_dir)
+    from waitress import create_server
+
+    from sidecar import create_app
+
+    app = create_app({"PORT": args.port})
+    setup_logging(app.config["DATA_DIR"])
+    server = create_server(app, host=args.host, port=args.port, threads=SERVER_THREADS,
+                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1_000_000)
+    logging.getLogger("sidecar").info("serving on http://%s:%s", args.host, server.effective_port)
+    print("serving on http://%s:%s" % (args.host, server.effective_port), flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

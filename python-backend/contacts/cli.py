@@ -1,0 +1,47 @@
+"""What the three command-line tools share: region option, JSON output, errors as JSON."""
+import argparse
+import os
+import sys
+
+import orjson
+import phonenumbers
+
+from .errors import ContactsError
+
+FALLBACK_REGION = "US"
+
+
+def region_option(parser):
+    """Add --region (default: $BULKMSG_DEFAULT_REGION, else US)."""
+    parser.add_argument("--region", default=os.environ.get("BULKMSG_DEFAULT_REGION") or FALLBACK_REGION,
+                        help="default country for numbers written without a country code (ISO alpha-2)")
+
+
+def checked_region(value):
+    """The region upper-cased, or a bad_region error."""
+    region = (value or "").strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ContactsError("bad_region", "%r is not a country code we know (use ISO 3166 alpha-2)." % value)
+    return region
+
+
+def emit(payload):
+    """Print PAYLOAD (bytes or an object) as JSON on stdout."""
+    data = payload if isinstance(payload, bytes) else orjson.dumps(payload)
+    sys.stdout.buffer.write(data + b"\n")
+    sys.stdout.flush()
+
+
+def run(main, description, add_arguments):
+    """Parse arguments, run MAIN(args), and turn ContactsError into a JSON error with exit code 2."""
+    parser = argparse.ArgumentParser(description=description)
+    add_arguments(parser)
+    region_option(parser)
+    args = parser.parse_args()
+    try:
+        args.region = checked_region(args.region)
+        emit(main(args))
+        return 0
+    except ContactsError as err:
+        emit({"error": err.message, "code": err.code})
+        return 2

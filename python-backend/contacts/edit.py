@@ -1,0 +1,35 @@
+"""Changing an import after the fact: fix one entry, filter and search entries."""
+import pandas as pd
+
+from .errors import ContactsError
+from .extract import mark_duplicates
+from .normalize import normalize_column
+
+STATUSES = ("all", "valid", "invalid", "duplicate")
+
+
+def fix_entry(result, entry_id, value):
+    """Replace entry ENTRY_ID's value, re-validate it, and re-run de-duplication over the import."""
+    entries = result.entries
+    if not 0 <= entry_id < len(entries):
+        raise ContactsError("not_found", "There is no entry %d in this import." % entry_id)
+    normalized = normalize_column(pd.Series([value], dtype=str), result.region)
+    entries.loc[entry_id, "value"] = value
+    entries.loc[entry_id, "number"] = normalized["e164"].iloc[0]
+    entries.loc[entry_id, "reason"] = normalized["reason"].iloc[0]
+    mark_duplicates(entries)
+    return entries.iloc[[entry_id]]
+
+
+def filter_entries(entries, status="all", query=""):
+    """Entries with STATUS whose name, value or number contains QUERY (case-insensitive)."""
+    if status not in STATUSES:
+        raise ContactsError("bad_param", "status must be one of %s." % ", ".join(STATUSES))
+    mask = pd.Series(True, index=entries.index) if status == "all" else entries["status"] == status
+    query = (query or "").strip()
+    if query:
+        hit = pd.Series(False, index=entries.index)
+        for column in ("name", "value", "number"):
+            hit |= entries[column].fillna("").astype(str).str.contains(query, case=False, regex=False)
+        mask &= hit
+    return entries[mask]

@@ -1,0 +1,161 @@
+"""Phone number normalisation: one value at a time, the reference ('slow') path with reasons.
+
+CONTRACT:
+    normalize_one(text, region) -> (e164 or None, reason or None)
+    REASON_MESSAGES: reason code -> human message
+
+POLICY (this is the product's definition of the right answer; the fast path in
+contacts/fastpath.py must agree with it value for value):
+
+1. Cell clean-up. Surrounding whitespace is stripped; an empty cell is `empty`.
+   A `tel:` / `tel://` URI prefix is removed. Extensions (x123, ext. 123, ;ext=123,
+   #123) are parsed by phonenumbers and dropped from the E.164 answer. Non-ASCII
+   digits (Arabic-Indic, Devanagari, full-width) and vanity letters (1-800-FLOWERS)
+   are converted exactly as phonenumbers converts them. Several numbers in one
+   cell (Google's ' ::: ') are NOT split here: the caller splits.
+2. Spreadsheet damage. A whole number saved as float text ('919876543210.0') or in
+   scientific notation with every digit present ('9.19876543210E+11',
+   '9,19876543210E+11') is turned back into its exact digits. Scientific notation
+   with fewer mantissa digits than the exponent needs ('9.19877E+11') lost digits
+   for good: `lost_digits`. A scientific value that is not a whole number is
+   `not_a_number`.
+3. Parse with phonenumbers and the default REGION (national formats, trunk
+   prefix, the region's IDD prefixes such as 00 / 011, '+'). A number is valid
+   iff phonenumbers.is_valid_number says so.
+4. Country code without '+'. When step 3 does not give a valid number and the
+   input was written neither with '+' nor with the region's IDD prefix, the
+   digits are tried once more as '+' + digits ('919876543210' in a US list,
+   '4915123456789' in an Indian list). That retry is kept only when valid.
+5. Reasons for invalid values (stable codes, see REASON_MESSAGES) come from the
+   first attempt: phonenumbers' NumberParseException type, else
+   is_possible_number_with_reason; a possible-but-invalid number is
+   `invalid_for_region`.
+"""
+import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneMetadata, ValidationResult
+from phonenumbers import phonenumberutil as pnu
+
+REASON_MESSAGES = {
+    "empty": "No phone number was given.",
+    "not_a_number": "This does not look like a phone number.",
+    "too_short": "Not enough digits for a phone number.",
+    "too_long": "Too many digits for a phone number.",
+    "invalid_country_code": "Not a valid country prefix. Start international numbers with + and a country code.",
+    "invalid_for_region": "Not a valid phone number for its country. Check the digits and the country code.",
+    "invalid_length": "The number of digits is not right for numbers in this country.",
+    "lost_digits": ("The spreadsheet lost digits of this number (it was shown in scientific notation like "
+                    "9.19877E+11). Re-export the column formatted as text."),
+}
+
+# Cell-level patterns shared with the fast path so both paths read cells the same way.
+TEL_PREFIX = re.compile(r"^tel:(?://)?", re.IGNORECASE)
+FLOAT_TEXT = re.compile(r"^([1-9][0-9]*)\.0+$")
+SCIENTIFIC_TEXT = re.compile(r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$")
+
+PARSE_ERROR_REASONS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "invalid_country_code",
+    NumberParseException.NOT_A_NUMBER: "not_a_number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too_short",
+    NumberParseException.TOO_SHORT_NSN: "too_short",
+    NumberParseException.TOO_LONG: "too_long",
+}
+
+POSSIBILITY_REASONS = {
+    ValidationResult.IS_POSSIBLE: "invalid_for_region",
+    # A local-only number lacks its area code: digits are missing.
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "too_short",
+    ValidationResult.INVALID_COUNTRY_CODE: "invalid_country_code",
+    ValidationResult.TOO_SHORT: "too_short",
+    ValidationResult.INVALID_LENGTH: "invalid_length",
+    ValidationResult.TOO_LONG: "too_long",
+}
+
+
+def repair_spreadsheet_number(text):
+    """(digits, None) for float-damaged TEXT, (None, reason) when beyond repair, (TEXT, None) otherwise."""
+    float_match = FLOAT_TEXT.match(text)
+    if float_match:
+        return float_match.group(1), None
+    sci = SCIENTIFIC_TEXT.match(text)
+    if not sci:
+        return text, None
+    lead, fraction, exponent = sci.group(1), sci.group(2), int(sci.group(3))
+    if len(fraction) < exponent:
+        return None, "lost_digits"
+    whole, rest = fraction[:exponent], fraction[exponent:]
+    if rest.strip("0"):
+        return None, "not_a_number"
+    return lead + whole, None
+
+
+def clean_cell(text):
+    """(cleaned text, None) ready for phonenumbers, or (None, reason) when the cell is hopeless."""
+    text = (text or "").strip()
+    if not text:
+        return None, "empty"
+    text = TEL_PREFIX.sub("", text).strip()
+    if not text:
+        return None, "not_a_number"
+    return repair_spreadsheet_number(text)
+
+
+def region_metadata(region):
+    """phonenumbers' metadata for REGION, or None when REGION is not a known region."""
+    if not isinstance(region, str) or not region:
+        return None
+    return PhoneMetadata.metadata_for_region(region.upper(), None)
+
+
+def dialled_digits(text):
+    """The ASCII digits phonenumbers would read from TEXT (extension removed, letters mapped), or ''."""
+    try:
+        number = pnu._build_national_number_for_parsing(text)
+    except NumberParseException:
+        return ""
+    _, number = pnu._maybe_strip_extension(number)
+    return pnu._normalize(number)
+
+
+def written_international(text, region):
+    """True when TEXT starts with '+' or with REGION's IDD prefix (as phonenumbers would strip it)."""
+    try:
+        number = pnu._build_national_number_for_parsing(text)
+    except NumberParseException:
+        return False
+    if pnu._PLUS_CHARS_PATTERN.match(number):
+        return True
+    metadata = region_metadata(region)
+    if metadata is None or not metadata.international_prefix:
+        return False
+    idd = re.compile(metadata.international_prefix)
+    stripped, _ = pnu._parse_prefix_as_idd(idd, pnu._normalize(number))
+    return stripped
+
+
+def parse_attempt(text, region):
+    """(E.164, None) when phonenumbers finds TEXT valid in REGION, else (None, reason)."""
+    try:
+        number = phonenumbers.parse(text, region.upper() if isinstance(region, str) else None)
+    except NumberParseException as err:
+        return None, PARSE_ERROR_REASONS.get(err.error_type, "not_a_number")
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+    return None, POSSIBILITY_REASONS.get(phonenumbers.is_possible_number_with_reason(number), "invalid_for_region")
+
+
+def normalize_one(text, region):
+    """Normalise one cell TEXT with default REGION: (E.164, None) when valid, (None, reason) when not."""
+    cleaned, reason = clean_cell(text)
+    if reason:
+        return None, reason
+    e164, reason = parse_attempt(cleaned, region)
+    if e164 or written_international(cleaned, region):
+        return e164, reason
+    digits = dialled_digits(cleaned)
+    if digits:
+        retried, _ = parse_attempt("+" + digits, region)
+        if retried:
+            return retried, None
+    return None, reason

@@ -1,0 +1,50 @@
+"""Read any contact file people bring into plain tables of text cells.
+
+CONTRACT (the rest of the engine relies on it):
+    read_file(path, filename=None) -> Workbook(file_type, sheets=[Sheet(name, frame)], free_text)
+      * decides the type by content as well as by extension; file_type is one of
+        csv, tsv (a text table split by tabs), txt, xlsx, xlsb, ods, xls, vcf, html (a web-page table; an .xls
+        that is really HTML keeps file_type 'xls'). A .csv that is an xlsx is read as xlsx, an .xls that is CSV
+        or HTML as such, a .txt that is a vCard as vcf;
+      * every Sheet.frame is a pandas DataFrame whose cells are all `str` ('' for empty), columns 0..n-1,
+        rows in file order, header NOT interpreted (the header row is row 0 of the frame when there is one);
+        frame row i is spreadsheet row i + 1 (workbook sheets are read from A1; text tables count records);
+        ragged rows are padded with '';
+      * text: UTF-8 (BOM or not), UTF-16 LE/BE (BOM, or guessed from NUL bytes), Windows-1252, Latin-1;
+        delimiter sniffed among , ; tab | (respecting quotes); leading zeros and '+' kept;
+      * workbooks: all sheets in workbook order (hidden and empty ones too, empty frame); numeric cells as exact
+        digits (919876543210.0 -> '919876543210'), other floats as repr, dates ISO, booleans 'TRUE'/'FALSE';
+      * a .txt that is not table-like comes back with `free_text` set and no sheets;
+      * vCards become one sheet 'Contacts' with a synthesised header row (see vcard.py);
+      * raises contacts.errors.ContactsError, and nothing else, with codes
+          empty_file         zero bytes, or blank space only
+          not_text           binary data in a file named as text (.csv, .txt, .vcf, ...)
+          unsupported_type   a format we do not read (PDF, image, zip without a workbook, Word, ...)
+          corrupt_file       a damaged or password-protected workbook
+          workbook_too_large a workbook (zip) that unpacks past 200 MB or 10,000 parts, or a sheet past 20M cells.
+"""
+import logging
+import os
+
+from ..errors import ContactsError
+from . import dispatch
+from .model import Sheet, Workbook
+
+__all__ = ["read_file", "Sheet", "Workbook"]
+
+log = logging.getLogger(__name__)
+
+
+def read_file(path, filename=None):
+    """Read PATH (FILENAME is the client's name, used only as a type hint) into a Workbook."""
+    name = filename or os.path.basename(path)
+    try:
+        return dispatch.read_path(path, name)
+    except ContactsError:
+        raise
+    except MemoryError:
+        raise ContactsError("workbook_too_large", "The file is too large to read.") from None
+    except Exception:
+        # A reader bug or a library surprise must still reach the user as a clean error.
+        log.exception("reading %r failed", name)
+        raise ContactsError("corrupt_file", "The file could not be read; it may be damaged.") from None

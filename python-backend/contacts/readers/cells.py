@@ -1,0 +1,46 @@
+"""Spreadsheet cell values as the text a person expects to see."""
+import datetime
+import math
+
+import pandas as pd
+
+
+def number_text(value):
+    """Integers and integral floats as exact digits (919876543210.0 -> '919876543210'); other floats as repr."""
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        if value.is_integer():
+            return "%d" % value
+        return repr(value)
+    return str(value)
+
+
+def cell_text(value):
+    """Any value a workbook reader returns, as str ('' for empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ") if (value.hour, value.minute, value.second) != (0, 0, 0) \
+            else value.date().isoformat()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def rows_to_frame(rows):
+    """A DataFrame of str cells from a list of rows of raw values (ragged rows padded with '')."""
+    if not rows:
+        return pd.DataFrame()
+    width = max(len(r) for r in rows)
+    columns = {}
+    for index in range(width):
+        column = [r[index] if index < len(r) else "" for r in rows]
+        columns[index] = [v if v.__class__ is str else cell_text(v) for v in column]
+    return pd.DataFrame(columns, dtype=object)

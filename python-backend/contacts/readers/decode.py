@@ -1,0 +1,81 @@
+"""Turn the bytes of a text file into str: byte-order marks, UTF-8, UTF-16 without a BOM, Windows-1252, Latin-1."""
+import re
+
+from ..errors import ContactsError
+
+SAMPLE_BYTES = 64 * 1024
+# A text file may hold a stray control character or two; binary data holds them by the thousand.
+MAX_CONTROL_RATIO = 0.01
+# UTF-16 without a BOM: in Latin-script text nearly every other byte is NUL.
+UTF16_NUL_RATIO = 0.3
+
+BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+NON_SPACE = re.compile(r"[^\s\ufeff\u200b]")
+
+
+def strip_bom(data):
+    """(payload, encoding) when DATA starts with a byte-order mark, else (DATA, None)."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data[len(bom):], encoding
+    return data, None
+
+
+def guess_utf16(data):
+    """'utf-16-le' / 'utf-16-be' when the NUL bytes of DATA say so, else None."""
+    sample = data[:SAMPLE_BYTES]
+    half = len(sample) // 2
+    if half < 2 or len(sample) % 2:
+        return None
+    even_nuls = sample[0::2].count(0) / half
+    odd_nuls = sample[1::2].count(0) / half
+    if odd_nuls >= UTF16_NUL_RATIO and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls >= UTF16_NUL_RATIO and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_with_fallbacks(data):
+    """(text, encoding): UTF-8 if it is valid, else Windows-1252, else Latin-1 (which always decodes)."""
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def looks_binary(text):
+    """Whether TEXT is really binary data: NULs or many control characters in its first part."""
+    sample = text[:SAMPLE_BYTES]
+    if "\x00" in sample:
+        return True
+    return len(CONTROL_CHARS.findall(sample)) > MAX_CONTROL_RATIO * max(len(sample), 1)
+
+
+def decode_text(data):
+    """(text, encoding) for the bytes of a text file; raises empty_file or not_text."""
+    if not data.strip():
+        raise ContactsError("empty_file", "The file is empty.")
+    payload, encoding = strip_bom(data)
+    encoding = encoding or guess_utf16(payload)
+    if encoding:
+        try:
+            text = payload.decode(encoding)
+        except UnicodeDecodeError:
+            raise ContactsError("not_text", "The file says it is %s text but is not." % encoding.upper()) from None
+    else:
+        text, encoding = decode_with_fallbacks(payload)
+    if not NON_SPACE.search(text):
+        raise ContactsError("empty_file", "The file holds nothing but blank space.")
+    if looks_binary(text):
+        raise ContactsError("not_text", "The file is not text (it holds binary data).")
+    return text, encoding

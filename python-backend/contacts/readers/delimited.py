@@ -1,0 +1,118 @@
+"""Delimited text (CSV, TSV, semicolon, pipe): find the delimiter, read every cell as text."""
+import csv
+import io
+import re
+from collections import Counter
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+DELIMITERS = (",", ";", "\t", "|")
+SNIFF_CHARS = 64 * 1024
+SNIFF_RECORDS = 200
+# A .txt counts as a table when this share of its sampled lines split into the same number of cells.
+TABLE_CONSISTENCY = 0.8
+# Below this share a delimiter is a stray character in a one-column file, not a delimiter.
+MIN_CONSISTENCY = 0.3
+# Used as "the delimiter" of a one-column file: a control character no contact list holds.
+NO_DELIMITER = "\x1f"
+QUOTED = re.compile(r'"[^"]*"')
+ARROW_BLOCK_BYTES = 4 << 20
+
+
+def sample_records(text):
+    """The first records of TEXT (quoted line breaks kept inside a record), quoted parts and blank ones left out."""
+    records, pending, open_quote = [], [], False
+    for line in text[:SNIFF_CHARS].splitlines():
+        pending.append(line)
+        open_quote ^= line.count('"') % 2 == 1
+        if open_quote:
+            continue
+        record = "\n".join(pending)
+        pending = []
+        if record.strip():
+            records.append(QUOTED.sub("", record))
+        if len(records) >= SNIFF_RECORDS:
+            break
+    return records
+
+
+def delimiter_score(records, delimiter):
+    """(share of RECORDS holding DELIMITER its most usual non-zero number of times, that number)."""
+    counts = Counter(r.count(delimiter) for r in records)
+    counts.pop(0, None)
+    if not counts:
+        return 0.0, 0
+    usual, seen = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return seen / len(records), usual
+
+
+def sniff_delimiter(text):
+    """(delimiter, consistency): the best of , ; tab | on the first records, or (None, 0.0) when none fits."""
+    records = sample_records(text)
+    best, best_key = None, (MIN_CONSISTENCY, 0)
+    for delimiter in DELIMITERS:
+        key = delimiter_score(records, delimiter)
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best, (best_key[0] if best else 0.0)
+
+
+def is_table_like(text):
+    """Whether free-form TEXT (a .txt) is really a table: a delimiter splits most lines alike."""
+    delimiter, consistency = sniff_delimiter(text)
+    return delimiter is not None and consistency >= TABLE_CONSISTENCY and len(sample_records(text)) >= 2
+
+
+def first_record_width(text, delimiter):
+    """How many cells the widest of the sampled records holds."""
+    sample = text[:SNIFF_CHARS]
+    rows = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar='"', strict=False)
+    return max((len(r) for _, r in zip(range(SNIFF_RECORDS), rows)), default=1)
+
+
+def read_with_arrow(data, delimiter, width):
+    """Every cell of DATA (UTF-8 bytes) as str via pyarrow; raises pyarrow's ArrowInvalid on ragged rows."""
+    names = ["c%d" % i for i in range(width)]
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                         newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[],
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    frame = table.to_pandas()
+    frame.columns = range(width)
+    return frame
+
+
+def read_with_csv_module(text, delimiter):
+    """Every cell of TEXT as str via the csv module, ragged rows padded with ''."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False))
+    width = max((len(r) for r in rows), default=0)
+    padded = [r + [""] * (width - len(r)) for r in rows]
+    return pd.DataFrame(padded, columns=range(width), dtype=object) if rows else pd.DataFrame()
+
+
+def drop_trailing_blank_lines(frame):
+    """FRAME without the empty records a final line break or trailing blank lines leave behind."""
+    if frame.empty:
+        return frame
+    last = len(frame)
+    while last > 0 and all(v == "" for v in frame.iloc[last - 1]):
+        last -= 1
+    return frame.iloc[:last]
+
+
+def read_delimited(text, delimiter=None):
+    """TEXT as one DataFrame of str cells (columns 0..n-1, no header interpretation)."""
+    delimiter = delimiter or sniff_delimiter(text)[0] or NO_DELIMITER
+    width = first_record_width(text, delimiter)
+    try:
+        frame = read_with_arrow(text.encode("utf-8"), delimiter, width)
+    except (pa.ArrowInvalid, pa.ArrowException):
+        # Ragged rows or a stray quote: the csv module copes, at a slower pace.
+        frame = read_with_csv_module(text, delimiter)
+    return drop_trailing_blank_lines(frame)

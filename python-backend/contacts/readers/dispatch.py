@@ -1,0 +1,111 @@
+"""Decide what a file is (by content, with the extension as a hint) and hand it to the right reader."""
+import os
+
+from ..errors import ContactsError
+from . import delimited, htmltable, vcard
+from .decode import decode_text
+from .magic import HEAD_BYTES, head_kind
+from .model import Sheet, Workbook
+from .ole import ole_kind
+from .spreadsheet import read_workbook
+from .zipcheck import inspect_zip
+
+TEXT_EXTENSIONS = {"csv", "tsv", "tab", "txt", "text", "vcf", "vcard", "prn", "dat", "list"}
+WORKBOOK_EXTENSIONS = {"xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "xlt", "ods"}
+DEFAULT_SHEET_NAME = "Sheet1"
+
+
+def extension_of(name):
+    """The lower-case extension of NAME without the dot ('' when none)."""
+    return os.path.splitext(name or "")[1].lower().lstrip(".")
+
+
+def sheet_name_for(name):
+    """The name a spreadsheet program gives the one sheet of a text file: the file name without extension."""
+    stem = os.path.splitext(os.path.basename(name or ""))[0].strip()
+    return stem or DEFAULT_SHEET_NAME
+
+
+def unsupported(what):
+    """The error for a format we do not read."""
+    return ContactsError("unsupported_type", "This file is %s, not a contact list (use CSV, Excel, vCard or text)."
+                         % what)
+
+
+def read_head(path):
+    """The first bytes of PATH, and its size."""
+    with open(path, "rb") as handle:
+        return handle.read(HEAD_BYTES), os.fstat(handle.fileno()).st_size
+
+
+def read_zip(path):
+    """A zip: a workbook (after the bomb checks) or unsupported_type."""
+    kind = inspect_zip(path)
+    if not kind:
+        raise unsupported("a zip archive without a workbook")
+    return Workbook(kind, read_workbook(path))
+
+
+def read_ole(path):
+    """An OLE2 file: an .xls workbook, a password-protected xlsx (corrupt_file), or another Office document."""
+    with open(path, "rb") as handle:
+        kind = ole_kind(handle.read())
+    if kind == "encrypted":
+        raise ContactsError("corrupt_file", "The workbook is password-protected. Save it without a password.")
+    if kind != "xls":
+        raise unsupported("an Office document that is not a workbook")
+    return Workbook("xls", read_workbook(path))
+
+
+def binary_error(ext, error):
+    """What to say about binary content: it depends on what the name promised."""
+    if ext in WORKBOOK_EXTENSIONS:
+        return ContactsError("corrupt_file", "The workbook is damaged and cannot be read.")
+    if ext in TEXT_EXTENSIONS:
+        return error
+    return unsupported("not a format we know")
+
+
+def read_text_content(text, ext, name):
+    """Decoded text: a vCard, a web-page table, a delimited table or free text."""
+    if vcard.looks_like_vcard(text):
+        return Workbook("vcf", [vcard.read_vcards(text)])
+    if htmltable.looks_like_html_table(text):
+        sheets = htmltable.read_tables(text, sheet_name_for(name))
+        return Workbook("xls" if ext.startswith("xl") else "html", sheets)
+    free_form = ext in ("txt", "text", "") or ext not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS
+    if free_form and not delimited.is_table_like(text):
+        return Workbook("txt", [], free_text=text)
+    delimiter = delimited.sniff_delimiter(text)[0]
+    frame = delimited.read_delimited(text, delimiter)
+    file_type = "txt" if ext in ("txt", "text") else ("tsv" if delimiter == "\t" else "csv")
+    return Workbook(file_type, [Sheet(sheet_name_for(name), frame)])
+
+
+def read_text_file(path, ext, name):
+    """A file that is not a known binary format: decode it, then read what it holds."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        text, _encoding = decode_text(data)
+    except ContactsError as error:
+        if error.code == "not_text":
+            raise binary_error(ext, error) from None
+        raise
+    return read_text_content(text, ext, name)
+
+
+def read_path(path, name):
+    """Read the file at PATH, whose client-side name is NAME."""
+    head, size = read_head(path)
+    if size == 0:
+        raise ContactsError("empty_file", "The file is empty.")
+    ext = extension_of(name)
+    kind = head_kind(head)
+    if kind == "zip":
+        return read_zip(path)
+    if kind == "ole":
+        return read_ole(path)
+    if kind:
+        raise unsupported(kind)
+    return read_text_file(path, ext, name)

@@ -1,0 +1,7 @@
+"""Saved lists, templates and campaigns: persistence, channels, pacing, the ledger and the runner.
+
+Plain Python, no Flask: the sidecar's blueprints and the tests both call it.
+"""
+from .errors import MessagingError
+
+__all__ = ["MessagingError"]

@@ -1,0 +1,242 @@
+"""Campaigns: compose from a list, a channel and a message; snapshot recipients; describe progress."""
+from . import channel_store, channels, dnc, ledger, lists, pacing, render, templates
+from .db import transaction
+from .errors import MessagingError, not_found
+from .util import dumps, iso, loads, now, require_text
+
+RATE_WINDOW = 300.0
+EDITABLE = ("draft",)
+
+
+def campaign_row(conn, campaign_id):
+    """The campaigns row, or a 404."""
+    row = conn.execute("SELECT * FROM campaigns WHERE id=?", (campaign_id,)).fetchone()
+    if row is None:
+        raise not_found("Campaign", campaign_id)
+    return row
+
+
+def message_text(conn, data):
+    """(subject, body) from a template_id or from the request itself."""
+    if data.get("template_id") is not None:
+        row = templates.template_row(conn, data["template_id"])
+        subject, body = data.get("subject", row["subject"]), data.get("body", row["body"])
+    else:
+        subject, body = data.get("subject", ""), data.get("body")
+    body = require_text(body, "body", templates.MAX_BODY)
+    subject = require_text(subject, "subject", 500, allow_empty=True)
+    render.check_syntax(subject + "\n" + body)
+    return subject, body
+
+
+def check_options(data, channel_type):
+    """Per-campaign message options: WhatsApp template parameters (rendered per recipient)."""
+    options = data.get("options") or {}
+    if not isinstance(options, dict) or set(options) - {"template_params", "channel_overrides"}:
+        raise MessagingError("bad_param", "'options' may hold 'template_params' and 'channel_overrides'.")
+    params = options.get("template_params", [])
+    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+        raise MessagingError("bad_param", "'template_params' must be a list of texts.")
+    for param in params:
+        render.check_syntax(param)
+    overrides = options.get("channel_overrides") or {}
+    if overrides:
+        if channel_type != "whatsapp" or set(overrides) - {"template_name", "template_language", "message_type"}:
+            raise MessagingError("bad_param", "'channel_overrides' may only set a WhatsApp template.")
+    return options
+
+
+def create(conn, data):
+    """A draft campaign with its recipients snapshotted from the list (DNC and duplicates skipped)."""
+    name = require_text(data.get("name"), "name")
+    list_id, channel_id = data.get("list_id"), data.get("channel_id")
+    if not isinstance(list_id, int) or not isinstance(channel_id, int):
+        raise MessagingError("missing_field", "'list_id' and 'channel_id' are required (numbers).")
+    lists.list_row(conn, list_id)
+    channel = channel_store.channel_row(conn, channel_id)
+    subject, body = message_text(conn, data)
+    options = check_options(data, channel["type"])
+    rules = pacing.from_dict(data.get("pacing"))
+    kind = channels.address_kind(channel["type"], loads(channel["config"], {}))
+    with transaction(conn):
+        stamp = now()
+        campaign_id = conn.execute(
+            "INSERT INTO campaigns (name, list_id, channel_id, subject, body, options, pacing, status, created_at, "
+            "updated_at) VALUES (?,?,?,?,?,?,?,'draft',?,?)",
+            (name, list_id, channel_id, subject, body, dumps(options), dumps(rules.to_dict()), stamp, stamp)
+        ).lastrowid
+        snapshot = snapshot_recipients(conn, campaign_id, list_id, kind)
+    result = describe(conn, campaign_id)
+    result["snapshot"] = snapshot
+    return result
+
+
+def snapshot_recipients(conn, campaign_id, list_id, kind):
+    """Copy the list's contacts into the ledger; {added, no_address, duplicates, do_not_contact}."""
+    stats = {"added": 0, "no_address": 0, "duplicates": 0, "do_not_contact": 0}
+    blocked = {value for (value,) in conn.execute("SELECT value FROM do_not_contact")}
+    for row in conn.execute("SELECT * FROM list_contacts WHERE list_id=? ORDER BY id", (list_id,)).fetchall():
+        address = row[kind]
+        if not address:
+            stats["no_address"] += 1
+            continue
+        skipped = address in blocked or row["number"] in blocked or row["email"] in blocked
+        fields = dumps({"number": row["number"], "email": row["email"], "fields": loads(row["fields"], {})})
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO campaign_recipients (campaign_id, contact_id, address, name, fields, status, "
+            "error_code, error, finished_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (campaign_id, row["id"], address, row["name"], fields, "skipped" if skipped else "pending",
+             "do_not_contact" if skipped else None, "On the do-not-contact list." if skipped else None,
+             now() if skipped else None))
+        if cursor.rowcount == 0:
+            stats["duplicates"] += 1
+        else:
+            stats["do_not_contact" if skipped else "added"] += 1
+    return stats
+
+
+def contact_of(recipient):
+    """The render context of a ledger row."""
+    extra = loads(recipient["fields"], {})
+    return {"name": recipient["name"], "number": extra.get("number"), "email": extra.get("email"),
+            "fields": extra.get("fields") or {}}
+
+
+def render_for(campaign, recipient):
+    """(subject, body, template params) of CAMPAIGN for one ledger RECIPIENT."""
+    contact = contact_of(recipient)
+    params = [render.render(p, contact) for p in loads(campaign["options"], {}).get("template_params", [])]
+    return render.render(campaign["subject"], contact), render.render(campaign["body"], contact), params
+
+
+def progress(conn, row, counts, clock_now=None):
+    """Rate per minute over the last few minutes and the estimated seconds left."""
+    ts = clock_now or now()
+    if row["started_at"] is None:
+        return None, None
+    window = min(RATE_WINDOW, max(ts - row["started_at"], 1.0))
+    done = ledger.finished_since(conn, row["id"], ts - window)
+    rate = done / window * 60.0
+    remaining = counts["pending"] + counts["sending"]
+    eta = remaining / rate * 60.0 if rate > 0 and row["status"] == "running" else None
+    return round(rate, 2), (round(eta, 1) if eta is not None else None)
+
+
+def describe(conn, campaign_id):
+    """A campaign with its ledger counts, rate and estimated time left."""
+    row = campaign_row(conn, campaign_id)
+    counts = ledger.counts(conn, campaign_id)
+    rate, eta = progress(conn, row, counts)
+    done = counts["sent"] + counts["failed"] + counts["unknown"] + counts["skipped"]
+    return {"id": row["id"], "name": row["name"], "list_id": row["list_id"], "channel_id": row["channel_id"],
+            "subject": row["subject"], "body": row["body"], "options": loads(row["options"], {}),
+            "pacing": loads(row["pacing"], {}), "status": row["status"], "pause_reason": row["pause_reason"],
+            "counts": counts, "progress": round(done / counts["total"], 4) if counts["total"] else 1.0,
+            "rate_per_minute": rate, "eta_seconds": eta, "created_at": iso(row["created_at"]),
+            "started_at": iso(row["started_at"]), "finished_at": iso(row["finished_at"])}
+
+
+def all_campaigns(conn):
+    """Every campaign, newest first, with counts."""
+    return [describe(conn, r["id"]) for r in conn.execute("SELECT id FROM campaigns ORDER BY id DESC")]
+
+
+def delete(conn, campaign_id):
+    """Delete a campaign that is not running, with its ledger."""
+    row = campaign_row(conn, campaign_id)
+    if row["status"] == "running":
+        raise MessagingError("campaign_running", "Pause or cancel the campaign before deleting it.", 409)
+    with transaction(conn):
+        conn.execute("DELETE FROM campaigns WHERE id=?", (campaign_id,))
+
+
+def recipient_out(row):
+    """A ledger row as the API and the report show it."""
+    return {"id": row["id"], "address": row["address"], "name": row["name"], "status": row["status"],
+            "attempts": row["attempts"], "provider_id": row["provider_id"], "error_code": row["error_code"],
+            "error": row["error"], "attempted_at": iso(row["attempted_at"]), "finished_at": iso(row["finished_at"])}
+
+
+def page_recipients(conn, campaign_id, status=None, offset=0, limit=100):
+    """{total, offset, limit, recipients} of a campaign, optionally one status only."""
+    campaign_row(conn, campaign_id)
+    if status is not None and status not in ledger.STATUSES:
+        raise MessagingError("bad_param", "'status' must be one of: %s." % ", ".join(ledger.STATUSES))
+    where, params = "campaign_id=?", [campaign_id]
+    if status:
+        where, params = where + " AND status=?", params + [status]
+    total = conn.execute("SELECT COUNT(*) FROM campaign_recipients WHERE " + where, params).fetchone()[0]
+    rows = conn.execute("SELECT * FROM campaign_recipients WHERE %s ORDER BY id LIMIT ? OFFSET ?" % where,
+                        params + [limit, offset]).fetchall()
+    return {"total": total, "offset": offset, "limit": limit, "recipients": [recipient_out(r) for r in rows]}
+
+
+def preview(conn, campaign_id, recipient_id=None):
+    """The rendered message for one recipient (the first when none is named), with empty placeholders."""
+    campaign = campaign_row(conn, campaign_id)
+    if recipient_id is None:
+        recipient = conn.execute("SELECT * FROM campaign_recipients WHERE campaign_id=? ORDER BY id LIMIT 1",
+                                 (campaign_id,)).fetchone()
+    else:
+        recipient = conn.execute("SELECT * FROM campaign_recipients WHERE campaign_id=? AND id=?",
+                                 (campaign_id, recipient_id)).fetchone()
+    if recipient is None:
+        raise not_found("Recipient", recipient_id if recipient_id is not None else "(first)")
+    subject, body, params = render_for(campaign, recipient)
+    text = campaign["subject"] + "\n" + campaign["body"]
+    return {"recipient": recipient_out(recipient), "subject": subject, "body": body, "template_params": params,
+            "empty_placeholders": render.empty_placeholders(text, contact_of(recipient)),
+            "sms": render.sms_stats(body)}
+
+
+def compose_check(conn, list_id, subject, body, contact_id=None, limit=50):
+    """Preview for one contact of a list, and which recipients would get empty placeholders."""
+    lists.list_row(conn, list_id)
+    render.check_syntax(subject + "\n" + body)
+    text = subject + "\n" + body
+    rows = conn.execute("SELECT * FROM list_contacts WHERE list_id=? ORDER BY id", (list_id,)).fetchall()
+    empty, per_placeholder, with_empty = [], {}, 0
+    for row in rows:
+        missing = render.empty_placeholders(text, stored_contact(row))
+        with_empty += bool(missing)
+        for name in missing:
+            per_placeholder[name] = per_placeholder.get(name, 0) + 1
+        if missing and len(empty) < limit:
+            empty.append({"contact_id": row["id"], "name": row["name"], "number": row["number"],
+                          "email": row["email"], "missing": missing})
+    chosen = pick_contact(rows, contact_id)
+    return {"placeholders": render.placeholder_names(text), "fields": lists.field_names(conn, list_id),
+            "preview": preview_of(chosen, subject, body),
+            "warnings": {"recipients_with_empty": with_empty, "by_placeholder": per_placeholder,
+                         "examples": empty},
+            "sms": render.sms_stats(render.render(body, stored_contact(chosen)) if chosen else body)}
+
+
+def stored_contact(row):
+    """The render context of a list_contacts row."""
+    return {"name": row["name"], "number": row["number"], "email": row["email"], "fields": loads(row["fields"], {})}
+
+
+def pick_contact(rows, contact_id):
+    """The contact CONTACT_ID among ROWS (the first when None), or a 404."""
+    if contact_id is None:
+        return rows[0] if rows else None
+    for row in rows:
+        if row["id"] == contact_id:
+            return row
+    raise not_found("Contact", contact_id)
+
+
+def preview_of(row, subject, body):
+    """The rendered subject and body for one contact row (None for an empty list)."""
+    if row is None:
+        return None
+    contact = stored_contact(row)
+    return {"contact_id": row["id"], "name": row["name"], "subject": render.render(subject, contact),
+            "body": render.render(body, contact)}
+
+
+def check_dnc_now(conn, recipient):
+    """True when the recipient was put on the do-not-contact list after the snapshot."""
+    extra = loads(recipient["fields"], {})
+    return dnc.blocked(conn, recipient["address"], extra.get("number"), extra.get("email"))

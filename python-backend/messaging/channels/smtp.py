@@ -1,0 +1,104 @@
+"""SMTP email: host, port, STARTTLS or implicit TLS (SSL), optional login; one connection reused per run."""
+import email.message
+import email.utils
+import smtplib
+import socket
+import ssl
+
+from .base import FATAL, PERMANENT, TRANSIENT, UNKNOWN, Channel, SendError
+
+SECURITY = ("starttls", "ssl", "none")
+
+
+class SmtpChannel(Channel):
+    """Sends each message as its own email through one SMTP server."""
+
+    ADDRESS = "email"
+
+    def __init__(self, config, secrets):
+        self.config, self.password = config, (secrets or {}).get("password")
+        self.client = None
+
+    def tls_context(self):
+        """Certificate-verifying TLS context; ca_file trusts a private CA (e.g. a company relay)."""
+        return ssl.create_default_context(cafile=self.config.get("ca_file") or None)
+
+    def connect(self):
+        """Open, secure and log in a new SMTP session, classifying failures."""
+        cfg, timeout = self.config, float(self.config.get("timeout", 30))
+        try:
+            if cfg.get("security") == "ssl":
+                client = smtplib.SMTP_SSL(cfg["host"], int(cfg["port"]), timeout=timeout,
+                                          context=self.tls_context())
+            else:
+                client = smtplib.SMTP(cfg["host"], int(cfg["port"]), timeout=timeout)
+                if cfg.get("security", "starttls") == "starttls":
+                    client.starttls(context=self.tls_context())
+            if cfg.get("username"):
+                client.login(cfg["username"], self.password or "")
+        except smtplib.SMTPAuthenticationError as err:
+            raise SendError(FATAL, "auth_failed", "The SMTP server refused the login (%s)." % err.smtp_code) \
+                from None
+        except ssl.SSLError as err:
+            raise SendError(FATAL, "tls_failed", "TLS with the SMTP server failed: %s" % err.reason) from None
+        except (OSError, smtplib.SMTPException) as err:
+            raise SendError(TRANSIENT, "connect_failed", "Could not open an SMTP session: %s" % err) from None
+        return client
+
+    def session(self):
+        """The open session, checked with NOOP (servers drop idle ones), else a fresh one."""
+        if self.client is not None:
+            try:
+                if self.client.noop()[0] == 250:
+                    return self.client
+            except (OSError, smtplib.SMTPException):
+                pass
+            self.close()
+        self.client = self.connect()
+        return self.client
+
+    def build(self, message):
+        """The email for MESSAGE, with a Message-ID that doubles as the provider id."""
+        cfg = self.config
+        mail = email.message.EmailMessage()
+        mail["From"] = email.utils.formataddr((cfg.get("from_name") or "", cfg["from_address"]))
+        mail["To"] = email.utils.formataddr((message.name or "", message.to))
+        mail["Subject"] = message.subject
+        mail["Date"] = email.utils.formatdate(localtime=True)
+        domain = cfg["from_address"].rpartition("@")[2] or None
+        mail["Message-ID"] = email.utils.make_msgid(domain=domain)
+        mail.set_content(message.body)
+        return mail
+
+    def send(self, message):
+        """Send one email; the Message-ID is the provider id."""
+        mail = self.build(message)
+        client = self.session()
+        try:
+            client.send_message(mail, from_addr=self.config["from_address"], to_addrs=[message.to])
+        except smtplib.SMTPRecipientsRefused as err:
+            code, text = next(iter(err.recipients.values()))
+            raise reply_error(code, text, "recipient_refused") from None
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as err:
+            raise reply_error(err.smtp_code, err.smtp_error, "rejected") from None
+        except (smtplib.SMTPServerDisconnected, socket.timeout, OSError) as err:
+            self.close()
+            raise SendError(UNKNOWN, "connection_lost", "The SMTP connection broke while sending (%s); the "
+                            "message may or may not have been accepted." % type(err).__name__) from None
+        return mail["Message-ID"]
+
+    def close(self):
+        """QUIT the session if one is open."""
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self.client = None
+
+
+def reply_error(code, text, what):
+    """A SendError for an SMTP reply: 4xx is temporary, 5xx permanent."""
+    detail = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    kind = TRANSIENT if 400 <= int(code) < 500 else PERMANENT
+    return SendError(kind, "smtp_%s" % code, "SMTP %s %s: %s" % (code, what, detail[:300]))

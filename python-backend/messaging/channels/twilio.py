@@ -1,0 +1,61 @@
+"""Twilio SMS: POST /2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, HTTP basic auth."""
+import base64
+import urllib.parse
+
+from . import http
+from .base import FATAL, PERMANENT, RATE_LIMITED, TRANSIENT, Channel, SendError, parse_retry_after
+
+DEFAULT_BASE = "https://api.twilio.com"
+AUTH_CODES = {20003, 20005, 20008}
+DEFAULT_BACKOFF = 5.0
+
+
+class TwilioChannel(Channel):
+    """One SMS per recipient from a number (From) or a Messaging Service (MessagingServiceSid)."""
+
+    ADDRESS = "number"
+
+    def __init__(self, config, secrets):
+        self.config, self.token = config, (secrets or {}).get("auth_token", "")
+
+    def url(self):
+        """The Messages endpoint of the account."""
+        base = (self.config.get("api_base") or DEFAULT_BASE).rstrip("/")
+        return "%s/2010-04-01/Accounts/%s/Messages.json" % (base, urllib.parse.quote(self.config["account_sid"]))
+
+    def form(self, message):
+        """The form fields of the request."""
+        fields = {"To": message.to, "Body": message.body}
+        if self.config.get("messaging_service_sid"):
+            fields["MessagingServiceSid"] = self.config["messaging_service_sid"]
+        else:
+            fields["From"] = self.config["from_number"]
+        return urllib.parse.urlencode(fields).encode("utf-8")
+
+    def send(self, message):
+        """POST the message; the SM… sid is the provider id."""
+        credentials = base64.b64encode(("%s:%s" % (self.config["account_sid"], self.token)).encode()).decode()
+        headers = {"Authorization": "Basic " + credentials, "Content-Type": "application/x-www-form-urlencoded",
+                   "Accept": "application/json"}
+        status, resp_headers, data = http.post(self.url(), self.form(message), headers,
+                                               float(self.config.get("timeout", 20)))
+        if status in (200, 201) and isinstance(data, dict) and data.get("sid"):
+            return data["sid"]
+        if 200 <= status < 300:
+            raise SendError(PERMANENT, "bad_response", "Twilio answered %s without a message sid." % status)
+        raise classify(status, resp_headers, data)
+
+
+def classify(status, headers, data):
+    """A SendError for a Twilio error answer {code, message, more_info, status}."""
+    data = data if isinstance(data, dict) else {}
+    code = data.get("code")
+    text = "Twilio %s: %s" % (status, data.get("message") or "no error message")
+    retry_after = parse_retry_after(headers.get("Retry-After"))
+    if status == 429 or code == 20429:
+        return SendError(RATE_LIMITED, "twilio_%s" % (code or status), text, retry_after or DEFAULT_BACKOFF)
+    if status == 401 or code in AUTH_CODES:
+        return SendError(FATAL, "twilio_%s" % (code or status), text)
+    if status >= 500:
+        return SendError(TRANSIENT, "twilio_%s" % (code or status), text, retry_after)
+    return SendError(PERMANENT, "twilio_%s" % (code or status), text)

@@ -1,0 +1,205 @@
+"""Pacing rules and the pure calculation of when the next message may go.
+
+The clock is passed in (never read here), so tests check schedules without waiting in real time.
+Caps count attempts recorded in the ledger, so they hold across pauses and restarts.
+"""
+import datetime
+import random
+import zoneinfo
+from dataclasses import asdict, dataclass
+
+from .errors import MessagingError
+
+HOUR, DAY = 3600.0, 86400.0
+
+
+@dataclass
+class Pacing:
+    """What the user chose; None means 'no limit'."""
+
+    per_minute: float = 20.0
+    min_delay: float = 0.0
+    max_delay: float = 0.0
+    batch_size: int = None
+    batch_pause: float = 0.0
+    hourly_cap: int = None
+    daily_cap: int = None
+    quiet_start: str = None  # "22:00"
+    quiet_end: str = None    # "08:00"
+    timezone: str = None     # IANA name; None = the computer's local time
+    start_at: float = None   # epoch seconds
+    max_consecutive_failures: int = 10
+    max_attempts: int = 3
+    retry_backoff: float = 30.0
+
+    def to_dict(self):
+        """The rules as stored and shown."""
+        return asdict(self)
+
+
+NUMBER_LIMITS = {"per_minute": (0.01, 100_000), "min_delay": (0, DAY), "max_delay": (0, DAY),
+                 "batch_size": (1, 10**7), "batch_pause": (0, DAY), "hourly_cap": (1, 10**7),
+                 "daily_cap": (1, 10**8), "start_at": (0, 10**11), "max_consecutive_failures": (1, 10**6),
+                 "max_attempts": (1, 100), "retry_backoff": (0, DAY)}
+INTEGER_FIELDS = {"batch_size", "hourly_cap", "daily_cap", "max_consecutive_failures", "max_attempts"}
+
+
+def check_number(name, value):
+    """VALUE within NUMBER_LIMITS[NAME] (None allowed), else a 400."""
+    if value is None:
+        return None
+    low, high = NUMBER_LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise MessagingError("bad_pacing", "'%s' must be a number between %s and %s." % (name, low, high))
+    if name in INTEGER_FIELDS and int(value) != value:
+        raise MessagingError("bad_pacing", "'%s' must be a whole number." % name)
+    return int(value) if name in INTEGER_FIELDS else float(value)
+
+
+def parse_clock(text, name):
+    """'HH:MM' -> minutes after midnight, else a 400."""
+    try:
+        hours, minutes = str(text).split(":")
+        value = int(hours) * 60 + int(minutes)
+        if not (0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
+            raise ValueError
+        return value
+    except ValueError:
+        raise MessagingError("bad_pacing", "'%s' must be a time like 22:00." % name) from None
+
+
+def start_time(value):
+    """start_at as epoch seconds from a number or an ISO-8601 text."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise MessagingError("bad_pacing", "'start_at' must be an ISO-8601 date and time.") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.astimezone()
+        return parsed.timestamp()
+    return value
+
+
+def from_dict(data):
+    """Validated Pacing from user input (unknown keys refused)."""
+    if data is not None and not isinstance(data, dict):
+        raise MessagingError("bad_pacing", "'pacing' must be an object.")
+    data = dict(data or {})
+    known = set(Pacing.__dataclass_fields__)
+    unknown = set(data) - known
+    if unknown:
+        raise MessagingError("bad_pacing", "Unknown pacing setting(s): %s." % ", ".join(sorted(unknown)))
+    if "start_at" in data:
+        data["start_at"] = start_time(data["start_at"])
+    for name in NUMBER_LIMITS:
+        if name in data:
+            data[name] = check_number(name, data[name])
+    rules = Pacing(**data)
+    check_consistency(rules)
+    return rules
+
+
+def check_consistency(rules):
+    """Cross-field rules: delays ordered, quiet hours complete and distinct, a known time zone."""
+    if rules.per_minute is None:
+        raise MessagingError("bad_pacing", "'per_minute' is required.")
+    if rules.max_delay < rules.min_delay:
+        raise MessagingError("bad_pacing", "'max_delay' must not be below 'min_delay'.")
+    if (rules.quiet_start is None) != (rules.quiet_end is None):
+        raise MessagingError("bad_pacing", "Give both 'quiet_start' and 'quiet_end', or neither.")
+    if rules.quiet_start is not None and parse_clock(rules.quiet_start, "quiet_start") == \
+            parse_clock(rules.quiet_end, "quiet_end"):
+        raise MessagingError("bad_pacing", "Quiet hours must not start and end at the same time.")
+    if rules.timezone is not None:
+        try:
+            zoneinfo.ZoneInfo(rules.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise MessagingError("bad_pacing", "Unknown time zone %r." % rules.timezone) from None
+
+
+def local_time(ts, tz_name):
+    """The wall-clock datetime of TS in TZ_NAME (or the computer's zone)."""
+    zone = zoneinfo.ZoneInfo(tz_name) if tz_name else None
+    return datetime.datetime.fromtimestamp(ts, zone) if zone else datetime.datetime.fromtimestamp(ts).astimezone()
+
+
+def quiet_until(rules, ts):
+    """When the quiet period containing TS ends, or None if TS is not in quiet hours."""
+    if rules.quiet_start is None:
+        return None
+    start, end = parse_clock(rules.quiet_start, "quiet_start"), parse_clock(rules.quiet_end, "quiet_end")
+    moment = local_time(ts, rules.timezone)
+    minute = moment.hour * 60 + moment.minute
+    inside = start <= minute < end if start < end else (minute >= start or minute < end)
+    if not inside:
+        return None
+    days = 1 if start > end and minute >= start else 0
+    target = (moment + datetime.timedelta(days=days)).replace(hour=end // 60, minute=end % 60, second=0,
+                                                              microsecond=0)
+    return target.timestamp()
+
+
+def cap_until(times, cap, window, ts):
+    """When a WINDOW-long cap of CAP frees a slot at or after TS, given sorted attempt TIMES."""
+    if cap is None:
+        return ts
+    inside = [t for t in times if t > ts - window]
+    if len(inside) < cap:
+        return ts
+    return inside[len(inside) - cap] + window
+
+
+class Pacer:
+    """Decides the earliest time of the next message; draws each random delay once per message."""
+
+    def __init__(self, rules, rng=None):
+        self.rules, self.rng = rules, rng or random.Random()
+        self.gap = None
+        self.hold = 0.0
+
+    def hold_until(self, ts):
+        """Send nothing before TS (rate-limit answers, back-off)."""
+        self.hold = max(self.hold, ts)
+
+    def message_gap(self, sent_in_run):
+        """Seconds to leave after the previous message (per-minute rate, random delay, batch pause)."""
+        if self.gap is None:
+            rules = self.rules
+            gap = max(60.0 / rules.per_minute, self.rng.uniform(rules.min_delay, rules.max_delay))
+            if rules.batch_size and sent_in_run and sent_in_run % rules.batch_size == 0:
+                gap = max(gap, rules.batch_pause)
+            self.gap = gap
+        return self.gap
+
+    def sent(self):
+        """Forget the drawn delay: the next message draws its own."""
+        self.gap = None
+
+    def next_time(self, now, last_send, sent_in_run, attempt_times):
+        """(earliest epoch time for the next message, reason) given the ledger's sorted ATTEMPT_TIMES."""
+        rules, when, reason = self.rules, now, "ready"
+        candidates = [(rules.start_at, "scheduled"), (self.hold, "backing_off")]
+        if last_send is not None:
+            candidates.append((last_send + self.message_gap(sent_in_run), "pacing"))
+        for ts, why in candidates:
+            if ts is not None and ts > when:
+                when, reason = ts, why
+        for _ in range(20):  # caps and quiet hours can push each other; a few rounds settle it
+            moved = self.constrain(when, attempt_times)
+            if moved[0] <= when:
+                break
+            when, reason = moved
+        return when, reason
+
+    def constrain(self, when, times):
+        """Apply caps and quiet hours to WHEN once."""
+        rules = self.rules
+        for cap, window, why in ((rules.hourly_cap, HOUR, "hourly_cap"), (rules.daily_cap, DAY, "daily_cap")):
+            later = cap_until(times, cap, window, when)
+            if later > when:
+                return later, why
+        quiet = quiet_until(rules, when)
+        if quiet is not None:
+            return quiet, "quiet_hours"
+        return when, None

@@ -1,0 +1,24 @@
+"""The sidecar's web layer: an app factory and one blueprint per area."""
+import os
+
+from flask import Flask
+
+from . import errors, imports_store, settings
+from .blueprints import contacts_api, health, imports_api, ui
+
+VERSION = "0.1.0"
+
+
+def create_app(test_config=None):
+    """Build the Flask app from defaults, the environment, then `test_config`."""
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(settings.defaults())
+    if test_config:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.config["DATA_DIR"], exist_ok=True)
+    app.config["VERSION"] = VERSION
+    errors.init_app(app)
+    imports_store.init_app(app)
+    for blueprint in (health.bp, contacts_api.bp, imports_api.bp, ui.bp):
+        app.register_blueprint(blueprint)
+    return app

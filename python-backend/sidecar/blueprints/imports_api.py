@@ -1,0 +1,100 @@
+"""Stored imports: page, search, fix, re-map and export them; the list of regions."""
+import phonenumbers
+from flask import Blueprint, Response, current_app, request
+
+from contacts.edit import filter_entries, fix_entry
+from contacts.exports import export_file
+from contacts.extract import extract_text, extract_workbook
+from contacts.report import contact_records, row_records
+
+from ..errors import ApiError
+from ..jsonio import json_body, json_response
+from ..params import page_params, requested_region
+from .contacts_api import column_options, store_and_respond
+
+bp = Blueprint("imports", __name__)
+
+
+def stored_or_404(import_id):
+    """The stored import, or a not_found error."""
+    stored = current_app.extensions["imports"].get(import_id)
+    if stored is None:
+        raise ApiError("not_found", "This import is no longer available; import the file again.", 404)
+    return stored
+
+
+@bp.get("/regions")
+def regions():
+    """Supported default regions with their calling codes."""
+    listed = [{"code": r, "calling_code": phonenumbers.country_code_for_region(r)}
+              for r in sorted(phonenumbers.SUPPORTED_REGIONS)]
+    return json_response({"default_region": current_app.config["DEFAULT_REGION"], "regions": listed})
+
+
+@bp.get("/imports/<import_id>")
+def import_summary(import_id):
+    """What was detected and counted, without the entries."""
+    stored = stored_or_404(import_id)
+    return json_response(dict(stored.result.meta(), import_id=import_id))
+
+
+@bp.get("/imports/<import_id>/rows")
+def import_rows(import_id):
+    """A page of entries, filtered by status and searched."""
+    stored = stored_or_404(import_id)
+    offset, limit = page_params(request.args)
+    with stored.lock:
+        matched = filter_entries(stored.result.entries, request.args.get("status", "all"), request.args.get("q", ""))
+        page = row_records(matched.iloc[offset:offset + limit])
+    return json_response({"total": len(matched), "offset": offset, "limit": limit, "rows": page})
+
+
+@bp.get("/imports/<import_id>/contacts")
+def import_contacts(import_id):
+    """A page of the valid contacts."""
+    stored = stored_or_404(import_id)
+    offset, limit = page_params(request.args)
+    with stored.lock:
+        valid = filter_entries(stored.result.entries, "valid")
+        page = contact_records(valid.iloc[offset:offset + limit])
+    return json_response({"total": len(valid), "offset": offset, "limit": limit, "contacts": page})
+
+
+@bp.patch("/imports/<import_id>/rows/<int:entry_id>")
+def fix_row(import_id, entry_id):
+    """Replace one entry's number and re-validate it."""
+    stored = stored_or_404(import_id)
+    body = json_body()
+    value = body.get("value")
+    if not isinstance(value, str):
+        raise ApiError("missing_field", "Send the corrected number as the string field 'value'.")
+    with stored.lock:
+        row = row_records(fix_entry(stored.result, entry_id, value.strip()))[0]
+        summary = stored.result.summary()
+    return json_response({"row": row, "summary": summary})
+
+
+@bp.post("/imports/<import_id>/remap")
+def remap(import_id):
+    """Import the same source again with other columns, sheet or region."""
+    stored = stored_or_404(import_id)
+    body = json_body()
+    region, region_source = requested_region(body.get("default_region") or stored.options.get("default_region"))
+    options = column_options(body)
+    if isinstance(stored.source, str):
+        result = extract_text(stored.source, region)
+    else:
+        result = extract_workbook(stored.source, region, **options)
+    return store_and_respond(result, stored.source, dict(options, default_region=region), region_source)
+
+
+@bp.get("/imports/<import_id>/export")
+def export(import_id):
+    """Download the contacts (csv, xlsx, vcf) or the rejects (csv, xlsx) of an import."""
+    stored = stored_or_404(import_id)
+    what, fmt = request.args.get("what", "contacts"), request.args.get("format", "csv")
+    with stored.lock:
+        body, mimetype, filename = export_file(stored.result, what, fmt)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": 'attachment; filename="%s"' % filename,
+                             "X-Content-Type-Options": "nosniff"})

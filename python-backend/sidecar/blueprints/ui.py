@@ -1,0 +1,51 @@
+"""The built React UI, served by the sidecar so the app talks to the API same-origin (no CORS needed)."""
+import os
+import sys
+
+from flask import Blueprint, current_app, send_from_directory
+
+from ..errors import ApiError
+
+bp = Blueprint("ui", __name__)
+
+REPO_UI_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "electron", "dist", "renderer")
+
+
+def ui_dir():
+    """Where the built UI is: BULKMSG_UI_DIR, else bundled in the frozen sidecar, else the repo's build."""
+    configured = current_app.config.get("UI_DIR") or os.environ.get("BULKMSG_UI_DIR")
+    if configured:
+        return configured
+    if getattr(sys, "frozen", False):
+        return os.path.join(getattr(sys, "_MEIPASS", os.path.dirname(sys.executable)), "ui")
+    return os.path.abspath(REPO_UI_DIR)
+
+
+def send_ui_file(name):
+    """A file of the built UI, or a clear error when the UI has not been built."""
+    directory = ui_dir()
+    if not os.path.isfile(os.path.join(directory, "index.html")):
+        raise ApiError("ui_not_built", "The UI has not been built: run `npm run build` in electron/.", 404)
+    response = send_from_directory(directory, name, max_age=0 if name == "index.html" else 3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/")
+def index():
+    """The app's page."""
+    return send_ui_file("index.html")
+
+
+@bp.get("/assets/<path:name>")
+def asset(name):
+    """Scripts, styles and images of the built UI."""
+    return send_ui_file(os.path.join("assets", name))
+
+
+@bp.get("/<name>")
+def top_level_file(name):
+    """Top-level files of the build (favicon, icons); anything else is a JSON 404."""
+    if "." not in name:
+        raise ApiError("not_found", "No such endpoint.", 404)
+    return send_ui_file(name)

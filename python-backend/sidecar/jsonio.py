@@ -1,0 +1,23 @@
+"""Fast JSON in and out (orjson), with errors in the one shape."""
+import orjson
+from flask import Response, request
+
+from contacts.errors import ContactsError
+
+
+def json_response(obj, status=200):
+    """Serialise OBJ with orjson (numpy-aware) into a response."""
+    body = obj if isinstance(obj, (bytes, bytearray)) else orjson.dumps(obj, option=orjson.OPT_SERIALIZE_NUMPY)
+    return Response(body, status=status, mimetype="application/json")
+
+
+def json_body():
+    """The request's JSON object, or a bad_json error."""
+    raw = request.get_data(cache=False)
+    try:
+        value = orjson.loads(raw or b"")
+    except orjson.JSONDecodeError:
+        raise ContactsError("bad_json", "The request body must be a JSON object.") from None
+    if not isinstance(value, dict):
+        raise ContactsError("bad_json", "The request body must be a JSON object.")
+    return value

@@ -1,0 +1,9 @@
+/** Where things are, relative to this repository. */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const PYTHON = process.env.BULKMSG_PYTHON ?? path.join(REPO, '.venv', 'bin', 'python');
+export const UI_DIR = path.join(REPO, 'electron', 'dist', 'renderer');
+export const SCREENSHOT_DIR = path.join(REPO, 'docs', 'screenshots');
+export const CHROMIUM = process.env.BULKMSG_CHROMIUM ?? '/usr/bin/chromium';
