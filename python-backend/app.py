@@ -30,6 +30,8 @@ def parse_args(argv=None):
                     help="TCP port; -p 0 picks a free port and prints it")
     ap.add_argument("--data-dir", default=os.environ.get("BULKMSG_DATA_DIR"),
                     help="where saved lists, settings and logs live (default: the user data directory)")
+    ap.add_argument("--show-token", action="store_true",
+                    help="print the access token other machines must send (Authorization: Bearer ...) and exit")
     return ap.parse_args(argv)
 
 
@@ -47,6 +49,15 @@ def setup_logging(data_dir):
         root.addHandler(handler)
 
 
+def show_token():
+    """Print the data directory's access token (creating it on first run)."""
+    from sidecar.access_token import load_or_create_token
+    from sidecar.settings import defaults
+
+    print(load_or_create_token(defaults()["DATA_DIR"]), flush=True)
+    return 0
+
+
 def main(argv=None):
     """Build the app and serve it with waitress (never Flask's dev server or debugger)."""
     args = parse_args(argv)
@@ -54,12 +65,18 @@ def main(argv=None):
         os.environ["BULKMSG_DATA_DIR"] = os.path.abspath(args.data_dir)
     from waitress import create_server
 
+    if args.show_token:
+        return show_token()
     from sidecar import create_app
 
-    app = create_app({"PORT": args.port})
+    from sidecar import server_errors
+
+    server_errors.install()
+    app = create_app({"PORT": args.port, "BIND_HOST": args.host})
     setup_logging(app.config["DATA_DIR"])
     server = create_server(app, host=args.host, port=args.port, threads=SERVER_THREADS,
                            max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1_000_000)
+    app.config["PORT"] = server.effective_port  # --port 0: the Host rule needs the port actually bound
     logging.getLogger("sidecar").info("serving on http://%s:%s", args.host, server.effective_port)
     print("serving on http://%s:%s" % (args.host, server.effective_port), flush=True)
     try:

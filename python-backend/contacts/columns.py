@@ -26,10 +26,14 @@ MOBILE_WORDS = ("mobile", "mobil", "cell", "handy", "portable", "celular", "cell
                 "gsm", "mob", "手机", "мобильный", "сотовый", "جوال", "मोबाइल", "cep")
 PHONE_WORDS = MOBILE_WORDS + ("phone", "tel", "telephone", "telefon", "telefone", "telefono", "numero", "number",
                               "nummer", "rufnummer", "msisdn", "contact no", "contact number", "ph", "fon",
-                              "电话", "телефон", "هاتف", "फोन", "wa")
+                              "电话", "телефон", "هاتف", "फोन", "wa", "no", "nr", "num", "alternate", "alt",
+                              "secondary")
 HOME_WORDS = ("home", "private", "privat", "domicile", "casa", "maison", "residence")
 WORK_WORDS = ("work", "business", "office", "company", "bureau", "arbeit", "geschaft", "trabajo", "lavoro")
-EXCLUDED_PHONE_WORDS = ("fax", "pager", "type", "label", "extension", "ext")
+# Headers that hold numbers which are not phone numbers (serials, accounts, codes, amounts).
+EXCLUDED_PHONE_WORDS = ("fax", "pager", "type", "label", "extension", "ext", "s no", "sl no", "sr no", "serial",
+                        "account", "order", "invoice", "id", "ref", "reference", "policy", "bank", "card", "zip",
+                        "postal", "pin", "postcode", "code", "amount", "price", "qty", "date", "gst", "pan", "aadhaar")
 NAME_WORDS = ("name", "full name", "display name", "contact", "contact name", "nom", "nombre", "nome", "имя",
               "姓名", "名字", "اسم", "नाम", "naam", "customer", "client", "guest")
 FIRST_NAME_WORDS = ("first name", "given name", "firstname", "first", "prenom", "vorname", "nombre", "nome",
@@ -89,6 +93,11 @@ def phone_rank(header):
     h = fold(header)
     if not h or has_word(h, EXCLUDED_PHONE_WORDS) or not has_word(h, PHONE_WORDS) or has_word(h, EMAIL_WORDS):
         return None
+    return rank_of_kind(h)
+
+
+def rank_of_kind(h):
+    """Mobile, home, work, other or generic, from a folded header or label."""
     if has_word(h, MOBILE_WORDS):
         return MOBILE
     if has_word(h, HOME_WORDS):
@@ -103,13 +112,10 @@ def phone_rank(header):
 def label_rank(label):
     """Rank of a per-row phone label such as Google's 'Phone 1 - Label' value ('Mobile', 'Home', ...)."""
     h = fold(label)
-    if has_word(h, MOBILE_WORDS):
-        return MOBILE
-    if has_word(h, HOME_WORDS):
-        return HOME
-    if has_word(h, WORK_WORDS):
-        return WORK
-    return GENERIC if h in ("", "main", "phone", "primary") else OTHER
+    if h in ("", "main", "phone", "primary"):
+        return GENERIC
+    rank = rank_of_kind(h)
+    return OTHER if rank == GENERIC else rank
 
 
 def phone_share(series):
@@ -171,12 +177,18 @@ def header_names(frame, header_row):
 
 
 def phone_columns_by_header(headers, sample):
-    """Phone columns found by header, best first, skipping headers whose content is not numbers."""
+    """Phone columns found by header, best first, skipping headers whose content is not numbers.
+
+    A bare 'Home' or 'Work' header counts too when its cells are phone numbers.
+    """
     ranked = []
     for i, h in enumerate(headers):
+        share = phone_share(sample[i])
         rank = phone_rank(h)
-        if rank is not None and (phone_share(sample[i]) >= PHONE_CONTENT_SHARE or sample[i].str.strip().eq("").all()):
+        if rank is not None and (share >= PHONE_CONTENT_SHARE or sample[i].str.strip().eq("").all()):
             ranked.append((rank, i))
+        elif rank is None and share >= PHONE_CONTENT_SHARE and has_word(fold(h), HOME_WORDS + WORK_WORDS):
+            ranked.append((rank_of_kind(fold(h)), i))
     return [i for _, i in sorted(ranked)]
 
 
@@ -213,23 +225,32 @@ def first_index(headers, words, exclude=()):
 
 
 def name_columns(headers, sample, taken):
-    """Name columns: first + last when both exist, else a full-name column, else a wordy column by content."""
+    """Name columns: a full-name column, else first + last, else a wordy column by content.
+
+    A generic name column beside a first-name column and no last-name one is the family name
+    (French 'Prénom' + 'Nom').
+    """
     avoid = NOT_NAME_WORDS + PHONE_WORDS + EMAIL_WORDS
     first = first_index(headers, FIRST_NAME_WORDS, avoid)
     last = first_index(headers, LAST_NAME_WORDS, avoid)
-    full = next((i for i, h in enumerate(headers) if fold(h) in NAME_WORDS and i not in taken), None)
-    if full is None:
-        full = first_index(headers, ("name", "full name", "display name"), avoid + FIRST_NAME_WORDS + LAST_NAME_WORDS)
-    if full is not None and full not in taken and text_share(sample[full]) > 0.3:
-        return [full]
+    full = next((i for i, h in enumerate(headers)
+                 if i not in taken and i not in (first, last) and is_full_name_header(fold(h))), None)
+    if full is not None and text_share(sample[full]) > 0.3:
+        return [first, full] if first is not None and last is None else [full]
     if first is not None and last is not None and first != last:
         return [first, last]
-    for only in (first, last, full):
+    for only in (first, last):
         if only is not None and only not in taken:
             return [only]
     wordy = [(text_share(sample[i]), i) for i in sample.columns if i not in taken]
     share, best = max(wordy, default=(0.0, None))
     return [best] if best is not None and share >= 0.6 else []
+
+
+def is_full_name_header(h):
+    """Whether a folded header names a whole name ('Name', 'Customer Name', 'Full name', 'Nom')."""
+    return h in NAME_WORDS or (has_word(h, ("name", "full name", "display name"))
+                               and not has_word(h, NOT_NAME_WORDS + FIRST_NAME_WORDS + LAST_NAME_WORDS))
 
 
 def resolve_column(spec, headers, what):

@@ -2,7 +2,7 @@
 import pandas as pd
 
 from .errors import ContactsError
-from .extract import mark_duplicates
+from .extract import REGION_COLUMN, mark_duplicates
 from .normalize import normalize_column
 
 STATUSES = ("all", "valid", "invalid", "duplicate")
@@ -13,7 +13,8 @@ def fix_entry(result, entry_id, value):
     entries = result.entries
     if not 0 <= entry_id < len(entries):
         raise ContactsError("not_found", "There is no entry %d in this import." % entry_id)
-    normalized = normalize_column(pd.Series([value], dtype=str), result.region)
+    region = entries.at[entry_id, REGION_COLUMN] if REGION_COLUMN in entries.columns else result.region
+    normalized = normalize_column(pd.Series([value], dtype=str), region or result.region)
     entries.loc[entry_id, "value"] = value
     entries.loc[entry_id, "number"] = normalized["e164"].iloc[0]
     entries.loc[entry_id, "reason"] = normalized["reason"].iloc[0]

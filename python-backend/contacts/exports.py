@@ -46,7 +46,7 @@ def reject_table(entries):
                                                 rejected["name"].tolist(), rejected["reason"].tolist(),
                                                 rejected["duplicate_of_row"].tolist()):
         if not isinstance(reason, str):
-            reason, message = "duplicate", "Same number as row %s; the first one is kept." % dup_of
+            reason, message = "duplicate", "Same number as row %d; the first one is kept." % dup_of
         else:
             message = REASON_MESSAGES.get(reason, reason)
         rows.append((row, value, name, reason, message))

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from . import arrowtext as at
 from . import columns as cols
 from .errors import ContactsError
 from .freetext import find_numbers_in_text
@@ -19,13 +22,20 @@ from .readers import read_file
 ALWAYS_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*|\s*\|\s*|\s*\n\s*|\s+(?:or|and|oder|ou|o)\s+", re.IGNORECASE)
 # '/' and ',' separate numbers only when every part is a whole number: '030/1234567' is one German number.
 MAYBE_SPLIT = re.compile(r"\s*[/,]\s*")
-SPLIT_HINT = r":::|;|\||\n|/|,| or | and | oder | ou | o "
+SPLIT_HINT = r"(?i):::|;|\||\n|/|,| or | and | oder | ou | o "
 WHOLE_NUMBER_DIGITS = 7
-FOOTER = re.compile(r"^\s*(?:grand\s+)?(?:total|totals|sum|subtotal|summe|gesamt|totale|итого|count)\b",
-                    re.IGNORECASE)
+# RE2 syntax (run by pyarrow over whole columns).
+FOOTER = r"(?i)^\s*(?:grand\s+)?(?:total|totals|sum|subtotal|summe|gesamt|totale|итого|count)(?:$|[\s:=.,;])"
 PREVIEW_ROWS = 10
+STATUSES = ["valid", "invalid", "duplicate"]
 ENTRY_COLUMNS = ["id", "row", "value", "number", "reason", "status", "name", "duplicate_of_row"]
+# The per-row region when the file has a country column (kept so a fixed number is read the same way).
+REGION_COLUMN = "_region"
 FIELD_PREFIX = "field:"
+# Caps on one table: twice the 1M-row benchmark, and far more columns than any contact export has;
+# beyond them the import would exhaust memory long before it helped anyone.
+MAX_ROWS = 2_000_000
+MAX_COLUMNS = 1000
 
 
 @dataclass
@@ -77,32 +87,38 @@ def split_multi(value):
 
 def explode_multi_numbers(table):
     """One entry per number: rows whose value holds several numbers are repeated, one per number."""
-    hinted = table["value"].str.contains(SPLIT_HINT, regex=True)
-    if not hinted.any():
+    positions = np.flatnonzero(at.matches(table["value"], SPLIT_HINT))
+    values = table["value"].to_numpy(dtype=object)
+    parts = [split_multi(v) for v in values[positions]]
+    counts = np.ones(len(table), dtype=np.int64)
+    counts[positions] = [len(p) for p in parts]
+    if (counts == 1).all():
         return table
-    table = table.copy()
-    table["value"] = table["value"].astype(object)
-    table.loc[hinted, "value"] = table.loc[hinted, "value"].map(split_multi)
-    return table.explode("value", ignore_index=True).astype({"value": str})
+    starts = np.cumsum(counts) - counts
+    exploded = values.repeat(counts)
+    for position, numbers in zip(positions, parts):
+        exploded[starts[position]:starts[position] + len(numbers)] = numbers
+    table = table.iloc[np.arange(len(table)).repeat(counts)].reset_index(drop=True)
+    table["value"] = pd.Series(exploded, dtype=object).astype(str)
+    return table
 
 
 def join_names(frame, name_cols):
     """The contact name per row: the name columns joined with a space, trimmed."""
     if not name_cols:
         return pd.Series("", index=frame.index, dtype=str)
-    joined = frame.iloc[:, name_cols[0]].str.strip()
-    for i in name_cols[1:]:
-        joined = (joined + " " + frame.iloc[:, i].str.strip()).str.strip()
-    return joined.str.replace(r"\s+", " ", regex=True)
+    return at.to_series(at.joined([frame.iloc[:, i] for i in name_cols]), frame.index)
 
 
 def best_phone(frame, mapping):
     """Per row, the first non-empty phone cell in preference order (mobile first; Google labels per row)."""
     if not mapping.phone:
         return pd.Series("", index=frame.index, dtype=str)
+    if len(mapping.phone) == 1:
+        return frame.iloc[:, mapping.phone[0]]
     values = np.column_stack([frame.iloc[:, i].to_numpy(dtype=object) for i in mapping.phone])
     ranks = np.column_stack([rank_for_column(frame, mapping, pos, i) for pos, i in enumerate(mapping.phone)])
-    empty = np.column_stack([frame.iloc[:, i].str.strip().eq("").to_numpy() for i in mapping.phone])
+    empty = np.column_stack([at.is_blank(frame.iloc[:, i]) for i in mapping.phone])
     ranks = np.where(empty, np.iinfo(np.int32).max, ranks)
     choice = ranks.argmin(axis=1)
     return pd.Series(values[np.arange(len(frame)), choice], index=frame.index, dtype=str)
@@ -119,24 +135,25 @@ def rank_for_column(frame, mapping, position, index):
 
 def drop_blank_and_footer_rows(data):
     """Rows that hold nothing, or a total/footer line, are not contacts."""
-    stripped = data.apply(lambda c: c.str.strip())
-    blank = stripped.eq("").all(axis=1)
-    footer = stripped.iloc[:, : min(2, data.shape[1])].apply(lambda c: c.str.match(FOOTER)).any(axis=1)
-    return data[~blank & ~footer]
+    blank = np.logical_and.reduce([at.is_blank(data.iloc[:, i]) for i in range(data.shape[1])])
+    footer = np.logical_or.reduce([at.matches(data.iloc[:, i], FOOTER) for i in range(min(2, data.shape[1]))])
+    keep = ~(blank | footer)
+    return data if keep.all() else data[keep]
 
 
 def field_columns(data, mapping):
     """The other columns of the row, keyed by header, that travel with the contact."""
     used = set(mapping.phone) | set(mapping.phone_labels.values()) | set(mapping.name)
-    return {FIELD_PREFIX + mapping.headers[i]: data.iloc[:, i].str.strip()
-            for i in range(data.shape[1]) if i not in used}
+    return {FIELD_PREFIX + mapping.headers[i]: data.iloc[:, i] for i in range(data.shape[1]) if i not in used}
 
 
 def regions_for_rows(data, mapping, region):
     """The region per row: the country column's value when there is one, else the default."""
     if mapping.country is None:
         return region
-    return data.iloc[:, mapping.country].map(lambda cell: region_for_country_cell(cell, region))
+    cells = data.iloc[:, mapping.country]
+    regions = {cell: region_for_country_cell(cell, region) for cell in cells.unique()}
+    return cells.map(regions)
 
 
 def finish(table, region_per_row, region, **meta):
@@ -144,28 +161,36 @@ def finish(table, region_per_row, region, **meta):
     table = explode_multi_numbers(table)
     table["row"] = table["row"].astype(np.int64)
     if isinstance(region_per_row, pd.Series):
-        region_per_row = table["_region"]
+        region_per_row = table[REGION_COLUMN]
     normalized = normalize_column(table["value"], region_per_row)
-    table["number"] = normalized["e164"].to_numpy(dtype=object)
-    table["reason"] = normalized["reason"].to_numpy(dtype=object)
-    table = table.drop(columns=["_region"], errors="ignore")
+    table["number"] = at.to_series(at.arrow(normalized["e164"]), table.index)
+    table["reason"] = pd.Series(normalized["reason"].to_numpy(dtype=object), index=table.index, dtype=object)
     table.insert(0, "id", np.arange(len(table), dtype=np.int64))
     mark_duplicates(table)
     ordered = ENTRY_COLUMNS + [c for c in table.columns if c not in ENTRY_COLUMNS]
     return ImportResult(entries=table[ordered].reset_index(drop=True), region=region, **meta)
 
 
+def e164_keys(numbers):
+    """E.164 numbers as int64 keys, -1 where missing: hashing ints is far cheaper than hashing strings."""
+    digits = pc.utf8_slice_codeunits(at.arrow(numbers), 1)
+    return pc.fill_null(pc.cast(digits, pa.int64()), -1).to_numpy()
+
+
 def mark_duplicates(table):
-    """Set status and duplicate_of_row in place: the first occurrence of a number wins."""
-    valid = table["number"].notna().to_numpy()
-    numbers = table["number"].where(valid)
-    dup = numbers.duplicated(keep="first").to_numpy() & valid
-    firsts = table.loc[valid & ~dup].drop_duplicates("number").set_index("number")["row"]
-    duplicate_of = np.full(len(table), None, dtype=object)
-    if dup.any():
-        duplicate_of[dup] = numbers[dup].map(firsts).astype(np.int64).tolist()
+    """Set status and duplicate_of_row (0 = none) in place: the first occurrence of a number wins."""
+    keys = e164_keys(table["number"])
+    valid = keys >= 0
+    codes, uniques = pd.factorize(keys)
+    dup = pd.Series(codes).duplicated(keep="first").to_numpy() & valid
+    firsts = np.flatnonzero(~dup)
+    first_position = np.empty(len(uniques), dtype=np.int64)
+    first_position[codes[firsts]] = firsts
+    duplicate_of = np.zeros(len(table), dtype=np.int64)
+    duplicate_of[dup] = table["row"].to_numpy()[first_position[codes[dup]]]
     table["duplicate_of_row"] = duplicate_of
-    table["status"] = np.select([~valid, dup], ["invalid", "duplicate"], "valid")
+    status = np.select([~valid, dup], [STATUSES.index("invalid"), STATUSES.index("duplicate")], 0)
+    table["status"] = pd.Categorical.from_codes(status, categories=STATUSES)
 
 
 def extract_table(frame, region, phone_column=None, name_column=None, country_column=None, **meta):
@@ -177,13 +202,13 @@ def extract_table(frame, region, phone_column=None, name_column=None, country_co
     start = mapping.header_row + 1 if mapping.header_row is not None else 0
     data = drop_blank_and_footer_rows(frame.iloc[start:])
     table = pd.DataFrame({"row": data.index.to_numpy(dtype=np.int64) + 1,
-                          "value": best_phone(data, mapping).str.strip(),
-                          "name": join_names(data, mapping.name)}, index=data.index)
+                          "value": best_phone(data, mapping).array,
+                          "name": join_names(data, mapping.name).array}, index=data.index)
     for key, series in field_columns(data, mapping).items():
-        table[key] = series
+        table[key] = series.array
     regions = regions_for_rows(data, mapping, region)
     if isinstance(regions, pd.Series):
-        table["_region"] = regions
+        table[REGION_COLUMN] = regions.to_numpy(dtype=object)
     preview = frame.iloc[start:start + PREVIEW_ROWS].to_numpy().tolist()
     return finish(table, regions, region, mapping=mapping.describe(), headers=mapping.headers, preview=preview,
                   **meta)
@@ -217,8 +242,21 @@ def extract_text(text, region):
                            "header_row": None})
 
 
+def check_table_size(sheet):
+    """Refuse a sheet beyond the row or column cap with a clear error."""
+    rows, columns = sheet.frame.shape
+    if rows > MAX_ROWS:
+        raise ContactsError("too_many_rows", "Sheet %r has %d rows; the limit is %d. Split the file."
+                            % (sheet.name, rows, MAX_ROWS))
+    if columns > MAX_COLUMNS:
+        raise ContactsError("too_many_columns", "Sheet %r has %d columns; the limit is %d."
+                            % (sheet.name, columns, MAX_COLUMNS))
+
+
 def extract_workbook(workbook, region, phone_column=None, name_column=None, sheet=None, country_column=None):
     """Import what a reader returned (a table sheet, or free text)."""
+    for each in workbook.sheets:
+        check_table_size(each)
     if workbook.free_text is not None:
         result = extract_text(workbook.free_text, region)
         result.file_type = workbook.file_type

@@ -27,9 +27,12 @@ def display_names(region):
     """Every display name phonenumbers' locale data holds for REGION ('*xx' entries point at language xx)."""
     names = LOCALE_DATA.get(region, {})
     for value in names.values():
-        while value.startswith("*"):
+        # Pointers are one hop in the shipped data; the bound guards against a cycle.
+        for _ in range(3):
+            if not value.startswith("*"):
+                break
             value = names.get(value[1:], "")
-        if value:
+        if value and not value.startswith("*"):
             yield value
 
 

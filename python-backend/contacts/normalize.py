@@ -5,7 +5,8 @@ CONTRACT:
         e164   (str or None)  - the E.164 number when valid
         reason (str or None)  - stable reason code when not
       VALUES: a sequence / Series of str cells ('' for empty); REGION: ISO alpha-2 str, or a Series of them per row.
-      Row order and index follow VALUES.
+      Row order and index follow VALUES. With a Series REGION, the optional DEFAULT_REGION is used for rows
+      whose country cell names no region (cells go through region_for_country_cell).
     region_for_country_cell(text, default) -> ISO alpha-2 region for a messy country cell, else DEFAULT.
 """
 import pandas as pd
@@ -16,12 +17,13 @@ from .metadata_regions import region_for_country_cell
 __all__ = ["normalize_column", "region_for_country_cell"]
 
 
-def normalize_column(values, region):
-    """Normalise every cell of VALUES with default REGION (a str, or a Series of per-row country cells)."""
+def normalize_column(values, region, default_region=None):
+    """Normalise every cell of VALUES with REGION (a str, or a Series of per-row country cells that fall back
+    to DEFAULT_REGION when they name no region)."""
     index = values.index if isinstance(values, pd.Series) else pd.RangeIndex(len(values))
     cells = list(values)
     if isinstance(region, pd.Series):
-        regions = [region_for_country_cell(r, None) for r in region]
+        regions = [region_for_country_cell(r, default_region) for r in region]
     else:
         regions = [region] * len(cells)
     cache = {}

@@ -79,11 +79,13 @@ def counts(conn, campaign_id):
     return result
 
 
-def attempt_times(conn, campaign_id, since):
-    """Sorted attempt times after SINCE (for hourly and daily caps)."""
-    rows = conn.execute("SELECT attempted_at FROM campaign_recipients WHERE campaign_id=? AND attempted_at>? "
-                        "ORDER BY attempted_at", (campaign_id, since)).fetchall()
-    return [r[0] for r in rows]
+def nth_latest_attempt(conn, campaign_id):
+    """An nth_latest(since, k) lookup over the ledger's attempt times (index-backed, for pacing caps)."""
+    def nth_latest(since, k):
+        row = conn.execute("SELECT attempted_at FROM campaign_recipients WHERE campaign_id=? AND attempted_at>? "
+                           "ORDER BY attempted_at DESC LIMIT 1 OFFSET ?", (campaign_id, since, k - 1)).fetchone()
+        return row[0] if row else None
+    return nth_latest
 
 
 def latest(conn, campaign_id, limit=20, after_id=None):

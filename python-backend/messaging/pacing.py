@@ -140,14 +140,23 @@ def quiet_until(rules, ts):
     return target.timestamp()
 
 
-def cap_until(times, cap, window, ts):
-    """When a WINDOW-long cap of CAP frees a slot at or after TS, given sorted attempt TIMES."""
+def cap_until(nth_latest, cap, window, ts):
+    """When a WINDOW-long cap of CAP frees a slot at or after TS.
+
+    NTH_LATEST(since, k) is the time of the k-th most recent attempt after SINCE, or None when fewer.
+    """
     if cap is None:
         return ts
-    inside = [t for t in times if t > ts - window]
-    if len(inside) < cap:
-        return ts
-    return inside[len(inside) - cap] + window
+    kth = nth_latest(ts - window, cap)
+    return ts if kth is None else kth + window
+
+
+def from_times(times):
+    """An nth_latest function over a sorted list of attempt times (for tests and small callers)."""
+    def nth_latest(since, k):
+        inside = [t for t in times if t > since]
+        return inside[-k] if len(inside) >= k else None
+    return nth_latest
 
 
 class Pacer:
@@ -176,8 +185,8 @@ class Pacer:
         """Forget the drawn delay: the next message draws its own."""
         self.gap = None
 
-    def next_time(self, now, last_send, sent_in_run, attempt_times):
-        """(earliest epoch time for the next message, reason) given the ledger's sorted ATTEMPT_TIMES."""
+    def next_time(self, now, last_send, sent_in_run, nth_latest):
+        """(earliest epoch time for the next message, reason); NTH_LATEST looks up past attempts (see cap_until)."""
         rules, when, reason = self.rules, now, "ready"
         candidates = [(rules.start_at, "scheduled"), (self.hold, "backing_off")]
         if last_send is not None:
@@ -186,17 +195,17 @@ class Pacer:
             if ts is not None and ts > when:
                 when, reason = ts, why
         for _ in range(20):  # caps and quiet hours can push each other; a few rounds settle it
-            moved = self.constrain(when, attempt_times)
+            moved = self.constrain(when, nth_latest)
             if moved[0] <= when:
                 break
             when, reason = moved
         return when, reason
 
-    def constrain(self, when, times):
+    def constrain(self, when, nth_latest):
         """Apply caps and quiet hours to WHEN once."""
         rules = self.rules
         for cap, window, why in ((rules.hourly_cap, HOUR, "hourly_cap"), (rules.daily_cap, DAY, "daily_cap")):
-            later = cap_until(times, cap, window, when)
+            later = cap_until(nth_latest, cap, window, when)
             if later > when:
                 return later, why
         quiet = quiet_until(rules, when)

@@ -15,6 +15,7 @@ STATUS_FOR_CODE = {
     "unsupported_type": 415,
     "too_large": 413,
     "too_many_rows": 413,
+    "too_many_columns": 413,
     "not_found": 404,
     "rate_limited": 429,
 }

@@ -53,6 +53,11 @@ class ImportStore:
                 self._items.move_to_end(import_id)
             return stored
 
+    def ids(self):
+        """The ids of the imports held, oldest first."""
+        with self._lock:
+            return list(self._items)
+
     def _evict(self):
         """Drop the oldest imports beyond the limits (the newest one always stays)."""
         while len(self._items) > 1 and (len(self._items) > self.max_imports or self._total() > self.max_entries):

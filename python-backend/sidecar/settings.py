@@ -42,4 +42,10 @@ def defaults():
         "MAX_CONTENT_LENGTH": int(max_mb * 1024 * 1024),
         "PORT": int(os.environ.get("BULKMSG_PORT") or 5034),
         "DEV_ORIGINS": [o for o in os.environ.get("BULKMSG_DEV_ORIGINS", "").split(",") if o],
+        # Access rules (sidecar/access.py, sidecar/ratelimit.py): the address served, extra Host names, limits.
+        "BIND_HOST": os.environ.get("BULKMSG_HOST", "0.0.0.0"),
+        "EXTRA_HOSTS": [h for h in os.environ.get("BULKMSG_ALLOWED_HOSTS", "").split(",") if h],
+        "RATE_LIMITS": os.environ.get("BULKMSG_RATE_LIMITS", ""),
+        "MAX_FORM_PARTS": 32,
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     }

@@ -45,12 +45,15 @@ class Sidecar:
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            assert self.proc.poll() is None, "sidecar exited early: " + self.read_log()
+            if self.proc.poll() is not None:
+                self.stop()
+                raise AssertionError("sidecar exited early: " + self.read_log())
             try:
                 if requests.get(self.url + "/health", timeout=1).status_code == 200:
                     return self
             except requests.ConnectionError:
                 time.sleep(0.1)
+        self.stop()
         raise AssertionError("sidecar did not become healthy: " + self.read_log())
 
     def stop(self):
@@ -62,7 +65,7 @@ class Sidecar:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
-        if self.proc:
+        if self.proc and not self.log.closed:
             self.log.close()
 
     def read_log(self):

@@ -12,7 +12,7 @@ CSV = ("Name,Mobile,Home,City\n"
        "Meera Nair,098765 43210,,Pune\n"
        "Ravi Kumar,12345,,Delhi\n"
        "Meera again,+91 98765 43210,,Pune\n"
-       "Only Home,,020 7946 0018,London\n"
+       "Only Home,,+44 20 7946 0018,London\n"
        "John Smith,4915123456789,,Berlin\n")
 
 

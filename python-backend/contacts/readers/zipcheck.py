@@ -3,6 +3,9 @@ import struct
 import zipfile
 import zlib
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, iterparse
+
 from ..errors import ContactsError
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -13,6 +16,8 @@ LOCAL_HEADER_MAGIC = b"PK\x03\x04"
 
 WORKBOOK_PARTS = {"xl/workbook.xml": "xlsx", "xl/workbook.bin": "xlsb"}
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# Workbook parts that are XML; a DTD can only sit in a part's prolog, so reading up to the root element suffices.
+XML_PART_SUFFIXES = (".xml", ".rels")
 
 
 def too_large(why):
@@ -93,6 +98,26 @@ def check_real_sizes(path, archive):
         raise ContactsError("corrupt_file", "The workbook is damaged.") from None
 
 
+def refuse_dtd(archive, name):
+    """Refuse part NAME if its prolog declares a DTD (billion laughs, external entities): workbooks never need one."""
+    try:
+        with archive.open(name) as part:
+            for _ in iterparse(part, events=("start",), forbid_dtd=True):
+                return  # the root element opened: the prolog, the only place for a DTD, is behind us
+    except DefusedXmlException:
+        raise ContactsError("unsafe_workbook", "The workbook declares XML entities or a DTD, which spreadsheets "
+                                               "never need; it was refused for safety.") from None
+    except (ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
+        return  # not well-formed: the workbook reader reports the damage
+
+
+def check_xml_parts(archive):
+    """Parse the prolog of every XML part with defusedxml before any workbook library sees the file."""
+    for name in archive.namelist():
+        if name.lower().endswith(XML_PART_SUFFIXES):
+            refuse_dtd(archive, name)
+
+
 def inspect_zip(path):
     """The workbook kind of the zip at PATH ('xlsx', 'xlsb', 'ods', or None), after the size checks."""
     with open_zip(path) as archive:
@@ -100,4 +125,5 @@ def inspect_zip(path):
         kind = workbook_kind(archive)
         if kind:
             check_real_sizes(path, archive)
+            check_xml_parts(archive)
         return kind

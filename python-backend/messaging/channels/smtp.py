@@ -25,24 +25,35 @@ class SmtpChannel(Channel):
 
     def connect(self):
         """Open, secure and log in a new SMTP session, classifying failures."""
-        cfg, timeout = self.config, float(self.config.get("timeout", 30))
+        client = None
         try:
-            if cfg.get("security") == "ssl":
-                client = smtplib.SMTP_SSL(cfg["host"], int(cfg["port"]), timeout=timeout,
-                                          context=self.tls_context())
-            else:
-                client = smtplib.SMTP(cfg["host"], int(cfg["port"]), timeout=timeout)
-                if cfg.get("security", "starttls") == "starttls":
-                    client.starttls(context=self.tls_context())
-            if cfg.get("username"):
-                client.login(cfg["username"], self.password or "")
+            client = self.open_client()
+            if self.config.get("username"):
+                client.login(self.config["username"], self.password or "")
         except smtplib.SMTPAuthenticationError as err:
+            close_quietly(client)
             raise SendError(FATAL, "auth_failed", "The SMTP server refused the login (%s)." % err.smtp_code) \
                 from None
         except ssl.SSLError as err:
+            close_quietly(client)
             raise SendError(FATAL, "tls_failed", "TLS with the SMTP server failed: %s" % err.reason) from None
         except (OSError, smtplib.SMTPException) as err:
+            close_quietly(client)
             raise SendError(TRANSIENT, "connect_failed", "Could not open an SMTP session: %s" % err) from None
+        return client
+
+    def open_client(self):
+        """A connected client, TLS set up as configured (STARTTLS by default)."""
+        cfg, timeout = self.config, float(self.config.get("timeout", 30))
+        if cfg.get("security") == "ssl":
+            return smtplib.SMTP_SSL(cfg["host"], int(cfg["port"]), timeout=timeout, context=self.tls_context())
+        client = smtplib.SMTP(cfg["host"], int(cfg["port"]), timeout=timeout)
+        try:
+            if cfg.get("security", "starttls") == "starttls":
+                client.starttls(context=self.tls_context())
+        except BaseException:
+            close_quietly(client)
+            raise
         return client
 
     def session(self):
@@ -95,6 +106,15 @@ class SmtpChannel(Channel):
             except (OSError, smtplib.SMTPException):
                 pass
             self.client = None
+
+
+def close_quietly(client):
+    """Close a half-open session without raising."""
+    if client is not None:
+        try:
+            client.close()
+        except OSError:
+            pass
 
 
 def reply_error(code, text, what):

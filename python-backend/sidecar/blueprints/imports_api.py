@@ -31,6 +31,12 @@ def regions():
     return json_response({"default_region": current_app.config["DEFAULT_REGION"], "regions": listed})
 
 
+@bp.get("/imports")
+def list_imports():
+    """The imports held in memory, oldest first (lets tools see what is stored)."""
+    return json_response({"imports": [{"import_id": i} for i in current_app.extensions["imports"].ids()]})
+
+
 @bp.get("/imports/<import_id>")
 def import_summary(import_id):
     """What was detected and counted, without the entries."""

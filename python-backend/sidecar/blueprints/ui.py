@@ -3,10 +3,23 @@ import os
 import sys
 
 from flask import Blueprint, current_app, send_from_directory
+from werkzeug.routing import BaseConverter
 
 from ..errors import ApiError
 
 bp = Blueprint("ui", __name__)
+
+
+class FileNameConverter(BaseConverter):
+    """A top-level file name with an extension ('favicon.svg'), so API paths like /upload never match it."""
+
+    regex = r"[A-Za-z0-9_-]+\.[A-Za-z0-9]+"
+
+
+@bp.record_once
+def register_converter(state):
+    """Let the blueprint's routes use <file:name>."""
+    state.app.url_map.converters["file"] = FileNameConverter
 
 REPO_UI_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "electron", "dist", "renderer")
 
@@ -43,9 +56,7 @@ def asset(name):
     return send_ui_file(os.path.join("assets", name))
 
 
-@bp.get("/<name>")
+@bp.get("/<file:name>")
 def top_level_file(name):
-    """Top-level files of the build (favicon, icons); anything else is a JSON 404."""
-    if "." not in name:
-        raise ApiError("not_found", "No such endpoint.", 404)
+    """Top-level files of the build (favicon, icons)."""
     return send_ui_file(name)

@@ -1,5 +1,5 @@
 /** Readers for downloaded exports: CSV (RFC 4180), XLSX (zip of XML) and vCard. */
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8, unzipSync } from './deps.mjs';
 
 /** Rows of a CSV text (quoted fields, doubled quotes, CRLF). */
 export function parseCsv(text) {

@@ -22,8 +22,10 @@ FORMULA_NUMBERS = ["+91 98450 12345", "+91 99000 54321", "+91 97400 11223"]
 
 def generate(out, rows, fmt, seed, region="IN"):
     """Run the shared generator; return OUT."""
-    subprocess.run([sys.executable, GENERATOR, "--rows", str(rows), "--region", region, "--format", fmt,
-                    "--seed", str(seed), "--out", out], check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, GENERATOR, "--rows", str(rows), "--region", region, "--format", fmt,
+                           "--seed", str(seed), "--out", out], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit("gen_contacts.py failed:\n" + done.stderr)
     return out
 
 

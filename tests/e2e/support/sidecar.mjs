@@ -6,6 +6,8 @@ import path from 'node:path';
 import { PYTHON, REPO, UI_DIR } from './paths.mjs';
 
 const START_TIMEOUT_MS = 30_000;
+// Another checkout of the sidecar can be tested with BULKMSG_SIDECAR_APP=/path/to/app.py.
+const APP = process.env.BULKMSG_SIDECAR_APP ?? path.join(REPO, 'python-backend', 'app.py');
 
 /** Resolve with the port once app.py prints "serving on http://HOST:PORT". */
 function waitForPort(child) {
@@ -44,7 +46,7 @@ async function waitHealthy(url) {
 /** A running sidecar: { url, dataDir, stop() }. Port 0 lets the OS pick a free port. */
 export async function startSidecar() {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bulkmsg-e2e-data-'));
-  const child = spawn(PYTHON, [path.join(REPO, 'python-backend', 'app.py'), '--host', '127.0.0.1', '--port', '0',
+  const child = spawn(PYTHON, [APP, '--host', '127.0.0.1', '--port', '0',
     '--data-dir', dataDir], { env: { ...process.env, BULKMSG_UI_DIR: UI_DIR }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');

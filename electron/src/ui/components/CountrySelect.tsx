@@ -9,12 +9,24 @@ interface Props {
   disabled?: boolean;
 }
 
-/** Options whose name, ISO code or calling code match what the user typed. */
+/** How well an option matches: 0 exact code or name start, 1 word start, 2 anywhere, 3 calling code; -1 none. */
+function rank(option: RegionOption, q: string): number {
+  const name = option.name.toLowerCase();
+  if (option.code.toLowerCase() === q || name.startsWith(q)) return 0;
+  if (name.includes(' ' + q)) return 1;
+  if (name.includes(q)) return 2;
+  return String(option.calling_code).startsWith(q) ? 3 : -1;
+}
+
+/** Options matching what the user typed, best matches first (so "ind" offers India before British Indian…). */
 function matching(options: RegionOption[], query: string): RegionOption[] {
   const q = query.trim().toLowerCase().replace(/^\+/, '');
   if (!q) return options;
-  return options.filter((o) =>
-    o.name.toLowerCase().includes(q) || o.code.toLowerCase() === q || String(o.calling_code).startsWith(q));
+  return options
+    .map((option) => ({ option, score: rank(option, q) }))
+    .filter((m) => m.score >= 0)
+    .sort((a, b) => a.score - b.score)
+    .map((m) => m.option);
 }
 
 /** How a country reads in the closed field. */
@@ -29,11 +41,18 @@ export function CountrySelect({ label: fieldLabel, options, value, onChange, dis
   const [query, setQuery] = useState<string | null>(null);
   const [active, setActive] = useState(0);
   const listRef = useRef<HTMLUListElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
   const open = query !== null;
   const selected = options.find((o) => o.code === value);
   const shown = useMemo(() => matching(options, query ?? ''), [options, query]);
 
-  const close = () => setQuery(null);
+  // After closing, the field shows the chosen country selected, so typing again starts a new search.
+  const close = () => {
+    setQuery(null);
+    requestAnimationFrame(() => {
+      if (document.activeElement === inputRef.current) inputRef.current?.select();
+    });
+  };
   const choose = (option: RegionOption | undefined) => {
     if (option) onChange(option.code);
     close();
@@ -69,6 +88,7 @@ export function CountrySelect({ label: fieldLabel, options, value, onChange, dis
       <label htmlFor={id}>{fieldLabel}</label>
       <input
         id={id}
+        ref={inputRef}
         role="combobox"
         aria-expanded={open}
         aria-controls={listId}
@@ -82,7 +102,7 @@ export function CountrySelect({ label: fieldLabel, options, value, onChange, dis
         onFocus={(e) => { openList(''); e.currentTarget.select(); }}
         onClick={() => !open && openList('')}
         onChange={(e) => openList(e.target.value)}
-        onBlur={close}
+        onBlur={() => setQuery(null)}
         onKeyDown={onKeyDown}
       />
       {open && (

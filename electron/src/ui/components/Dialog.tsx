@@ -1,4 +1,4 @@
-import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 
 interface Props {
   title: string;
@@ -26,11 +26,18 @@ export function Dialog({ title, open, onClose, onConfirm, confirmLabel, busy, ch
     event.preventDefault();
     if (!busy) onConfirm();
   };
+  // Browsers submit a form on Enter only from text inputs; a dialog of selects should confirm the same way.
+  const enterOnSelect = (event: KeyboardEvent<HTMLFormElement>) => {
+    if (event.key === 'Enter' && event.target instanceof HTMLSelectElement) {
+      event.preventDefault();
+      event.currentTarget.requestSubmit();
+    }
+  };
   return (
     <dialog ref={ref} className="dialog" aria-labelledby="dialog-title"
       onCancel={(e) => { e.preventDefault(); onClose(); }}>
       {open && (
-        <form onSubmit={submit}>
+        <form onSubmit={submit} onKeyDown={enterOnSelect}>
           <header className="dialog__header">
             <h2 id="dialog-title">{title}</h2>
           </header>

@@ -1,4 +1,5 @@
 import { useRef, useState, type DragEvent } from 'react';
+import { UploadIcon } from '../../components/Icons';
 import { desktopApi } from '../../desktopApi';
 
 export const ACCEPTED_EXTENSIONS = ['csv', 'tsv', 'txt', 'xlsx', 'xls', 'vcf', 'vcard'];
@@ -45,7 +46,7 @@ export function DropZone({ disabled, onFile }: Props) {
       onDrop={onDrop}
       data-testid="dropzone"
     >
-      <div className="dropzone__icon" aria-hidden="true">⇪</div>
+      <div className="dropzone__icon"><UploadIcon /></div>
       <p className="dropzone__title">Drop a contact list here</p>
       <p className="muted">CSV, TSV, TXT, Excel (XLSX, XLS) or vCard</p>
       <button type="button" className="btn btn--primary" onClick={pick} disabled={disabled}>

@@ -18,13 +18,12 @@ const numberFormat = new Intl.NumberFormat('en');
 /** The import's totals; each card is also the filter tab for its rows. */
 export function SummaryCards({ summary, filter, onFilter }: Props) {
   return (
-    <div className="summary" role="tablist" aria-label="Filter rows by status">
+    <div className="summary" role="group" aria-label="Filter rows by status">
       {CARDS.map((card) => (
         <button
           key={card.filter}
           type="button"
-          role="tab"
-          aria-selected={filter === card.filter}
+          aria-pressed={filter === card.filter}
           className={`summary__card summary__card--${card.filter}${filter === card.filter ? ' is-selected' : ''}`}
           onClick={() => onFilter(card.filter)}
           data-testid={`summary-${card.filter}`}

@@ -1,0 +1,118 @@
+"""Column-wide text operations on pyarrow (C++ kernels, RE2 regexes) instead of per-cell Python.
+
+pandas 3 keeps text columns in pyarrow, but several of its `.str` methods fall back to a Python
+loop per cell; a million-row import cannot afford that, so the hot path calls these instead.
+"""
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+TEXT = pa.large_string()
+CONTROL_CHARS = r"[\x00-\x1f]"
+NEEDS_ESCAPE = r'["\\\x00-\x1f]'
+
+
+def arrow(values):
+    """VALUES (a pandas Series, numpy array or list of str/None) as one large_string Arrow array."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        arr = values
+    elif hasattr(values, "__arrow_array__"):
+        arr = pa.array(values)
+    else:
+        arr = pa.array(np.asarray(values, dtype=object), type=TEXT, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr if arr.type == TEXT else arr.cast(TEXT)
+
+
+def to_series(arr, index=None):
+    """An Arrow text array as a pandas str Series."""
+    return pd.Series(pd.arrays.ArrowStringArray(arr.cast(TEXT)), index=index, copy=False)
+
+
+def trimmed(values):
+    """Whitespace trimmed from both ends of every cell ('' for missing)."""
+    return pc.fill_null(pc.utf8_trim_whitespace(arrow(values)), pa.scalar("", TEXT))
+
+
+def is_blank(values):
+    """Numpy bool array: the cell is empty or only whitespace (a search, so nothing is copied)."""
+    return ~matches(values, r"\S")
+
+
+def matches(values, pattern):
+    """Numpy bool array: the RE2 PATTERN matches somewhere in the cell."""
+    hit = pc.match_substring_regex(arrow(values), pattern)
+    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+
+
+def joined(parts, separator=" "):
+    """Cells of several columns joined with SEPARATOR, skipping empty ones."""
+    trimmed_parts = [trimmed(p) for p in parts]
+    out = trimmed_parts[0]
+    for part in trimmed_parts[1:]:
+        both = pc.and_(pc.not_equal(out, pa.scalar("", TEXT)), pc.not_equal(part, pa.scalar("", TEXT)))
+        glue = pc.if_else(both, pa.scalar(separator, TEXT), pa.scalar("", TEXT))
+        out = pc.binary_join_element_wise(out, glue, part, pa.scalar("", TEXT))
+    return out
+
+
+def json_strings(values):
+    """Pieces for `concat` that write every cell as a JSON string literal, missing cells as null.
+
+    Cells without quotes, backslashes or control characters (nearly all) are quoted in the final
+    concatenation itself, so a clean column costs one scan.
+    """
+    arr = arrow(values)
+    special = pc.fill_null(pc.match_substring_regex(arr, NEEDS_ESCAPE), False)
+    if arr.null_count == 0 and not pc.any(special).as_py():
+        return ['"', arr, '"']
+    escaped = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
+    quoted = pc.fill_null(concat(['"', escaped, '"']), literal("null"))
+    control = pc.fill_null(pc.match_substring_regex(arr, CONTROL_CHARS), False)
+    if pc.any(control).as_py():
+        # Rare: let orjson escape cells holding control characters exactly.
+        exact = [orjson.dumps(v).decode() if c else None for v, c in zip(arr.to_pylist(), control.to_pylist())]
+        quoted = pc.if_else(control, pa.array(exact, type=TEXT), quoted)
+    return [quoted]
+
+
+def json_ints(values, none_value=None):
+    """Integers as JSON number text; NONE_VALUE (e.g. 0 for 'no row') becomes null."""
+    values = np.asarray(values, dtype=np.int64)
+    mask = values == none_value if none_value is not None else None
+    return pc.fill_null(pa.array(values, mask=mask).cast(pa.string()).cast(TEXT), literal("null"))
+
+
+def literal(text):
+    """A constant piece for `concat`."""
+    return pa.scalar(text, TEXT)
+
+
+def concat(pieces):
+    """Element-wise concatenation of Arrow arrays, literal strings and lists of such pieces."""
+    flat = []
+    for piece in pieces:
+        flat.extend(piece if isinstance(piece, list) else [piece])
+    merged = []
+    for piece in flat:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return pc.binary_join_element_wise(*[literal(p) if isinstance(p, str) else p for p in merged], literal(""))
+
+
+def all_bytes(arr):
+    """Every cell of a text array concatenated, as a memoryview of the array's data buffer (no copy)."""
+    arr = arrow(arr)
+    if len(arr) == 0:
+        return memoryview(b"")
+    if arr.null_count:
+        arr = pc.fill_null(arr, literal(""))
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    return memoryview(arr.buffers()[2])[offsets[0]:offsets[-1]]

@@ -1,0 +1,164 @@
+"""Who may talk to the sidecar: the Host rule (DNS rebinding), the Origin rules (CSRF, CORS) and the token rule.
+
+Each rule reads the current request and returns None (pass) or the JSON error response that refuses it.
+"""
+import ipaddress
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+
+from .access_token import token_matches
+from .errors import error_response
+
+LOOPBACK_HOST_NAMES = ("127.0.0.1", "localhost", "[::1]")
+# Binding to one of these serves only this machine; anything else serves the LAN too.
+LOOPBACK_BINDS = frozenset({"127.0.0.1", "localhost", "::1"})
+# Pages of the built UI and the liveness probe carry no data: a LAN browser must load the UI before it can
+# ask the user for the token.
+PUBLIC_ENDPOINTS = frozenset({"ui.index", "ui.asset", "ui.top_level_file", "health.health"})
+# Fetch-metadata values browsers send for requests another site's page started.
+OTHER_SITE = frozenset({"cross-site", "same-site"})
+SAFE_NAVIGATION_METHODS = frozenset({"GET", "HEAD"})
+# The machine's addresses change with DHCP or VPNs; look them up again after this long.
+ADDRESS_CACHE_SECONDS = 30
+# Asking the OS which address would reach this (unrouted, never contacted) address finds the LAN address.
+ROUTE_PROBE_ADDRESS = ("10.255.255.255", 1)
+
+_address_cache = {"at": float("-inf"), "addresses": frozenset()}
+_address_lock = threading.Lock()
+
+
+def host_with_port(address, port):
+    """How a browser writes ADDRESS:PORT in a Host header (IPv6 in brackets)."""
+    if ":" in address and not address.startswith("["):
+        address = "[%s]" % address
+    return "%s:%d" % (address.lower(), port)
+
+
+def serves_lan(bind_host):
+    """Whether the server listens beyond loopback."""
+    return (bind_host or "").strip("[]").lower() not in LOOPBACK_BINDS
+
+
+def usable_address(text):
+    """TEXT as a normalised IP address string, or None (link-local IPv6 with zone ids are not browsable)."""
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+    if address.is_unspecified or (address.version == 6 and address.is_link_local):
+        return None
+    return str(address)
+
+
+def discover_addresses(bind_host):
+    """The machine's own IP addresses, found without extra packages and without sending any packet."""
+    found = {bind_host} if usable_address(bind_host or "") else set()
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None):
+            found.add(info[4][0])
+    except OSError:
+        pass
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(ROUTE_PROBE_ADDRESS)
+            found.add(probe.getsockname()[0])
+    except OSError:
+        pass
+    return frozenset(a for a in (usable_address(t) for t in found) if a)
+
+
+def machine_addresses(bind_host):
+    """The machine's addresses, cached for a short while."""
+    with _address_lock:
+        if time.monotonic() - _address_cache["at"] > ADDRESS_CACHE_SECONDS:
+            _address_cache.update(at=time.monotonic(), addresses=discover_addresses(bind_host))
+        return _address_cache["addresses"]
+
+
+def dev_origins(config):
+    """The configured development origins (the Vite server), normalised."""
+    return {o.strip().rstrip("/").lower() for o in config.get("DEV_ORIGINS") or [] if o.strip()}
+
+
+def allowed_hosts(config):
+    """Every Host header value the server answers for."""
+    port = int(config["PORT"])
+    hosts = {host_with_port(name, port) for name in LOOPBACK_HOST_NAMES}
+    if serves_lan(config.get("BIND_HOST")):
+        hosts |= {host_with_port(a, port) for a in machine_addresses(config.get("BIND_HOST"))}
+        hosts |= {host_with_port(h.strip(), port) for h in config.get("EXTRA_HOSTS") or [] if h.strip()}
+    # Vite's proxy keeps the browser's Host (changeOrigin: false), so a configured dev origin's host is ours too.
+    hosts |= {urlsplit(o).netloc for o in dev_origins(config)}
+    return hosts
+
+
+def app_origins(config):
+    """The origins whose pages are the app itself: the sidecar under each of its names, and dev origins."""
+    return {"http://" + h for h in allowed_hosts(config)} | dev_origins(config)
+
+
+def is_loopback_client(remote_addr):
+    """Whether the peer is this machine over loopback (IPv4-mapped IPv6 included)."""
+    try:
+        address = ipaddress.ip_address((remote_addr or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def request_origin():
+    """The request's Origin header, normalised, or None."""
+    origin = request.headers.get("Origin")
+    return origin.strip().rstrip("/").lower() if origin is not None else None
+
+
+def check_host():
+    """DNS rebinding: refuse any Host the server does not answer for (evil.example, 2130706433, 127.1...)."""
+    host = (request.headers.get("Host") or "").strip().lower()
+    if host in allowed_hosts(current_app.config):
+        return None
+    return error_response("forbidden_host", "This server does not answer for the host name %r." % host[:100], 403)
+
+
+def check_origin():
+    """CSRF: refuse every request whose Origin is not the app's own (the literal 'null' included)."""
+    origin = request_origin()
+    if origin is None or origin in app_origins(current_app.config):
+        return None
+    return error_response("forbidden_origin", "Requests from pages of %r are not allowed." % origin[:100], 403)
+
+
+def check_fetch_site():
+    """CSRF without an Origin header: refuse browser requests another site started, except plain navigations."""
+    site = request.headers.get("Sec-Fetch-Site", "").lower()
+    if site not in OTHER_SITE or request_origin() is not None:
+        return None
+    navigating = request.headers.get("Sec-Fetch-Mode", "").lower() == "navigate"
+    if navigating and request.method in SAFE_NAVIGATION_METHODS:
+        return None
+    return error_response("forbidden_origin", "Requests started by another site's page are not allowed.", 403)
+
+
+def bearer_token():
+    """The token of an 'Authorization: Bearer <token>' header, or None."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def check_credentials():
+    """Loopback clients (already past the Origin rule) are trusted; everyone else shows the token."""
+    if request.endpoint in PUBLIC_ENDPOINTS or is_loopback_client(request.remote_addr):
+        return None
+    if request.method == "OPTIONS" and request_origin() is not None:
+        return None  # a CORS preflight never carries credentials; the real request will
+    if token_matches(current_app.extensions["access_token"], bearer_token()):
+        return None
+    response = error_response("unauthorized", "Send the sidecar's access token as 'Authorization: Bearer <token>' "
+                                              "(shown by `app.py --show-token` and in the app's settings).", 401)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="bulkmsg-sidecar"'
+    return response

@@ -1,0 +1,169 @@
+"""Campaigns: create, start/pause/resume/cancel/retry, progress (SSE), recipients and the report."""
+import json
+import time
+
+from flask import Blueprint, Response, current_app, request
+
+from messaging import campaigns, db, ledger, report
+from messaging.errors import MessagingError
+from messaging.util import paging
+
+from ..jsonio import json_body, json_response
+from .messaging_web import get_db, manager
+
+bp = Blueprint("campaigns", __name__)
+
+POLL_SECONDS = 0.5
+HEARTBEAT_SECONDS = 15.0
+# An SSE stream holds one of waitress' few threads: streams end with the campaign or after this long
+# (EventSource reconnects by itself; `retry` tells it how soon).
+MAX_STREAM_SECONDS = 300.0
+LATEST = 20
+
+
+def with_live_state(out):
+    """Add what the worker is waiting for (pacing, caps, quiet hours, schedule) to a description."""
+    waiting = manager().waiting(out["id"])
+    out["waiting"] = {"until": waiting["until"], "reason": waiting["reason"]}
+    return out
+
+
+@bp.get("/campaigns")
+def all_campaigns():
+    """Every campaign with counts."""
+    return json_response({"campaigns": campaigns.all_campaigns(get_db())})
+
+
+@bp.post("/campaigns")
+def create_campaign():
+    """A draft campaign from a list, a channel and a message (or a template)."""
+    return json_response(campaigns.create(get_db(), json_body()), 201)
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+def one_campaign(campaign_id):
+    """A campaign with counts, rate and time left."""
+    return json_response(with_live_state(campaigns.describe(get_db(), campaign_id)))
+
+
+@bp.delete("/campaigns/<int:campaign_id>")
+def delete_campaign(campaign_id):
+    """Delete a campaign that is not running."""
+    campaigns.delete(get_db(), campaign_id)
+    return json_response({"deleted": campaign_id})
+
+
+@bp.post("/campaigns/<int:campaign_id>/start")
+def start_campaign(campaign_id):
+    """Start (or resume) the campaign; a second start while it runs starts nothing."""
+    result = manager().start(campaign_id)
+    return json_response(dict(result, campaign=campaigns.describe(get_db(), campaign_id)))
+
+
+@bp.post("/campaigns/<int:campaign_id>/resume")
+def resume_campaign(campaign_id):
+    """Same as start: continue a paused campaign."""
+    return start_campaign(campaign_id)
+
+
+@bp.post("/campaigns/<int:campaign_id>/pause")
+def pause_campaign(campaign_id):
+    """Pause; the message in flight is recorded, nothing else is sent."""
+    manager().pause(campaign_id)
+    return json_response(campaigns.describe(get_db(), campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/cancel")
+def cancel_campaign(campaign_id):
+    """Cancel for good."""
+    manager().cancel(campaign_id)
+    return json_response(campaigns.describe(get_db(), campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/retry")
+def retry_campaign(campaign_id):
+    """Send again to failed recipients (and 'unknown' ones only when listed explicitly)."""
+    body = json_body() if request.get_data(cache=True) else {}
+    statuses = body.get("statuses", ["failed"])
+    if not isinstance(statuses, list):
+        raise MessagingError("bad_param", "'statuses' must be a list.")
+    result = manager().retry(campaign_id, statuses)
+    return json_response(dict(result, campaign=campaigns.describe(get_db(), campaign_id)))
+
+
+@bp.get("/campaigns/<int:campaign_id>/recipients")
+def campaign_recipients(campaign_id):
+    """A page of the ledger, optionally one status."""
+    offset, limit = paging(request.args.get("offset"), request.args.get("limit"))
+    status = request.args.get("status") or None
+    return json_response(campaigns.page_recipients(get_db(), campaign_id, status, offset, limit))
+
+
+@bp.get("/campaigns/<int:campaign_id>/preview")
+def campaign_preview(campaign_id):
+    """The message as one recipient will get it."""
+    raw = request.args.get("recipient_id")
+    try:
+        recipient_id = int(raw) if raw not in (None, "") else None
+    except ValueError:
+        raise MessagingError("bad_param", "'recipient_id' must be a number.") from None
+    return json_response(campaigns.preview(get_db(), campaign_id, recipient_id))
+
+
+@bp.get("/campaigns/<int:campaign_id>/report")
+def campaign_report(campaign_id):
+    """The per-recipient report as CSV or XLSX."""
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise MessagingError("bad_param", "'format' must be csv or xlsx.")
+    conn = get_db()
+    name = "campaign-%d-report.%s" % (campaign_id, fmt)
+    if fmt == "csv":
+        body, mimetype = report.as_csv(conn, campaign_id), "text/csv; charset=utf-8"
+    else:
+        body = report.as_xlsx(conn, campaign_id)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": 'attachment; filename="%s"' % name})
+
+
+def snapshot(conn, campaign_id, campaigns_manager):
+    """The state an event carries: counts, progress, rate, waiting, latest outcomes."""
+    out = campaigns.describe(conn, campaign_id)
+    waiting = campaigns_manager.waiting(campaign_id)
+    return {"id": campaign_id, "status": out["status"], "pause_reason": out["pause_reason"], "counts": out["counts"],
+            "progress": out["progress"], "rate_per_minute": out["rate_per_minute"], "eta_seconds": out["eta_seconds"],
+            "waiting": waiting, "latest": ledger.latest(conn, campaign_id, LATEST)}
+
+
+def event_stream(path, campaign_id, campaigns_manager, max_seconds):
+    """SSE frames: a 'progress' event whenever the state changes, heartbeats, an 'end' event at the end."""
+    conn = db.connect(path)
+    try:
+        yield "retry: 2000\n\n"
+        started = last_beat = time.monotonic()
+        previous = None
+        while time.monotonic() - started < max_seconds:
+            state = snapshot(conn, campaign_id, campaigns_manager)
+            frame = json.dumps(state, separators=(",", ":"))
+            if frame != previous:
+                yield "event: progress\ndata: %s\n\n" % frame
+                previous, last_beat = frame, time.monotonic()
+            if state["status"] not in ("running",):
+                yield "event: end\ndata: %s\n\n" % json.dumps({"status": state["status"]})
+                return
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                yield ": heartbeat\n\n"
+                last_beat = time.monotonic()
+            time.sleep(POLL_SECONDS)
+    finally:
+        conn.close()
+
+
+@bp.get("/campaigns/<int:campaign_id>/events")
+def campaign_events(campaign_id):
+    """Live progress as Server-Sent Events (`curl -N` works)."""
+    campaigns.campaign_row(get_db(), campaign_id)
+    max_seconds = float(current_app.config.get("SSE_MAX_SECONDS", MAX_STREAM_SECONDS))
+    stream = event_stream(db.db_path(current_app.config["DATA_DIR"]), campaign_id, manager(), max_seconds)
+    return Response(stream, mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -1,0 +1,161 @@
+"""Saved lists and the do-not-contact list."""
+from flask import Blueprint, current_app, request
+
+from messaging import dnc, lists
+from messaging.errors import MessagingError
+from messaging.util import paging
+
+from ..errors import ApiError
+from ..jsonio import json_body, json_response
+from ..params import requested_region, text_field
+from .messaging_web import get_db
+
+bp = Blueprint("lists", __name__)
+
+
+def import_records(import_id):
+    """The valid contacts of a stored import, emails re-checked."""
+    from contacts.emails import normalize_email
+
+    from .. import imports_store
+
+    stored = imports_store.get_import(current_app, import_id) if isinstance(import_id, str) else None
+    if stored is None:
+        raise ApiError("not_found", "Import %r does not exist (imports are kept in memory; upload again)."
+                       % str(import_id)[:40], 404)
+    for record in stored.contacts():
+        if record.get("email"):
+            record["email"] = normalize_email(record["email"])[0]
+        yield record
+
+
+def paste_records(body):
+    """The valid contacts found in pasted text, and the paste's summary."""
+    from contacts.extract import extract_text
+    from contacts.report import contact_records
+
+    region, _ = requested_region(body.get("default_region"))
+    result = extract_text(text_field(body, "numbers"), region)
+    entries = result.entries
+    return contact_records(entries[entries["status"] == "valid"]), result.summary()
+
+
+def given_records(body):
+    """Contacts given one by one in the request (each re-validated)."""
+    from messaging.contacts_check import check_contact
+
+    region, _ = requested_region(body.get("default_region"))
+    contacts = body.get("contacts")
+    if not isinstance(contacts, list):
+        raise ApiError("bad_param", "'contacts' must be a list of objects.")
+    return [check_contact(c, region) for c in contacts]
+
+
+@bp.get("/lists")
+def all_lists():
+    """Every saved list with counts."""
+    return json_response({"lists": lists.all_lists(get_db())})
+
+
+@bp.post("/lists")
+def create_list():
+    """A new list from an import, a paste, or given contacts."""
+    body = json_body()
+    source = None
+    if body.get("import_id") is not None:
+        records = import_records(body["import_id"])
+    elif body.get("numbers") is not None:
+        records, source = paste_records(body)
+    elif body.get("contacts") is not None:
+        records = given_records(body)
+    else:
+        raise ApiError("missing_field", "Give 'import_id', 'numbers' (pasted text) or 'contacts'.")
+    created, stats = lists.create_list(get_db(), body.get("name"), records)
+    return json_response({"list": created, "added": stats["added"], "duplicates": stats["duplicates"],
+                          "source_summary": source}, 201)
+
+
+@bp.get("/lists/<int:list_id>")
+def one_list(list_id):
+    """One list with its counts and extra column names."""
+    conn = get_db()
+    out = lists.describe(conn, lists.list_row(conn, list_id))
+    out["fields"] = lists.field_names(conn, list_id)
+    return json_response(out)
+
+
+@bp.patch("/lists/<int:list_id>")
+def rename_list(list_id):
+    """Rename a list."""
+    return json_response(lists.rename_list(get_db(), list_id, json_body().get("name")))
+
+
+@bp.delete("/lists/<int:list_id>")
+def delete_list(list_id):
+    """Delete a list and its contacts."""
+    lists.delete_list(get_db(), list_id)
+    return json_response({"deleted": list_id})
+
+
+@bp.post("/lists/merge")
+def merge_lists():
+    """A new list merging several, de-duplicated."""
+    body = json_body()
+    created, stats = lists.merge_lists(get_db(), body.get("name"), body.get("list_ids"))
+    return json_response({"list": created, "added": stats["added"], "duplicates": stats["duplicates"]}, 201)
+
+
+@bp.get("/lists/<int:list_id>/contacts")
+def list_contacts(list_id):
+    """A page of a list's contacts, optionally searched."""
+    offset, limit = paging(request.args.get("offset"), request.args.get("limit"))
+    q = request.args.get("q", "").strip()[:200]
+    return json_response(lists.page_contacts(get_db(), list_id, q, offset, limit))
+
+
+@bp.post("/lists/<int:list_id>/contacts")
+def add_contact(list_id):
+    """Add one contact (validated)."""
+    body = json_body()
+    region, _ = requested_region(body.pop("default_region", None))
+    return json_response(lists.add_contact(get_db(), list_id, body, region), 201)
+
+
+@bp.patch("/lists/<int:list_id>/contacts/<int:contact_id>")
+def edit_contact(list_id, contact_id):
+    """Edit one contact (what changed is re-validated)."""
+    body = json_body()
+    region, _ = requested_region(body.pop("default_region", None))
+    return json_response(lists.edit_contact(get_db(), list_id, contact_id, body, region))
+
+
+@bp.delete("/lists/<int:list_id>/contacts/<int:contact_id>")
+def delete_contact(list_id, contact_id):
+    """Remove one contact."""
+    lists.delete_contact(get_db(), list_id, contact_id)
+    return json_response({"deleted": contact_id})
+
+
+@bp.get("/do-not-contact")
+def dnc_page():
+    """A page of the do-not-contact list."""
+    offset, limit = paging(request.args.get("offset"), request.args.get("limit"))
+    return json_response(dnc.page(get_db(), request.args.get("q", "").strip()[:200], offset, limit))
+
+
+@bp.post("/do-not-contact")
+def dnc_add():
+    """Add numbers or emails (text or a list) to the do-not-contact list."""
+    body = json_body()
+    region, _ = requested_region(body.get("default_region"))
+    note = body.get("note") or ""
+    if not isinstance(note, str):
+        raise MessagingError("bad_param", "'note' must be text.")
+    return json_response(dnc.add_values(get_db(), body.get("values"), region, note[:500]), 201)
+
+
+@bp.delete("/do-not-contact/<int:entry_id>")
+def dnc_remove(entry_id):
+    """Remove one entry."""
+    dnc.remove(get_db(), entry_id)
+    return json_response({"deleted": entry_id})

@@ -1,0 +1,62 @@
+"""Flask glue of the messaging store: a request-scoped connection, the campaign manager, error mapping."""
+import atexit
+import logging
+
+from flask import current_app, g
+
+from messaging import db
+from messaging.errors import MessagingError
+from messaging.runner import CampaignManager
+
+from ..errors import error_response
+
+log = logging.getLogger("sidecar")
+
+
+def get_db():
+    """This request's connection to the messaging store (opened on first use)."""
+    if "messaging_db" not in g:
+        problem = current_app.extensions.get("messaging_problem")
+        if problem is not None:
+            raise problem
+        g.messaging_db = db.connect(db.db_path(current_app.config["DATA_DIR"]))
+    return g.messaging_db
+
+
+def close_db(_exc=None):
+    """Close this request's connection, if any."""
+    conn = g.pop("messaging_db", None)
+    if conn is not None:
+        conn.close()
+
+
+def manager():
+    """The app's campaign manager."""
+    return current_app.extensions["campaigns"]
+
+
+def handle_messaging_error(err):
+    """MessagingError -> its JSON error."""
+    return error_response(err.code, err.message, err.status)
+
+
+def open_store(app):
+    """Create or upgrade the schema once at start; remember a refusal (e.g. a newer file) for requests."""
+    try:
+        db.open_store(app.config["DATA_DIR"]).close()
+    except MessagingError as err:
+        log.error("messaging store unavailable: %s", err.message)
+        app.extensions["messaging_problem"] = err
+        return False
+    return True
+
+
+def init_app(app):
+    """Open the store, register the glue, and resume campaigns a crash left running."""
+    app.register_error_handler(MessagingError, handle_messaging_error)
+    app.teardown_appcontext(close_db)
+    campaigns = CampaignManager(app.config["DATA_DIR"])
+    app.extensions["campaigns"] = campaigns
+    if open_store(app) and app.config.get("MESSAGING_RESUME", True):
+        campaigns.resume_interrupted()
+    atexit.register(campaigns.shutdown)

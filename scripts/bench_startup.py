@@ -1,0 +1,108 @@
+"""Start-up benchmark of the frozen sidecar: time from spawn to a healthy /health, and the bundle's size.
+
+    .venv/bin/python scripts/bench_startup.py [--runs 5] [--binary PATH] [--onefile PATH]
+
+Builds nothing: run scripts/build-sidecar first. Prints the frozen binary's median beside a baseline
+measured in the same run (the source sidecar, `python python-backend/app.py`), because timings on a
+shared machine are only comparable within one run. --onefile adds a one-file build for comparison.
+"""
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BUNDLE = os.path.join(REPO, "build", "sidecar-dist", "bulkmsg-sidecar")
+BINARY = os.path.join(BUNDLE, "bulkmsg-sidecar.exe" if os.name == "nt" else "bulkmsg-sidecar")
+PYTHON = os.path.join(REPO, ".venv", "bin", "python")
+SOURCE_ENTRY = os.path.join(REPO, "python-backend", "app.py")
+TARGET_S = 2.0
+POLL_S = 0.02
+TIMEOUT_S = 60
+
+
+def free_port():
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url):
+    """Whether GET url answers 200 with our service name."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200 and b"bulkmsg-sidecar" in response.read()
+    except OSError:
+        return False
+
+
+def time_to_healthy(command):
+    """Seconds from spawning COMMAND (plus host/port/data-dir) to a healthy /health; the process is then stopped."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data_dir:
+        args = command + ["--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir]
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            while not healthy("http://127.0.0.1:%d/health" % port):
+                if proc.poll() is not None:
+                    raise SystemExit("%s exited with %s before it was healthy" % (command[0], proc.returncode))
+                if time.perf_counter() - started > TIMEOUT_S:
+                    raise SystemExit("%s not healthy after %d s" % (command[0], TIMEOUT_S))
+                time.sleep(POLL_S)
+            return time.perf_counter() - started
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+
+
+def folder_size(path):
+    """Total bytes and number of files under PATH (or of the single file PATH)."""
+    if os.path.isfile(path):
+        return os.path.getsize(path), 1
+    sizes = [os.path.getsize(os.path.join(root, name)) for root, _, names in os.walk(path) for name in names]
+    return sum(sizes), len(sizes)
+
+
+def measure(label, command, runs):
+    """Median, min and max of RUNS start-ups, after one unmeasured warm-up (page cache)."""
+    time_to_healthy(command)
+    times = [time_to_healthy(command) for _ in range(runs)]
+    print("%-34s median %5.2f s   min %5.2f s   max %5.2f s   (n=%d)"
+          % (label, statistics.median(times), min(times), max(times), runs), flush=True)
+    return statistics.median(times)
+
+
+def main():
+    """Measure and print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--binary", default=BINARY, help="the one-folder build's executable")
+    ap.add_argument("--onefile", help="a one-file build to compare (optional)")
+    args = ap.parse_args()
+    if not os.path.isfile(args.binary):
+        raise SystemExit("no frozen build at %s: run scripts/build-sidecar first" % args.binary)
+
+    print("Frozen sidecar start-up: spawn -> healthy /health (warm page cache, %d runs each)" % args.runs)
+    baseline = measure("baseline: python app.py (source)", [PYTHON if os.path.exists(PYTHON) else sys.executable,
+                                                            SOURCE_ENTRY], args.runs)
+    frozen = measure("frozen one-folder binary", [args.binary], args.runs)
+    if args.onefile:
+        measure("frozen one-file binary", [args.onefile], args.runs)
+    size, files = folder_size(os.path.dirname(args.binary))
+    print("frozen / source start-up ratio     %.2f" % (frozen / baseline))
+    print("target <= %.1f s: %s" % (TARGET_S, "met" if frozen <= TARGET_S else "NOT met"))
+    print("one-folder bundle size            %.1f MB in %d files" % (size / 1e6, files))
+    if args.onefile:
+        print("one-file binary size              %.1f MB" % (folder_size(args.onefile)[0] / 1e6))
+
+
+if __name__ == "__main__":
+    main()

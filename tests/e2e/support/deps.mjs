@@ -1,0 +1,12 @@
+/**
+ * npm packages for the tests. They are installed in electron/node_modules (the app's one package.json),
+ * which Node does not search from tests/e2e/, so resolve them from there.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { REPO } from './paths.mjs';
+
+const requireFromApp = createRequire(path.join(REPO, 'electron', 'package.json'));
+
+export const { chromium } = requireFromApp('playwright-core');
+export const { unzipSync, strFromU8 } = requireFromApp('fflate');

@@ -1,0 +1,90 @@
+/** How a user drives the app, as reusable steps; selectors are the visible labels and roles. */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export const LONG = { timeout: 60_000 };
+
+/** Open the app at the Import screen and wait until the country list has loaded. */
+export async function openApp(page, url) {
+  await page.goto(`${url}/`);
+  await page.getByRole('heading', { name: 'Import contacts' }).waitFor();
+  await page.waitForFunction(() => /\(\+\d+\)$/.test(document.querySelector('[role=combobox]')?.value ?? ''));
+}
+
+/** Go to a screen through the navigation. */
+export async function goTo(page, label) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label }).click();
+}
+
+/** Pick a country in the combobox labelled LABEL by typing SEARCH and pressing Enter (keyboard only). */
+export async function chooseCountry(page, label, search) {
+  const box = page.getByRole('combobox', { name: label });
+  await box.focus();
+  await box.fill(search);
+  await page.getByRole('option').first().waitFor();
+  await box.press('Enter');
+}
+
+/** Pick a file with the (browser) file picker. */
+export async function pickFile(page, filePath) {
+  await page.setInputFiles('input[type=file]', filePath);
+}
+
+/** Drop a file on the drop zone, as a user dragging it from the desktop would. */
+export async function dropFile(page, filePath) {
+  const bytes = (await readFile(filePath)).toString('base64');
+  await page.evaluate(([name, b64]) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([data], name));
+    const zone = document.querySelector('[data-testid=dropzone]');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, [path.basename(filePath), bytes]);
+}
+
+/** Wait for the Results screen of TITLE with its first rows rendered. */
+export async function waitForResults(page, title, options = LONG) {
+  await page.getByRole('heading', { name: title, level: 1 }).waitFor(options);
+  await page.waitForSelector('[data-testid=rows-scroll] [role=row][data-entry-id], .table-empty', options);
+}
+
+/** The four counts the summary cards show. */
+export async function readSummary(page) {
+  const count = async (id) => Number((await page.locator(`[data-testid=summary-${id}] .summary__count`).innerText())
+    .replace(/[^\d]/g, ''));
+  return { entries: await count('all'), valid: await count('valid'), invalid: await count('invalid'),
+    duplicates: await count('duplicate') };
+}
+
+/** The summary fields the cards show, picked from a sidecar summary. */
+export function cardsOf(summary) {
+  return { entries: summary.entries, valid: summary.valid, invalid: summary.invalid, duplicates: summary.duplicates };
+}
+
+/** The import the Results screen shows, read from its export link (the UI keeps no other trace). */
+export async function shownImportId(page) {
+  const href = await page.getByRole('link', { name: 'Contacts CSV' }).getAttribute('href');
+  return /\/imports\/([^/]+)\/export/.exec(href)[1];
+}
+
+/** The rendered rows of the table as {entryId, row, value, number, status, details}. */
+export async function renderedRows(page) {
+  return page.$$eval('[data-testid=rows-scroll] [role=row][data-entry-id]', (rows) => rows.map((r) => {
+    const cells = [...r.querySelectorAll('[role=gridcell]')];
+    return {
+      entryId: Number(r.dataset.entryId),
+      row: Number(cells[0].innerText),
+      value: cells[1].querySelector('.mono')?.innerText ?? '',
+      number: cells[2].innerText,
+      status: cells[4].innerText.toLowerCase(),
+      details: cells[5].innerText,
+    };
+  }).sort((a, b) => a.entryId - b.entryId));
+}
+
+/** Fail on any CSP violation or uncaught page error seen so far. */
+export async function assertCleanPage(browser) {
+  assert.deepEqual(await browser.cspViolations(), [], 'no CSP violations or page errors');
+}

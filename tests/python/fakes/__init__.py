@@ -1,0 +1,1 @@
+"""Local servers that speak the providers' documented formats, for tests (loopback only)."""

@@ -1,0 +1,187 @@
+"""Lists, do-not-contact, templates, compose preview and channels over HTTP against the real sidecar."""
+import os
+import sqlite3
+
+import keyring
+import pytest
+
+from fakes.keychain import ensure_keychain
+from fakes.sidecar_proc import Sidecar
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    """A real sidecar (with a real keychain) on a free loopback port."""
+    private = ensure_keychain()
+    server = Sidecar(str(tmp_path_factory.mktemp("lists-data"))).start()
+    yield server
+    server.stop()
+    if private is not None:
+        private.stop()
+
+
+def error_of(response, status, code):
+    """Assert RESPONSE is the JSON error STATUS/CODE."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["code"] == code and body["error"]
+    return body
+
+
+def make_list(api, name="L", contacts=None):
+    """A list from given contacts; returns its description."""
+    contacts = contacts if contacts is not None else [
+        {"number": "+14155552671", "name": "Ann", "email": "ann@example.org", "fields": {"City": "SF"}},
+        {"number": "+442079460958", "name": "Gus", "fields": {"City": ""}}]
+    r = api.post("/lists", {"name": name, "contacts": contacts, "default_region": "US"})
+    assert r.status_code == 201, r.text
+    return r.json()["list"]
+
+
+def test_list_from_a_paste(api):
+    r = api.post("/lists", {"name": "Pasted", "numbers": "+1 415 555 2671\n(415) 555-2672\nnope\n+14155552671",
+                            "default_region": "US"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["added"] == 2 and body["list"]["count"] == 2
+    assert body["source_summary"]["duplicates"] == 1
+    page = api.get("/lists/%d/contacts" % body["list"]["id"]).json()
+    assert sorted(c["number"] for c in page["contacts"]) == ["+14155552671", "+14155552672"]
+
+
+def test_list_from_an_import(api):
+    csv_text = "Name,Mobile,City\nAsha,98765 43210,Pune\nRavi,98765 43211,Delhi\nBad,123,X\n"
+    upload = api.post("/upload", files={"file": ("c.csv", csv_text.encode())}, data={"default_region": "IN"},
+                      json=None)
+    assert upload.status_code == 200, upload.text
+    r = api.post("/lists", {"name": "From import", "import_id": upload.json()["import_id"]})
+    assert r.status_code == 201, r.text
+    contacts = api.get("/lists/%d/contacts" % r.json()["list"]["id"]).json()["contacts"]
+    assert [(c["name"], c["number"], c["fields"].get("City")) for c in contacts] == [
+        ("Asha", "+919876543210", "Pune"), ("Ravi", "+919876543211", "Delhi")]
+    error_of(api.post("/lists", {"name": "x", "import_id": "imp_missing"}), 404, "not_found")
+
+
+def test_rename_merge_search_and_delete(api):
+    first, second = make_list(api, "One"), make_list(api, "Two", [{"number": "+14155550001", "name": "Zoe"},
+                                                                 {"number": "+14155552671", "name": "Ann 2"}])
+    renamed = api.patch("/lists/%d" % first["id"], {"name": "Uno"}).json()
+    assert renamed["name"] == "Uno"
+    merged = api.post("/lists/merge", {"name": "Both", "list_ids": [first["id"], second["id"]]})
+    assert merged.status_code == 201 and merged.json()["list"]["count"] == 3 and merged.json()["duplicates"] == 1
+    found = api.get("/lists/%d/contacts" % merged.json()["list"]["id"], params={"q": "zoe"}).json()
+    assert found["total"] == 1 and found["contacts"][0]["number"] == "+14155550001"
+    assert api.get("/lists/%d" % first["id"]).json()["fields"] == ["City"]
+    assert api.delete("/lists/%d" % first["id"]).status_code == 200
+    error_of(api.get("/lists/%d" % first["id"]), 404, "not_found")
+    assert first["id"] not in [item["id"] for item in api.get("/lists").json()["lists"]]
+
+
+def test_add_edit_delete_contact_with_validation(api):
+    created = make_list(api, "Edit", [])
+    added = api.post("/lists/%d/contacts" % created["id"], {"number": "020 7946 0958", "default_region": "GB",
+                                                           "name": "Gus"})
+    assert added.status_code == 201 and added.json()["number"] == "+442079460958"
+    contact_id = added.json()["id"]
+    error_of(api.patch("/lists/%d/contacts/%d" % (created["id"], contact_id), {"number": "12"}), 400, "invalid_number")
+    error_of(api.patch("/lists/%d/contacts/%d" % (created["id"], contact_id), {"email": "a b@c"}), 400, "invalid_email")
+    error_of(api.post("/lists/%d/contacts" % created["id"], {"number": "+442079460958"}), 409, "duplicate_contact")
+    edited = api.patch("/lists/%d/contacts/%d" % (created["id"], contact_id), {"email": "Gus@Example.COM"}).json()
+    assert edited["email"] == "Gus@example.com" and edited["number"] == "+442079460958"
+    assert api.delete("/lists/%d/contacts/%d" % (created["id"], contact_id)).status_code == 200
+    error_of(api.delete("/lists/%d/contacts/%d" % (created["id"], contact_id)), 404, "not_found")
+
+
+@pytest.mark.parametrize("method,path,body,status,code", [
+    ("post", "/lists", {"name": "x"}, 400, "missing_field"),
+    ("post", "/lists", {"contacts": []}, 400, "missing_field"),
+    ("post", "/lists", {"name": "x", "numbers": "1", "default_region": "ZZ"}, 400, "bad_region"),
+    ("post", "/lists", {"name": "x", "contacts": [{"name": "no number"}]}, 400, "missing_field"),
+    ("post", "/lists", {"name": "x", "contacts": "nope"}, 400, "bad_param"),
+    ("post", "/lists", {"name": 5, "contacts": []}, 400, "bad_param"),
+    ("post", "/lists/merge", {"name": "x", "list_ids": [1]}, 400, "bad_param"),
+    ("post", "/lists/merge", {"name": "x", "list_ids": [999998, 999999]}, 404, "not_found"),
+    ("patch", "/lists/999999", {"name": "x"}, 404, "not_found"),
+    ("get", "/lists/999999/contacts", None, 404, "not_found"),
+    ("get", "/lists/abc", None, 404, "not_found"),
+    ("post", "/do-not-contact", {"values": 5}, 400, "bad_param"),
+    ("post", "/do-not-contact", {"values": ""}, 400, "missing_field"),
+    ("post", "/templates", {"name": "t", "body": "Hi {{name"}, 400, "bad_template"),
+    ("post", "/templates", {"body": "x"}, 400, "missing_field"),
+    ("post", "/compose/preview", {"body": "x", "list_id": "1"}, 400, "bad_param"),
+    ("post", "/channels", {"name": "x", "type": "pigeon"}, 400, "bad_channel_type"),
+    ("post", "/channels", {"name": "x", "type": "twilio", "config": {"account_sid": "AC1", "from_number": "+1"}},
+     400, "missing_field"),
+])
+def test_bad_input_gets_a_stable_4xx(api, method, path, body, status, code):
+    error_of(getattr(api, method)(path, json=body) if body is not None else getattr(api, method)(path), status, code)
+
+
+def test_malformed_json_and_bad_paging(api):
+    r = api.post("/lists", data=b"{not json", headers={"Content-Type": "application/json"})
+    error_of(r, 400, "bad_json")
+    created = make_list(api, "Paging")
+    error_of(api.get("/lists/%d/contacts" % created["id"], params={"limit": 0}), 400, "bad_param")
+    error_of(api.get("/lists/%d/contacts" % created["id"], params={"offset": "x"}), 400, "bad_param")
+
+
+def test_do_not_contact_over_http(api):
+    r = api.post("/do-not-contact", {"values": "+1 415 555 2671\nstop@example.org\nxx", "default_region": "US"})
+    assert r.status_code == 201 and r.json()["added"] == 2 and len(r.json()["invalid"]) == 1
+    entries = api.get("/do-not-contact", params={"q": "stop"}).json()["entries"]
+    assert [e["value"] for e in entries] == ["stop@example.org"]
+    assert api.delete("/do-not-contact/%d" % entries[0]["id"]).status_code == 200
+    assert api.get("/do-not-contact", params={"q": "stop"}).json()["total"] == 0
+
+
+def test_templates_and_compose_preview(api):
+    created = api.post("/templates", {"name": "Welcome", "subject": "Hello {{name}}",
+                                      "body": "Hi {{name|friend}}, see you in {{City}}!"})
+    assert created.status_code == 201 and created.json()["placeholders"] == ["name", "City"]
+    template_id = created.json()["id"]
+    assert api.patch("/templates/%d" % template_id, {"name": "Welcome 2"}).json()["name"] == "Welcome 2"
+    listed = make_list(api, "Compose")
+    gus = api.get("/lists/%d/contacts" % listed["id"], params={"q": "gus"}).json()["contacts"][0]
+    preview = api.post("/compose/preview", {"list_id": listed["id"], "subject": "Hello {{name}}",
+                                            "body": "Hi {{name|friend}}, see you in {{City}}!"}).json()
+    assert preview["preview"]["body"] == "Hi Ann, see you in SF!"
+    assert preview["warnings"]["recipients_with_empty"] == 1
+    assert preview["warnings"]["examples"][0]["name"] == "Gus" and preview["warnings"]["by_placeholder"] == {"City": 1}
+    for_gus = api.post("/compose/preview", {"list_id": listed["id"], "contact_id": gus["id"],
+                                            "body": "Hi {{name|friend}} in {{City|town}}"}).json()
+    assert for_gus["preview"]["body"] == "Hi Gus in town" and for_gus["warnings"]["recipients_with_empty"] == 0
+    sms = api.post("/compose/preview", {"body": "Привет " * 11}).json()["sms"]
+    assert (sms["encoding"], sms["segments"]) == ("UCS-2", 2)
+    assert api.delete("/templates/%d" % template_id).status_code == 200
+    error_of(api.get("/templates/%d" % template_id), 404, "not_found")
+
+
+def test_channel_secrets_never_come_back_and_live_in_the_keychain(api):
+    secret = "pw-Zq81-never-shown"
+    r = api.post("/channels", {"name": "Mail", "type": "smtp", "secrets": {"password": secret},
+                               "config": {"host": "smtp.example.com", "port": 587, "username": "me",
+                                          "from_address": "me@example.com"}})
+    assert r.status_code == 201, r.text
+    channel = r.json()
+    assert channel["has_secret"] is True and secret not in r.text
+    assert secret not in api.get("/channels").text and secret not in api.get("/channels/%d" % channel["id"]).text
+    updated = api.patch("/channels/%d" % channel["id"], {"secrets": {"password": secret + "2"}, "name": "Mail 2"})
+    assert updated.status_code == 200 and secret not in updated.text
+    assert keyring.get_password("BulkMessaging", "channel-%d" % channel["id"]) == '{"password": "%s2"}' % secret
+    db_files = [f for f in os.listdir(api.data_dir) if f.startswith("bulkmsg.sqlite3")]
+    for name in db_files:
+        with open(os.path.join(api.data_dir, name), "rb") as f:
+            assert secret.encode() not in f.read()
+    for root, _, files in os.walk(os.path.join(api.data_dir, "logs")):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                assert secret.encode() not in f.read()
+    assert api.delete("/channels/%d" % channel["id"]).status_code == 200
+    assert keyring.get_password("BulkMessaging", "channel-%d" % channel["id"]) is None
+
+
+def test_schema_is_current_after_start(api):
+    conn = sqlite3.connect(os.path.join(api.data_dir, "bulkmsg.sqlite3"))
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()

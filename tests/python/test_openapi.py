@@ -1,0 +1,95 @@
+"""The OpenAPI description: merged from each area's part, describing the routes, and schemathesis against the live server."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import Sidecar
+
+# A few minutes at most in CI: schemathesis stops generating when the budget is spent.
+SCHEMATHESIS_SECONDS = int(os.environ.get("BULKMSG_SCHEMATHESIS_SECONDS", "150"))
+SCHEMATHESIS_CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
+                       "response_schema_conformance,response_headers_conformance")
+# Schemathesis sends thousands of requests from one client; the limits themselves are tested elsewhere.
+UNLIMITED = "upload=1000000/1,parse=1000000/1,remap=1000000/1,export=1000000/1"
+# The built UI's files are not part of the API.
+UI_BLUEPRINT = "ui"
+HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+
+def openapi_path(rule):
+    """A Flask rule written as an OpenAPI path ('/imports/<int:entry_id>' -> '/imports/{entry_id}')."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def test_parts_merge_into_one_document_served_at_openapi_json(client):
+    """GET /openapi.json is the base merged with every part file, each path once."""
+    from sidecar import openapi
+
+    answer = client.get("/openapi.json")
+    assert answer.status_code == 200
+    document = answer.get_json()
+    assert document["openapi"].startswith("3.")
+    parts = openapi.part_files()
+    assert {"contacts.json", "imports.json", "access.json"} <= set(parts)
+    expected = set()
+    for name in parts:
+        with open(os.path.join(openapi.HERE, name), encoding="utf-8") as f:
+            part_paths = set(json.load(f).get("paths", {}))
+        assert not part_paths & expected, name
+        expected |= part_paths
+    assert set(document["paths"]) == expected
+
+
+def test_a_path_defined_twice_is_an_error():
+    """Two areas describing the same path must not silently overwrite each other."""
+    from sidecar.openapi import merge_part
+
+    document = {"paths": {"/health": {}}, "components": {}, "tags": []}
+    with pytest.raises(ValueError, match="/health"):
+        merge_part(document, {"paths": {"/health": {}}}, "other.json")
+
+
+def test_every_route_of_a_described_area_is_described(app):
+    """No endpoint of an area that has a part is left out, method included."""
+    from sidecar.openapi import openapi_document
+
+    paths = openapi_document()["paths"]
+    described_areas = {"health", "contacts", "imports", "access", "openapi"}
+    routes = list(app.url_map.iter_rules())
+    for rule in routes:
+        area = rule.endpoint.split(".")[0]
+        if area != UI_BLUEPRINT and openapi_path(rule.rule) in paths:
+            described_areas.add(area)
+    missing = [(rule.rule, sorted(rule.methods & HTTP_METHODS)) for rule in routes
+               if rule.endpoint.split(".")[0] in described_areas
+               and not (rule.methods & HTTP_METHODS) <= {m.upper() for m in paths.get(openapi_path(rule.rule), {})}]
+    assert missing == []
+
+
+@pytest.fixture
+def schema_sidecar(tmp_path):
+    """A real sidecar with rate limits out of the way."""
+    server = Sidecar(tmp_path, env={"BULKMSG_RATE_LIMITS": UNLIMITED}).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.slow
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(schema_sidecar, tmp_path):
+    """Property-based requests over every described operation: no 5xx, every answer as described."""
+    report = tmp_path / "junit.xml"
+    cmd = [os.path.join(os.path.dirname(sys.executable), "st"), "run", schema_sidecar.url + "/openapi.json",
+           "--checks", SCHEMATHESIS_CHECKS, "--max-time", str(SCHEMATHESIS_SECONDS), "--workers", "2",
+           "--max-examples", "40", "--request-timeout", "60", "--generation-database", "none",
+           "--no-color", "--report", "junit", "--report-junit-path", str(report), "--seed", "7034"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=SCHEMATHESIS_SECONDS + 240,
+                         cwd=str(tmp_path))
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-12000:]
+    assert re.search(r"\b\d+ passed\b|No issues found", output), output[-4000:]
+    assert "unexpected error" not in schema_sidecar.read_log()
+    assert schema_sidecar.leftover_temp_files() == []
