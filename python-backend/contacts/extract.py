@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from . import arrowtext as at
 from . import columns as cols
+from .emails import normalize_emails
 from .errors import ContactsError
 from .freetext import find_numbers_in_text
 from .normalize import normalize_column, region_for_country_cell
@@ -71,7 +72,8 @@ class ImportResult:
         """Everything about the import except the entries themselves."""
         return {"region": self.region, "file_type": self.file_type, "columns": self.mapping,
                 "headers": self.headers, "preview": self.preview, "sheets": self.sheets, "sheet": self.sheet,
-                "summary": self.summary(), "fields": self.field_names}
+                "summary": self.summary(), "fields": self.field_names,
+                "emails": email_report(self.entries, (self.mapping or {}).get("email"))}
 
 
 def split_multi(value):
@@ -143,8 +145,41 @@ def drop_blank_and_footer_rows(data):
 
 def field_columns(data, mapping):
     """The other columns of the row, keyed by header, that travel with the contact."""
-    used = set(mapping.phone) | set(mapping.phone_labels.values()) | set(mapping.name)
+    used = set(mapping.phone) | set(mapping.phone_labels.values()) | set(mapping.name) | {mapping.email}
     return {FIELD_PREFIX + mapping.headers[i]: data.iloc[:, i] for i in range(data.shape[1]) if i not in used}
+
+
+def add_emails(table, cells):
+    """Checked, normalised addresses of an email column: email, email_reason, email_duplicate_of_row (0 = none)."""
+    checked = normalize_emails(cells.to_numpy(dtype=object))
+    emails = checked["email"].reset_index(drop=True)
+    present = emails.notna().to_numpy()
+    # Providers treat the local part case-insensitively, so Ann@x.com and ann@x.com are one recipient.
+    dup = present & emails.str.lower().duplicated(keep="first").to_numpy()
+    rows = table["row"].to_numpy()
+    first_row = dict(zip(emails[present & ~dup].str.lower(), rows[present & ~dup]))
+    table["email"] = emails.to_numpy(dtype=object)
+    table["email_source"] = cells.to_numpy(dtype=object)
+    table["email_message"] = checked["message"].to_numpy(dtype=object)
+    table["email_reason"] = np.where(at.is_blank(cells), None, checked["reason"].to_numpy(dtype=object))
+    table["email_duplicate_of_row"] = np.where(dup, emails.str.lower().map(first_row).fillna(0).astype(np.int64), 0)
+
+
+def email_report(entries, column):
+    """What happened to the email column: valid count, invalid addresses with reasons, duplicates."""
+    if "email" not in entries.columns:
+        return None
+    rows = entries.drop_duplicates("row")
+    bad = rows[rows["email_reason"].notna()]
+    dup = rows[rows["email_duplicate_of_row"] > 0]
+    return {"column": column, "valid": int((rows["email"].notna() & (rows["email_duplicate_of_row"] == 0)).sum()),
+            "invalid": [{"row": r, "value": v, "reason": c, "message": m, "name": n}
+                        for r, v, c, m, n in zip(bad["row"].tolist(), bad["email_source"].tolist(),
+                                                 bad["email_reason"].tolist(), bad["email_message"].tolist(),
+                                                 bad["name"].tolist())],
+            "duplicates": [{"row": r, "email": e, "duplicate_of_row": d}
+                           for r, e, d in zip(dup["row"].tolist(), dup["email"].tolist(),
+                                              dup["email_duplicate_of_row"].tolist())]}
 
 
 def regions_for_rows(data, mapping, region):
@@ -206,6 +241,8 @@ def extract_table(frame, region, phone_column=None, name_column=None, country_co
                           "name": join_names(data, mapping.name).array}, index=data.index)
     for key, series in field_columns(data, mapping).items():
         table[key] = series.array
+    if mapping.email is not None:
+        add_emails(table, data.iloc[:, mapping.email])
     regions = regions_for_rows(data, mapping, region)
     if isinstance(regions, pd.Series):
         table[REGION_COLUMN] = regions.to_numpy(dtype=object)

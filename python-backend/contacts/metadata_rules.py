@@ -23,10 +23,12 @@ CAPTURING_PAREN = re.compile(r"(?<!\\)\((?!\?)")
 
 @dataclass(frozen=True)
 class Desc:
-    """One PhoneNumberDesc: an RE2 full-match pattern and the lengths that may match (empty: any)."""
+    """One PhoneNumberDesc: an RE2 full-match pattern, its raw pattern and the lengths that may match
+    (empty: any)."""
 
     pattern: str
     lengths: tuple
+    raw: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Rules:
     local_lengths: tuple
     type_descs: tuple
     idd_prefix: str
+    idd_literal: str
     national_prefix: str
     national_prefix_has_transform: bool
     national_prefix_literal: str
@@ -73,7 +76,8 @@ def make_desc(desc):
     """A Desc from a PhoneNumberDesc, or None when it can match nothing (as _is_number_matching_desc)."""
     if desc is None or not desc.national_number_pattern:
         return None
-    return Desc(full_pattern(desc.national_number_pattern), tuple(desc.possible_length or ()))
+    raw = desc.national_number_pattern
+    return Desc(full_pattern(raw), tuple(desc.possible_length or ()), raw)
 
 
 def type_descs(metadata):
@@ -95,7 +99,9 @@ def rules_from_metadata(metadata):
         possible_lengths=tuple(sorted(metadata.general_desc.possible_length)),
         local_lengths=tuple(metadata.general_desc.possible_length_local_only or ()),
         type_descs=type_descs(metadata),
-        idd_prefix=prefix_pattern(metadata.international_prefix) if metadata.international_prefix is not None else None,
+        idd_prefix=prefix_pattern(metadata.international_prefix)
+        if metadata.international_prefix is not None else None,
+        idd_literal=literal_prefix(metadata.international_prefix),
         national_prefix=prefix_pattern(metadata.national_prefix_for_parsing)
         if metadata.national_prefix_for_parsing else None,
         national_prefix_has_transform=bool(metadata.national_prefix_transform_rule),
@@ -105,6 +111,22 @@ def rules_from_metadata(metadata):
     patterns = [rules.general.pattern] + [d.pattern for d in rules.type_descs]
     patterns += [p for p in (rules.idd_prefix, rules.national_prefix, rules.leading_digits) if p is not None]
     return rules if all(compiles_in_re2(p) for p in patterns) else None
+
+
+@functools.lru_cache(maxsize=None)
+def patterns_for_length(rules, size):
+    """(general desc pattern, [type patterns]) for a national number of SIZE digits: valid iff the first
+    matches and any of the others does (one union when RE2 takes it); None when no such number is valid."""
+    general = rules.general
+    if general.lengths and size not in general.lengths:
+        return None
+    raws = [d.raw for d in rules.type_descs if not d.lengths or size in d.lengths]
+    if not raws:
+        return None
+    union = full_pattern("|".join("(?:%s)" % raw for raw in raws))
+    if compiles_in_re2(union):
+        return general.pattern, [union]
+    return general.pattern, [full_pattern(raw) for raw in raws]
 
 
 @functools.lru_cache(maxsize=None)

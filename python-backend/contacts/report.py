@@ -30,11 +30,15 @@ def fields_per_entry(entries):
 
 
 def contact_records(entries):
-    """Valid contacts: id, row, number, name, value, fields."""
-    return [{"id": i, "row": r, "number": n, "name": m, "value": v, "fields": f}
-            for i, r, n, m, v, f in zip(entries["id"].tolist(), entries["row"].tolist(), entries["number"].tolist(),
-                                        entries["name"].tolist(), entries["value"].tolist(),
-                                        fields_per_entry(entries))]
+    """Valid contacts: id, row, number, name, value, fields (and email when the import has an email column)."""
+    records = [{"id": i, "row": r, "number": n if isinstance(n, str) else None, "name": m, "value": v, "fields": f}
+               for i, r, n, m, v, f in zip(entries["id"].tolist(), entries["row"].tolist(),
+                                           entries["number"].tolist(), entries["name"].tolist(),
+                                           entries["value"].tolist(), fields_per_entry(entries))]
+    if "email" in entries.columns:
+        for record, email in zip(records, entries["email"].tolist()):
+            record["email"] = email
+    return records
 
 
 def row_records(entries):
@@ -68,7 +72,12 @@ def encode_contacts(entries):
     return [
         '{"id":', at.json_ints(entries["id"].to_numpy()), ',"row":', at.json_ints(entries["row"].to_numpy()),
         ',"number":', at.json_strings(entries["number"]), ',"name":', at.json_strings(entries["name"]),
-        ',"value":', at.json_strings(entries["value"]), ",", *field_pieces(entries), "},"]
+        ',"value":', at.json_strings(entries["value"]), ",", *email_pieces(entries), *field_pieces(entries), "},"]
+
+
+def email_pieces(entries):
+    """'"email":"a@b.c",' for imports that have an email column; nothing otherwise."""
+    return ['"email":', at.json_strings(entries["email"]), ","] if "email" in entries.columns else []
 
 
 def encode_invalid(entries):

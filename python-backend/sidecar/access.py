@@ -87,7 +87,8 @@ def dev_origins(config):
 def allowed_hosts(config):
     """Every Host header value the server answers for."""
     port = int(config["PORT"])
-    hosts = {host_with_port(name, port) for name in LOOPBACK_HOST_NAMES}
+    # Bare loopback names (no port) are what in-process test clients send; no page can rebind to them.
+    hosts = {host_with_port(name, port) for name in LOOPBACK_HOST_NAMES} | set(LOOPBACK_HOST_NAMES)
     if serves_lan(config.get("BIND_HOST")):
         hosts |= {host_with_port(a, port) for a in machine_addresses(config.get("BIND_HOST"))}
         hosts |= {host_with_port(h.strip(), port) for h in config.get("EXTRA_HOSTS") or [] if h.strip()}

@@ -22,11 +22,16 @@ class StoredImport:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def contacts(self, batch=10_000):
-        """Every valid contact, as API records, a batch at a time."""
+        """Every messageable contact, as API records, a batch at a time: valid numbers, and rows whose
+        number is unusable but whose email address is good (number None) for email campaigns."""
         entries = self.result.entries
-        valid = entries[entries["status"] == "valid"]
-        for start in range(0, len(valid), batch):
-            yield from contact_records(valid.iloc[start:start + batch])
+        usable = entries["status"] == "valid"
+        if "email" in entries.columns:
+            usable |= (entries["status"] == "invalid") & entries["email"].notna() & \
+                (entries["email_duplicate_of_row"] == 0)
+        chosen = entries[usable]
+        for start in range(0, len(chosen), batch):
+            yield from contact_records(chosen.iloc[start:start + batch])
 
 
 class ImportStore:

@@ -130,12 +130,13 @@ describe('Sidecar start failures', () => {
     const sidecar = track(
       new Sidecar({ command: PYTHON, args: ['-c', 'import time; time.sleep(60)'], port: await freePort(), bindHost: '127.0.0.1', readyTimeoutMs: 1_000 }),
     );
-    let pid: number | undefined;
-    sidecar.on('status', () => (pid ??= sidecar.pid));
     const started = Date.now();
-    await assert.rejects(sidecar.start(), (e: SidecarError) => e.code === 'ready_timeout');
+    const starting = sidecar.start();
+    await waitFor(() => sidecar.pid !== undefined, 5_000, 'the process to be spawned');
+    const pid = sidecar.pid!;
+    await assert.rejects(starting, (e: SidecarError) => e.code === 'ready_timeout' && /within 1 s/.test(e.message));
     assert.ok(Date.now() - started < 5_000);
-    assert.ok(pid !== undefined && !isAlive(pid));
+    assert.equal(isAlive(pid), false);
   });
 });
 
@@ -249,11 +250,14 @@ describe('Sidecar stop takes the whole process tree', () => {
   test('stop during start aborts the start and leaves no process', async () => {
     const dataDir = tempDir();
     const sidecar = track(new Sidecar(await realSidecarOptions({ env: { BULKMSG_DATA_DIR: dataDir } })));
-    const starting = sidecar.start();
+    const outcome = sidecar.start().then(
+      () => assert.fail('start() resolved although stop() was called first'),
+      (error: SidecarError) => error,
+    );
     await waitFor(() => sidecar.pid !== undefined, 5_000, 'the process to be spawned');
     const pid = sidecar.pid!;
     await sidecar.stop();
-    await assert.rejects(starting, (e: SidecarError) => e.code === 'stopped_during_start');
+    assert.equal((await outcome).code, 'stopped_during_start');
     assert.equal(isAlive(pid), false);
     assert.equal(sidecar.status.state, 'stopped');
   });

@@ -175,3 +175,23 @@ def test_json_error_never_contains_a_traceback(sidecar):
                       headers={"Content-Type": "multipart/form-data; boundary=x"})
     assert 400 <= r.status_code < 500
     assert json.loads(r.text)["code"]
+
+
+EMAIL_CSV = ("Name,Mobile,Email,City\n"
+             "Ann,+44 7911 123456,Ann@Example.COM,Leeds\n"
+             "Bob,+44 7911 123457,bob at example,York\n"
+             "Cat,,cat@EXAMPLE.org,Hull\n"
+             "Dan,+44 7911 123458,ann@example.com,Bath\n")
+
+
+def test_email_column_is_checked_normalised_and_deduplicated(sidecar):
+    body = upload_bytes(sidecar, EMAIL_CSV.encode(), "e.csv", default_region="GB").json()
+    assert body["columns"]["email"] == "Email"
+    assert [(c["name"], c["email"]) for c in body["contacts"]] == [
+        ("Ann", "Ann@example.com"), ("Bob", None), ("Dan", "ann@example.com")]
+    emails = body["emails"]
+    assert emails["valid"] == 2
+    assert [(i["row"], i["reason"]) for i in emails["invalid"]] == [(3, "invalid_email")]
+    assert "spaces" in emails["invalid"][0]["message"]
+    assert emails["duplicates"] == [{"row": 5, "email": "ann@example.com", "duplicate_of_row": 2}]
+    assert "Email" not in body["contacts"][0]["fields"]

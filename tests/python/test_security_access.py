@@ -47,7 +47,7 @@ def test_loopback_clients_without_origin_are_served(guarded):
     assert guarded.get("/imports/%s" % guarded.import_id).status_code == 200
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1:{p}", "localhost:{p}", "[::1]:{p}", "LOCALHOST:{p}"])
+@pytest.mark.parametrize("host", ["127.0.0.1:{p}", "localhost:{p}", "[::1]:{p}", "LOCALHOST:{p}", "localhost"])
 def test_own_host_names_are_served(guarded, host):
     """The names the server answers for on loopback."""
     answer = raw_request(guarded.port, "GET", "/health", {"Host": host.format(p=guarded.port)})
@@ -55,7 +55,8 @@ def test_own_host_names_are_served(guarded, host):
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{p}", "2130706433:{p}", "0x7f.1:{p}", "127.1:{p}",
-                                  "127.0.0.1", "127.0.0.1:1", "localhost.:{p}", "127.0.0.1.nip.io:{p}", ""])
+                                  "127.0.0.1:1", "localhost.:{p}", "127.0.0.1.nip.io:{p}", "[::ffff:7f00:1]:{p}",
+                                  "localhost:{p}@evil.example", ""])
 def test_foreign_host_names_are_refused(guarded, host):
     """DNS rebinding: a Host the server does not answer for gets 403, even for a state-changing request."""
     before = import_ids(guarded)

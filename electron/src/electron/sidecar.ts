@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 
 import { checkHealth, probePort } from './health';
 import { LogRing } from './logRing';
-import { signalTree, spawnsOwnGroup, waitForExit } from './processTree';
+import { signalTree, spawnsOwnGroup, treeGone, waitUntil } from './processTree';
 import { SidecarError } from './sidecarError';
 
 export type SidecarState = 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped';
@@ -214,8 +214,10 @@ export class Sidecar extends EventEmitter {
   /** A crash after ready: clean up what is left of it, then restart or give up. */
   private async onCrash(child: ChildProcess, how: string): Promise<void> {
     if (this.stopping || this.child !== child) return;
+    // What is left of the crashed tree would hold the port against the restart.
+    await this.killTree(child).catch(() => undefined);
     this.child = null;
-    if (child.pid !== undefined && spawnsOwnGroup(this.options.platform)) signalTree(child.pid, 'SIGKILL', this.options.platform);
+    if (this.stopping) return;
     this.log.add(`[app] sidecar exited unexpectedly (${how})`);
     await this.relaunchAfterCrash(how);
   }
@@ -254,16 +256,14 @@ export class Sidecar extends EventEmitter {
     const { platform, stopTimeoutMs } = this.options;
     const pid = child.pid;
     if (pid === undefined) return; // never started (spawn error)
-    const alive = child.exitCode === null && child.signalCode === null;
-    if (alive) signalTree(pid, 'SIGTERM', platform);
-    if (alive && !(await waitForExit(child, stopTimeoutMs))) {
+    const gone = () => treeGone(child, platform);
+    if (!gone()) signalTree(pid, 'SIGTERM', platform);
+    if (!(await waitUntil(gone, stopTimeoutMs))) {
       signalTree(pid, 'SIGKILL', platform);
-      if (!(await waitForExit(child, 2_000))) {
+      if (!(await waitUntil(gone, 2_000))) {
         throw this.failure('stop_timeout', `The sidecar (pid ${pid}) did not exit after SIGTERM and SIGKILL.`);
       }
     }
-    // The leader may be gone while grandchildren in its group linger; end them too.
-    if (spawnsOwnGroup(platform)) signalTree(pid, 'SIGKILL', platform);
     if (this.child === child) this.child = null;
   }
 

@@ -6,6 +6,8 @@ import { EditableValue } from './EditableValue';
 import type { RowsPager } from './useRowsPager';
 
 const ROW_HEIGHT = 44;
+// The column header sits sticky inside the scrolling grid, above the virtual rows.
+const HEAD_HEIGHT = 38;
 
 interface Props {
   pager: RowsPager;
@@ -42,6 +44,8 @@ export function RowsTable({ pager, onFix, emptyMessage }: Props) {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
+    scrollMargin: HEAD_HEIGHT,
+    scrollPaddingStart: HEAD_HEIGHT,
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
@@ -74,24 +78,27 @@ export function RowsTable({ pager, onFix, emptyMessage }: Props) {
   if (pager.total === null) return <p className="table-empty" aria-busy="true">Loading rows…</p>;
   if (total === 0) return <p className="table-empty">{emptyMessage}</p>;
   return (
-    <div className="rows-table" role="grid" aria-rowcount={total + 1} aria-label="Imported rows">
-      <div className="rows-table__head" role="row" aria-rowindex={1}>
-        <span role="columnheader">Row</span>
-        <span role="columnheader">Original</span>
-        <span role="columnheader">Cleaned number</span>
-        <span role="columnheader">Name</span>
-        <span role="columnheader">Status</span>
-        <span role="columnheader">Details</span>
-      </div>
+    <div className="rows-table">
       <div
         ref={scrollRef}
         className="rows-table__scroll"
+        role="grid"
+        aria-label="Imported rows"
+        aria-rowcount={total + 1}
         tabIndex={0}
         onKeyDown={onKeyDown}
         aria-activedescendant={`row-${active}`}
         data-testid="rows-scroll"
       >
-        <div className="rows-table__spacer" style={{ height: virtualizer.getTotalSize() }}>
+        <div className="rows-table__head" role="row" aria-rowindex={1}>
+          <span role="columnheader">Row</span>
+          <span role="columnheader">Original</span>
+          <span role="columnheader">Cleaned number</span>
+          <span role="columnheader">Name</span>
+          <span role="columnheader">Status</span>
+          <span role="columnheader">Details</span>
+        </div>
+        <div className="rows-table__spacer" role="rowgroup" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const row = pager.rowAt(item.index);
             return (
@@ -102,7 +109,7 @@ export function RowsTable({ pager, onFix, emptyMessage }: Props) {
                 aria-rowindex={item.index + 2}
                 aria-selected={item.index === active}
                 className={`rows-table__row${item.index === active ? ' is-active' : ''}${row ? ' row--' + row.status : ''}`}
-                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                style={{ transform: `translateY(${item.start - HEAD_HEIGHT}px)`, height: ROW_HEIGHT }}
                 onClick={() => setActive(item.index)}
                 data-entry-id={row?.id}
               >

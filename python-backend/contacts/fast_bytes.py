@@ -1,0 +1,45 @@
+"""Byte-level helpers over Arrow text arrays, for work RE2 kernels do slowly (deleting characters, reading
+the first digits as a number): numpy over the array's offsets and data buffers, one pass each."""
+import numpy as np
+import pyarrow as pa
+
+TEXT = pa.large_string()
+
+
+def offsets_and_data(arr):
+    """(int64 offsets of ARR's rows, uint8 data) of a large_string array without nulls."""
+    arr = arr.cast(TEXT) if arr.type != TEXT else arr
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    return offsets, data
+
+
+def drop_ascii_chars(arr, chars):
+    """ARR (no nulls) with every ASCII character of CHARS deleted. Multi-byte UTF-8 sequences never hold
+    ASCII bytes, so deleting bytes keeps the text valid."""
+    if len(arr) == 0:
+        return arr
+    offsets, data = offsets_and_data(arr)
+    start, end = offsets[0], offsets[-1]
+    body = data[start:end]
+    unwanted = np.zeros(256, dtype=bool)
+    unwanted[[ord(c) for c in chars]] = True
+    keep = ~unwanted[body]
+    kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+    new_offsets = kept_before[offsets - start]
+    new_data = body[keep]
+    return pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(new_offsets), pa.py_buffer(new_data))
+
+
+def leading_numbers(arr, width):
+    """Numpy int64: the first WIDTH characters of each ASCII-digit row of ARR as a number, -1 when the row is
+    shorter (rows must be digits only)."""
+    offsets, data = offsets_and_data(arr)
+    starts, sizes = offsets[:-1], np.diff(offsets)
+    value = np.zeros(len(arr), dtype=np.int64)
+    padded = np.concatenate((data, np.zeros(width, dtype=np.uint8)))
+    for i in range(width):
+        value = value * 10 + (padded[starts + i].astype(np.int64) - 48)
+    value[sizes < width] = -1
+    return value
