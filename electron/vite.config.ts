@@ -5,6 +5,7 @@ import react from '@vitejs/plugin-react';
 const SIDECAR_PATHS = [
   '/health', '/upload', '/parse-manual-numbers', '/validate-number', '/imports', '/regions',
   '/lists', '/campaigns', '/templates', '/settings', '/events', '/openapi.json',
+  '/channels', '/compose', '/do-not-contact',
 ];
 const SIDECAR_URL = process.env.BULKMSG_SIDECAR_URL ?? 'http://127.0.0.1:5034';
 

@@ -8,7 +8,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import pandas as pd
 
 from .errors import ContactsError
 
@@ -297,13 +296,3 @@ def detect_columns(frame, phone_column=None, name_column=None, country_column=No
 def frame_as_text(frame):
     """FRAME with every cell a str ('' for missing), whatever the reader produced."""
     return frame.fillna("").astype(str)
-
-
-def is_empty_table(frame):
-    """Whether FRAME holds no non-blank cell."""
-    return frame.empty or not frame.apply(lambda col: col.str.strip().ne("").any()).any()
-
-
-def series_of(frame, index):
-    """Column INDEX of FRAME as a Series of str."""
-    return frame.iloc[:, index].astype(str) if index is not None else pd.Series([""] * len(frame), index=frame.index)

@@ -6,9 +6,10 @@ phonenumbers' own steps on whole arrays: '+' or the region's IDD prefix -> count
 default-country-code check of _maybe_extract_country_code; then _maybe_strip_national_prefix_carrier_code
 with its viability and length checks; then region_code_for_number + _number_type_helper for validity.
 
-It only ever decides "valid, with this E.164". Every cell it is unsure of, and every invalid one, is left
-undecided so the slow path (numbers.normalize_one) answers it with a reason. National-prefix transform
-rules, unknown or rare country codes are among the cases left undecided.
+It decides "valid, with this E.164", or "invalid" with the reason normalize_one would give when that reason
+follows from the same steps (parse's length exceptions, is_possible_number_with_reason). Every cell it is
+unsure of is left to the slow path (numbers.normalize_one): text that is not plain, national-prefix transform
+rules, unknown or rare country codes, '+' with an unknown country code (which parse re-reads nationally).
 
 Work is done in groups of rows (a group = row positions in the column + their strings); every valid answer
 goes straight into a Sink, so no intermediate result is ever re-assembled in row order.
@@ -17,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import fast_bytes as fb
 from . import metadata_rules as mr
 
 TEXT = pa.large_string()
@@ -28,20 +30,46 @@ MAX_FAST_CELL = 200
 # Country codes with fewer rows than this in a column are left to the slow path: a vectorised pass
 # costs about a millisecond whatever its size, one slow call about 30 microseconds.
 MIN_GROUP = 32
-PLAIN_FORMATTING_CHARS = (" ", "-", ".", "(", ")", "/", "\u00a0", "\u2013", "\u2014")
+ASCII_FORMATTING_CHARS = " -.()/"
+UNICODE_FORMATTING_CHARS = ("\u00a0", "\u2013", "\u2014")
 # numbers.FLOAT_TEXT after str.strip(); only plain spaces and NBSP around it, which str.strip also removes.
 FLOAT_CELL = "^[ \u00a0]*([1-9][0-9]*)\\.0+[ \u00a0]*$"
-PLAIN_NUMBER = "^\\+?[0-9]{3,}$"
-CALLING_CODES = pa.array(sorted(mr.CALLING_CODES), TEXT)
+# phonenumbers needs 3 digits to see a number at all in punctuated text; fewer are never valid anyway.
+MIN_PLAIN_DIGITS = 3
+IS_CALLING_CODE = np.zeros(1000, dtype=bool)
+IS_CALLING_CODE[[int(code) for code in mr.CALLING_CODES]] = True
 # _test_number_length outcomes; POSSIBLE and TOO_LONG let parse keep a number with its prefix stripped.
 POSSIBLE, LOCAL_ONLY, TOO_SHORT, TOO_LONG, INVALID_LENGTH = range(5)
+# Per-row outcome codes: unsure (slow path), valid, or surely invalid with numbers.normalize_one's reason.
+OUTCOME_NAMES = (None, None, "too_short", "too_long", "invalid_for_region", "invalid_length", "empty",
+                 "invalid_country_code")
+UNSURE, VALID = 0, 1
+OUTCOME = {name: code for code, name in enumerate(OUTCOME_NAMES) if name}
+# numbers.POSSIBILITY_REASONS, indexed by length verdict.
+POSSIBILITY_OUTCOMES = np.array([OUTCOME["invalid_for_region"], OUTCOME["too_short"], OUTCOME["too_short"],
+                                 OUTCOME["too_long"], OUTCOME["invalid_length"]], dtype=np.int8)
 
 
 class Sink:
-    """Decided answers from every group: column positions and their E.164 strings."""
+    """Decided answers from every group: column positions and their E.164 strings, and reasons."""
 
     def __init__(self):
         self.positions, self.values = [], []
+        self.reason_positions, self.reason_codes = [], []
+
+    def put_reasons(self, positions, outcome):
+        """Record the surely invalid rows among POSITIONS with their OUTCOME codes."""
+        invalid = outcome > VALID
+        if invalid.any():
+            self.reason_positions.append(np.asarray(positions, dtype=np.int64)[invalid])
+            self.reason_codes.append(outcome[invalid])
+
+    def reasons(self):
+        """(numpy positions, numpy object array of reason codes) of the invalid rows recorded."""
+        if not self.reason_positions:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+        codes = np.concatenate(self.reason_codes)
+        return np.concatenate(self.reason_positions), np.asarray(OUTCOME_NAMES, dtype=object)[codes]
 
     def put(self, positions, e164):
         """Record valid answers E164 for column POSITIONS."""
@@ -160,8 +188,18 @@ def strip_national_prefix(numbers, rules):
     if rules.national_prefix_has_transform:
         return numbers, prefixed
     after = without_prefix(numbers, rules.national_prefix, rules.national_prefix_literal)
-    stay = matches(numbers, rules.general.pattern) & ~matches(after, rules.general.pattern)
+    stay = viable_only_before(numbers, after, rules)
     return pc.if_else(pa.array(prefixed & ~stay), after, numbers), unsure
+
+
+def viable_only_before(before, after, rules):
+    """Numpy bool: BEFORE matches the general pattern and AFTER does not (the second pass runs only where
+    AFTER failed, which is rare)."""
+    failed = ~matches(after, rules.general.pattern)
+    rows, subset = split(before, failed)
+    stay = np.zeros(len(before), dtype=bool)
+    stay[rows] = matches(subset, rules.general.pattern)
+    return stay
 
 
 def national_number_groups(nsn0, rules):
@@ -174,7 +212,7 @@ def national_number_groups(nsn0, rules):
         return [split(nsn0, ~prefixed)], prefixed
     rows, before = split(nsn0, prefixed)
     after = without_prefix(before, rules.national_prefix, rules.national_prefix_literal)
-    stay = matches(before, rules.general.pattern) & ~matches(after, rules.general.pattern)
+    stay = viable_only_before(before, after, rules)
     # parse keeps the stripped number only when its length is not too short / local-only / invalid.
     use = ~stay & np.isin(length_verdict(lengths(after), rules), (POSSIBLE, TOO_LONG))
     stripped_rows, stripped = split(after, use)
@@ -184,38 +222,60 @@ def national_number_groups(nsn0, rules):
 
 
 def finish(positions, nsn0, code, rules, validity, sink):
-    """Parse's last steps and is_valid_number for one country CODE; sink valid rows; (valid, sure) per row."""
-    valid = np.zeros(len(nsn0), dtype=bool)
+    """Parse's last steps and is_valid_number for one country CODE: sink valid rows, return outcomes."""
+    outcome = np.full(len(nsn0), UNSURE, dtype=np.int8)
     long_enough = lengths(nsn0) >= MIN_NSN_LENGTH
-    groups, unsure = national_number_groups(nsn0, rules)
+    main_rules = mr.calling_code_rules(code)
+    groups, _ = national_number_groups(nsn0, rules)
     for rows, nsn in groups:
-        parsed = long_enough[rows] & (lengths(nsn) <= MAX_NSN_LENGTH)
+        sizes = lengths(nsn)
+        parsed = long_enough[rows] & (sizes <= MAX_NSN_LENGTH)
         checked_rows, checked = split(nsn, parsed)
         ok = is_valid(checked, validity)
-        valid[rows[checked_rows[ok]]] = True
+        # Invalid numbers get is_possible_number_with_reason's verdict (main region of the code).
+        group_outcome = POSSIBILITY_OUTCOMES[length_verdict(sizes, main_rules)]
+        group_outcome[sizes > MAX_NSN_LENGTH] = OUTCOME["too_long"]
+        group_outcome[~long_enough[rows]] = OUTCOME["too_short"]
+        group_outcome[checked_rows[ok]] = VALID
+        outcome[rows] = group_outcome
         good = pc.filter(checked, pa.array(ok))
         e164 = pc.binary_join_element_wise(pa.scalar("+" + code, TEXT), good, pa.scalar("", TEXT))
         sink.put(positions[rows[checked_rows[ok]]], e164)
-    return valid, ~unsure
+    return outcome
 
 
 def country_code_lengths(digits):
     """Numpy int: length (1-3) of the first calling code at the start of DIGITS, 0 when none."""
     found = np.zeros(len(digits), dtype=np.int8)
     for size in (3, 2, 1):
-        head = pc.utf8_slice_codeunits(digits, 0, size)
-        found[as_bool(pc.is_in(head, value_set=CALLING_CODES))] = size
+        head = fb.leading_numbers(digits, size)
+        found[(head >= 0) & IS_CALLING_CODE[np.clip(head, 0, 999)] & (head >= 10 ** (size - 1))] = size
     return found
 
 
-def parse_international(positions, digits, sink):
-    """Digits after '+' or an IDD prefix; sink valid rows; (valid, sure) per row."""
-    valid = np.zeros(len(digits), dtype=bool)
+def parse_international(positions, digits, rules, sink, after_plus):
+    """Digits after '+' (AFTER_PLUS) or an IDD prefix: sink valid rows, return outcomes. RULES are the
+    default region's: after '+' an unknown country code makes parse re-read the digits in that region."""
     sizes = lengths(digits)
-    # TOO_SHORT_AFTER_IDD: phonenumbers raises, surely invalid.
-    sure = sizes <= MIN_NSN_LENGTH
+    outcome = np.full(len(digits), UNSURE, dtype=np.int8)
     code_sizes = country_code_lengths(digits)
-    code_sizes[sure] = 0
+    code_sizes[sizes <= MIN_NSN_LENGTH] = 0
+    no_code = code_sizes == 0
+    if after_plus:
+        # parse strips the '+' and tries the default region's IDD and country code; only then it gives up.
+        no_code &= ~starts_with_pattern(digits, rules.idd_prefix, rules.idd_literal) if rules.idd_prefix else True
+        no_code &= ~as_bool(pc.starts_with(digits, rules.country_code))
+    outcome[no_code] = OUTCOME["invalid_country_code"]
+    # Fewer national digits than any region of the code allows: too short whatever parse strips.
+    codes = fb.leading_numbers(digits, 3) // 10 ** (3 - np.maximum(code_sizes, 1))
+    short = (code_sizes > 0) & (sizes - code_sizes < mr.shortest_national_numbers()[np.clip(codes, 0, 999)])
+    outcome[short] = OUTCOME["too_short"]
+    # More national digits than any region of the code allows, even after its prefix: too long.
+    long = (code_sizes > 0) & (sizes - code_sizes > mr.longest_national_numbers()[np.clip(codes, 0, 999)])
+    outcome[long] = OUTCOME["too_long"]
+    # TOO_SHORT_AFTER_IDD: phonenumbers raises.
+    outcome[sizes <= MIN_NSN_LENGTH] = OUTCOME["too_short"]
+    code_sizes[short | long] = 0
     for size in (1, 2, 3):
         rows, subset = split(digits, code_sizes == size)
         if len(rows) == 0:
@@ -226,57 +286,56 @@ def parse_international(positions, digits, sink):
         for code_id in np.flatnonzero(np.bincount(ids, minlength=len(names)) >= MIN_GROUP):
             group, strings = split(subset, ids == code_id)
             code = names[code_id]
-            rules, validity = mr.calling_code_rules(code), mr.validity_rules(code)
-            if rules is None or validity is None:
+            code_rules, validity = mr.calling_code_rules(code), mr.validity_rules(code)
+            if code_rules is None or validity is None:
                 continue
             nsn0 = pc.utf8_slice_codeunits(strings, size)
-            v, s = finish(positions[rows[group]], nsn0, code, rules, validity, sink)
-            valid[rows[group]], sure[rows[group]] = v, s
-    return valid, sure
+            outcome[rows[group]] = finish(positions[rows[group]], nsn0, code, code_rules, validity, sink)
+    return outcome
 
 
 def parse_national(positions, digits, rules, sink):
-    """Digits with no '+' and no IDD in the default region of RULES; sink valid rows; (valid, sure)."""
-    valid = np.zeros(len(digits), dtype=bool)
-    sure = np.zeros(len(digits), dtype=bool)
+    """Digits with no '+' and no IDD in the default region of RULES: sink valid rows, return outcomes."""
+    outcome = np.full(len(digits), UNSURE, dtype=np.int8)
     code = rules.country_code
     validity = mr.validity_rules(code)
-    if validity is None:
-        return valid, sure
+    main_rules = mr.calling_code_rules(code)
+    if validity is None or main_rules is None:
+        return outcome
     taken = np.zeros(len(digits), dtype=bool)
     rows, full = split(digits, as_bool(pc.starts_with(digits, code)))
     if len(rows):
         # _maybe_extract_country_code: the default country code written without '+'.
         potential, unsure = strip_national_prefix(pc.utf8_slice_codeunits(full, len(code)), rules)
-        better = ((~matches(full, rules.general.pattern) & matches(potential, rules.general.pattern))
+        better = (viable_only_before(potential, full, rules)
                   | (length_verdict(lengths(full), rules) == TOO_LONG)) & ~unsure
-        main_rules = mr.calling_code_rules(code)
         taken[rows[unsure]] = True
-        if main_rules is not None:
-            chosen, nsn0 = split(potential, better)
-            v, s = finish(positions[rows[chosen]], nsn0, code, main_rules, validity, sink)
-            valid[rows[chosen]], sure[rows[chosen]] = v, s
-            taken[rows[chosen]] = True
-        else:
-            taken[rows[better]] = True
+        chosen, nsn0 = split(potential, better)
+        outcome[rows[chosen]] = finish(positions[rows[chosen]], nsn0, code, main_rules, validity, sink)
+        taken[rows[chosen]] = True
     rows, nsn0 = split(digits, ~taken)
-    valid[rows], sure[rows] = finish(positions[rows], nsn0, code, rules, validity, sink)
-    return valid, sure
+    outcome[rows] = finish(positions[rows], nsn0, code, rules, validity, sink)
+    return outcome
 
 
 def national_with_retry(positions, digits, rules, sink):
-    """National reading, then normalize_one's retry as '+' + digits where the first is surely invalid."""
-    valid, sure = parse_national(positions, digits, rules, sink)
-    rows, retry = split(digits, sure & ~valid)
-    parse_international(positions[rows], retry, sink)
+    """National reading, then normalize_one's retry as '+' + digits where the first is surely invalid;
+    the reason stays the first reading's unless the retry is unsure."""
+    outcome = parse_national(positions, digits, rules, sink)
+    rows, retry = split(digits, outcome > VALID)
+    again = parse_international(positions[rows], retry, rules, sink, after_plus=True)
+    outcome[rows[again == VALID]] = VALID
+    outcome[rows[again == UNSURE]] = UNSURE
+    return outcome
 
 
 def answer_plain_numbers(positions, numbers, rules, sink):
-    """Sink the valid answers for plain '+digits' / 'digits' strings in the default region of RULES."""
+    """Sink the answers for plain '+digits' / 'digits' strings in the default region of RULES."""
     plus = as_bool(pc.starts_with(numbers, "+"))
     rows, subset = split(numbers, plus)
     if len(rows):
-        parse_international(positions[rows], pc.utf8_slice_codeunits(subset, 1), sink)
+        after_plus = pc.utf8_slice_codeunits(subset, 1)
+        sink.put_reasons(positions[rows], parse_international(positions[rows], after_plus, rules, sink, True))
     rows, digits = split(numbers, ~plus)
     positions = positions[rows]
     idd = np.zeros(len(digits), dtype=bool)
@@ -288,48 +347,58 @@ def answer_plain_numbers(positions, numbers, rules, sink):
         zero_next = as_bool(pc.starts_with(rest, "0"))
         idd[idd_rows[zero_next]] = False
         inside, rest = split(rest, ~zero_next)
-        parse_international(positions[idd_rows[inside]], rest, sink)
+        inside_positions = positions[idd_rows[inside]]
+        sink.put_reasons(inside_positions, parse_international(inside_positions, rest, rules, sink, False))
     rows, national = split(digits, ~idd)
-    national_with_retry(positions[rows], national, rules, sink)
+    sink.put_reasons(positions[rows], national_with_retry(positions[rows], national, rules, sink))
 
 
 def plain_batches(cells):
     """[(positions, plain numbers)] of the CELLS the fast path may read: formatting dropped, '+digits'.
 
-    Cells that are digits already skip the clean-up; the rest are cleaned with literal replaces, which
-    cost far less than a regex replace over the column.
+    Cells that are digits already skip the clean-up; the rest lose their ASCII formatting in one byte-level
+    pass; only non-ASCII cells (NBSP, dashes) need the costlier text replaces.
     """
     sizes = lengths(pc.fill_null(cells, ""))
-    digits_only = as_bool(pc.ascii_is_decimal(cells)) & (sizes >= 3)
+    digits_only = as_bool(pc.ascii_is_decimal(cells)) & (sizes >= MIN_PLAIN_DIGITS)
     batches = [split(cells, digits_only)]
     others = ~digits_only & (sizes <= MAX_FAST_CELL) & (sizes > 0)
+    ascii_text = as_bool(pc.string_is_ascii(cells))
     floats = others & as_bool(pc.match_substring(cells, ".0"))
-    for mask, unfloat in ((others & ~floats, False), (floats, True)):
+    kinds = ((others & ~floats & ascii_text, False, False), (others & ~floats & ~ascii_text, True, False),
+             (floats, True, True))
+    for mask, non_ascii, unfloat in kinds:
         rows, cleaned = split(cells, mask)
         if len(rows) == 0:
             continue
         if unfloat:
             cleaned = pc.replace_substring_regex(cleaned, FLOAT_CELL, "\\1")
-        usable, cleaned = split(*without_formatting(rows, cleaned))
+        cleaned, plain = without_formatting(cleaned, non_ascii)
+        usable, cleaned = split(cleaned, plain)
         batches.append((rows[usable], cleaned))
     return batches
 
 
-def without_formatting(rows, cleaned):
+def without_formatting(cleaned, non_ascii):
     """(CLEANED without plain formatting characters, numpy bool: the result is a plain number)."""
-    for char in PLAIN_FORMATTING_CHARS:
-        if pc.any(pc.match_substring(cleaned, char)).as_py():
-            cleaned = pc.replace_substring(cleaned, char, "")
-    return cleaned, matches(cleaned, PLAIN_NUMBER)
+    if non_ascii:
+        for char in UNICODE_FORMATTING_CHARS:
+            if pc.any(pc.match_substring(cleaned, char)).as_py():
+                cleaned = pc.replace_substring(cleaned, char, "")
+    cleaned = fb.drop_ascii_chars(cleaned, ASCII_FORMATTING_CHARS)
+    return cleaned, fb.plain_number_mask(cleaned, MIN_PLAIN_DIGITS)
 
 
 def fast_e164(cells, region):
-    """(numpy positions, E.164 array) for the rows of CELLS (a large_string array) the fast path decides
-    in default REGION; each is exactly normalize_one's valid answer. Other rows need the slow path."""
+    """The rows of CELLS (a large_string array) the fast path decides in default REGION, each exactly as
+    normalize_one answers it: ((numpy positions, E.164 array) of valid rows, (numpy positions, reasons) of
+    invalid ones). Other rows need the slow path."""
     rules = mr.region_rules(region.upper()) if isinstance(region, str) else None
     sink = Sink()
     if rules is not None and len(cells):
+        empty = np.flatnonzero(~as_bool(pc.utf8_length(pc.fill_null(cells, "")).cast(pa.bool_())))
+        sink.put_reasons(empty, np.full(len(empty), OUTCOME["empty"], dtype=np.int8))
         for positions, numbers in plain_batches(cells):
             if len(positions):
                 answer_plain_numbers(positions, numbers, rules, sink)
-    return sink.arrays()
+    return sink.arrays(), sink.reasons()

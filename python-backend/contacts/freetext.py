@@ -27,27 +27,33 @@ MAX_NAME_WORDS = 5
 MAX_NAME_CHARS = 60
 BLANK = "\x1f"  # what dates and times are replaced by: a separator no number or name holds
 
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                                   "\u2066\u2067\u2068\u2069\ufeff"), None)
-PLAIN = str.maketrans({**INVISIBLE, **dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u3000"),
-                                                    " "),
-                       **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-"),
-                       ord("\uff0b"): "+", ord("\t"): BLANK})
+# Characters made plain before the scan: direction marks dropped, odd spaces, dashes and plus signs made ASCII,
+# tabs made separators. Replaced through one regex (str.translate with a dict is slow on megabytes of text).
+DIRECTION_MARKS = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+PLAIN_MAP = {**dict.fromkeys(DIRECTION_MARKS, ""),
+             **dict.fromkeys("\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u3000", " "),
+             **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"),
+             "\uff0b": "+", "\t": BLANK, "\r\n": "\n", "\r": "\n"}
+NOT_PLAIN = re.compile("\r\n|[%s]" % "".join(k for k in PLAIN_MAP if len(k) == 1))
 
 DATE = re.compile(r"(?<![\d+./-])(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d|[./-]\d)")
 TIME = re.compile(r"(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp]\.? ?[Mm]\.?)?(?![\d:])")
 YEAR_RANGE = re.compile(r"(?<![\d+])(?:19|20)\d\d ?- ?(?:19|20)\d\d(?!\d)")
 WHATSAPP_PREFIX = re.compile(r"\[?\d{1,4}[./-]\d{1,2}[./-]\d{2,4},? \d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
                              r"(?: ?[AaPp]\.? ?[Mm]\.?)?\]? ?(?:- )?")
+CHAT_SNIFF_CHARS, CHAT_SNIFF_LINES, CHAT_SHARE = 16 * 1024, 50, 0.5
 RUN = re.compile(r"\+?\(?\d[\d ().\-/]*")
 IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 AMOUNT = re.compile(r"\d{1,6}\.\d{1,2}")
 ITEM_SEPARATORS = ",;|" + BLANK
 NAME_LABELS = {"tel", "tel.", "phone", "ph", "ph.", "mob", "mob.", "mobile", "cell", "no", "no.", "number",
                "whatsapp", "contact", "call", "fax", "home", "work", "office", "m", "t", "p"}
+LABELS_OR_NOTHING = NAME_LABELS | {""}
 NAME_STRIP = " \t-_:|()[]<>{}.,;=*#'\"/\\~" + BLANK
 DIGIT = re.compile(r"\d")
 LETTER = re.compile(r"[^\W\d_]")
+# Text holding these is markup, an e-mail address or a link, not a person's name.
+NOT_A_NAME = re.compile(r"[<>=@{}\\]|://")
 
 
 def is_real_date(match):
@@ -61,11 +67,16 @@ def is_real_date(match):
     return a <= 12 or b <= 12
 
 
+def blanks_for(match):
+    """As many BLANKs as MATCH is long, so offsets in the blanked text still match the original."""
+    return BLANK * (match.end() - match.start())
+
+
 def blank_dates_and_times(text):
-    """TEXT with dates, times and year ranges replaced by BLANK."""
-    text = DATE.sub(lambda m: BLANK if is_real_date(m) else m.group(0), text)
-    text = TIME.sub(BLANK, text)
-    return YEAR_RANGE.sub(BLANK, text)
+    """TEXT with dates, times and year ranges overwritten by BLANKs (same length, same line breaks)."""
+    text = DATE.sub(lambda m: blanks_for(m) if is_real_date(m) else m.group(0), text)
+    text = TIME.sub(blanks_for, text)
+    return YEAR_RANGE.sub(blanks_for, text)
 
 
 def trim_run(run):
@@ -85,8 +96,8 @@ def stands_alone(line, start, end):
 
 def is_candidate(line, start, value):
     """Whether VALUE (found at START of LINE) may be a phone number, however badly written."""
-    digits = sum(c.isdigit() for c in value)
-    if IP_ADDRESS.fullmatch(value) or AMOUNT.fullmatch(value):
+    digits = sum(map(str.isdigit, value))
+    if "." in value and (IP_ADDRESS.fullmatch(value) or AMOUNT.fullmatch(value)):
         return False
     if digits >= MIN_DIGITS:
         return True
@@ -106,12 +117,13 @@ def candidates_in(line):
 def clean_name(segment):
     """The name in SEGMENT (text beside a number), or '' when it is a label, prose or nothing."""
     words = segment.replace(BLANK, " ").split()
-    while words and words[0].strip(NAME_STRIP).lower() in NAME_LABELS | {""}:
+    while words and words[0].strip(NAME_STRIP).lower() in LABELS_OR_NOTHING:
         words.pop(0)
-    while words and words[-1].strip(NAME_STRIP).lower() in NAME_LABELS | {""}:
+    while words and words[-1].strip(NAME_STRIP).lower() in LABELS_OR_NOTHING:
         words.pop()
     name = " ".join(words).strip(NAME_STRIP)
-    if not LETTER.search(name) or len(name) > MAX_NAME_CHARS or len(name.split()) > MAX_NAME_WORDS:
+    if not LETTER.search(name) or NOT_A_NAME.search(name) or len(name) > MAX_NAME_CHARS \
+            or len(name.split()) > MAX_NAME_WORDS:
         return ""
     return name
 
@@ -120,47 +132,50 @@ def names_for(line, spans):
     """The name beside each span: taken from before the numbers when the line starts with one, else after."""
     gaps = [line[prev_end:start] for prev_end, start in zip([0] + [e for _, e in spans], [s for s, _ in spans])]
     gaps.append(line[spans[-1][1]:])
-    if clean_name(gaps[0]):
-        return [clean_name(g) for g in gaps[:-1]]
+    first = clean_name(gaps[0])
+    if first:
+        return [first] + [clean_name(g) for g in gaps[1:-1]]
     return [clean_name(g) for g in gaps[1:]]
 
 
-def whatsapp_split(line):
-    """(sender, message) of a WhatsApp chat line; message is None when LINE is not one."""
+def chat_parts(line):
+    """(start, end) of the sender and of the message of a WhatsApp chat LINE, or None when it is not one."""
     prefix = WHATSAPP_PREFIX.match(line)
     if not prefix or prefix.end() == 0:
-        return None, None
-    rest = line[prefix.end():]
-    sender, colon, message = rest.partition(": ")
-    return (sender, message) if colon else ("", rest)
+        return None
+    start = prefix.end()
+    colon = line.find(": ", start)
+    if colon < 0:
+        return [(start, len(line))]  # a system line: "+91 ... joined using this group's invite link"
+    return [(start, colon), (colon + 2, len(line))]
 
 
-def numbers_in_line(number, line):
-    """The FoundNumbers of one LINE (NUMBER is its 1-based line number)."""
-    sender, message = whatsapp_split(line)
-    if message is not None:
-        return chat_numbers(number, sender, message)
-    line = blank_dates_and_times(line)
-    spans = candidates_in(line)
+def numbers_in_line(number, line, blanked):
+    """The FoundNumbers of one LINE (NUMBER is its 1-based line number; BLANKED is it without dates and times)."""
+    parts = chat_parts(line)
+    if parts is not None:
+        # In a chat the words beside a number are a message, not a name.
+        return [FoundNumber(number, blanked[start + s:start + e], "")
+                for start, end in parts for s, e in candidates_in(blanked[start:end])]
+    spans = candidates_in(blanked)
     if not spans:
         return []
-    return [FoundNumber(number, line[s:e], name) for (s, e), name in zip(spans, names_for(line, spans))]
+    return [FoundNumber(number, blanked[s:e], name) for (s, e), name in zip(spans, names_for(blanked, spans))]
 
 
-def chat_numbers(number, sender, message):
-    """The FoundNumbers of a WhatsApp line; the words beside a number in a chat are a message, not a name."""
-    found = []
-    for part in (sender, message):
-        part = blank_dates_and_times(part)
-        found += [FoundNumber(number, part[s:e], "") for s, e in candidates_in(part)]
-    return found
+def looks_like_chat(text):
+    """Whether TEXT is a chat export: most of its first lines start with a date and a time."""
+    lines = [line for line in text[:CHAT_SNIFF_CHARS].splitlines() if line.strip()][:CHAT_SNIFF_LINES]
+    stamped = sum(1 for line in lines if WHATSAPP_PREFIX.match(line.lstrip(DIRECTION_MARKS)))
+    return bool(lines) and stamped >= CHAT_SHARE * len(lines)
 
 
 def find_numbers_in_text(text):
     """Every candidate phone number in TEXT, in order, with its 1-based line and the name beside it."""
     found = []
-    plain = (text or "").translate(PLAIN).replace("\r\n", "\n").replace("\r", "\n")
-    for index, line in enumerate(plain.split("\n"), start=1):
-        if DIGIT.search(line):
-            found += numbers_in_line(index, line)
+    plain = NOT_PLAIN.sub(lambda m: PLAIN_MAP[m.group(0)], text or "")
+    lines, blanked_lines = plain.split("\n"), blank_dates_and_times(plain).split("\n")
+    for index, (line, blanked) in enumerate(zip(lines, blanked_lines), start=1):
+        if DIGIT.search(blanked):
+            found += numbers_in_line(index, line, blanked)
     return found

@@ -164,3 +164,43 @@ def validity_rules(country_code):
             return None
         out.append((rules, rules.leading_digits is not None))
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def shortest_national_numbers():
+    """Numpy int array indexed by calling code: the fewest national digits any number of any region with that
+    code can have (general desc possible lengths); 99 for codes that do not exist, 0 where a national-prefix
+    transform rule can lengthen the number (Norfolk Island turns 5 digits into 6)."""
+    import numpy as np
+
+    shortest = np.full(1000, 99, dtype=np.int64)
+    for cc, regions in COUNTRY_CODE_TO_REGION_CODE.items():
+        for region in regions:
+            metadata = PhoneMetadata.metadata_for_region_or_calling_code(cc, region)
+            if metadata is not None and metadata.national_prefix_transform_rule:
+                shortest[cc] = 0
+            elif metadata is not None and metadata.general_desc.possible_length:
+                lowest = min(n for n in metadata.general_desc.possible_length if n > 0)
+                shortest[cc] = min(shortest[cc], lowest)
+    return shortest
+
+
+@functools.lru_cache(maxsize=1)
+def longest_national_numbers():
+    """Numpy int array indexed by calling code: most digits a national number read after that code can have
+    and still be valid (longest possible length of any of its regions, plus the main region's literal national
+    prefix that parse may strip); 99 (no limit known) when that prefix is a pattern or has a transform rule."""
+    import numpy as np
+
+    longest = np.full(1000, 99, dtype=np.int64)
+    for cc, regions in COUNTRY_CODE_TO_REGION_CODE.items():
+        main = PhoneMetadata.metadata_for_region_or_calling_code(cc, region_code_for_country_code(cc))
+        prefix = main.national_prefix_for_parsing if main is not None else None
+        if main is None or main.national_prefix_transform_rule or (prefix and literal_prefix(prefix) is None):
+            continue
+        lengths = [n for region in regions
+                   for n in (PhoneMetadata.metadata_for_region_or_calling_code(cc, region).general_desc.possible_length
+                             or ())]
+        if lengths:
+            longest[cc] = max(lengths) + len(prefix or "")
+    return longest

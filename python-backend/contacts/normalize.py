@@ -1,39 +1,141 @@
 """Bulk number normalisation (fast path with the slow path behind it).
 
 CONTRACT:
-    normalize_column(values, region) -> pandas.DataFrame with columns
-        e164   (str or None)  - the E.164 number when valid
-        reason (str or None)  - stable reason code when not
+    normalize_column(values, region, default_region=None) -> pandas.DataFrame with columns
+        e164   (str or missing) - the E.164 number when valid (a pandas str column: missing is NA/NaN)
+        reason (str or None)    - stable reason code when not (object column)
       VALUES: a sequence / Series of str cells ('' for empty); REGION: ISO alpha-2 str, or a Series of them per row.
-      Row order and index follow VALUES. With a Series REGION, the optional DEFAULT_REGION is used for rows
-      whose country cell names no region (cells go through region_for_country_cell).
+      Row order and index follow VALUES. With a Series REGION, cells go through region_for_country_cell and
+      rows naming no region use DEFAULT_REGION.
     region_for_country_cell(text, default) -> ISO alpha-2 region for a messy country cell, else DEFAULT.
-"""
-import pandas as pd
 
-from .numbers import normalize_one
+Every answer equals numbers.normalize_one(value, region): the vectorised fast path (fastpath.py) decides
+the plainly written valid numbers; everything else goes through normalize_one once per distinct value.
+"""
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .fastpath import fast_e164
 from .metadata_regions import region_for_country_cell
+from .numbers import normalize_one
 
 __all__ = ["normalize_column", "region_for_country_cell"]
+
+TEXT = pa.large_string()
+# pyarrow kernels release the GIL, so two threads use both cores without pickling anything;
+# below this many rows one thread is as fast.
+PARALLEL_MIN_ROWS = 200_000
+WORKERS = 2
+
+
+def as_text_array(values):
+    """VALUES (Series, list, Arrow array) as one large_string Arrow array; None/NaN become null."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        arr = values
+    elif hasattr(values, "__arrow_array__"):
+        arr = pa.array(values)
+    else:
+        arr = pa.array(np.asarray(list(values), dtype=object), type=TEXT, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        # Numbers and other types keep their text form, as a reader would have shown them.
+        arr = pa.array([None if v is None else str(v) for v in arr.to_pylist()], type=TEXT)
+    return arr.cast(TEXT) if arr.type != TEXT else arr
+
+
+def fast_answers(cells, region):
+    """((positions, E.164), (positions, reasons)) the fast path decides, both cores on large columns."""
+    if len(cells) < PARALLEL_MIN_ROWS or WORKERS < 2:
+        return fast_e164(cells, region)
+    bounds = np.linspace(0, len(cells), WORKERS + 1).astype(int)
+    chunks = [(int(a), cells.slice(a, b - a)) for a, b in zip(bounds[:-1], bounds[1:])]
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        results = list(pool.map(lambda chunk: fast_e164(chunk[1], region), chunks))
+    starts = [start for start, _ in chunks]
+    valid_positions = np.concatenate([pos + start for start, ((pos, _), _) in zip(starts, results)])
+    valid_e164 = pa.concat_arrays([e164 for (_, e164), _ in results])
+    reason_positions = np.concatenate([pos + start for start, (_, (pos, _)) in zip(starts, results)])
+    reasons = np.concatenate([why for _, (_, why) in results])
+    return (valid_positions, valid_e164), (reason_positions, reasons)
+
+
+def slow_answers(cells, regions, cache):
+    """normalize_one for each (cell, region), computed once per distinct pair: (E.164 list, reason list)."""
+    e164s, reasons = [], []
+    for cell, region in zip(cells, regions):
+        key = (cell, region)
+        answer = cache.get(key)
+        if answer is None:
+            answer = cache[key] = normalize_one(cell if isinstance(cell, str) else "", region)
+        e164s.append(answer[0])
+        reasons.append(answer[1])
+    return e164s, reasons
+
+
+def region_groups(region, default_region, size):
+    """[(row positions or None for all, region code)] for a str REGION or a Series of country cells."""
+    if not isinstance(region, pd.Series):
+        return [(None, region)]
+    codes, uniques = pd.factorize(pd.Series(region.to_numpy(dtype=object)), use_na_sentinel=False)
+    resolved = [region_for_country_cell(u if isinstance(u, str) else None, default_region) for u in uniques]
+    by_region = {}
+    for code_index, region_code in enumerate(resolved):
+        by_region.setdefault(region_code, []).append(code_index)
+    groups = []
+    for region_code, code_indexes in by_region.items():
+        positions = np.flatnonzero(np.isin(codes, code_indexes))
+        groups.append((positions if len(positions) < size else None, region_code))
+    return groups
 
 
 def normalize_column(values, region, default_region=None):
     """Normalise every cell of VALUES with REGION (a str, or a Series of per-row country cells that fall back
     to DEFAULT_REGION when they name no region)."""
     index = values.index if isinstance(values, pd.Series) else pd.RangeIndex(len(values))
-    cells = list(values)
-    if isinstance(region, pd.Series):
-        regions = [region_for_country_cell(r, default_region) for r in region]
-    else:
-        regions = [region] * len(cells)
-    cache = {}
-    e164s, reasons = [], []
-    for cell, cell_region in zip(cells, regions):
-        key = (cell, cell_region)
-        answer = cache.get(key)
-        if answer is None:
-            answer = cache[key] = normalize_one(cell if isinstance(cell, str) else "", cell_region)
-        e164s.append(answer[0])
-        reasons.append(answer[1])
-    return pd.DataFrame({"e164": pd.Series(e164s, index=index, dtype=object),
+    cells = as_text_array(values)
+    size = len(cells)
+    reasons = np.full(size, None, dtype=object)
+    decided = np.zeros(size, dtype=bool)
+    pieces, piece_positions, cache = [], [], {}
+    for positions, group_region in region_groups(region, default_region, size):
+        group_cells = cells if positions is None else cells.take(pa.array(positions))
+        (fast_positions, fast_values), (invalid_positions, invalid_reasons) = fast_answers(group_cells, group_region)
+        if positions is not None:
+            fast_positions, invalid_positions = positions[fast_positions], positions[invalid_positions]
+        decided[fast_positions] = True
+        decided[invalid_positions] = True
+        reasons[invalid_positions] = invalid_reasons
+        pieces += [fast_values, pa.nulls(len(invalid_positions), TEXT)]
+        piece_positions += [fast_positions, invalid_positions]
+    slow_rows = np.flatnonzero(~decided)
+    row_regions = per_row_regions(region, default_region, slow_rows)
+    slow_e164, slow_reasons = slow_answers(cells.take(pa.array(slow_rows)).to_pylist(), row_regions, cache)
+    reasons[slow_rows] = slow_reasons
+    pieces.append(pa.array(slow_e164, type=TEXT))
+    piece_positions.append(slow_rows)
+    e164 = in_row_order(pieces, piece_positions, size)
+    return pd.DataFrame({"e164": pd.Series(pd.arrays.ArrowStringArray(e164), index=index, copy=False),
                          "reason": pd.Series(reasons, index=index, dtype=object)}, index=index)
+
+
+def per_row_regions(region, default_region, rows):
+    """The region code of each of ROWS (a str REGION repeats)."""
+    if not isinstance(region, pd.Series):
+        return [region] * len(rows)
+    cells = region.to_numpy(dtype=object)[rows]
+    return [region_for_country_cell(c if isinstance(c, str) else None, default_region) for c in cells]
+
+
+def in_row_order(pieces, piece_positions, size):
+    """One Arrow array of SIZE rows from PIECES whose rows sit at PIECE_POSITIONS."""
+    merged = pa.concat_arrays([p.combine_chunks() if isinstance(p, pa.ChunkedArray) else p for p in pieces])
+    order = np.empty(size, dtype=np.int64)
+    order[np.concatenate(piece_positions)] = np.arange(size)
+    return pc.take(merged, pa.array(order))

@@ -2,7 +2,7 @@
 from . import channel_store, channels, dnc, ledger, lists, pacing, render, templates
 from .db import transaction
 from .errors import MessagingError, not_found
-from .util import dumps, iso, loads, now, require_text
+from .util import dumps, is_id, iso, loads, now, require_text
 
 RATE_WINDOW = 300.0
 EDITABLE = ("draft",)
@@ -19,6 +19,8 @@ def campaign_row(conn, campaign_id):
 def message_text(conn, data):
     """(subject, body) from a template_id or from the request itself."""
     if data.get("template_id") is not None:
+        if not is_id(data["template_id"]):
+            raise MessagingError("bad_param", "'template_id' must be a template's id.")
         row = templates.template_row(conn, data["template_id"])
         subject, body = data.get("subject", row["subject"]), data.get("body", row["body"])
     else:
@@ -50,7 +52,7 @@ def create(conn, data):
     """A draft campaign with its recipients snapshotted from the list (DNC and duplicates skipped)."""
     name = require_text(data.get("name"), "name")
     list_id, channel_id = data.get("list_id"), data.get("channel_id")
-    if not isinstance(list_id, int) or not isinstance(channel_id, int):
+    if not is_id(list_id) or not is_id(channel_id):
         raise MessagingError("missing_field", "'list_id' and 'channel_id' are required (numbers).")
     lists.list_row(conn, list_id)
     channel = channel_store.channel_row(conn, channel_id)

@@ -4,7 +4,7 @@ import sqlite3
 from . import contacts_check
 from .db import transaction
 from .errors import MessagingError, not_found
-from .util import dumps, iso, like_pattern, loads, now, require_text
+from .util import dumps, is_id, iso, like_pattern, loads, now, require_text
 
 INSERT_BATCH = 5000
 
@@ -81,7 +81,7 @@ def delete_list(conn, list_id):
 
 def merge_lists(conn, name, list_ids):
     """A new list NAME with the contacts of LIST_IDS, de-duplicated by number and email."""
-    if not isinstance(list_ids, list) or len(list_ids) < 2 or not all(isinstance(i, int) for i in list_ids):
+    if not isinstance(list_ids, list) or len(list_ids) < 2 or not all(is_id(i) for i in list_ids):
         raise MessagingError("bad_param", "'list_ids' must name at least two lists by id.")
     for list_id in list_ids:
         list_row(conn, list_id)

@@ -5,7 +5,15 @@ import time
 import uuid
 
 from . import campaigns, channel_store, db, ledger, pacing
-from .channels.base import FATAL, PERMANENT, RATE_LIMITED, TRANSIENT, UNKNOWN, Message, SendError
+from .channels.base import (
+    FATAL,
+    PERMANENT,
+    RATE_LIMITED,
+    TRANSIENT,
+    UNKNOWN,
+    Message,
+    SendError,
+)
 from .errors import MessagingError
 from .util import loads
 

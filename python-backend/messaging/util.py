@@ -63,3 +63,8 @@ def like_pattern(q):
     """A LIKE pattern matching Q anywhere, with LIKE's wildcards escaped."""
     escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return "%" + escaped + "%"
+
+
+def is_id(value):
+    """True for a positive integer id (JSON true/false are not ids)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63

@@ -18,12 +18,17 @@ DEFAULT_LIMITS = {
     "parse": (240, 60.0),
     "remap": (120, 60.0),
     "export": (240, 60.0),
+    "campaign_send": (120, 60.0),
 }
 ENDPOINT_GROUPS = {
     "contacts.upload": "upload",
     "contacts.parse_manual_numbers": "parse",
     "imports.remap": "remap",
     "imports.export": "export",
+    # Starting sending costs provider calls (and money): the same generous ceiling per client.
+    "campaigns.start_campaign": "campaign_send",
+    "campaigns.resume_campaign": "campaign_send",
+    "campaigns.retry_campaign": "campaign_send",
 }
 # Beyond this many tracked clients, buckets that have refilled completely are forgotten.
 MAX_TRACKED_BUCKETS = 10_000

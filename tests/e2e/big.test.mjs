@@ -27,10 +27,42 @@ after(async () => {
   await rm(inputs, { recursive: true, force: true });
 });
 
+/** Slow the page's uploads to BYTES_PER_SECOND; returns a function that undoes it. */
+async function throttleUploads(page, bytesPerSecond) {
+  // The emulation lives as long as this CDP session, so the session stays open until undone.
+  const cdp = await page.context().newCDPSession(page);
+  const conditions = (upload) => ({ offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: upload });
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', conditions(bytesPerSecond));
+  return async () => {
+    await cdp.send('Network.emulateNetworkConditions', conditions(-1));
+    await cdp.detach();
+  };
+}
+
 /** Rows currently in the table's DOM. */
 function domRows(page) {
   return page.locator('[data-testid=rows-scroll] [role=row]').count();
 }
+
+test('a slow upload shows its progress and can be cancelled', async () => {
+  const { page } = browser;
+  await openApp(page, sidecar.url);
+  const unthrottle = await throttleUploads(page, 512 * 1024);
+  try {
+    await pickFile(page, path.join(inputs, 'big.csv'));
+    const bar = page.getByRole('progressbar', { name: 'Uploading big.csv…' });
+    await bar.waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('progress')?.value) >= 10);
+    const percent = Number(await bar.getAttribute('value'));
+    assert.ok(percent >= 10 && percent < 100, `progress is partial (${percent}%)`);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Choose file…' }).waitFor();
+    assert.equal(await page.getByRole('alert').count(), 0, 'cancelling is not an error');
+  } finally {
+    await unthrottle();
+  }
+});
 
 test(`a ${ROWS}-row list shows a processing state, then a virtual table that reaches its last row`, async () => {
   const { page } = browser;

@@ -82,12 +82,14 @@ describe('look and keyboard', () => {
     const { page } = browser;
     await openApp(page, sidecar.url);
     await page.evaluate(() => localStorage.removeItem('bulkmsg.theme'));
-    await page.reload();
     await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
     await page.getByRole('button', { name: 'Switch to light theme' }).waitFor();
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(await page.evaluate(() => document.documentElement.hasAttribute('data-theme')), false);
     await page.emulateMedia({ colorScheme: 'light' });
     await page.getByRole('button', { name: 'Switch to dark theme' }).waitFor();
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), dark);
   });
 
   test('the country selector is searchable and usable with the keyboard alone, and remembered', async () => {

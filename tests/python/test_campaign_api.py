@@ -7,7 +7,6 @@ import json
 import openpyxl
 import pytest
 import requests
-
 from fakes.keychain import ensure_keychain
 from fakes.sidecar_proc import Sidecar, wait_for
 from fakes.smtp import FakeSmtp
@@ -57,6 +56,7 @@ def finished(api, campaign_id):
     return body if body["status"] != "running" else None
 
 
+@pytest.mark.slow
 def test_thousand_recipients_over_smtp_arrive_exactly_once(api, tmp_path):
     with FakeSmtp(str(tmp_path), "starttls") as server:
         channel = create(api, "/channels", {"name": "smtp", "type": "smtp", "secrets": {"password": server.password},
@@ -97,6 +97,7 @@ def check_accounted(api, campaign_id, fake, address_of):
 HTTP_FAULTS = {"rate_limit": 0.01, "server_error": 0.04, "unavailable": 0.02, "timeout": 0.01}
 
 
+@pytest.mark.slow
 def test_thousand_over_whatsapp_with_429s_5xx_and_timeouts_are_all_accounted_for(api):
     with FakeWhatsApp(seed=7, timeout_hold=1.0) as server:
         server.faults.random(**HTTP_FAULTS)
@@ -115,6 +116,7 @@ def test_thousand_over_whatsapp_with_429s_5xx_and_timeouts_are_all_accounted_for
     assert counts["sent"] == len(server.messages) >= 950
 
 
+@pytest.mark.slow
 def test_thousand_over_twilio_with_429s_5xx_and_timeouts_are_all_accounted_for(api):
     with FakeTwilio(seed=11, timeout_hold=1.0) as server:
         server.faults.random(**HTTP_FAULTS)

@@ -2,7 +2,6 @@
 no sent recipient gets a second message, none is silently skipped, no campaign finishes with recipients
 pending, and the SQLite file passes integrity_check. scripts/fault_campaign.py runs more trials."""
 import pytest
-
 from fakes.fault_trials import FaultRig
 from fakes.smtp import FakeSmtp
 

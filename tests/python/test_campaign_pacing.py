@@ -3,7 +3,6 @@ import datetime
 import random
 
 import pytest
-
 from messaging import pacing
 from messaging.errors import MessagingError
 

@@ -5,7 +5,6 @@ import threading
 import time
 
 import pytest
-
 from fakes.clock import FakeClock
 from fakes.keychain import ensure_keychain
 from fakes.twilio import FakeTwilio
@@ -274,3 +273,20 @@ def test_hourly_cap_counts_ledger_attempts_across_runs(store):
     times = [r[0] for r in conn.execute("SELECT attempted_at FROM campaign_recipients ORDER BY attempted_at")]
     assert len(times) == 5 and times[2] - times[0] >= 3600 and times[4] - times[2] >= 3600
     assert clock.time() - start >= 7200
+
+
+def test_whatsapp_template_campaign_renders_parameters_per_recipient(store):
+    data_dir, conn = store
+    with FakeWhatsApp() as server:
+        channel = channel_store.create(conn, {"name": "wa-t", "type": "whatsapp",
+                                              "secrets": {"access_token": server.token},
+                                              "config": {"phone_number_id": server.phone_number_id,
+                                                         "api_base": server.base_url, "message_type": "template",
+                                                         "template_name": "spring_offer"}})
+        campaign = make_campaign(conn, channel, 2, {"per_minute": 60000}, body="(template)",
+                                 options={"template_params": ["{{first_name}}", "{{City|your city}}"]})
+        run_to_end(CampaignManager(data_dir, FakeClock()), campaign["id"])
+    sent = sorted(server.messages, key=lambda m: m["to"])
+    assert [m["template"]["name"] for m in sent] == ["spring_offer", "spring_offer"]
+    assert [[p["text"] for p in m["template"]["components"][0]["parameters"]] for m in sent] == [
+        ["User", "your city"], ["User", "your city"]]

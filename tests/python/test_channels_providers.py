@@ -2,7 +2,6 @@
 import json
 
 import pytest
-
 from fakes.smtp import FakeSmtp
 from fakes.twilio import FakeTwilio
 from fakes.whatsapp import FakeWhatsApp

@@ -3,25 +3,25 @@
 Slow (a build takes minutes), so marked `frozen`: `pytest -m "not frozen"` skips it in quick runs; CI runs it.
 Set BULKMSG_FROZEN_REBUILD=1 to force a rebuild.
 """
-import csv
 import glob
+import json
 import os
 import re
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
-from conftest import FIXTURES, GEN_CONTACTS, REPO, free_port
+from conftest import FIXTURES, REPO, free_port
 
 pytestmark = pytest.mark.frozen
 
 BUNDLE = os.path.join(REPO, "build", "sidecar-dist", "bulkmsg-sidecar")
 BINARY = os.path.join(BUNDLE, "bulkmsg-sidecar.exe" if os.name == "nt" else "bulkmsg-sidecar")
 BUILD_SCRIPT = os.path.join(REPO, "scripts", "build-sidecar")
+BUILD_STAMP = os.path.join(REPO, "build", "sidecar-dist", "bulkmsg-sidecar.build-started")
 BUILD_TIMEOUT_S = 1500
 START_TIMEOUT_S = 30
 # What a build depends on: when any of these is newer than the binary, the build is stale.
@@ -29,8 +29,11 @@ BUILD_INPUTS = [
     os.path.join(REPO, "python-backend", "**", "*.py"),
     os.path.join(REPO, "python-backend", "sidecar.spec"),
     os.path.join(REPO, "python-backend", "requirements.txt"),
-    os.path.join(REPO, "electron", "dist", "renderer", "**", "*"),
+    os.path.join(REPO, "electron", "src", "ui", "**", "*"),
+    os.path.join(REPO, "electron", "index.html"),
+    os.path.join(REPO, "electron", "vite.config.ts"),
 ]
+UI_BUILD = os.path.join(REPO, "build", "sidecar-ui")
 
 
 def newest_input_mtime():
@@ -40,8 +43,8 @@ def newest_input_mtime():
 
 
 def build_is_fresh():
-    """Whether the existing binary is newer than every input."""
-    return os.path.isfile(BINARY) and os.path.getmtime(BINARY) > newest_input_mtime()
+    """Whether a complete build exists that started after every input's last change."""
+    return os.path.isfile(BINARY) and os.path.isfile(BUILD_STAMP) and os.path.getmtime(BUILD_STAMP) > newest_input_mtime()
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +91,10 @@ class FrozenSidecar:
                                      start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            assert self.proc.poll() is None, "frozen sidecar exited: " + self.proc.stdout.read().decode(errors="replace")
+            if self.proc.poll() is not None:
+                output = self.proc.stdout.read().decode(errors="replace")
+                self.proc.stdout.close()
+                raise AssertionError("frozen sidecar exited with %s: %s" % (self.proc.returncode, output))
             try:
                 if requests.get(self.url + "/health", timeout=1).status_code == 200:
                     return self
@@ -125,66 +131,24 @@ def frozen(frozen_binary, tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def contact_files(tmp_path_factory):
-    """An .xlsx, .xls, .vcf and .csv contact list: the repo's fixtures, else generated with gen_contacts.py."""
-    out = tmp_path_factory.mktemp("contact-files")
-    generated_csv = str(out / "contacts.csv")
-    subprocess.run([sys.executable, GEN_CONTACTS, "--rows", "200", "--region", "IN", "--format", "csv", "--seed", "5",
-                    "--out", generated_csv], check=True, capture_output=True)
-    with open(generated_csv, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
-    return {
-        "csv": repo_fixture("csv") or generated_csv,
-        "xlsx": repo_fixture("xlsx") or write_xlsx(rows, str(out / "contacts.xlsx")),
-        "xls": repo_fixture("xls") or write_xls(rows, str(out / "contacts.xls")),
-        "vcf": repo_fixture("vcf") or write_vcf(rows, str(out / "contacts.vcf")),
-    }
+# One well-formed list of each kind from tests/fixtures, each with its answer key (<name>.expected.json).
+CONTACT_FIXTURES = {
+    "xlsx": "workbook_title_row.xlsx",
+    "xls": "crm_export.xls",
+    "vcf": "android_contacts.vcf",
+    "csv": "google_contacts.csv",
+}
 
 
-# The well-formed contact lists in tests/fixtures (others there are deliberately broken or odd).
-REPO_FIXTURE_NAMES = {"csv": "contacts.csv", "xlsx": "contacts.xlsx", "xls": "contacts.xls", "vcf": "contacts.vcf"}
+def expected_answer(name):
+    """The answer key of fixture NAME."""
+    with open(os.path.join(FIXTURES, name + ".expected.json"), encoding="utf-8") as f:
+        return json.load(f)
 
 
-def repo_fixture(ext):
-    """tests/fixtures/contacts.EXT when it exists."""
-    path = os.path.join(FIXTURES, REPO_FIXTURE_NAMES[ext])
-    return path if os.path.isfile(path) else None
-
-
-def write_xlsx(rows, path):
-    """ROWS as a one-sheet workbook (phone cells as text, as people type them)."""
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
-    return path
-
-
-def write_xls(rows, path):
-    """ROWS as a legacy Excel 97 workbook."""
-    import xlwt
-
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("Contacts")
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value)
-    book.save(path)
-    return path
-
-
-def write_vcf(rows, path):
-    """ROWS (name, phone, ...) as vCard 3.0 cards."""
-    header = [h.lower() for h in rows[0]]
-    name_col = next(i for i, h in enumerate(header) if "name" in h)
-    phone_col = next(i for i, h in enumerate(header) if "phone" in h or "mobile" in h or "number" in h)
-    with open(path, "w", encoding="utf-8", newline="\r\n") as f:
-        for row in rows[1:]:
-            f.write("BEGIN:VCARD\nVERSION:3.0\nFN:%s\nTEL;TYPE=CELL:%s\nEND:VCARD\n" % (row[name_col], row[phone_col]))
-    return path
+def pick(items, keys):
+    """ITEMS reduced to KEYS, for comparison with an answer key."""
+    return [{k: item.get(k) for k in keys} for item in items]
 
 
 def upload(url, path, **form):
@@ -198,16 +162,18 @@ def test_health(frozen):
     assert body["status"] == "healthy" and body["service"] == "bulkmsg-sidecar"
 
 
-@pytest.mark.parametrize("kind", ["xlsx", "xls", "vcf", "csv"])
-def test_upload_matches_the_source_sidecar(frozen, sidecar, contact_files, kind):
-    """Same file, same answer from the frozen binary and from python app.py (readers and metadata all bundled)."""
-    frozen_body = upload(frozen.url, contact_files[kind], default_region="IN").json()
-    source_body = upload(sidecar.url, contact_files[kind], default_region="IN").json()
-    assert frozen_body["success"] is True, frozen_body
-    assert frozen_body["file_type"] == kind
-    assert frozen_body["summary"]["valid"] > 0
-    assert frozen_body["summary"] == source_body["summary"]
-    assert [c["number"] for c in frozen_body["contacts"]] == [c["number"] for c in source_body["contacts"]]
+@pytest.mark.parametrize("kind", sorted(CONTACT_FIXTURES))
+def test_upload_matches_the_answer_key(frozen, kind):
+    """Each reader works frozen: the response matches the fixture's answer key row for row."""
+    name = CONTACT_FIXTURES[kind]
+    expected = expected_answer(name)
+    response = upload(frozen.url, os.path.join(FIXTURES, name), default_region=expected["default_region"])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["success"] is True and body["file_type"] == kind
+    assert pick(body["contacts"], ["row", "number", "name"]) == expected["contacts"]
+    assert pick(body["invalid"], ["row", "reason"]) == expected["invalid"]
+    assert pick(body["duplicates"], ["row", "duplicate_of_row"]) == expected["duplicates"]
 
 
 def test_parse_manual_numbers_resolves_many_regions(frozen):
@@ -234,17 +200,21 @@ def test_bad_input_is_a_json_4xx(frozen):
 
 
 def test_serves_the_bundled_ui(frozen):
+    """The page and every asset it references come from the bundle, same origin as the API."""
     response = requests.get(frozen.url + "/", timeout=10)
     assert response.status_code == 200
-    with open(os.path.join(REPO, "electron", "dist", "renderer", "index.html"), encoding="utf-8") as f:
+    with open(os.path.join(UI_BUILD, "index.html"), encoding="utf-8") as f:
         built = f.read()
     assert response.text == built
-    script = re.search(r'src="(/assets/[^"]+\.js)"', built).group(1)
-    assert requests.get(frozen.url + script, timeout=10).status_code == 200
+    assets = re.findall(r'(?:src|href)="(/assets/[^"]+)"', built)
+    assert any(a.endswith(".js") for a in assets)
+    for asset in assets:
+        with open(os.path.join(UI_BUILD, asset.lstrip("/")), "rb") as f:
+            assert requests.get(frozen.url + asset, timeout=10).content == f.read()
 
 
-def test_app_data_goes_to_the_data_dir_not_next_to_the_binary(frozen, contact_files):
-    upload(frozen.url, contact_files["csv"], default_region="IN")
+def test_app_data_goes_to_the_data_dir_not_next_to_the_binary(frozen):
+    assert upload(frozen.url, os.path.join(FIXTURES, CONTACT_FIXTURES["csv"])).status_code == 200
     assert os.path.isfile(os.path.join(frozen.data_dir, "logs", "sidecar.log"))
     assert bundle_snapshot() == frozen.bundle_before, "nothing written next to the binary"
     assert os.listdir(frozen.cwd) == [], "nothing written to the working directory"

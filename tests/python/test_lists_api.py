@@ -4,7 +4,6 @@ import sqlite3
 
 import keyring
 import pytest
-
 from fakes.keychain import ensure_keychain
 from fakes.sidecar_proc import Sidecar
 
@@ -50,15 +49,18 @@ def test_list_from_a_paste(api):
 
 
 def test_list_from_an_import(api):
-    csv_text = "Name,Mobile,City\nAsha,98765 43210,Pune\nRavi,98765 43211,Delhi\nBad,123,X\n"
+    csv_text = ("Name,Mobile,Email,City\nAsha,98765 43210,asha@Example.in,Pune\nRavi,98765 43211,,Delhi\n"
+                "Mail only,123,mail.only@example.org,Goa\nBad,123,not-an-email,X\n")
     upload = api.post("/upload", files={"file": ("c.csv", csv_text.encode())}, data={"default_region": "IN"},
                       json=None)
     assert upload.status_code == 200, upload.text
     r = api.post("/lists", {"name": "From import", "import_id": upload.json()["import_id"]})
     assert r.status_code == 201, r.text
+    assert r.json()["list"]["with_email"] == 2
     contacts = api.get("/lists/%d/contacts" % r.json()["list"]["id"]).json()["contacts"]
-    assert [(c["name"], c["number"], c["fields"].get("City")) for c in contacts] == [
-        ("Asha", "+919876543210", "Pune"), ("Ravi", "+919876543211", "Delhi")]
+    assert [(c["name"], c["number"], c["email"], c["fields"].get("City")) for c in contacts] == [
+        ("Asha", "+919876543210", "asha@example.in", "Pune"), ("Ravi", "+919876543211", None, "Delhi"),
+        ("Mail only", None, "mail.only@example.org", "Goa")]
     error_of(api.post("/lists", {"name": "x", "import_id": "imp_missing"}), 404, "not_found")
 
 
@@ -110,6 +112,11 @@ def test_add_edit_delete_contact_with_validation(api):
     ("post", "/templates", {"body": "x"}, 400, "missing_field"),
     ("post", "/compose/preview", {"body": "x", "list_id": "1"}, 400, "bad_param"),
     ("post", "/channels", {"name": "x", "type": "pigeon"}, 400, "bad_channel_type"),
+    ("get", "/lists/99999999999999999999", None, 400, "bad_param"),
+    ("get", "/do-not-contact?offset=99999999999999999999", None, 400, "bad_param"),
+    ("post", "/lists/merge", {"name": "x", "list_ids": [True, 2]}, 400, "bad_param"),
+    ("post", "/compose/preview", {"body": "x", "list_id": True}, 400, "bad_param"),
+    ("post", "/campaigns", {"name": "x", "list_id": True, "channel_id": 1, "body": "b"}, 400, "missing_field"),
     ("post", "/channels", {"name": "x", "type": "twilio", "config": {"account_sid": "AC1", "from_number": "+1"}},
      400, "missing_field"),
 ])
@@ -185,3 +192,15 @@ def test_schema_is_current_after_start(api):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+def test_a_data_file_from_a_newer_app_gives_a_clear_error_not_a_crash(tmp_path):
+    data_dir = str(tmp_path / "newer")
+    os.makedirs(data_dir)
+    newer = sqlite3.connect(os.path.join(data_dir, "bulkmsg.sqlite3"))
+    newer.execute("PRAGMA user_version=99")
+    newer.close()
+    with Sidecar(data_dir) as server:
+        assert server.get("/health").json()["status"] == "healthy"
+        error_of(server.get("/lists"), 409, "db_too_new")
+        error_of(server.get("/campaigns"), 409, "db_too_new")

@@ -4,7 +4,6 @@ import sqlite3
 
 import pandas as pd
 import pytest
-
 from contacts.emails import explain_email, normalize_email, normalize_emails
 from messaging import db, dnc, lists, migrations, render, templates
 from messaging.errors import MessagingError

@@ -48,7 +48,7 @@ export function canBind(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+    server.listen({ host, port }, () => server.close(() => resolve(true)));
   });
 }
 

@@ -36,7 +36,8 @@ function main(): void {
 /** Window with a loading page, sidecar until healthy, then the UI. */
 async function startApp(urls: AppUrls): Promise<void> {
   hardenSession(session.defaultSession, contentSecurityPolicy(urls.devServerOrigin));
-  mainWindow = createMainWindow(path.join(__dirname, 'preload.cjs'), urls.appOrigin);
+  mainWindow = createMainWindow(path.join(__dirname, 'preload.cjs'));
+  mainWindow.on('closed', () => (mainWindow = null));
   registerIpcHandlers({ window: () => mainWindow, appOrigin: urls.appOrigin, sidecarBase: urls.sidecarBase, sidecar: () => sidecar });
   await mainWindow.loadURL(toDataUrl(loadingPageHtml()));
   sidecar = createSidecar(urls);
@@ -87,6 +88,7 @@ function showErrorScreen(title: string, error: Error): void {
 function fatalError(error: unknown): void {
   const err = error instanceof Error ? error : new Error(String(error));
   console.error('[main] fatal:', err);
+  if (shutdown !== 'running') return; // quitting mid-start: the aborted start is not an error to show
   if (mainWindow && !mainWindow.isDestroyed()) {
     showErrorScreen('Bulk Messaging could not start', err);
     return;

@@ -51,7 +51,7 @@ export function groupAlive(pgid: number, platform: NodeJS.Platform = process.pla
 /** /proc scan for a non-zombie member of the group. */
 function linuxGroupAlive(pgid: number): boolean {
   for (const entry of fs.readdirSync('/proc')) {
-    if (entry.charCodeAt(0) > 57) continue; // not a pid
+    if (!/^\d+$/.test(entry)) continue; // not a pid
     let stat: string;
     try {
       stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');

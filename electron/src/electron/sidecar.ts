@@ -111,6 +111,7 @@ export class Sidecar extends EventEmitter {
     this.crashTimes = [];
     try {
       await this.ensurePortFree();
+      if (this.stopping) throw this.failure('stopped_during_start', 'The sidecar was stopped while it was starting.');
       this.setStatus({ state: 'starting', restarts: 0 });
       await this.launch();
       this.setStatus({ state: 'ready', restarts: 0 });

@@ -2,8 +2,11 @@ import { BrowserWindow, type Session, type WebContents } from 'electron';
 
 import { buildWebPreferences, isNavigationAllowed } from './security';
 
-/** The app's only window, locked down; shown once it has something to paint. */
-export function createMainWindow(preloadPath: string, appOrigin: string): BrowserWindow {
+/**
+ * The app's only window, shown once it has something to paint. Its navigation and pop-up rules come
+ * from hardenWebContents(), which main.ts applies to every webContents as it is created.
+ */
+export function createMainWindow(preloadPath: string): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -13,7 +16,6 @@ export function createMainWindow(preloadPath: string, appOrigin: string): Browse
     title: 'Bulk Messaging',
     webPreferences: buildWebPreferences(preloadPath),
   });
-  hardenWebContents(win.webContents, appOrigin);
   win.once('ready-to-show', () => win.show());
   return win;
 }

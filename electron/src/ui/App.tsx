@@ -1,17 +1,22 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { accessToken, onUnauthorized, setAccessToken } from './api/client';
 import type { ImportInfo } from './api/types';
 import { SidecarBanner } from './components/SidecarBanner';
 import { ThemeToggle } from './components/ThemeToggle';
+import { TokenDialog } from './components/TokenDialog';
 import { useRegions, type RegionsState } from './hooks/useRegions';
 import { useSidecarStatus } from './hooks/useSidecarStatus';
 import { useTheme } from './hooks/useTheme';
 import { CheckerScreen } from './screens/Checker/CheckerScreen';
+import { CampaignsScreen } from './screens/Campaigns/CampaignsScreen';
+import { ComposeScreen } from './screens/Compose/ComposeScreen';
 import { ImportScreen } from './screens/Import/ImportScreen';
+import { ListsScreen } from './screens/Lists/ListsScreen';
 import type { ImportSource } from './screens/Import/useImporter';
 import { ResultsScreen } from './screens/Results/ResultsScreen';
 import type { ImportSession } from './session';
 
-type ScreenId = 'import' | 'results' | 'checker';
+type ScreenId = 'import' | 'results' | 'checker' | 'lists' | 'compose' | 'campaigns';
 
 interface ScreenContext {
   regions: RegionsState;
@@ -43,6 +48,9 @@ const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => Re
     ),
   },
   { id: 'checker', label: 'Number checker', render: (ctx) => <CheckerScreen regions={ctx.regions} /> },
+  { id: 'lists', label: 'Saved lists', render: (ctx) => <ListsScreen regions={ctx.regions} session={ctx.session} /> },
+  { id: 'compose', label: 'Compose', render: (ctx) => <ComposeScreen onCreated={() => ctx.go('campaigns')} /> },
+  { id: 'campaigns', label: 'Campaigns', render: () => <CampaignsScreen focusId={null} /> },
 ];
 
 /** The application shell: header, navigation, sidecar status and the current screen. */
@@ -53,6 +61,12 @@ export function App() {
   const theme = useTheme();
   const sidecar = useSidecarStatus();
   const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
+  const [needToken, setNeedToken] = useState(false);
+  useEffect(() => onUnauthorized(() => setNeedToken(true)), []);
+  const saveToken = (token: string) => {
+    setAccessToken(token);
+    window.location.reload(); // every screen re-fetches with the token
+  };
 
   return (
     <div className="app">
@@ -82,6 +96,8 @@ export function App() {
         <main id="main" className="app__main" tabIndex={-1}>
           {current.render({ regions, session, setSession, go: setScreen })}
         </main>
+        <TokenDialog open={needToken} rejected={accessToken() !== null} onSave={saveToken}
+          onClose={() => setNeedToken(false)} />
       </div>
     </div>
   );

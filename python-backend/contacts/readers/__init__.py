@@ -3,9 +3,10 @@
 CONTRACT (the rest of the engine relies on it):
     read_file(path, filename=None) -> Workbook(file_type, sheets=[Sheet(name, frame)], free_text)
       * decides the type by content as well as by extension; file_type is one of
-        csv, tsv (a text table split by tabs), txt, xlsx, xlsb, ods, xls, vcf, html (a web-page table; an .xls
-        that is really HTML keeps file_type 'xls'). A .csv that is an xlsx is read as xlsx, an .xls that is CSV
-        or HTML as such, a .txt that is a vCard as vcf;
+        csv, tsv (a text table split by tabs), txt, xlsx, xls, vcf, html (a web-page table; an .xls that is
+        really HTML keeps file_type 'xls'). A .csv that is an xlsx is read as xlsx, an .xls that is CSV or HTML
+        as such, a .txt that is a vCard as vcf. xlsb and ods are refused (unsupported_type): their sheet sizes
+        cannot be measured before the library allocates them;
       * every Sheet.frame is a pandas DataFrame whose cells are all `str` ('' for empty), columns 0..n-1,
         rows in file order, header NOT interpreted (the header row is row 0 of the frame when there is one);
         frame row i is spreadsheet row i + 1 (workbook sheets are read from A1; text tables count records);
@@ -21,7 +22,8 @@ CONTRACT (the rest of the engine relies on it):
           not_text           binary data in a file named as text (.csv, .txt, .vcf, ...)
           unsupported_type   a format we do not read (PDF, image, zip without a workbook, Word, ...)
           corrupt_file       a damaged or password-protected workbook
-          workbook_too_large a workbook (zip) that unpacks past 200 MB or 10,000 parts, or a sheet past 20M cells.
+          workbook_too_large a workbook (zip) that unpacks past 200 MB or 10,000 parts, or a sheet whose used
+                             range (last row x last column) passes 10M cells (limits.py).
 """
 import logging
 import os
@@ -44,7 +46,10 @@ def read_file(path, filename=None):
         raise
     except MemoryError:
         raise ContactsError("workbook_too_large", "The file is too large to read.") from None
-    except Exception:
-        # A reader bug or a library surprise must still reach the user as a clean error.
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:
+        # A reader bug or a library surprise (a Rust panic in calamine is a BaseException) must still reach the
+        # user as a clean error.
         log.exception("reading %r failed", name)
         raise ContactsError("corrupt_file", "The file could not be read; it may be damaged.") from None

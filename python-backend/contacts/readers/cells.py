@@ -34,13 +34,20 @@ def cell_text(value):
     return str(value)
 
 
+def column_text(column):
+    """One column of raw values as str cells; columns that are all text already are kept as they are."""
+    if set(map(type, column)) == {str}:
+        return list(column)
+    return [v if v.__class__ is str else cell_text(v) for v in column]
+
+
 def rows_to_frame(rows):
     """A DataFrame of str cells from a list of rows of raw values (ragged rows padded with '')."""
     if not rows:
         return pd.DataFrame()
-    width = max(len(r) for r in rows)
-    columns = {}
-    for index in range(width):
-        column = [r[index] if index < len(r) else "" for r in rows]
-        columns[index] = [v if v.__class__ is str else cell_text(v) for v in column]
-    return pd.DataFrame(columns, dtype=object)
+    widths = set(map(len, rows))
+    width = max(widths)
+    if len(widths) > 1:
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    columns = zip(*rows) if width else []
+    return pd.DataFrame({index: column_text(column) for index, column in enumerate(columns)}, dtype=object)

@@ -17,6 +17,7 @@ BOMS = (
     (b"\xfe\xff", "utf-16-be"),
 )
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+NON_BLANK_BYTE = re.compile(rb"[^ \t\r\n\f\v]")  # stops at the first one (bytes.strip() copies the file)
 NON_SPACE = re.compile(r"[^\s\ufeff\u200b]")
 
 
@@ -63,7 +64,7 @@ def looks_binary(text):
 
 def decode_text(data):
     """(text, encoding) for the bytes of a text file; raises empty_file or not_text."""
-    if not data.strip():
+    if not NON_BLANK_BYTE.search(data):
         raise ContactsError("empty_file", "The file is empty.")
     payload, encoding = strip_bom(data)
     encoding = encoding or guess_utf16(payload)

@@ -4,6 +4,7 @@ import io
 import re
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -18,6 +19,7 @@ MIN_CONSISTENCY = 0.3
 # Used as "the delimiter" of a one-column file: a control character no contact list holds.
 NO_DELIMITER = "\x1f"
 QUOTED = re.compile(r'"[^"]*"')
+BARE_NUMBER = re.compile(r"\s*\+?[\d\s().\-/]{3,30}\s*$")
 ARROW_BLOCK_BYTES = 4 << 20
 
 
@@ -59,10 +61,20 @@ def sniff_delimiter(text):
     return best, (best_key[0] if best else 0.0)
 
 
+def is_number_list(records):
+    """Whether most RECORDS are a bare phone number each (a one-column list, read fast as a table)."""
+    bare = sum(1 for r in records if BARE_NUMBER.match(r))
+    return len(records) >= 2 and bare >= TABLE_CONSISTENCY * len(records)
+
+
 def is_table_like(text):
-    """Whether free-form TEXT (a .txt) is really a table: a delimiter splits most lines alike."""
+    """Whether free-form TEXT (a .txt) is really a table: a delimiter splits most lines alike, or every line is
+    just a number."""
     delimiter, consistency = sniff_delimiter(text)
-    return delimiter is not None and consistency >= TABLE_CONSISTENCY and len(sample_records(text)) >= 2
+    records = sample_records(text)
+    if delimiter is None:
+        return is_number_list(records)
+    return consistency >= TABLE_CONSISTENCY and len(records) >= 2
 
 
 def first_record_width(text, delimiter):
@@ -97,21 +109,21 @@ def read_with_csv_module(text, delimiter):
 
 
 def drop_trailing_blank_lines(frame):
-    """FRAME without the empty records a final line break or trailing blank lines leave behind."""
-    if frame.empty:
+    """FRAME without the empty records that trailing blank lines leave behind (vectorised: there may be millions)."""
+    if frame.empty or any(v != "" for v in frame.iloc[-1]):
         return frame
-    last = len(frame)
-    while last > 0 and all(v == "" for v in frame.iloc[last - 1]):
-        last -= 1
-    return frame.iloc[:last]
+    filled = np.flatnonzero(frame.ne("").any(axis=1).to_numpy())
+    return frame.iloc[: filled[-1] + 1 if len(filled) else 0]
 
 
-def read_delimited(text, delimiter=None):
-    """TEXT as one DataFrame of str cells (columns 0..n-1, no header interpretation)."""
+def read_delimited(text, delimiter=None, utf8=None):
+    """TEXT as one DataFrame of str cells (columns 0..n-1, no header interpretation).
+
+    UTF8, when given, is TEXT's own UTF-8 bytes (the file as uploaded), which spares encoding it again."""
     delimiter = delimiter or sniff_delimiter(text)[0] or NO_DELIMITER
     width = first_record_width(text, delimiter)
     try:
-        frame = read_with_arrow(text.encode("utf-8"), delimiter, width)
+        frame = read_with_arrow(utf8 if utf8 is not None else text.encode("utf-8"), delimiter, width)
     except (pa.ArrowInvalid, pa.ArrowException):
         # Ragged rows or a stray quote: the csv module copes, at a slower pace.
         frame = read_with_csv_module(text, delimiter)

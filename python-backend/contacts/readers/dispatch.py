@@ -2,8 +2,10 @@
 import os
 
 from ..errors import ContactsError
+from ..freetext import looks_like_chat
 from . import delimited, htmltable, vcard
-from .decode import decode_text
+from .decode import decode_text, strip_bom
+from .extent import check_xls_extent
 from .magic import HEAD_BYTES, head_kind
 from .model import Sheet, Workbook
 from .ole import ole_kind
@@ -49,11 +51,15 @@ def read_zip(path):
 def read_ole(path):
     """An OLE2 file: an .xls workbook, a password-protected xlsx (corrupt_file), or another Office document."""
     with open(path, "rb") as handle:
-        kind = ole_kind(handle.read())
+        data = handle.read()
+    kind = ole_kind(data)
     if kind == "encrypted":
         raise ContactsError("corrupt_file", "The workbook is password-protected. Save it without a password.")
-    if kind != "xls":
+    if kind == "other":
         raise unsupported("an Office document that is not a workbook")
+    if kind is None:
+        raise ContactsError("corrupt_file", "The file is a damaged Office document.")
+    check_xls_extent(data)
     return Workbook("xls", read_workbook(path))
 
 
@@ -66,18 +72,18 @@ def binary_error(ext, error):
     return unsupported("not a format we know")
 
 
-def read_text_content(text, ext, name):
-    """Decoded text: a vCard, a web-page table, a delimited table or free text."""
+def read_text_content(text, ext, name, utf8=None):
+    """Decoded text: a vCard, a web-page table, a delimited table or free text (UTF8: the text's UTF-8 bytes)."""
     if vcard.looks_like_vcard(text):
         return Workbook("vcf", [vcard.read_vcards(text)])
     if htmltable.looks_like_html_table(text):
         sheets = htmltable.read_tables(text, sheet_name_for(name))
         return Workbook("xls" if ext.startswith("xl") else "html", sheets)
     free_form = ext in ("txt", "text", "") or ext not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS
-    if free_form and not delimited.is_table_like(text):
+    if free_form and (looks_like_chat(text) or not delimited.is_table_like(text)):
         return Workbook("txt", [], free_text=text)
     delimiter = delimited.sniff_delimiter(text)[0]
-    frame = delimited.read_delimited(text, delimiter)
+    frame = delimited.read_delimited(text, delimiter, utf8)
     file_type = "txt" if ext in ("txt", "text") else ("tsv" if delimiter == "\t" else "csv")
     return Workbook(file_type, [Sheet(sheet_name_for(name), frame)])
 
@@ -87,12 +93,12 @@ def read_text_file(path, ext, name):
     with open(path, "rb") as handle:
         data = handle.read()
     try:
-        text, _encoding = decode_text(data)
+        text, encoding = decode_text(data)
     except ContactsError as error:
         if error.code == "not_text":
             raise binary_error(ext, error) from None
         raise
-    return read_text_content(text, ext, name)
+    return read_text_content(text, ext, name, strip_bom(data)[0] if encoding == "utf-8" else None)
 
 
 def read_path(path, name):

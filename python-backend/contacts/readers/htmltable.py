@@ -22,6 +22,7 @@ class TableCollector(HTMLParser):
     """Collects the rows of every outermost <table> as lists of cell texts."""
 
     def __init__(self):
+        """Start with no tables and no open row or cell."""
         super().__init__(convert_charrefs=True)
         self.tables, self.depth = [], 0
         self.row, self.cell, self.colspan = None, None, 1

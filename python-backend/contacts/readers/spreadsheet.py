@@ -1,12 +1,9 @@
-"""Workbooks (xlsx, xlsb, xls, ods) through python-calamine: every sheet, in workbook order, cells as text."""
+"""Workbooks (xlsx, xls) through python-calamine: every sheet, in workbook order, cells as text."""
 import python_calamine
 
 from ..errors import ContactsError
 from .cells import rows_to_frame
 from .model import Sheet
-
-# A sheet's used range is allocated whole; refuse absurd ones (a lone cell at XFD1048576) before allocating.
-MAX_SHEET_CELLS = 20_000_000
 
 
 def open_workbook(path):
@@ -21,14 +18,13 @@ def open_workbook(path):
 
 
 def sheet_rows(workbook, name):
-    """The raw rows of sheet NAME, from A1 (so row i is spreadsheet row i + 1); [] for chart or empty sheets."""
+    """The raw rows of sheet NAME, from A1 (so row i is spreadsheet row i + 1); [] for chart or empty sheets.
+
+    The caller has measured the sheet first (extent.py): calamine allocates the whole used range at once."""
     try:
         sheet = workbook.get_sheet_by_name(name)
     except python_calamine.CalamineError:
         return []
-    if sheet.total_height * sheet.total_width > MAX_SHEET_CELLS:
-        raise ContactsError("workbook_too_large", "Sheet %r is too large (%d rows x %d columns)."
-                            % (name, sheet.total_height, sheet.total_width))
     return sheet.to_python(skip_empty_area=False)
 
 
@@ -41,8 +37,6 @@ def read_workbook(path):
         for name in names:
             try:
                 rows = sheet_rows(workbook, name)
-            except ContactsError:
-                raise
             except Exception:
                 raise ContactsError("corrupt_file", "Sheet %r of the workbook is damaged." % name) from None
             sheets.append(Sheet(name, rows_to_frame(rows)))

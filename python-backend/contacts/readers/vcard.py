@@ -175,6 +175,7 @@ class Card:
     """What one vCard says, gathered property by property."""
 
     def __init__(self):
+        """An empty card."""
         self.full_name, self.name_parts, self.org = "", [], ""
         self.phones, self.emails, self.labels = [], [], {}
 

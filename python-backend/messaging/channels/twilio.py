@@ -3,7 +3,15 @@ import base64
 import urllib.parse
 
 from . import http
-from .base import FATAL, PERMANENT, RATE_LIMITED, TRANSIENT, Channel, SendError, parse_retry_after
+from .base import (
+    FATAL,
+    PERMANENT,
+    RATE_LIMITED,
+    TRANSIENT,
+    Channel,
+    SendError,
+    parse_retry_after,
+)
 
 DEFAULT_BASE = "https://api.twilio.com"
 AUTH_CODES = {20003, 20005, 20008}

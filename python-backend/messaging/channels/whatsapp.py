@@ -2,7 +2,15 @@
 import json
 
 from . import http
-from .base import FATAL, PERMANENT, RATE_LIMITED, TRANSIENT, Channel, SendError, parse_retry_after
+from .base import (
+    FATAL,
+    PERMANENT,
+    RATE_LIMITED,
+    TRANSIENT,
+    Channel,
+    SendError,
+    parse_retry_after,
+)
 
 DEFAULT_BASE = "https://graph.facebook.com"
 DEFAULT_VERSION = "v21.0"

@@ -3,15 +3,14 @@ import json
 import time
 
 from flask import Blueprint, Response, current_app, request
-
 from messaging import campaigns, db, ledger, report
 from messaging.errors import MessagingError
 from messaging.util import paging
 
 from ..jsonio import json_body, json_response
-from .messaging_web import get_db, manager
+from .messaging_web import get_db, guard, manager
 
-bp = Blueprint("campaigns", __name__)
+bp = guard(Blueprint("campaigns", __name__))
 
 POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 15.0

@@ -1,12 +1,11 @@
 """Sending channels (SMTP, WhatsApp Cloud API, Twilio SMS, dry run); secrets go in, never out."""
 from flask import Blueprint
-
 from messaging import channel_store, channels
 
 from ..jsonio import json_body, json_response
-from .messaging_web import get_db
+from .messaging_web import get_db, guard
 
-bp = Blueprint("channels", __name__)
+bp = guard(Blueprint("channels", __name__))
 
 
 @bp.get("/channels")

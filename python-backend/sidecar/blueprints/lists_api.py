@@ -1,6 +1,5 @@
 """Saved lists and the do-not-contact list."""
 from flask import Blueprint, current_app, request
-
 from messaging import dnc, lists
 from messaging.errors import MessagingError
 from messaging.util import paging
@@ -8,9 +7,9 @@ from messaging.util import paging
 from ..errors import ApiError
 from ..jsonio import json_body, json_response
 from ..params import requested_region, text_field
-from .messaging_web import get_db
+from .messaging_web import get_db, guard
 
-bp = Blueprint("lists", __name__)
+bp = guard(Blueprint("lists", __name__))
 
 
 def import_records(import_id):

@@ -1,9 +1,9 @@
 """Flask glue of the messaging store: a request-scoped connection, the campaign manager, error mapping."""
 import atexit
 import logging
+import sqlite3
 
 from flask import current_app, g
-
 from messaging import db
 from messaging.errors import MessagingError
 from messaging.runner import CampaignManager
@@ -40,15 +40,31 @@ def handle_messaging_error(err):
     return error_response(err.code, err.message, err.status)
 
 
+def handle_overflow(_err):
+    """An id or offset too big for SQLite's 64-bit integers is bad input, not a crash."""
+    return error_response("bad_param", "A number in the request is too large.", 400)
+
+
+def guard(blueprint):
+    """Register the messaging error handlers on one of the messaging blueprints."""
+    blueprint.register_error_handler(OverflowError, handle_overflow)
+    return blueprint
+
+
 def open_store(app):
     """Create or upgrade the schema once at start; remember a refusal (e.g. a newer file) for requests."""
     try:
         db.open_store(app.config["DATA_DIR"]).close()
     except MessagingError as err:
-        log.error("messaging store unavailable: %s", err.message)
-        app.extensions["messaging_problem"] = err
-        return False
-    return True
+        problem = err
+    except sqlite3.Error as err:  # unreadable file, read-only or full disk: the rest of the app still works
+        problem = MessagingError("store_unavailable", "The saved-lists database cannot be opened (%s)."
+                                 % type(err).__name__, 503)
+    else:
+        return True
+    log.error("messaging store unavailable: %s", problem.message)
+    app.extensions["messaging_problem"] = problem
+    return False
 
 
 def init_app(app):

@@ -1,13 +1,13 @@
 """Message templates and the compose check (preview, empty placeholders, SMS segments)."""
 from flask import Blueprint
-
 from messaging import campaigns, render, templates
 from messaging.errors import MessagingError
+from messaging.util import is_id
 
 from ..jsonio import json_body, json_response
-from .messaging_web import get_db
+from .messaging_web import get_db, guard
 
-bp = Blueprint("templates", __name__)
+bp = guard(Blueprint("templates", __name__))
 
 
 @bp.get("/templates")
@@ -59,6 +59,6 @@ def compose_preview():
         render.check_syntax(subject + "\n" + text)
         return json_response({"placeholders": render.placeholder_names(subject + "\n" + text),
                               "sms": render.sms_stats(text), "preview": None, "warnings": None})
-    if not isinstance(list_id, int) or (contact_id is not None and not isinstance(contact_id, int)):
+    if not is_id(list_id) or (contact_id is not None and not is_id(contact_id)):
         raise MessagingError("bad_param", "'list_id' and 'contact_id' must be numbers.")
     return json_response(campaigns.compose_check(get_db(), list_id, subject, text, contact_id))

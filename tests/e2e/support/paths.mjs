@@ -4,6 +4,7 @@ import path from 'node:path';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const PYTHON = process.env.BULKMSG_PYTHON ?? path.join(REPO, '.venv', 'bin', 'python');
-export const UI_DIR = path.join(REPO, 'electron', 'dist', 'renderer');
+// run.mjs points this at a private build; by default, the app's own build.
+export const UI_DIR = process.env.BULKMSG_UI_DIR ?? path.join(REPO, 'electron', 'dist', 'renderer');
 export const SCREENSHOT_DIR = path.join(REPO, 'docs', 'screenshots');
 export const CHROMIUM = process.env.BULKMSG_CHROMIUM ?? '/usr/bin/chromium';

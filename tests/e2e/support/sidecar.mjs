@@ -24,7 +24,10 @@ function waitForPort(child) {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (chunk) => { output += chunk; });
-    child.on('exit', (code) => reject(new Error(`sidecar exited with ${code}:\n${output}`)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sidecar exited with ${code}:\n${output}`));
+    });
   });
 }
 
@@ -50,16 +53,21 @@ export async function startSidecar() {
     '--data-dir', dataDir], { env: { ...process.env, BULKMSG_UI_DIR: UI_DIR }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
-  const port = await waitForPort(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url);
   const stop = async () => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
     }
     await rm(dataDir, { recursive: true, force: true });
   };
+  let url;
+  try {
+    url = `http://127.0.0.1:${await waitForPort(child)}`;
+    await waitHealthy(url);
+  } catch (err) {
+    await stop(); // a sidecar that failed to start leaves no process and no temp dir behind
+    throw err;
+  }
   return { url, dataDir, stop };
 }

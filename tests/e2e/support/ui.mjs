@@ -44,9 +44,12 @@ export async function dropFile(page, filePath) {
   }, [path.basename(filePath), bytes]);
 }
 
-/** Wait for the Results screen of TITLE with its first rows rendered. */
+/** Wait for the Results screen of TITLE with its first rows rendered; fail at once on an error alert. */
 export async function waitForResults(page, title, options = LONG) {
-  await page.getByRole('heading', { name: title, level: 1 }).waitFor(options);
+  const heading = page.getByRole('heading', { name: title, level: 1 });
+  const alert = page.getByRole('alert');
+  await heading.or(alert).first().waitFor(options);
+  if (!(await heading.isVisible())) throw new Error(`the UI showed an error instead of results: ${await alert.first().innerText()}`);
   await page.waitForSelector('[data-testid=rows-scroll] [role=row][data-entry-id], .table-empty', options);
 }
 

@@ -66,7 +66,8 @@ class WhatsAppHandler(JsonHandler):
             return None if isinstance(text, dict) and isinstance(text.get("body"), str) and text["body"] else "text"
         if body.get("type") == "template":
             template = body.get("template") or {}
-            ok = template.get("name") and isinstance(template.get("language"), dict) and template["language"].get("code")
+            language = template.get("language")
+            ok = template.get("name") and isinstance(language, dict) and language.get("code")
             return None if ok else "template"
         return "type"
 

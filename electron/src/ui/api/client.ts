@@ -15,24 +15,60 @@ export class ApiError extends Error {
   }
 }
 
+const TOKEN_KEY = 'bulkmsg.accessToken';
+const unauthorizedListeners = new Set<() => void>();
+
+/**
+ * The sidecar's access token, which only a UI opened from another machine needs (loopback is trusted).
+ * Kept for this browser session only, as docs/api.md suggests.
+ */
+export function accessToken(): string | null {
+  try {
+    return window.sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Remember the token the user typed. */
+export function setAccessToken(token: string): void {
+  try {
+    window.sessionStorage.setItem(TOKEN_KEY, token.trim());
+  } catch {
+    // Without storage the token cannot outlive this page; the next 401 asks again.
+  }
+}
+
+/** Be told when the sidecar refuses a request for want of a (valid) token; returns an unsubscribe function. */
+export function onUnauthorized(listener: () => void): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+/** The Authorization header, when there is a token. */
+function authHeaders(): Record<string, string> {
+  const token = accessToken();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
 /** Turn a non-2xx response body into an ApiError, tolerating non-JSON bodies. */
 function errorFromBody(status: number, text: string): ApiError {
+  let error = new ApiError('http_' + status, `The local service answered with status ${status}.`, status);
   try {
     const body = JSON.parse(text) as { error?: string; code?: string };
-    if (body && typeof body.error === 'string') {
-      return new ApiError(body.code ?? 'error', body.error, status);
-    }
+    if (body && typeof body.error === 'string') error = new ApiError(body.code ?? 'error', body.error, status);
   } catch {
-    // Not JSON: fall through to a generic message rather than showing raw HTML to the user.
+    // Not JSON: keep the generic message rather than showing raw HTML to the user.
   }
-  return new ApiError('http_' + status, `The local service answered with status ${status}.`, status);
+  if (error.code === 'unauthorized') unauthorizedListeners.forEach((listener) => listener());
+  return error;
 }
 
 /** fetch + JSON decoding + uniform errors. */
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, init);
+    response = await fetch(path, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders() } });
   } catch {
     throw new ApiError('network', 'Cannot reach the local service. Is the app still running?', 0);
   }
@@ -83,6 +119,7 @@ export function uploadFile(options: UploadOptions): Promise<ImportInfo> {
   return new Promise<ImportInfo>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/upload?limit=0');
+    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) options.onProgress?.(event.loaded / event.total);
     };
@@ -126,6 +163,21 @@ export function fixRow(importId: string, entryId: number, value: string): Promis
 /** POST /imports/<id>/remap: a new import of the same stored table with another mapping/region/sheet. */
 export function remapImport(importId: string, remap: RemapRequest): Promise<ImportInfo> {
   return sendJson<ImportInfo>('POST', `/imports/${encodeURIComponent(importId)}/remap?limit=0`, remap);
+}
+
+/**
+ * Download an export through fetch, for a UI that must send the token (a plain link cannot carry it):
+ * the file is saved from a blob URL under FILE_NAME.
+ */
+export async function downloadWithToken(url: string, fileName: string): Promise<void> {
+  const response = await fetch(url, { headers: authHeaders() });
+  if (!response.ok) throw errorFromBody(response.status, await response.text());
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = fileName;
+  link.click();
+  // Revoked later, not at once: the browser reads the blob after click() returns.
+  window.setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }
 
 /** The same-origin URL of an export download. */

@@ -14,6 +14,7 @@ function useSystemPrefersDark(): boolean {
     if (!media) return undefined;
     const update = () => setDark(media.matches);
     media.addEventListener('change', update);
+    update(); // the setting may have changed between the first render and this subscription
     return () => media.removeEventListener('change', update);
   }, []);
   return dark;

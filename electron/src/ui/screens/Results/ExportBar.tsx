@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { exportUrl } from '../../api/client';
+import { accessToken, downloadWithToken, exportUrl } from '../../api/client';
 import type { ExportFormat, ExportWhat } from '../../api/types';
 import { desktopApi } from '../../desktopApi';
 
@@ -22,24 +22,35 @@ interface Props {
   baseName: string;
 }
 
-/** Export buttons: plain download links in a browser, the native save dialog in Electron. */
+/**
+ * Export buttons: the native save dialog in Electron; in a browser, plain download links, or fetched
+ * downloads when the page must send the access token (opened from another machine).
+ */
 export function ExportBar({ importId, baseName }: Props) {
   const desktop = desktopApi();
+  const useButtons = Boolean(desktop) || accessToken() !== null;
   const [status, setStatus] = useState<string | null>(null);
   const save = async (choice: ExportChoice) => {
-    if (!desktop) return;
-    const result = await desktop.saveFile({
-      url: exportUrl(importId, choice.what, choice.format),
-      suggestedName: `${baseName}-${choice.suffix}`,
-      filters: [{ name: choice.label, extensions: [choice.format] }],
-    });
-    setStatus(result.saved ? `Saved ${result.path ?? choice.suffix}` : null);
+    const url = exportUrl(importId, choice.what, choice.format);
+    const fileName = `${baseName}-${choice.suffix}`;
+    try {
+      if (!desktop) {
+        await downloadWithToken(url, fileName);
+        return;
+      }
+      const result = await desktop.saveFile({
+        url, suggestedName: fileName, filters: [{ name: choice.label, extensions: [choice.format] }],
+      });
+      setStatus(result.saved ? `Saved ${result.path ?? fileName}` : null);
+    } catch (err) {
+      setStatus(`Export failed: ${(err as Error).message}`);
+    }
   };
   return (
     <div className="export-bar" role="group" aria-label="Export">
       <span className="export-bar__label">Export</span>
       {CHOICES.map((choice) =>
-        desktop ? (
+        useButtons ? (
           <button key={choice.suffix} type="button" className="btn" onClick={() => save(choice)}>{choice.label}</button>
         ) : (
           <a key={choice.suffix} className="btn" href={exportUrl(importId, choice.what, choice.format)}

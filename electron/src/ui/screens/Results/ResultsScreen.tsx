@@ -96,7 +96,7 @@ function ImportResults({ session, regions, onSession }: Props & { session: Impor
           <h1 id="results-title">{sourceTitle(session)}</h1>
           <p className="muted" data-testid="import-message">
             {info.message}
-            {info.sheet ? ` · sheet “${info.sheet}”` : ''}
+            {info.sheet && (info.sheets?.length ?? 0) > 1 ? ` · sheet “${info.sheet}”` : ''}
             {info.columns?.phone ? ` · numbers from “${info.columns.phone}”` : ''}
           </p>
         </div>

@@ -1,0 +1,144 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert } from '../../components/Alert';
+import { ProgressBar } from '../../components/ProgressBar';
+import { campaignsApi, type Campaign, type Outcome } from './api';
+import './campaigns.css';
+import { RecipientsTable } from './RecipientsTable';
+import { useCampaignStream } from './useCampaignStream';
+
+const WAITING: Record<string, string> = {
+  pacing: 'pacing', scheduled: 'the scheduled start', backing_off: 'the provider (rate limit / retry)',
+  hourly_cap: 'the hourly cap', daily_cap: 'the daily cap', quiet_hours: 'the end of quiet hours',
+};
+
+/** "1 h 5 min", "42 s". */
+function duration(seconds: number | null): string {
+  if (seconds === null) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** Start / pause / resume / cancel / retry buttons, shown when they apply. */
+function Controls({ campaign, onDone }: { campaign: Campaign; onDone: (error?: string) => void }) {
+  const act = async (work: () => Promise<unknown>) => {
+    try { await work(); onDone(); } catch (err) { onDone((err as Error).message); }
+  };
+  const id = campaign.id;
+  const { status, counts } = campaign;
+  return (
+    <div className="screen__actions">
+      {status === 'draft' && <button type="button" className="btn btn--primary" onClick={() => act(() => campaignsApi.action(id, 'start'))}>Start</button>}
+      {status === 'paused' && <button type="button" className="btn btn--primary" onClick={() => act(() => campaignsApi.action(id, 'resume'))}>Resume</button>}
+      {status === 'running' && <button type="button" className="btn" onClick={() => act(() => campaignsApi.action(id, 'pause'))}>Pause</button>}
+      {['draft', 'running', 'paused'].includes(status) && (
+        <button type="button" className="btn btn--ghost" onClick={() => {
+          if (window.confirm('Cancel this campaign for good? Recipients not reached yet will not get the message.')) {
+            void act(() => campaignsApi.action(id, 'cancel'));
+          }
+        }}>Cancel campaign</button>
+      )}
+      {counts.failed > 0 && status !== 'cancelled' && (
+        <button type="button" className="btn" onClick={() => act(() => campaignsApi.retry(id, ['failed']))}>Retry failed ({counts.failed})</button>
+      )}
+      {counts.unknown > 0 && status !== 'cancelled' && (
+        <button type="button" className="btn" onClick={() => {
+          if (window.confirm('These recipients may already have the message. Send to them again?')) {
+            void act(() => campaignsApi.retry(id, ['unknown']));
+          }
+        }}>Retry unknown ({counts.unknown})</button>
+      )}
+    </div>
+  );
+}
+
+/** Progress bar, counts, rate, time left, what it waits for, and the latest outcomes. */
+function Progress({ campaign, latest }: { campaign: Campaign; latest: Outcome[] }) {
+  const c = campaign.counts;
+  const done = c.sent + c.failed + c.unknown + c.skipped;
+  const waiting = campaign.status === 'running' && campaign.waiting?.reason ? WAITING[campaign.waiting.reason] : null;
+  return (
+    <div className="card cmp-stack" data-testid="campaign-progress">
+      <ProgressBar label={`${done} of ${c.total} done`} fraction={c.total ? done / c.total : 1} />
+      <dl className="facts">
+        {(['sent', 'failed', 'unknown', 'skipped', 'pending'] as const).map((k) => (
+          <div className="facts__item" key={k}><dt>{k}</dt><dd className="num" data-count={k}>{c[k] + (k === 'pending' ? c.sending : 0)}</dd></div>
+        ))}
+        <div className="facts__item"><dt>Rate</dt><dd data-testid="rate">{campaign.rate_per_minute ?? '—'} / min</dd></div>
+        <div className="facts__item"><dt>Time left</dt><dd data-testid="eta">{duration(campaign.eta_seconds)}</dd></div>
+      </dl>
+      {waiting && <p className="small muted">Waiting for {waiting}.</p>}
+      {campaign.pause_reason && campaign.status === 'paused' && (
+        <Alert tone="info" title="Paused">{campaign.pause_reason === 'user' ? 'Paused by you.' : campaign.pause_reason}</Alert>
+      )}
+      <ol className="cmp-log" aria-label="Latest outcomes" data-testid="campaign-log">
+        {latest.map((o) => (
+          <li key={`${o.id}-${o.status}`}>
+            <span className={`cmp-status cmp-status--${o.status}`}>{o.status}</span>{' '}
+            <span className="mono">{o.address}</span> {o.error ? <span className="small muted">— {o.error}</span> : null}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/** Campaigns: pick one, control it, watch it live, read its report. */
+export function CampaignsScreen({ focusId }: { focusId: number | null }) {
+  const [campaigns, setCampaigns] = useState<Campaign[]>([]);
+  const [selected, setSelected] = useState<number | null>(focusId);
+  const [reloadKey, setReloadKey] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const reloadList = useCallback(async () => {
+    const all = await campaignsApi.all();
+    setCampaigns(all);
+    setSelected((current) => current ?? all[0]?.id ?? null);
+  }, []);
+  useEffect(() => { void reloadList(); }, [reloadList, reloadKey]);
+  useEffect(() => { if (focusId !== null) setSelected(focusId); }, [focusId]);
+  const { campaign, latest, version } = useCampaignStream(selected, reloadKey);
+  // Keep the menu's status badges in step with the live one (e.g. running -> completed).
+  const liveStatus = campaign?.status;
+  useEffect(() => { if (liveStatus) void reloadList(); }, [liveStatus, reloadList]);
+  const refresh = (message?: string) => { setError(message ?? null); setReloadKey((k) => k + 1); };
+
+  return (
+    <section className="screen" aria-labelledby="campaigns-title">
+      <header className="screen__header">
+        <div>
+          <h1 id="campaigns-title">Campaigns</h1>
+          <p className="muted">Every recipient is tracked: sent, failed, or unknown after an interruption — never sent twice.</p>
+        </div>
+      </header>
+      {error && <Alert tone="error" onDismiss={() => setError(null)}>{error}</Alert>}
+      {campaigns.length === 0 && <div className="card empty-state"><p className="empty-state__title">No campaigns yet</p>
+        <p className="muted">Compose one from a saved list.</p></div>}
+      <div className="cmp-grid cmp-grid--wide">
+        <ul className="card cmp-menu" aria-label="Campaigns">
+          {campaigns.map((c) => (
+            <li key={c.id}>
+              <button type="button" className="nav-item" aria-current={c.id === selected ? 'true' : undefined}
+                onClick={() => setSelected(c.id)}>
+                {c.name} <span className={`cmp-status cmp-status--${c.status}`}>{c.status}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        {campaign && (
+          <div className="cmp-stack" data-testid="campaign-detail">
+            <div className="toolbar">
+              <h2 className="cmp-title">{campaign.name}</h2>
+              <span className={`cmp-status cmp-status--${campaign.status}`} data-testid="campaign-status">{campaign.status}</span>
+              <a className="btn btn--small" href={campaignsApi.reportUrl(campaign.id, 'csv')} download>Report CSV</a>
+              <a className="btn btn--small" href={campaignsApi.reportUrl(campaign.id, 'xlsx')} download>Report XLSX</a>
+            </div>
+            <Controls campaign={campaign} onDone={refresh} />
+            <Progress campaign={campaign} latest={latest} />
+            <RecipientsTable campaignId={campaign.id} version={version} />
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import { Dialog } from '../../components/Dialog';
+import { channelsApi, type Channel, type ChannelType } from '../Campaigns/api';
+
+interface FieldSpec { key: string; label: string; secret?: boolean; number?: boolean; options?: string[] }
+
+/** The settings each channel type asks for; secrets go to the system keychain and never come back. */
+const FIELDS: Record<ChannelType, FieldSpec[]> = {
+  smtp: [
+    { key: 'host', label: 'SMTP host' }, { key: 'port', label: 'Port', number: true },
+    { key: 'security', label: 'Security', options: ['starttls', 'ssl', 'none'] },
+    { key: 'username', label: 'Login' }, { key: 'password', label: 'Password', secret: true },
+    { key: 'from_address', label: 'From address' }, { key: 'from_name', label: 'From name' },
+  ],
+  whatsapp: [
+    { key: 'phone_number_id', label: 'Phone number ID' }, { key: 'access_token', label: 'Access token', secret: true },
+    { key: 'message_type', label: 'Message type', options: ['text', 'template'] },
+    { key: 'template_name', label: 'Template name' }, { key: 'template_language', label: 'Template language' },
+    { key: 'api_base', label: 'API base URL (optional)' },
+  ],
+  twilio: [
+    { key: 'account_sid', label: 'Account SID' }, { key: 'auth_token', label: 'Auth token', secret: true },
+    { key: 'from_number', label: 'From number' }, { key: 'messaging_service_sid', label: 'Messaging service SID' },
+    { key: 'api_base', label: 'API base URL (optional)' },
+  ],
+  dry_run: [
+    { key: 'address', label: 'Send to', options: ['number', 'email'] }, { key: 'file_name', label: 'File name' },
+  ],
+};
+const TYPE_LABELS: Record<ChannelType, string> = {
+  smtp: 'Email (SMTP)', whatsapp: 'WhatsApp Cloud API', twilio: 'SMS (Twilio)', dry_run: 'Dry run (write to a file)',
+};
+
+/** {config, secrets} from the form values, numbers converted and empty values dropped. */
+function split(type: ChannelType, values: Record<string, string>) {
+  const config: Record<string, unknown> = {};
+  const secrets: Record<string, string> = {};
+  for (const field of FIELDS[type]) {
+    const value = values[field.key]?.trim();
+    if (!value) continue;
+    if (field.secret) secrets[field.key] = value;
+    else config[field.key] = field.number ? Number(value) : value;
+  }
+  return { config, secrets };
+}
+
+/** A dialog that saves a new channel. */
+export function ChannelForm({ open, onClose, onSaved }: {
+  open: boolean; onClose: () => void; onSaved: (channel: Channel) => void;
+}) {
+  const [type, setType] = useState<ChannelType>('dry_run');
+  const [name, setName] = useState('');
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    setBusy(true);
+    try {
+      const channel = await channelsApi.create({ name: name.trim() || TYPE_LABELS[type], type, ...split(type, values) });
+      setValues({});
+      setError(null);
+      onSaved(channel);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title="New channel" open={open} onClose={onClose} onConfirm={save} confirmLabel="Save channel" busy={busy}>
+      <label className="field"><span>Channel type</span>
+        <select aria-label="Channel type" value={type} onChange={(e) => { setType(e.target.value as ChannelType); setValues({}); }}>
+          {(Object.keys(TYPE_LABELS) as ChannelType[]).map((t) => <option key={t} value={t}>{TYPE_LABELS[t]}</option>)}
+        </select>
+      </label>
+      <label className="field"><span>Channel name</span>
+        <input aria-label="Channel name" value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      {FIELDS[type].map((field) => (
+        <label className="field" key={field.key}><span>{field.label}</span>
+          {field.options ? (
+            <select aria-label={field.label} value={values[field.key] ?? field.options[0]}
+              onChange={(e) => setValues({ ...values, [field.key]: e.target.value })}>
+              {field.options.map((o) => <option key={o} value={o}>{o}</option>)}
+            </select>
+          ) : (
+            <input aria-label={field.label} type={field.secret ? 'password' : field.number ? 'number' : 'text'} autoComplete="off"
+              value={values[field.key] ?? ''} onChange={(e) => setValues({ ...values, [field.key]: e.target.value })} />
+          )}
+        </label>
+      ))}
+      {error && <p className="form-error" role="alert">{error}</p>}
+    </Dialog>
+  );
+}

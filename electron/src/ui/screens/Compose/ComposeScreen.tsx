@@ -1,0 +1,207 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert } from '../../components/Alert';
+import { useDebounced } from '../../hooks/useDebounced';
+import {
+  campaignsApi, channelsApi, listsApi, templatesApi, type Channel, type ComposePreview, type ListContact,
+  type SavedList, type Template,
+} from '../Campaigns/api';
+import '../Campaigns/campaigns.css';
+import { ChannelForm } from './ChannelForm';
+import { DEFAULT_PACING, PacingFields, pacingBody, type PacingForm } from './PacingFields';
+
+const BUILTIN_PLACEHOLDERS = ['name', 'first_name', 'number', 'email'];
+
+/** Loads the lists, channels and templates the compose form picks from. */
+function useChoices() {
+  const [lists, setLists] = useState<SavedList[]>([]);
+  const [channels, setChannels] = useState<Channel[]>([]);
+  const [templates, setTemplates] = useState<Template[]>([]);
+  const reload = useCallback(async () => {
+    const [l, c, t] = await Promise.all([listsApi.all(), channelsApi.all(), templatesApi.all()]);
+    setLists(l);
+    setChannels(c);
+    setTemplates(t);
+  }, []);
+  useEffect(() => { void reload(); }, [reload]);
+  return { lists, channels, templates, reload };
+}
+
+/** The live preview: the rendered message for one contact, empty-placeholder warnings and SMS segments. */
+function PreviewPanel({ preview, isEmail, contacts, contactId, onContact }: {
+  preview: ComposePreview | null; isEmail: boolean; contacts: ListContact[]; contactId: number | null;
+  onContact: (id: number | null) => void;
+}) {
+  if (!preview) return <div className="card muted">Pick a list and write a message to see a preview.</div>;
+  const warnings = preview.warnings;
+  return (
+    <div className="card cmp-stack" data-testid="compose-preview">
+      <label className="field"><span>Preview for</span>
+        <select aria-label="Preview for" value={contactId ?? ''} onChange={(e) => onContact(e.target.value ? Number(e.target.value) : null)}>
+          <option value="">First contact</option>
+          {contacts.map((c) => <option key={c.id} value={c.id}>{c.name || c.number || c.email}</option>)}
+        </select>
+      </label>
+      {preview.preview && (
+        <div className="cmp-message">
+          {isEmail && <p className="cmp-message__subject" data-testid="preview-subject">{preview.preview.subject}</p>}
+          <p className="cmp-message__body" data-testid="preview-body">{preview.preview.body}</p>
+        </div>
+      )}
+      {!isEmail && (
+        <p className="small" data-testid="sms-stats">
+          {preview.sms.characters} characters · {preview.sms.encoding} · {preview.sms.segments} SMS segment
+          {preview.sms.segments === 1 ? '' : 's'} ({preview.sms.per_segment} per segment)
+        </p>
+      )}
+      {warnings && warnings.recipients_with_empty > 0 && (
+        <Alert tone="info" title={`${warnings.recipients_with_empty} recipients have empty placeholders`}>
+          <ul className="small" data-testid="empty-warnings">
+            {warnings.examples.slice(0, 10).map((w) => (
+              <li key={w.contact_id}>{w.name || w.number || w.email}: {w.missing.join(', ')}</li>
+            ))}
+          </ul>
+          <p className="small">Add a fallback like {'{{City|your city}}'} to fill them.</p>
+        </Alert>
+      )}
+    </div>
+  );
+}
+
+/** Compose a campaign: list, channel, message with placeholders and a live preview, pacing. */
+export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) => void }) {
+  const choices = useChoices();
+  const [listId, setListId] = useState<number | null>(null);
+  const [channelId, setChannelId] = useState<number | null>(null);
+  const [name, setName] = useState('');
+  const [subject, setSubject] = useState('');
+  const [body, setBody] = useState('Hi {{name|there}},\n');
+  const [templateName, setTemplateName] = useState('');
+  const [templateParams, setTemplateParams] = useState('');
+  const [pacing, setPacing] = useState<PacingForm>(DEFAULT_PACING);
+  const [contacts, setContacts] = useState<ListContact[]>([]);
+  const [contactId, setContactId] = useState<number | null>(null);
+  const [preview, setPreview] = useState<ComposePreview | null>(null);
+  const [channelOpen, setChannelOpen] = useState(false);
+  const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
+  // A string key, so the debounce only restarts when the inputs really change.
+  const debouncedKey = useDebounced(JSON.stringify({ listId, subject, body, contactId }), 300);
+  const channel = choices.channels.find((c) => c.id === channelId) ?? null;
+  const isEmail = channel?.address === 'email';
+
+  useEffect(() => {
+    if (listId === null) { setContacts([]); return; }
+    void listsApi.contacts(listId, '', 0, 100).then((p) => setContacts(p.contacts));
+    setContactId(null);
+  }, [listId]);
+  useEffect(() => {
+    const debounced = JSON.parse(debouncedKey) as { listId: number | null; subject: string; body: string;
+      contactId: number | null };
+    if (!debounced.body.trim()) return;
+    templatesApi.preview({ body: debounced.body, subject: debounced.subject, list_id: debounced.listId ?? undefined,
+      contact_id: debounced.contactId ?? undefined })
+      .then((p) => { setPreview(p); setNotice(null); })
+      .catch((err: Error) => setNotice({ tone: 'error', text: err.message }));
+  }, [debouncedKey]);
+
+  const insert = (placeholder: string) => setBody(`${body}{{${placeholder}}}`);
+  const useTemplate = (id: string) => {
+    const template = choices.templates.find((t) => t.id === Number(id));
+    if (template) { setSubject(template.subject); setBody(template.body); }
+  };
+  const saveTemplate = async () => {
+    try {
+      await templatesApi.create({ name: templateName.trim() || 'Template', subject, body });
+      setNotice({ tone: 'success', text: 'Template saved.' });
+      setTemplateName('');
+      await choices.reload();
+    } catch (err) {
+      setNotice({ tone: 'error', text: (err as Error).message });
+    }
+  };
+  const create = async () => {
+    try {
+      const params = templateParams.split('\n').map((p) => p.trim()).filter(Boolean);
+      const campaign = await campaignsApi.create({ name: name.trim() || 'Campaign', list_id: listId,
+        channel_id: channelId, subject, body, pacing: pacingBody(pacing),
+        ...(channel?.type === 'whatsapp' && params.length ? { options: { template_params: params } } : {}) });
+      onCreated(campaign.id);
+    } catch (err) {
+      setNotice({ tone: 'error', text: (err as Error).message });
+    }
+  };
+  const fields = [...BUILTIN_PLACEHOLDERS, ...(preview?.fields ?? [])];
+
+  return (
+    <section className="screen" aria-labelledby="compose-title">
+      <header className="screen__header">
+        <div>
+          <h1 id="compose-title">Compose a campaign</h1>
+          <p className="muted">One personalised message to everyone on a saved list, through one channel, at a safe pace.</p>
+        </div>
+      </header>
+      {notice && <Alert tone={notice.tone} onDismiss={() => setNotice(null)}>{notice.text}</Alert>}
+      <div className="cmp-grid">
+        <div className="card cmp-stack">
+          <label className="field"><span>Campaign name</span>
+            <input aria-label="Campaign name" value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+          <label className="field"><span>List</span>
+            <select aria-label="List" value={listId ?? ''} onChange={(e) => setListId(e.target.value ? Number(e.target.value) : null)}>
+              <option value="">Choose a saved list…</option>
+              {choices.lists.map((l) => <option key={l.id} value={l.id}>{l.name} ({l.count})</option>)}
+            </select>
+          </label>
+          <div className="cmp-inline-form">
+            <label className="field"><span>Channel</span>
+              <select aria-label="Channel" value={channelId ?? ''} onChange={(e) => setChannelId(e.target.value ? Number(e.target.value) : null)}>
+                <option value="">Choose a channel…</option>
+                {choices.channels.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+              </select>
+            </label>
+            <button type="button" className="btn btn--small" onClick={() => setChannelOpen(true)}>New channel…</button>
+          </div>
+          <label className="field"><span>Start from a template</span>
+            <select aria-label="Start from a template" value="" onChange={(e) => useTemplate(e.target.value)}>
+              <option value="">—</option>
+              {choices.templates.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+            </select>
+          </label>
+          {isEmail && (
+            <label className="field"><span>Subject</span>
+              <input aria-label="Subject" value={subject} onChange={(e) => setSubject(e.target.value)} />
+            </label>
+          )}
+          <label className="field"><span>Message</span>
+            <textarea aria-label="Message" rows={6} value={body} onChange={(e) => setBody(e.target.value)} />
+          </label>
+          {channel?.type === 'whatsapp' && (
+            <label className="field"><span>WhatsApp template parameters, one per line (placeholders allowed)</span>
+              <textarea aria-label="WhatsApp template parameters" rows={3} value={templateParams}
+                onChange={(e) => setTemplateParams(e.target.value)} />
+            </label>
+          )}
+          <div className="cmp-chips" aria-label="Insert a placeholder">
+            {fields.map((f) => (
+              <button key={f} type="button" className="btn btn--small btn--ghost" onClick={() => insert(f)}>{`{{${f}}}`}</button>
+            ))}
+          </div>
+          <div className="cmp-inline-form">
+            <input aria-label="Template name" placeholder="Template name" value={templateName}
+              onChange={(e) => setTemplateName(e.target.value)} />
+            <button type="button" className="btn btn--small" disabled={!body.trim()} onClick={saveTemplate}>Save as template</button>
+          </div>
+        </div>
+        <PreviewPanel preview={preview} isEmail={isEmail} contacts={contacts} contactId={contactId} onContact={setContactId} />
+      </div>
+      <PacingFields value={pacing} onChange={setPacing} />
+      <div className="screen__actions">
+        <button type="button" className="btn btn--primary" disabled={listId === null || channelId === null || !body.trim()}
+          onClick={create}>Create campaign</button>
+      </div>
+      <ChannelForm open={channelOpen} onClose={() => setChannelOpen(false)} onSaved={(c) => {
+        setChannelOpen(false);
+        void choices.reload().then(() => setChannelId(c.id));
+      }} />
+    </section>
+  );
+}

@@ -1,0 +1,107 @@
+"""Sheet-size guard: a workbook whose used range would make the library allocate billions of cells is refused
+before it is opened, however the references are hidden (mid-file, without r=, with leading zeros)."""
+import io
+import time
+import zipfile
+
+import pytest
+
+from contacts.errors import ContactsError
+from contacts.readers.extent import XlsxExtent, column_letters, column_number, larger_reference
+from test_readers_support import cells, read_bytes, xlsx_bytes
+
+SHEET_HEAD = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def with_sheet_xml(body):
+    """A real openpyxl workbook whose first worksheet part is replaced by SHEET_HEAD + BODY + SHEET_TAIL."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["Phone"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = SHEET_HEAD + body + SHEET_TAIL if name == "xl/worksheets/sheet1.xml" else source.read(name)
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def numbered_rows(first, last):
+    """Rows FIRST..LAST with three referenced text cells each, as Excel writes them."""
+    return b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>Ann</t></is></c><c r="B%d"><v>4479111%05d</v></c>'
+                    b'<c r="C%d" t="inlineStr"><is><t>x</t></is></c></row>' % (i, i, i, i, i)
+                    for i in range(first, last + 1))
+
+
+def refused(tmp_path, data):
+    """Whether reading DATA as an xlsx is refused as workbook_too_large, quickly."""
+    started = time.perf_counter()
+    try:
+        read_bytes(tmp_path, "sheet.xlsx", data)
+        outcome = False
+    except ContactsError as error:
+        outcome = error.code == "workbook_too_large"
+    assert time.perf_counter() - started < 1.5
+    return outcome
+
+
+def test_an_honest_sheet_is_read_with_its_rows_in_place(tmp_path):
+    """5,000 referenced rows pass the guard and keep their spreadsheet rows."""
+    data = with_sheet_xml(numbered_rows(1, 5000))
+    book = read_bytes(tmp_path, "ok.xlsx", data)
+    assert len(cells(book)) == 5000 and cells(book)[4999] == ["Ann", "447911105000", "x"]
+
+
+def test_a_far_cell_hidden_mid_file_is_found(tmp_path):
+    """One cell at C1048576 in the middle of 20,000 ordinary rows (far from any chunk edge) is refused."""
+    far_column = b'<row r="10001"><c r="XFD10001"><v>1</v></c></row>'
+    far_row = b'<row r="10002"><c r="C1048576"><v>1</v></c></row>'
+    body = numbered_rows(1, 10000) + far_column + far_row + numbered_rows(10003, 20000)
+    assert refused(tmp_path, with_sheet_xml(body))
+
+
+def test_cells_without_references_are_counted(tmp_path):
+    """3,000 cells without r= in row 900000 would span 900000 x 3000: refused."""
+    row = b'<row r="900000">' + b'<c t="inlineStr"><is><t>x</t></is></c>' * 3000 + b"</row>"
+    assert refused(tmp_path, with_sheet_xml(b'<row r="1"><c r="A1"><v>1</v></c></row>' + row))
+
+
+def test_rows_without_references_are_counted(tmp_path):
+    """Rows and cells without r= widen the bound: 1,000 such 201-cell rows next to row 1,048,000 are refused."""
+    wide = b'<row><c r="A1"><v>1</v></c>' + b"<c><v>1</v></c>" * 200 + b"</row>"
+    assert refused(tmp_path, with_sheet_xml(b'<row r="1048000"><c r="A1048000"><v>1</v></c></row>' + wide * 1000))
+
+
+def test_leading_zeros_do_not_hide_a_row(tmp_path):
+    """r="A0001048576" is row 1048576 too."""
+    body = b'<row r="1"><c r="XFD1"><v>1</v></c></row><row r="2"><c r="A0001048576"><v>1</v></c></row>'
+    assert refused(tmp_path, with_sheet_xml(body))
+
+
+@pytest.mark.parametrize("rows,columns,reference,larger", [
+    (100001, 3, b' r="A100002"', True), (100001, 3, b' r="A100001"', False), (100001, 3, b' r="0100002"', True),
+    (100001, 3, b' r="1000000"', True), (100001, 3, b' r="99999"', False), (100001, 3, b' r="D5"', True),
+    (100001, 3, b' r="C5"', False), (100001, 3, b' r="AA1"', True), (0, 0, b' r="A1"', True),
+    (9, 26, b' r="Z9"', False), (9, 26, b' r="10"', True), (5, 27, b' r="AB1"', True), (5, 27, b' r="AA5"', False),
+    (5, 1, b' header="2"', False), (5, 1, b' operator="Z9"', False),
+])
+def test_larger_reference_regex(rows, columns, reference, larger):
+    """The no-allocation check finds exactly the references past the bounds (and ignores other attributes)."""
+    assert bool(larger_reference(rows, columns).search(b"<c" + reference + b">")) is larger
+
+
+def test_column_letters_round_trip():
+    """Column numbers and letters convert both ways, A to XFD."""
+    assert [column_letters(n) for n in (1, 26, 27, 702, 703, 16384)] == ["A", "Z", "AA", "ZZ", "AAA", "XFD"]
+    assert all(column_number(column_letters(n).encode()) == n for n in range(1, 16385))
+
+
+def test_extent_over_chunks_equals_the_whole():
+    """Feeding the XML in 1,000-byte chunks finds the exact last row and column (a tag cut by a chunk edge may
+    only widen the bound a little, never narrow it)."""
+    xml = SHEET_HEAD + numbered_rows(1, 3000) + b'<row r="3001"><c r="H3001"><v>1</v></c></row>' + SHEET_TAIL
+    extent = XlsxExtent()
+    for start in range(0, len(xml), 1000):
+        extent.feed(xml[start:start + 1000])
+    assert (extent.rows, extent.columns) == (3001, 8)
+    assert 0 <= extent.widest_row <= 10
+    extent.check()

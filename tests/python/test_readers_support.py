@@ -1,0 +1,69 @@
+"""Helpers shared by the reader tests: write bytes under a file name, read them back, build real workbooks."""
+import io
+import os
+import zipfile
+
+import openpyxl
+import xlwt
+
+from contacts.readers import read_file
+
+FIXTURES = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "fixtures"))
+
+
+def write_bytes(folder, name, data):
+    """Write DATA to FOLDER/NAME and return the path."""
+    path = os.path.join(str(folder), name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def read_bytes(folder, name, data):
+    """read_file of DATA saved as NAME."""
+    return read_file(write_bytes(folder, name, data), name)
+
+
+def cells(workbook, sheet=0):
+    """The cells of one sheet as a list of lists of str."""
+    return workbook.sheets[sheet].frame.to_numpy().tolist()
+
+
+def xlsx_bytes(rows, title="Sheet1"):
+    """A real xlsx (openpyxl) holding ROWS on one sheet."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def xls_bytes(rows, title="Sheet1"):
+    """A real BIFF8 xls (xlwt) holding ROWS on one sheet."""
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet(title)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def zip_bytes(members):
+    """A zip of {name: bytes}."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def fixture_bytes(name):
+    """The bytes of a file in tests/fixtures."""
+    with open(os.path.join(FIXTURES, name), "rb") as f:
+        return f.read()
