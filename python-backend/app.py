@@ -3,6 +3,7 @@ import argparse
 import logging
 import logging.handlers
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -79,11 +80,19 @@ def main(argv=None):
     app.config["PORT"] = server.effective_port  # --port 0: the Host rule needs the port actually bound
     logging.getLogger("sidecar").info("serving on http://%s:%s", args.host, server.effective_port)
     print("serving on http://%s:%s" % (args.host, server.effective_port), flush=True)
+    stop_cleanly_on_sigterm()
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def stop_cleanly_on_sigterm():
+    """Treat SIGTERM (the desktop app quitting) like Ctrl+C, so shutdown hooks record in-flight sends."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ in tests/python/test_security_fuzz.py instead).
 The contract checked is the same as the tests': read_file returns a Workbook or raises ContactsError with a
 documented code, within 2 s per input. Anything else is a crash that atheris reports with the input that caused it.
 """
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -52,6 +54,7 @@ def main():
         sys.exit("usage: fuzz_readers.py {%s} [libFuzzer flags]" % ",".join(KINDS))
     kind = sys.argv.pop(1)
     folder = tempfile.mkdtemp(prefix="bulkmsg-fuzz-")
+    atexit.register(shutil.rmtree, folder, True)
     atheris.Setup(sys.argv, lambda data: check_one(data, kind, folder))
     atheris.Fuzz()
 

@@ -136,7 +136,8 @@ def normalize_emails(values):
     reasons = np.full(len(series), None, dtype=object)
     messages = np.full(len(series), None, dtype=object)
     mask = simple.to_numpy(dtype=bool)
-    emails[mask] = lower_domain(trimmed[simple]).to_numpy(dtype=object)
+    if mask.any():
+        emails[mask] = lower_domain(trimmed[simple]).to_numpy(dtype=object)
     for position in np.flatnonzero(~mask):
         emails[position], reasons[position], messages[position] = explain_email(series.iat[position])
     return pd.DataFrame({"email": emails, "reason": reasons, "message": messages},

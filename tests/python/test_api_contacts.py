@@ -195,3 +195,8 @@ def test_email_column_is_checked_normalised_and_deduplicated(sidecar):
     assert "spaces" in emails["invalid"][0]["message"]
     assert emails["duplicates"] == [{"row": 5, "email": "ann@example.com", "duplicate_of_row": 2}]
     assert "Email" not in body["contacts"][0]["fields"]
+
+
+def test_blank_email_column_is_fine(sidecar):
+    body = upload_bytes(sidecar, b"Name,Mobile,Email\nAnn,+44 7911 123456,\nBob,+44 7911 123457,\n", "e.csv").json()
+    assert body["count"] == 2 and body["emails"]["valid"] == 0 and body["emails"]["invalid"] == []

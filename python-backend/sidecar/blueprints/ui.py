@@ -21,6 +21,10 @@ def register_converter(state):
     """Let the blueprint's routes use <file:name>."""
     state.app.url_map.converters["file"] = FileNameConverter
 
+# The same policy as the page's meta tag, plus frame-ancestors, which browsers only honour as a header.
+UI_CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                              "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                              "frame-ancestors 'none'")
 REPO_UI_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "electron", "dist", "renderer")
 
 
@@ -41,6 +45,7 @@ def send_ui_file(name):
         raise ApiError("ui_not_built", "The UI has not been built: run `npm run build` in electron/.", 404)
     response = send_from_directory(directory, name, max_age=0 if name == "index.html" else 3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = UI_CONTENT_SECURITY_POLICY
     return response
 
 
