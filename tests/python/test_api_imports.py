@@ -86,7 +86,7 @@ def test_remap_with_another_region_and_column(sidecar, imported):
 
 def test_csv_export_is_excel_safe(sidecar, imported):
     r = sidecar.get("/imports/%s/export" % imported["import_id"], params={"what": "contacts", "format": "csv"})
-    assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
+    assert r.status_code == 200 and r.headers["Content-Disposition"] == 'attachment; filename="c-contacts.csv"'
     assert r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0] == ["name", "number", "Country", "Note"]
@@ -120,3 +120,9 @@ def test_vcard_export(sidecar, imported):
 def test_export_bad_format(sidecar, imported):
     r = sidecar.get("/imports/%s/export" % imported["import_id"], params={"what": "rejects", "format": "vcf"})
     assert r.status_code == 400 and r.json()["code"] == "bad_param"
+
+
+def test_export_name_comes_from_a_sanitised_source_name(sidecar):
+    r = sidecar.post("/upload", files={"file": ('../../evil";x=y Liste é.csv', CSV.encode())})
+    export = sidecar.get("/imports/%s/export" % r.json()["import_id"], params={"what": "rejects"})
+    assert export.headers["Content-Disposition"] == 'attachment; filename="evil_x_y_Liste-rejects.csv"'

@@ -57,7 +57,8 @@ def upload():
     with private_upload(storage) as path:
         workbook = read_file(path, storage.filename)
     result = extract_workbook(workbook, region, **options)
-    return store_and_respond(result, workbook, dict(options, default_region=region), region_source)
+    return store_and_respond(result, workbook, dict(options, default_region=region, source_name=storage.filename),
+                             region_source)
 
 
 @bp.post("/parse-manual-numbers")

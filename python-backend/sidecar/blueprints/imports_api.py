@@ -1,4 +1,7 @@
 """Stored imports: page, search, fix, re-map and export them; the list of regions."""
+import os
+import re
+
 import phonenumbers
 from flask import Blueprint, Response, current_app, request
 
@@ -91,7 +94,17 @@ def remap(import_id):
         result = extract_text(stored.source, region)
     else:
         result = extract_workbook(stored.source, region, **options)
-    return store_and_respond(result, stored.source, dict(options, default_region=region), region_source)
+    return store_and_respond(result, stored.source,
+                             dict(options, default_region=region, source_name=stored.options.get("source_name")),
+                             region_source)
+
+
+def attachment(source_name, export_name):
+    """A Content-Disposition naming the download after the imported file ('guests-contacts.csv').
+
+    The client's file name is reduced to safe ASCII, so it can never inject a header or a path."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.splitext(os.path.basename(source_name or ""))[0]).strip("._")
+    return 'attachment; filename="%s"' % ("%s-%s" % (stem[:60], export_name) if stem else export_name)
 
 
 @bp.get("/imports/<import_id>/export")
@@ -102,5 +115,5 @@ def export(import_id):
     with stored.lock:
         body, mimetype, filename = export_file(stored.result, what, fmt)
     return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": 'attachment; filename="%s"' % filename,
+                    headers={"Content-Disposition": attachment(stored.options.get("source_name"), filename),
                              "X-Content-Type-Options": "nosniff"})
