@@ -8,9 +8,7 @@ in tests/python/test_security_fuzz.py instead).
 The contract checked is the same as the tests': read_file returns a Workbook or raises ContactsError with a
 documented code, within 2 s per input. Anything else is a crash that atheris reports with the input that caused it.
 """
-import atexit
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -30,11 +28,17 @@ MAX_SECONDS = 2.0
 KINDS = ("csv", "txt", "xlsx", "xls", "vcf")
 
 
-def check_one(data, kind, folder):
+def check_one(data, kind):
     """Read DATA as a .KIND file and fail loudly on anything outside the contract."""
-    path = os.path.join(folder, "input." + kind)
-    with open(path, "wb") as f:
-        f.write(data)
+    with tempfile.TemporaryDirectory(prefix="bulkmsg-fuzz-") as folder:
+        path = os.path.join(folder, "input." + kind)
+        with open(path, "wb") as f:
+            f.write(data)
+        check_file(path, kind)
+
+
+def check_file(path, kind):
+    """Read the file at PATH within the contract."""
     started = time.monotonic()
     try:
         with warnings.catch_warnings():
@@ -53,9 +57,7 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in KINDS:
         sys.exit("usage: fuzz_readers.py {%s} [libFuzzer flags]" % ",".join(KINDS))
     kind = sys.argv.pop(1)
-    folder = tempfile.mkdtemp(prefix="bulkmsg-fuzz-")
-    atexit.register(shutil.rmtree, folder, True)
-    atheris.Setup(sys.argv, lambda data: check_one(data, kind, folder))
+    atheris.Setup(sys.argv, lambda data: check_one(data, kind))
     atheris.Fuzz()
 
 

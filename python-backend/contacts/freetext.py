@@ -8,11 +8,10 @@ IP addresses are not candidates; short or odd digit runs still are, so the calle
 Every pattern below is free of nested repetition, so the scan is linear in the length of the text.
 """
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class FoundNumber:
+class FoundNumber(NamedTuple):
     """One candidate phone number and the name written beside it."""
 
     line: int
@@ -20,7 +19,7 @@ class FoundNumber:
     name: str
 
 
-# Digits runs shorter than this are page numbers, amounts, PINs... unless they stand alone in their item.
+# Digit runs shorter than this are page numbers, amounts, PINs... unless they stand alone in their item.
 MIN_DIGITS = 5
 MIN_DIGITS_ALONE = 3
 MAX_NAME_WORDS = 5
@@ -36,9 +35,10 @@ PLAIN_MAP = {**dict.fromkeys(DIRECTION_MARKS, ""),
              "\uff0b": "+", "\t": BLANK, "\r\n": "\n", "\r": "\n"}
 NOT_PLAIN = re.compile("\r\n|[%s]" % "".join(k for k in PLAIN_MAP if len(k) == 1))
 
-DATE = re.compile(r"(?<![\d+./-])(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d|[./-]\d)")
-TIME = re.compile(r"(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp]\.? ?[Mm]\.?)?(?![\d:])")
-YEAR_RANGE = re.compile(r"(?<![\d+])(?:19|20)\d\d ?- ?(?:19|20)\d\d(?!\d)")
+# Each starts with a digit and looks behind only after it: the regex engine then skips to digits at C speed.
+DATE = re.compile(r"(\d(?<![\d+./-]\d)\d{0,3})([./-])(\d{1,2})\2(\d{2,4})(?!\d|[./-]\d)")
+TIME = re.compile(r"\d(?<![\d.:]\d)\d?:\d{2}(?::\d{2})?(?: ?[AaPp]\.? ?[Mm]\.?)?(?![\d:])")
+YEAR_RANGE = re.compile(r"(?:1(?<![\d+]1)9|2(?<![\d+]2)0)\d\d ?- ?(?:19|20)\d\d(?!\d)")
 WHATSAPP_PREFIX = re.compile(r"\[?\d{1,4}[./-]\d{1,2}[./-]\d{2,4},? \d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
                              r"(?: ?[AaPp]\.? ?[Mm]\.?)?\]? ?(?:- )?")
 CHAT_SNIFF_CHARS, CHAT_SNIFF_LINES, CHAT_SHARE = 16 * 1024, 50, 0.5
@@ -116,6 +116,8 @@ def candidates_in(line):
 
 def clean_name(segment):
     """The name in SEGMENT (text beside a number), or '' when it is a label, prose or nothing."""
+    if not LETTER.search(segment):
+        return ""
     words = segment.replace(BLANK, " ").split()
     while words and words[0].strip(NAME_STRIP).lower() in LABELS_OR_NOTHING:
         words.pop(0)

@@ -42,6 +42,8 @@ def check_options(data, channel_type):
     for param in params:
         render.check_syntax(param)
     overrides = options.get("channel_overrides") or {}
+    if not isinstance(overrides, dict):
+        raise MessagingError("bad_param", "'channel_overrides' must be an object.")
     if overrides:
         if channel_type != "whatsapp" or set(overrides) - {"template_name", "template_language", "message_type"}:
             raise MessagingError("bad_param", "'channel_overrides' may only set a WhatsApp template.")

@@ -75,9 +75,12 @@ def start_time(value):
             parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise MessagingError("bad_pacing", "'start_at' must be an ISO-8601 date and time.") from None
-        if parsed.tzinfo is None:
-            parsed = parsed.astimezone()
-        return parsed.timestamp()
+        try:
+            if parsed.tzinfo is None:
+                parsed = parsed.astimezone()
+            return parsed.timestamp()
+        except (ValueError, OverflowError, OSError):  # e.g. year 1 in local time: outside the platform's range
+            raise MessagingError("bad_pacing", "'start_at' is outside the supported date range.") from None
     return value
 
 
@@ -113,8 +116,11 @@ def check_consistency(rules):
         raise MessagingError("bad_pacing", "Quiet hours must not start and end at the same time.")
     if rules.timezone is not None:
         try:
+            if not isinstance(rules.timezone, str):
+                raise ValueError(rules.timezone)
             zoneinfo.ZoneInfo(rules.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        # A folder ("America") or an over-long name fails as OSError rather than ZoneInfoNotFoundError.
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             raise MessagingError("bad_pacing", "Unknown time zone %r." % rules.timezone) from None
 
 

@@ -48,4 +48,6 @@ def defaults():
         "RATE_LIMITS": os.environ.get("BULKMSG_RATE_LIMITS", ""),
         "MAX_FORM_PARTS": 32,
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        # Longest life of one campaign progress stream (SSE); tests and fuzzers shorten it.
+        "SSE_MAX_SECONDS": float(os.environ.get("BULKMSG_SSE_MAX_SECONDS") or 300),
     }

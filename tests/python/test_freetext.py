@@ -71,6 +71,11 @@ def test_invalid_looking_candidates_are_still_returned():
     assert found("Room 12345 at the library\n1234\n") == [(1, "12345", "Room"), (2, "1234", "")]
 
 
+def test_digit_runs_that_only_resemble_year_ranges_are_kept():
+    """'1099-2024' or '2999-2024' are not year ranges: they stay candidates."""
+    assert [v for _, v, _ in found("Ref 1099-2024\nRef 2999-2024\n+1 1999-2024")] == ["1099-2024", "2999-2024"]
+
+
 def test_phone_numbers_that_look_like_dates_are_kept():
     """A number with date-like groups but impossible as a date (month 45) stays a candidate."""
     assert found("Raj 022-45-6789") == [(1, "022-45-6789", "Raj")]

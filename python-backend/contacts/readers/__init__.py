@@ -15,7 +15,8 @@ CONTRACT (the rest of the engine relies on it):
         delimiter sniffed among , ; tab | (respecting quotes); leading zeros and '+' kept;
       * workbooks: all sheets in workbook order (hidden and empty ones too, empty frame); numeric cells as exact
         digits (919876543210.0 -> '919876543210'), other floats as repr, dates ISO, booleans 'TRUE'/'FALSE';
-      * a .txt that is not table-like comes back with `free_text` set and no sheets;
+      * a .txt that is not table-like (no delimiter splitting most lines alike, not a list of bare numbers, or a
+        chat export) comes back with `free_text` set and no sheets;
       * vCards become one sheet 'Contacts' with a synthesised header row (see vcard.py);
       * raises contacts.errors.ContactsError, and nothing else, with codes
           empty_file         zero bytes, or blank space only
@@ -23,7 +24,8 @@ CONTRACT (the rest of the engine relies on it):
           unsupported_type   a format we do not read (PDF, image, zip without a workbook, Word, ...)
           corrupt_file       a damaged or password-protected workbook
           workbook_too_large a workbook (zip) that unpacks past 200 MB or 10,000 parts, or a sheet whose used
-                             range (last row x last column) passes 10M cells (limits.py).
+                             range (last row x last column) passes 10M cells (limits.py, extent.py)
+          unsafe_workbook    an xlsx part that declares a DTD or entities (zipcheck.py).
 """
 import logging
 import os

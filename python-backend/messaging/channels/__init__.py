@@ -19,6 +19,8 @@ TYPES = {
                ("from_number", "messaging_service_sid", "api_base", "timeout"), ("auth_token",), ("auth_token",)),
     "dry_run": (DryRunChannel, (), ("address", "file_name"), (), ()),
 }
+# Every other setting is text (host names, ids, URLs, template names).
+NUMBER_SETTINGS = frozenset({"port", "timeout"})
 SAFE_FILE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
@@ -31,7 +33,7 @@ def address_kind(channel_type, config):
 
 def check_config(channel_type, config):
     """A cleaned config for CHANNEL_TYPE, or a 400 naming the problem."""
-    if channel_type not in TYPES:
+    if not isinstance(channel_type, str) or channel_type not in TYPES:
         raise MessagingError("bad_channel_type", "Channel type must be one of: %s." % ", ".join(TYPES))
     if not isinstance(config, dict):
         raise MessagingError("bad_param", "'config' must be an object.")
@@ -43,6 +45,9 @@ def check_config(channel_type, config):
         if config.get(name) in (None, ""):
             raise MessagingError("missing_field", "The %s channel needs '%s'." % (channel_type, name))
     clean = {k: v for k, v in config.items() if v not in (None, "")}
+    for name, value in clean.items():
+        if name not in NUMBER_SETTINGS and not isinstance(value, str):
+            raise MessagingError("bad_param", "'%s' must be text." % name)
     CHECKS[channel_type](clean)
     return clean
 
@@ -59,7 +64,7 @@ def check_smtp(cfg):
     if address is None:
         raise MessagingError("invalid_email", "'from_address' is not a valid email address.")
     cfg["from_address"] = address
-    if cfg.get("ca_file") and not os.path.isfile(cfg["ca_file"]):
+    if "ca_file" in cfg and not (isinstance(cfg["ca_file"], str) and os.path.isfile(cfg["ca_file"])):
         raise MessagingError("bad_param", "'ca_file' does not exist.")
     check_timeout(cfg)
 

@@ -84,8 +84,8 @@ def retry_campaign(campaign_id):
     """Send again to failed recipients (and 'unknown' ones only when listed explicitly)."""
     body = json_body() if request.get_data(cache=True) else {}
     statuses = body.get("statuses", ["failed"])
-    if not isinstance(statuses, list):
-        raise MessagingError("bad_param", "'statuses' must be a list.")
+    if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
+        raise MessagingError("bad_param", "'statuses' must be a list of texts.")
     result = manager().retry(campaign_id, statuses)
     return json_response(dict(result, campaign=campaigns.describe(get_db(), campaign_id)))
 

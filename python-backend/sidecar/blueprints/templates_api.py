@@ -57,7 +57,7 @@ def compose_preview():
     list_id, contact_id = body.get("list_id"), body.get("contact_id")
     if list_id is None:
         render.check_syntax(subject + "\n" + text)
-        return json_response({"placeholders": render.placeholder_names(subject + "\n" + text),
+        return json_response({"placeholders": render.placeholder_names(subject + "\n" + text), "fields": [],
                               "sms": render.sms_stats(text), "preview": None, "warnings": None})
     if not is_id(list_id) or (contact_id is not None and not is_id(contact_id)):
         raise MessagingError("bad_param", "'list_id' and 'contact_id' must be numbers.")
