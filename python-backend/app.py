@@ -13,6 +13,10 @@ DEFAULT_PORT = 5034
 # Waitress' default of 4 threads would let four 1M-row uploads hold ~4 GB at once; 6 keeps
 # small requests (health, paging) responsive while a big upload runs.
 SERVER_THREADS = 6
+# Waitress spools response data beyond 1 MB to a temporary file by default; a million-row import
+# streams ~125 MB of JSON, so keep what is in flight (at most its 16 MB high-water mark plus one
+# piece) in memory instead of writing it to disk and reading it back.
+OUTPUT_BUFFER_IN_MEMORY = 48 * 1024 * 1024
 
 
 def port_number(text):
@@ -76,7 +80,8 @@ def main(argv=None):
     app = create_app({"PORT": args.port, "BIND_HOST": args.host})
     setup_logging(app.config["DATA_DIR"])
     server = create_server(app, host=args.host, port=args.port, threads=SERVER_THREADS,
-                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1_000_000)
+                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1_000_000,
+                           outbuf_overflow=OUTPUT_BUFFER_IN_MEMORY)
     app.config["PORT"] = server.effective_port  # --port 0: the Host rule needs the port actually bound
     logging.getLogger("sidecar").info("serving on http://%s:%s", args.host, server.effective_port)
     print("serving on http://%s:%s" % (args.host, server.effective_port), flush=True)

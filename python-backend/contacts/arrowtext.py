@@ -11,7 +11,6 @@ import pyarrow.compute as pc
 
 TEXT = pa.large_string()
 CONTROL_CHARS = r"[\x00-\x1f]"
-NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 
 
 def arrow(values):
@@ -40,8 +39,10 @@ def trimmed(values):
 
 
 def is_blank(values):
-    """Numpy bool array: the cell is empty or only whitespace (a search, so nothing is copied)."""
-    return ~matches(values, r"\S")
+    """Numpy bool array: the cell is empty or only whitespace (two cheap kernels, no regex, no copy)."""
+    arr = arrow(values)
+    empty = pc.fill_null(pc.equal(pc.utf8_length(arr), 0), True)
+    return pc.or_(empty, pc.fill_null(pc.utf8_is_space(arr), False)).to_numpy(zero_copy_only=False)
 
 
 def matches(values, pattern):
@@ -68,8 +69,7 @@ def json_strings(values):
     concatenation itself, so a clean column costs one scan.
     """
     arr = arrow(values)
-    special = pc.fill_null(pc.match_substring_regex(arr, NEEDS_ESCAPE), False)
-    if arr.null_count == 0 and not pc.any(special).as_py():
+    if arr.null_count == 0 and not has_json_special_bytes(arr):
         return ['"', arr, '"']
     escaped = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
     quoted = pc.fill_null(concat(['"', escaped, '"']), literal("null"))
@@ -79,6 +79,15 @@ def json_strings(values):
         exact = [orjson.dumps(v).decode() if c else None for v, c in zip(arr.to_pylist(), control.to_pylist())]
         quoted = pc.if_else(control, pa.array(exact, type=TEXT), quoted)
     return [quoted]
+
+
+def has_json_special_bytes(arr):
+    """Whether any cell holds a quote, a backslash or a control character (one numpy pass over the bytes)."""
+    if len(arr) == 0:
+        return False
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return bool(((data < 0x20) | (data == 0x22) | (data == 0x5C)).any())
 
 
 def json_ints(values, none_value=None):

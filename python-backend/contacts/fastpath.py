@@ -360,7 +360,7 @@ def plain_batches(cells):
     pass; only non-ASCII cells (NBSP, dashes) need the costlier text replaces.
     """
     sizes = lengths(pc.fill_null(cells, ""))
-    digits_only = as_bool(pc.ascii_is_decimal(cells)) & (sizes >= MIN_PLAIN_DIGITS)
+    digits_only = as_bool(pc.ascii_is_decimal(cells)) & (sizes >= MIN_PLAIN_DIGITS) & (sizes <= MAX_FAST_CELL)
     batches = [split(cells, digits_only)]
     others = ~digits_only & (sizes <= MAX_FAST_CELL) & (sizes > 0)
     ascii_text = as_bool(pc.string_is_ascii(cells))

@@ -43,13 +43,22 @@ def as_text_array(values):
     elif hasattr(values, "__arrow_array__"):
         arr = pa.array(values)
     else:
-        arr = pa.array(np.asarray(list(values), dtype=object), type=TEXT, from_pandas=True)
+        arr = pa.array([text_or_none(v) for v in values], type=TEXT)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         # Numbers and other types keep their text form, as a reader would have shown them.
-        arr = pa.array([None if v is None else str(v) for v in arr.to_pylist()], type=TEXT)
+        arr = pa.array([text_or_none(v) for v in arr.to_pylist()], type=TEXT)
     return arr.cast(TEXT) if arr.type != TEXT else arr
+
+
+def text_or_none(value):
+    """A cell as text: str as is, None/NaN as None, anything else (a number from a loose caller) as str."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and value != value:
+        return None
+    return str(value)
 
 
 def fast_answers(cells, region):

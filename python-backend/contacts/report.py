@@ -5,6 +5,8 @@ takes ~4 s for that; the full response is instead assembled column-wise with Arr
 (escape, quote, concatenate) a slice at a time, which takes a fraction of a second. Small pages
 (the results table) still go through plain dicts and orjson.
 """
+import itertools
+
 import orjson
 
 from . import arrowtext as at
@@ -12,7 +14,7 @@ from .extract import FIELD_PREFIX
 from .numbers import REASON_MESSAGES
 
 # Entries encoded per slice: large enough for Arrow's kernels to run at full speed, small enough to cap memory.
-SLICE = 200_000
+SLICE = 100_000
 
 
 def field_names_and_keys(entries):
@@ -99,15 +101,16 @@ def encode_duplicates(entries):
 
 
 def encode_array(entries, encoder, limit=None):
-    """Byte pieces of a JSON array of ENTRIES encoded by ENCODER, a slice at a time to bound memory."""
+    """Byte pieces of a JSON array of ENTRIES encoded by ENCODER, produced a slice at a time (lazily),
+    so that only one slice's text exists at once however large the import."""
     if limit is not None:
         entries = entries.iloc[:limit]
-    pieces = [b"["]
+    yield b"["
     for start in range(0, len(entries), SLICE):
-        pieces.append(at.all_bytes(at.concat(encoder(entries.iloc[start:start + SLICE]))))
-    if len(pieces) > 1:
-        pieces[-1] = pieces[-1][:-1]  # every record ends with a comma; the last one must not
-    return pieces + [b"]"]
+        piece = at.all_bytes(at.concat(encoder(entries.iloc[start:start + SLICE])))
+        # Every record ends with a comma; the array's last one must not.
+        yield piece[:-1] if start + SLICE >= len(entries) else piece
+    yield b"]"
 
 
 def summary_message(summary):
@@ -118,8 +121,10 @@ def summary_message(summary):
                            plural(summary["duplicates"], "duplicate"))
 
 
-def result_json(result, import_id=None, region_source=None, limit=None):
-    """The full /upload response for RESULT as bytes; LIMIT caps each of the three arrays."""
+def result_json_parts(result, import_id=None, region_source=None, limit=None):
+    """The /upload response for RESULT as a lazy sequence of byte pieces; LIMIT caps each of the three arrays.
+
+    Everything that can fail is computed before the first piece, so a streamed response never breaks off."""
     entries = result.entries
     status = entries["status"]
     groups = {"contacts": (entries[status == "valid"], encode_contacts),
@@ -129,7 +134,12 @@ def result_json(result, import_id=None, region_source=None, limit=None):
     meta.update({"success": True, "import_id": import_id, "region_source": region_source,
                  "count": meta["summary"]["valid"], "message": summary_message(meta["summary"]),
                  "truncated": limit is not None and any(len(g[0]) > limit for g in groups.values())})
-    parts = [b'{"contacts":', *encode_array(*groups["contacts"], limit),
-             b',"invalid":', *encode_array(*groups["invalid"], limit),
-             b',"duplicates":', *encode_array(*groups["duplicates"], limit), b",", orjson.dumps(meta)[1:]]
-    return b"".join(parts)
+    head = b'{' + orjson.dumps(meta)[1:-1]
+    return itertools.chain([head, b',"contacts":'], encode_array(*groups["contacts"], limit),
+                           [b',"invalid":'], encode_array(*groups["invalid"], limit),
+                           [b',"duplicates":'], encode_array(*groups["duplicates"], limit), [b"}"])
+
+
+def result_json(result, import_id=None, region_source=None, limit=None):
+    """The whole /upload response for RESULT as bytes."""
+    return b"".join(result_json_parts(result, import_id, region_source, limit))

@@ -11,6 +11,11 @@ def json_response(obj, status=200):
     return Response(body, status=status, mimetype="application/json")
 
 
+def json_stream_response(pieces, status=200):
+    """A JSON response sent piece by piece as PIECES (bytes-like) are produced."""
+    return Response((bytes(p) for p in pieces), status=status, mimetype="application/json")
+
+
 def json_body():
     """The request's JSON object, or a bad_json error."""
     raw = request.get_data(cache=False)

@@ -161,3 +161,21 @@ def test_validate_number_endpoint_over_http(sidecar):
     response = sidecar.post("/validate-number", json={"number": "9.18123E+11", "default_region": "IN"})
     assert response.status_code == 200
     assert response.json()["reason"] == "lost_digits"
+
+
+def test_normalize_column_edge_inputs():
+    """Empty input, missing cells, numbers given as ints, a lower-case region and a custom index all work."""
+    import numpy as np
+    import pandas as pd
+
+    from contacts.normalize import normalize_column
+
+    empty = normalize_column([], "IN")
+    assert list(empty.columns) == ["e164", "reason"] and len(empty) == 0
+    out = normalize_column(pd.Series([None, np.nan, "098765 43210", 919876543210], index=list("wxyz"), dtype=object),
+                           "in")
+    assert list(out.index) == list("wxyz")
+    assert [None if pd.isna(e) else e for e in out["e164"]] == [None, None, "+919876543210", "+919876543210"]
+    assert out["reason"].tolist() == ["empty", "empty", None, None]
+    no_region = normalize_column(["+919876543210", "098765 43210"], None)
+    assert no_region["reason"].tolist() == [None, "invalid_country_code"]

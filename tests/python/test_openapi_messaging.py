@@ -1,6 +1,6 @@
 """The messaging area's OpenAPI parts (lists, do-not-contact, templates, channels, campaigns) against the live sidecar.
 
-Also the schemathesis hooks module of that run (SCHEMATHESIS_HOOKS=test_openapi_messaging): every channel the
+Also the schemathesis hooks module of every run that fuzzes these paths (see `fuzz_env`): every channel the
 fuzzer saves is pointed at a loopback port nobody listens on, so campaign starts it provokes send nothing anywhere.
 """
 import json
@@ -27,13 +27,41 @@ UNLIMITED = "campaign_send=1000000/1"
 # A progress stream lasts while its campaign runs (up to 5 minutes); the fuzzer reads every answer to the end.
 SSE_SECONDS = "2"
 CLOSED_PORT_ENV = "BULKMSG_FUZZ_CLOSED_PORT"
+HOOKS_MODULE = "test_openapi_messaging"
+# The refusing socket this process holds when no test handed it a port (kept open for the process's life).
+held_sockets = []
 MESSAGING_PARTS = ("messaging_components.json", "messaging_lists.json", "messaging_templates.json",
                    "messaging_channels.json", "messaging_campaigns.json")
 
 
+def bind_refusing_socket():
+    """A loopback socket bound but never listening: connections to its port are refused, nobody else gets it."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    return holder
+
+
+def refusing_port():
+    """The port fuzzed channels are sent to: the test's (CLOSED_PORT_ENV) or one this process holds."""
+    if os.environ.get(CLOSED_PORT_ENV):
+        return int(os.environ[CLOSED_PORT_ENV])
+    if not held_sockets:
+        held_sockets.append(bind_refusing_socket())
+    return held_sockets[0].getsockname()[1]
+
+
 def nowhere_url():
-    """An http URL on loopback where connections are refused (see closed_port)."""
-    return "http://127.0.0.1:%s" % os.environ[CLOSED_PORT_ENV]
+    """An http URL on loopback where connections are refused."""
+    return "http://127.0.0.1:%d" % refusing_port()
+
+
+def fuzz_env(closed_port=None):
+    """The environment of an `st run` that fuzzes the messaging paths: these hooks loaded, the port to use."""
+    env = dict(os.environ, SCHEMATHESIS_HOOKS=HOOKS_MODULE,
+               PYTHONPATH=os.pathsep.join([os.path.join(REPO, "tests", "python"), os.path.join(REPO, "python-backend")]))
+    if closed_port is not None:
+        env[CLOSED_PORT_ENV] = str(closed_port)
+    return env
 
 
 def defuse_config(config):
@@ -45,7 +73,7 @@ def defuse_config(config):
     if "host" in config:
         config["host"] = "127.0.0.1"
     if "port" in config:
-        config["port"] = int(os.environ[CLOSED_PORT_ENV])
+        config["port"] = refusing_port()
     if {"api_base", "phone_number_id", "account_sid"} & set(config):
         config["api_base"] = nowhere_url()
     return config
@@ -55,7 +83,7 @@ def defuse_config(config):
 def map_body(context, body):
     """Channels saved by the fuzzer talk to nobody: hosts and API bases go to a port that refuses."""
     operation = getattr(context, "operation", None)
-    if CLOSED_PORT_ENV not in os.environ or operation is None or not isinstance(body, dict):
+    if operation is None or not isinstance(body, dict):
         return body
     if operation.path.startswith("/channels") and isinstance(body.get("config"), dict):
         defuse_config(body["config"])
@@ -65,8 +93,7 @@ def map_body(context, body):
 @pytest.fixture
 def closed_port():
     """A loopback port bound but never listening: every connection to it is refused, and nobody else gets it."""
-    holder = socket.socket()
-    holder.bind(("127.0.0.1", 0))
+    holder = bind_refusing_socket()
     yield holder.getsockname()[1]
     holder.close()
 
@@ -83,8 +110,8 @@ def keychain():
 
 
 @pytest.fixture
-def messaging_sidecar(tmp_path, keychain):
-    """A real sidecar with short progress streams and no send rate limit."""
+def messaging_sidecar(tmp_path, keychain, closed_port):
+    """A real sidecar with short progress streams and no send rate limit (stopped before the port is freed)."""
     env = {"BULKMSG_RATE_LIMITS": UNLIMITED, "BULKMSG_SSE_MAX_SECONDS": SSE_SECONDS}
     server = Sidecar(tmp_path, env=env).start()
     yield server
@@ -154,9 +181,7 @@ def test_fuzzed_channels_cannot_reach_anything(closed_port, monkeypatch):
 def test_schemathesis_finds_no_server_error_in_the_messaging_api(messaging_sidecar, closed_port, tmp_path):
     """Property-based and stateful requests over every messaging operation: no 5xx, every answer as described."""
     report = tmp_path / "junit.xml"
-    env = dict(os.environ, SCHEMATHESIS_HOOKS="test_openapi_messaging", **{CLOSED_PORT_ENV: str(closed_port)},
-               PYTHONPATH=os.pathsep.join([os.path.join(REPO, "tests", "python"),
-                                           os.path.join(REPO, "python-backend")]))
+    env = fuzz_env(closed_port)
     cmd = [os.path.join(os.path.dirname(sys.executable), "st"), "run", messaging_sidecar.url + "/openapi.json",
            "--include-path-regex", MESSAGING_PATHS,
            "--checks", SCHEMATHESIS_CHECKS, "--max-time", str(SCHEMATHESIS_SECONDS), "--workers", "2",

@@ -9,11 +9,11 @@ from flask import Blueprint, current_app, request
 
 from contacts.extract import extract_text, extract_workbook
 from contacts.readers import read_file
-from contacts.report import result_json
+from contacts.report import result_json_parts
 from contacts.validate import describe_number
 
 from ..errors import ApiError
-from ..jsonio import json_body, json_response
+from ..jsonio import json_body, json_response, json_stream_response
 from ..params import optional_limit, requested_region, text_field
 
 bp = Blueprint("contacts", __name__)
@@ -43,7 +43,8 @@ def column_options(form):
 def store_and_respond(result, source, options, region_source):
     """Keep RESULT for paging and answer with the full import JSON."""
     stored = current_app.extensions["imports"].add(result, source, options)
-    return json_response(result_json(result, stored.import_id, region_source, optional_limit(request.args)))
+    pieces = result_json_parts(result, stored.import_id, region_source, optional_limit(request.args))
+    return json_stream_response(pieces)
 
 
 @bp.post("/upload")
