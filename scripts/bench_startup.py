@@ -59,7 +59,8 @@ def time_to_healthy(command):
                 time.sleep(POLL_S)
             return time.perf_counter() - started
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
 
 

@@ -10,7 +10,8 @@ CONTRACT:
     region_for_country_cell(text, default) -> ISO alpha-2 region for a messy country cell, else DEFAULT.
 
 Every answer equals numbers.normalize_one(value, region): the vectorised fast path (fastpath.py) decides
-the plainly written valid numbers; everything else goes through normalize_one once per distinct value.
+plainly written numbers (valid ones, and invalid ones whose reason follows from lengths); everything else goes
+through normalize_one once per distinct value.
 """
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,10 +27,11 @@ from .numbers import normalize_one
 __all__ = ["normalize_column", "region_for_country_cell"]
 
 TEXT = pa.large_string()
-# pyarrow kernels release the GIL, so two threads use both cores without pickling anything;
-# below this many rows one thread is as fast.
+# pyarrow kernels release the GIL, so threads could use both cores without pickling anything; measured on
+# the shared 2-core machine two threads were no faster (1.27 s vs 1.30 s median for 1M rows, see
+# BENCHMARKS.md), so one is the default. scripts/bench prints both, to revisit on an idle machine.
 PARALLEL_MIN_ROWS = 200_000
-WORKERS = 2
+WORKERS = 1
 # Chunks bound the intermediate arrays of the fast path (peak memory) without adding much per-call overhead.
 CHUNK_ROWS = 500_000
 

@@ -53,6 +53,9 @@ def check_contact(data, region, current=None):
     if not isinstance(data, dict):
         raise MessagingError("bad_json", "A contact must be a JSON object.")
     merged = dict(current or {"number": None, "email": None, "name": "", "fields": {}})
+    for key in ("number", "email"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise MessagingError("bad_param", "'%s' must be text." % key)
     if "number" in data:
         merged["number"] = check_number(data["number"], region) if present(data["number"]) else None
     if "email" in data:

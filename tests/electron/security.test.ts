@@ -43,11 +43,19 @@ describe('webPreferences', () => {
 });
 
 describe('Content-Security-Policy header', () => {
-  test('in production equals the meta tag of electron/index.html', () => {
+  test("in production is the meta tag of electron/index.html plus frame-ancestors (which only works as a header)", () => {
     const html = fs.readFileSync(path.join(REPO, 'electron', 'index.html'), 'utf8');
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
     assert.ok(meta, 'index.html has a CSP meta tag');
-    assert.equal(contentSecurityPolicy(), meta[1]);
+    assert.equal(contentSecurityPolicy(), `${meta[1]}; frame-ancestors 'none'`);
+  });
+
+  test("in production is the same policy the sidecar sends with the UI", () => {
+    const source = fs.readFileSync(path.join(REPO, 'python-backend', 'sidecar', 'blueprints', 'ui.py'), 'utf8');
+    const block = /UI_CONTENT_SECURITY_POLICY = \(([\s\S]*?)\)\n/.exec(source);
+    assert.ok(block, 'ui.py defines UI_CONTENT_SECURITY_POLICY');
+    const sidecarPolicy = [...block[1].matchAll(/"([^"]*)"/g)].map((m) => m[1]).join('');
+    assert.equal(contentSecurityPolicy(), sidecarPolicy);
   });
 
   test('in production allows no inline script, eval or outside origin', () => {

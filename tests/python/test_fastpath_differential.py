@@ -71,6 +71,18 @@ def render(rng, number, default_region):
     return texts[style]
 
 
+# Formatting and junk people leave in cells; inserted at random places.
+NOISE = [" ", "-", ".", "(", ")", "/", "\u00a0", "\u2013", "\u2014", "\t", "+", "x", "#", ",", "0", ".0", "E", ";"]
+
+
+def with_noise(rng, cell):
+    """CELL with 1-3 noise characters inserted at random places."""
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randint(0, len(cell))
+        cell = cell[:at] + rng.choice(NOISE) + cell[at:]
+    return cell
+
+
 def random_digits(rng):
     """Digit strings of 1-20 digits, some with '+', some short junk."""
     digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 20)))
@@ -89,7 +101,8 @@ def batches(draw):
             cells.append(random_digits(rng))
             continue
         source = default_region if rng.random() < 0.5 else rng.choice(REGIONS)
-        cells.append(render(rng, random_number(rng, source), default_region))
+        cell = render(rng, random_number(rng, source), default_region)
+        cells.append(with_noise(rng, cell) if rng.random() < 0.15 else cell)
     return default_region, cells
 
 
@@ -166,6 +179,8 @@ def test_large_column_uses_threads_and_matches(monkeypatch):
     cells += [random_digits(rng) for _ in range(500)]
     single = normalize_column(cells, "US")
     monkeypatch.setattr(normalize, "PARALLEL_MIN_ROWS", 100)
+    monkeypatch.setattr(normalize, "WORKERS", 2)
+    monkeypatch.setattr(normalize, "CHUNK_ROWS", 1000)
     double = normalize_column(cells, "US")
     assert single.fillna("-").values.tolist() == double.fillna("-").values.tolist()
     assert np.array_equal(single.index, double.index)

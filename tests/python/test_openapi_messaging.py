@@ -28,6 +28,9 @@ UNLIMITED = "campaign_send=1000000/1"
 SSE_SECONDS = "2"
 CLOSED_PORT_ENV = "BULKMSG_FUZZ_CLOSED_PORT"
 HOOKS_MODULE = "test_openapi_messaging"
+# With no system keychain (a CI box without a Secret Service) saving a secret gets the documented 503
+# keychain_unavailable: the machine's state, not a server error.
+KEYCHAIN_ABSENT = "keychain_unavailable"
 # The refusing socket this process holds when no test handed it a port (kept open for the process's life).
 held_sockets = []
 MESSAGING_PARTS = ("messaging_components.json", "messaging_lists.json", "messaging_templates.json",
@@ -90,6 +93,21 @@ def map_body(context, body):
     return body
 
 
+def error_code(response):
+    """The `code` of a JSON error answer, or None."""
+    try:
+        return json.loads(response.content).get("code")
+    except (ValueError, AttributeError):
+        return None
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    """Keep every failure except 'server error' for the documented 503 keychain_unavailable answer."""
+    return not (type(failure).__name__ == "ServerError" and response.status_code == 503
+                and error_code(response) == KEYCHAIN_ABSENT)
+
+
 @pytest.fixture
 def closed_port():
     """A loopback port bound but never listening: every connection to it is refused, and nobody else gets it."""
@@ -98,7 +116,7 @@ def closed_port():
     holder.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def keychain():
     """The system keychain, or a private Secret Service when the run has none (channels keep secrets there)."""
     from fakes.keychain import ensure_keychain
@@ -116,6 +134,96 @@ def messaging_sidecar(tmp_path, keychain, closed_port):
     server = Sidecar(tmp_path, env=env).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory, keychain):
+    """One real sidecar for the direct tests, with a list, a dry-run and a WhatsApp channel, and a draft campaign."""
+    server = Sidecar(tmp_path_factory.mktemp("messaging-api"), env={"BULKMSG_SSE_MAX_SECONDS": SSE_SECONDS}).start()
+    made = server.post("/lists", json={"name": "L", "contacts": [{"number": "+14155552671", "name": "Ann"}]})
+    dry = server.post("/channels", json={"name": "dry", "type": "dry_run"})
+    whatsapp = server.post("/channels", json={"name": "wa", "type": "whatsapp", "secrets": {"access_token": "t"},
+                                              "config": {"phone_number_id": "1", "api_base": "http://127.0.0.1:9"}})
+    assert (made.status_code, dry.status_code, whatsapp.status_code) == (201, 201, 201), whatsapp.text
+    campaign = server.post("/campaigns", json={"name": "C", "list_id": made.json()["list"]["id"],
+                                               "channel_id": dry.json()["id"], "body": "Hi {{name|there}}"})
+    assert campaign.status_code == 201, campaign.text
+    server.ids = {"list": made.json()["list"]["id"], "dry": dry.json()["id"], "whatsapp": whatsapp.json()["id"],
+                  "campaign": campaign.json()["id"]}
+    yield server
+    server.stop()
+
+
+def campaign_body(api, channel="dry", **extra):
+    """A POST /campaigns body on the fixture's list and CHANNEL, with EXTRA fields."""
+    return dict({"name": "C", "list_id": api.ids["list"], "channel_id": api.ids[channel], "body": "Hi"}, **extra)
+
+
+# Inputs that crashed the sidecar (500) or were accepted against the contract before the fixes they name.
+REFUSED = {
+    "timezone_not_text": ("/campaigns", lambda api: campaign_body(api, pacing={"timezone": 5}), "bad_pacing"),
+    "timezone_is_a_folder": ("/campaigns", lambda api: campaign_body(api, pacing={"timezone": "America"}),
+                             "bad_pacing"),
+    "timezone_too_long": ("/campaigns", lambda api: campaign_body(api, pacing={"timezone": "a" * 300}), "bad_pacing"),
+    "start_at_year_1": ("/campaigns", lambda api: campaign_body(api, pacing={"start_at": "0001-01-01T00:00:00"}),
+                        "bad_pacing"),
+    "overrides_not_object": ("/campaigns", lambda api: campaign_body(
+        api, "whatsapp", options={"channel_overrides": [["template_name"]]}), "bad_param"),
+    "channel_type_not_text": ("/channels", lambda api: {"name": "x", "type": ["smtp"]}, "bad_channel_type"),
+    "ca_file_not_text": ("/channels", lambda api: {"name": "x", "type": "smtp", "config": {
+        "host": "127.0.0.1", "port": 9, "from_address": "a@example.org", "ca_file": [1]}}, "bad_param"),
+    "setting_not_text": ("/channels", lambda api: {"name": "x", "type": "whatsapp", "secrets": {"access_token": "t"},
+                                                   "config": {"phone_number_id": {"id": 1}}}, "bad_param"),
+    "number_not_text": ("/lists", lambda api: {"name": "x", "contacts": [{"number": 4155552671}]}, "bad_param"),
+    "retry_statuses_nested": ("/campaigns/{campaign}/retry", lambda api: {"statuses": [["failed"]]}, "bad_param"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_bad_input_found_by_fuzzing_is_a_400_with_its_code(api, case):
+    """Each input is refused with 400 and the stable code the description lists, nothing saved."""
+    path, body, code = REFUSED[case]
+    before = api.get("/campaigns").json()["campaigns"], api.get("/channels").json()["channels"]
+    answer = api.post(path.format(campaign=api.ids["campaign"]), json=body(api))
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["code"] == code
+    assert (api.get("/campaigns").json()["campaigns"], api.get("/channels").json()["channels"]) == before
+
+
+def test_only_the_keychain_unavailable_answer_is_not_counted_as_a_server_error(tmp_path):
+    """A sidecar without a keychain answers 503 keychain_unavailable (described); the hook accepts that one only."""
+    from schemathesis.core.failures import ServerError
+    from schemathesis.core.transport import Response
+
+    server = Sidecar(tmp_path, env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}).start()
+    try:
+        refused = server.post("/channels", json={"name": "wa", "type": "whatsapp", "secrets": {"access_token": "t"},
+                                                 "config": {"phone_number_id": "1"}})
+        missing = server.get("/channels/999999")
+    finally:
+        server.stop()
+    assert refused.status_code == 503 and refused.json()["code"] == KEYCHAIN_ABSENT
+    failure = ServerError(operation="POST /channels", status_code=503)
+    assert filter_failure(None, failure, None, Response.from_any(refused)) is False
+    other = ServerError(operation="GET /channels/{channel_id}", status_code=404)
+    assert filter_failure(None, other, None, Response.from_any(missing)) is True
+
+
+def test_xlsx_report_of_a_missing_campaign_is_a_404_without_leftover_files(api):
+    """The 404 comes before the workbook writer opens its temp file."""
+    answer = api.get("/campaigns/999999/report", params={"format": "xlsx"})
+    assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+    found = api.get("/campaigns/%d/report" % api.ids["campaign"], params={"format": "xlsx"})
+    assert found.status_code == 200 and found.content[:2] == b"PK"
+    assert api.leftover_temp_files() == []
+
+
+def test_compose_preview_has_the_same_keys_with_or_without_a_list(api):
+    """Without a list, `fields` is an empty list (as described), not missing."""
+    alone = api.post("/compose/preview", json={"body": "Hi {{name}} from {{City}}"}).json()
+    with_list = api.post("/compose/preview", json={"body": "Hi {{name}}", "list_id": api.ids["list"]}).json()
+    assert set(alone) == set(with_list) == {"placeholders", "fields", "preview", "warnings", "sms"}
+    assert alone["fields"] == [] and alone["preview"] is None and alone["placeholders"] == ["name", "City"]
 
 
 def test_every_messaging_route_is_described_with_its_methods(app):
@@ -147,16 +255,10 @@ def test_messaging_parts_are_valid_openapi_and_merged():
                     assert {"401", "403", "503"} <= set(operation["responses"]), (method, path)
 
 
-def test_progress_stream_is_an_event_stream_that_ends(messaging_sidecar):
+def test_progress_stream_is_an_event_stream_that_ends(api):
     """GET /campaigns/{id}/events is text/event-stream and ends with an `end` event (as described)."""
-    api = messaging_sidecar
-    made = api.post("/lists", json={"name": "L", "contacts": [{"number": "+14155552671"}]})
-    channel = api.post("/channels", json={"name": "dry", "type": "dry_run"})
-    campaign = api.post("/campaigns", json={"name": "C", "list_id": made.json()["list"]["id"],
-                                            "channel_id": channel.json()["id"], "body": "Hi {{name|there}}"})
-    assert campaign.status_code == 201, campaign.text
     started = time.monotonic()
-    stream = api.get("/campaigns/%d/events" % campaign.json()["id"], timeout=30)
+    stream = api.get("/campaigns/%d/events" % api.ids["campaign"], timeout=30)
     assert stream.status_code == 200
     assert stream.headers["Content-Type"].startswith("text/event-stream")
     assert "event: progress" in stream.text and "event: end" in stream.text
@@ -170,11 +272,17 @@ def test_fuzzed_channels_cannot_reach_anything(closed_port, monkeypatch):
     monkeypatch.setenv(CLOSED_PORT_ENV, str(closed_port))
     smtp = defuse_config({"host": "mail.example.org", "port": 25, "from_address": "a@b.co"})
     assert (smtp["host"], smtp["port"]) == ("127.0.0.1", closed_port)
-    assert defuse_config({"phone_number_id": "1"})["api_base"] == nowhere_url()
+    assert defuse_config({"phone_number_id": "1"})["api_base"] == "http://127.0.0.1:%d" % closed_port
     assert defuse_config({"account_sid": "AC1", "api_base": "https://api.twilio.com"})["api_base"] == nowhere_url()
     assert "api_base" not in defuse_config({"address": "number"})
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", closed_port), timeout=5)
+    monkeypatch.delenv(CLOSED_PORT_ENV)
+    own = refusing_port()  # what a run without the test's port (test_openapi.py's) uses
+    assert own != closed_port and defuse_config({"host": "x", "port": 25})["port"] == own
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", own), timeout=5)
+    held_sockets.pop().close()
 
 
 @pytest.mark.slow

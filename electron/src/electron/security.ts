@@ -21,7 +21,10 @@ export function buildWebPreferences(preloadPath: string): WebPreferences {
   };
 }
 
-/** The production policy, identical to the meta tag in electron/index.html. */
+/**
+ * The production policy: the meta tag of electron/index.html plus frame-ancestors, which browsers
+ * honour only in a header. The sidecar sends the same header with the UI (sidecar/blueprints/ui.py).
+ */
 const PRODUCTION_CSP = [
   "default-src 'self'",
   "script-src 'self'",

@@ -142,7 +142,10 @@ def event_stream(path, campaign_id, campaigns_manager, max_seconds):
         started = last_beat = time.monotonic()
         previous = None
         while time.monotonic() - started < max_seconds:
-            state = snapshot(conn, campaign_id, campaigns_manager)
+            try:
+                state = snapshot(conn, campaign_id, campaigns_manager)
+            except MessagingError:  # deleted while streaming: end quietly, the reconnect gets the 404
+                return
             frame = json.dumps(state, separators=(",", ":"))
             if frame != previous:
                 yield "event: progress\ndata: %s\n\n" % frame
