@@ -8,6 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 
 from .errors import ContactsError
 
@@ -294,5 +296,9 @@ def detect_columns(frame, phone_column=None, name_column=None, country_column=No
 
 
 def frame_as_text(frame):
-    """FRAME with every cell a str ('' for missing), whatever the reader produced."""
+    """FRAME with every cell a str ('' for missing), whatever the reader produced.
+
+    The readers already give text columns with '' for empty cells: those pass through without a copy."""
+    if all(isinstance(dtype, pd.StringDtype) for dtype in frame.dtypes):
+        return frame
     return frame.fillna("").astype(str)

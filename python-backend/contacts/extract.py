@@ -260,8 +260,8 @@ def pick_sheet(workbook, sheet):
                 return s
         raise ContactsError("bad_sheet", "There is no sheet called %r. Sheets: %s." % (sheet, ", ".join(names)))
     for s in workbook.sheets:
-        frame = cols.frame_as_text(s.frame)
-        if not frame.empty and cols.detect_columns(frame).phone:
+        s.frame = cols.frame_as_text(s.frame)  # once per sheet: later imports of this workbook reuse it
+        if not s.frame.empty and cols.detect_columns(s.frame).phone:
             return s
     raise ContactsError("no_phone_column", "No sheet of this file holds phone numbers.")
 
