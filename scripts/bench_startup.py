@@ -68,7 +68,7 @@ def folder_size(path):
     """Total bytes and number of files under PATH (or of the single file PATH)."""
     if os.path.isfile(path):
         return os.path.getsize(path), 1
-    sizes = [os.path.getsize(os.path.join(root, name)) for root, _, names in os.walk(path) for name in names]
+    sizes = [os.lstat(os.path.join(root, name)).st_size for root, _, names in os.walk(path) for name in names]
     return sum(sizes), len(sizes)
 
 

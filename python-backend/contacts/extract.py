@@ -90,14 +90,13 @@ def split_multi(value):
 def explode_multi_numbers(table):
     """One entry per number: rows whose value holds several numbers are repeated, one per number."""
     positions = np.flatnonzero(at.matches(table["value"], SPLIT_HINT))
-    values = table["value"].to_numpy(dtype=object)
-    parts = [split_multi(v) for v in values[positions]]
+    parts = [split_multi(v) for v in table["value"].iloc[positions].to_numpy(dtype=object)]
     counts = np.ones(len(table), dtype=np.int64)
     counts[positions] = [len(p) for p in parts]
     if (counts == 1).all():
         return table
     starts = np.cumsum(counts) - counts
-    exploded = values.repeat(counts)
+    exploded = table["value"].to_numpy(dtype=object).repeat(counts)
     for position, numbers in zip(positions, parts):
         exploded[starts[position]:starts[position] + len(numbers)] = numbers
     table = table.iloc[np.arange(len(table)).repeat(counts)].reset_index(drop=True)

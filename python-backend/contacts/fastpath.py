@@ -318,9 +318,35 @@ def parse_national(positions, digits, rules, sink):
     return outcome
 
 
+def own_code_first(positions, digits, rules, sink):
+    """normalize_one's own-country-code rule: numpy outcomes for DIGITS, VALID where '+' + digits is valid
+    (sunk), UNSURE where only the slow path can tell, and -1 where the national reading decides."""
+    outcome = np.full(len(digits), -1, dtype=np.int8)
+    rule = rules.own_code
+    if rule is None or len(digits) == 0:
+        return outcome
+    own = as_bool(pc.starts_with(digits, rule[0])) & ~as_bool(pc.starts_with(digits, rule[1]))
+    rows, subset = split(digits, own)
+    if len(rows):
+        first = parse_international(positions[rows], subset, rules, sink, after_plus=True)
+        outcome[rows[first == VALID]] = VALID
+        outcome[rows[first == UNSURE]] = UNSURE
+    return outcome
+
+
 def national_with_retry(positions, digits, rules, sink):
     """National reading, then normalize_one's retry as '+' + digits where the first is surely invalid;
-    the reason stays the first reading's unless the retry is unsure."""
+    the reason stays the first reading's unless the retry is unsure. The own-country-code rule goes first."""
+    first = own_code_first(positions, digits, rules, sink)
+    decided = first >= 0
+    outcome = np.where(decided, first, UNSURE).astype(np.int8)
+    rows, rest = split(digits, ~decided)
+    outcome[rows] = national_reading_with_retry(positions[rows], rest, rules, sink)
+    return outcome
+
+
+def national_reading_with_retry(positions, digits, rules, sink):
+    """The national reading, then the '+' + digits retry where it is surely invalid."""
     outcome = parse_national(positions, digits, rules, sink)
     rows, retry = split(digits, outcome > VALID)
     again = parse_international(positions[rows], retry, rules, sink, after_plus=True)

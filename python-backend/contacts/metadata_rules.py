@@ -5,6 +5,7 @@ Every pattern here is phonenumbers' own, wrapped for RE2 (pyarrow's regex engine
 test_numbers_metadata); a region whose pattern does not compile is marked unsupported and its rows take
 the slow path.
 """
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 from phonenumbers.phonenumberutil import region_code_for_country_code
+
+from .numbers import own_code_rule
 
 # The order of phonenumbers' _number_type_helper; any match (after the general desc) makes a number valid.
 TYPE_DESCS = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail")
@@ -46,6 +49,8 @@ class Rules:
     national_prefix_has_transform: bool
     national_prefix_literal: str
     leading_digits: str
+    # (country code, trunk prefix) of a default region that writes its trunk prefix (numbers.own_code_rule).
+    own_code: tuple = None
 
 
 def full_pattern(pattern):
@@ -133,7 +138,8 @@ def patterns_for_length(rules, size):
 def region_rules(region):
     """Rules of a default REGION ('IN'), or None when unknown or unsupported."""
     metadata = PhoneMetadata.metadata_for_region(region, None) if isinstance(region, str) else None
-    return rules_from_metadata(metadata) if metadata is not None else None
+    rules = rules_from_metadata(metadata) if metadata is not None else None
+    return dataclasses.replace(rules, own_code=own_code_rule(region)) if rules is not None else None
 
 
 @functools.lru_cache(maxsize=None)

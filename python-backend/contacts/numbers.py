@@ -26,11 +26,18 @@ contacts/fastpath.py must agree with it value for value):
    input was written neither with '+' nor with the region's IDD prefix, the
    digits are tried once more as '+' + digits ('919876543210' in a US list,
    '4915123456789' in an Indian list). That retry is kept only when valid.
+   One case comes first: in a region whose national numbers are written with a
+   trunk prefix (0 in Germany, India, the UK; not 1 in the US), digits that start
+   with the region's own country code and lack the trunk prefix are the
+   international form without '+' when that reading is valid, even where the
+   open numbering plan would also accept them as national ('4915123456789' in a
+   German list is +49 1512 3456789, not a 13-digit German landline).
 5. Reasons for invalid values (stable codes, see REASON_MESSAGES) come from the
    first attempt: phonenumbers' NumberParseException type, else
    is_possible_number_with_reason; a possible-but-invalid number is
    `invalid_for_region`.
 """
+import functools
 import re
 
 import phonenumbers
@@ -145,15 +152,41 @@ def parse_attempt(text, region):
     return None, POSSIBILITY_REASONS.get(phonenumbers.is_possible_number_with_reason(number), "invalid_for_region")
 
 
+@functools.lru_cache(maxsize=None)
+def own_code_rule(region):
+    """(country code, trunk prefix) when REGION writes its trunk prefix in national numbers, else None."""
+    metadata = region_metadata(region) if isinstance(region, str) else None
+    if metadata is None or not metadata.national_prefix:
+        return None
+    formats = metadata.number_format or region_metadata(
+        phonenumbers.region_code_for_country_code(metadata.country_code)).number_format
+    rules = [f.national_prefix_formatting_rule or "" for f in formats]
+    if not any(rule.startswith(metadata.national_prefix) for rule in rules):
+        return None
+    return str(metadata.country_code), metadata.national_prefix
+
+
+def own_code_without_trunk(digits, region):
+    """Whether DIGITS start with REGION's own country code where national numbers carry a trunk prefix."""
+    rule = own_code_rule(region)
+    return rule is not None and digits.startswith(rule[0]) and not digits.startswith(rule[1])
+
+
 def normalize_one(text, region):
     """Normalise one cell TEXT with default REGION: (E.164, None) when valid, (None, reason) when not."""
     cleaned, reason = clean_cell(text)
     if reason:
         return None, reason
     e164, reason = parse_attempt(cleaned, region)
-    if e164 or written_international(cleaned, region):
+    if written_international(cleaned, region):
         return e164, reason
     digits = dialled_digits(cleaned)
+    if digits and own_code_without_trunk(digits, region):
+        international, _ = parse_attempt("+" + digits, region)
+        if international:
+            return international, None
+    if e164:
+        return e164, reason
     if digits:
         retried, _ = parse_attempt("+" + digits, region)
         if retried:

@@ -41,12 +41,15 @@ def check_options(data, channel_type):
         raise MessagingError("bad_param", "'template_params' must be a list of texts.")
     for param in params:
         render.check_syntax(param)
-    overrides = options.get("channel_overrides") or {}
-    if not isinstance(overrides, dict):
+    overrides = options.get("channel_overrides")
+    if overrides is not None and not isinstance(overrides, dict):  # stored as given: false or [] must not pass
         raise MessagingError("bad_param", "'channel_overrides' must be an object.")
     if overrides:
         if channel_type != "whatsapp" or set(overrides) - {"template_name", "template_language", "message_type"}:
             raise MessagingError("bad_param", "'channel_overrides' may only set a WhatsApp template.")
+        if not all(isinstance(v, str) for v in overrides.values()) or \
+                overrides.get("message_type", "text") not in ("text", "template"):
+            raise MessagingError("bad_param", "'channel_overrides' values are text; message_type is text or template.")
     return options
 
 

@@ -11,7 +11,7 @@ import accuracy  # noqa: E402
 
 
 @pytest.mark.parametrize("fmt,rows,region", [("csv", 20_000, "IN"), ("xlsx", 5_000, "IN"), ("csv", 5_000, "US"),
-                                             ("txt", 3_000, "GB")])
+                                             ("txt", 3_000, "GB"), ("csv", 5_000, "FR")])
 def test_upload_recovers_the_key(sidecar, tmp_path, fmt, rows, region):
     path, key = accuracy.generate(rows, region, fmt, str(tmp_path))
     body = sidecar.upload(path, default_region=region).json()

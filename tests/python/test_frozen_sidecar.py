@@ -229,6 +229,13 @@ def test_stop_leaves_no_process(frozen_binary, tmp_path):
         requests.get(server.url + "/health", timeout=2)
 
 
+def test_bundle_has_no_dangling_links(frozen_binary):
+    """Every symlink PyInstaller made points at a file that was bundled."""
+    links = [os.path.join(root, name) for root, dirs, names in os.walk(BUNDLE) for name in names + dirs
+             if os.path.islink(os.path.join(root, name))]
+    assert [link for link in links if not os.path.exists(link)] == []
+
+
 def test_electron_builder_ships_this_folder():
     """electron-builder's extraResources reads exactly the folder the build wrote (and findSidecar expects)."""
     with open(os.path.join(REPO, "electron", "electron-builder.yml"), encoding="utf-8") as f:

@@ -14,7 +14,6 @@ import time
 import pytest
 import requests
 import schemathesis
-
 from conftest import REPO, Sidecar
 
 # This area's share of CI time (the whole run must stay under 3 minutes on 2 busy cores).
@@ -60,8 +59,8 @@ def nowhere_url():
 
 def fuzz_env(closed_port=None):
     """The environment of an `st run` that fuzzes the messaging paths: these hooks loaded, the port to use."""
-    env = dict(os.environ, SCHEMATHESIS_HOOKS=HOOKS_MODULE,
-               PYTHONPATH=os.pathsep.join([os.path.join(REPO, "tests", "python"), os.path.join(REPO, "python-backend")]))
+    importable = [os.path.join(REPO, "tests", "python"), os.path.join(REPO, "python-backend")]
+    env = dict(os.environ, SCHEMATHESIS_HOOKS=HOOKS_MODULE, PYTHONPATH=os.pathsep.join(importable))
     if closed_port is not None:
         env[CLOSED_PORT_ENV] = str(closed_port)
     return env
@@ -169,6 +168,10 @@ REFUSED = {
                         "bad_pacing"),
     "overrides_not_object": ("/campaigns", lambda api: campaign_body(
         api, "whatsapp", options={"channel_overrides": [["template_name"]]}), "bad_param"),
+    "overrides_false": ("/campaigns", lambda api: campaign_body(api, options={"channel_overrides": False}),
+                        "bad_param"),
+    "override_not_text": ("/campaigns", lambda api: campaign_body(
+        api, "whatsapp", options={"channel_overrides": {"template_name": 5}}), "bad_param"),
     "channel_type_not_text": ("/channels", lambda api: {"name": "x", "type": ["smtp"]}, "bad_channel_type"),
     "ca_file_not_text": ("/channels", lambda api: {"name": "x", "type": "smtp", "config": {
         "host": "127.0.0.1", "port": 9, "from_address": "a@example.org", "ca_file": [1]}}, "bad_param"),
