@@ -65,19 +65,24 @@ def to_csv(header, rows):
 def to_xlsx(header, rows, sheet_title, raw_columns=()):
     """XLSX bytes with every cell typed as text (RAW_COLUMNS are exact values like E.164, kept as is)."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_title)
-    sheet.append(header)
-    for row in rows:
-        cells = []
-        for i, value in enumerate(row):
-            text = "" if value is None else str(value)
-            cell = WriteOnlyCell(sheet, value=text if i in raw_columns else neutralise(text))
-            cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    try:
+        sheet = book.create_sheet(sheet_title)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([text_cell(sheet, value, i in raw_columns) for i, value in enumerate(row)])
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    finally:
+        book.close()  # write-only sheets buffer in temporary files: never leave one behind
+
+
+def text_cell(sheet, value, raw):
+    """A cell typed as text (neutralised unless RAW)."""
+    text = "" if value is None else str(value)
+    cell = WriteOnlyCell(sheet, value=text if raw else neutralise(text))
+    cell.data_type = "s"
+    return cell
 
 
 def vcard_escape(text):
