@@ -14,7 +14,9 @@ CONTROL_CHARS = r"[\x00-\x1f]"
 
 
 def arrow(values):
-    """VALUES (a pandas Series, numpy array or list of str/None) as one large_string Arrow array."""
+    """VALUES (a pandas Series, numpy array, Arrow array or list) as one large_string Arrow array.
+
+    None and NaN become null; numbers and other non-text values (from a loose caller) keep their text form."""
     if isinstance(values, pd.Series):
         values = values.array
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
@@ -22,10 +24,24 @@ def arrow(values):
     elif hasattr(values, "__arrow_array__"):
         arr = pa.array(values)
     else:
-        arr = pa.array(np.asarray(values, dtype=object), type=TEXT, from_pandas=True)
+        try:
+            arr = pa.array(np.asarray(values, dtype=object), type=TEXT, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arr = pa.array([text_or_none(v) for v in values], type=TEXT)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pa.array([text_or_none(v) for v in arr.to_pylist()], type=TEXT)
     return arr if arr.type == TEXT else arr.cast(TEXT)
+
+
+def text_or_none(value):
+    """A cell as text: str as is, None/NaN as None, anything else as str."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and value != value:
+        return None
+    return str(value)
 
 
 def to_series(arr, index=None):

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import arrowtext as at
 from .fastpath import fast_e164
 from .metadata_regions import region_for_country_cell
 from .numbers import normalize_one
@@ -34,33 +35,6 @@ PARALLEL_MIN_ROWS = 200_000
 WORKERS = 1
 # Chunks bound the intermediate arrays of the fast path (peak memory) without adding much per-call overhead.
 CHUNK_ROWS = 500_000
-
-
-def as_text_array(values):
-    """VALUES (Series, list, Arrow array) as one large_string Arrow array; None/NaN become null."""
-    if isinstance(values, pd.Series):
-        values = values.array
-    if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        arr = values
-    elif hasattr(values, "__arrow_array__"):
-        arr = pa.array(values)
-    else:
-        arr = pa.array([text_or_none(v) for v in values], type=TEXT)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
-        # Numbers and other types keep their text form, as a reader would have shown them.
-        arr = pa.array([text_or_none(v) for v in arr.to_pylist()], type=TEXT)
-    return arr.cast(TEXT) if arr.type != TEXT else arr
-
-
-def text_or_none(value):
-    """A cell as text: str as is, None/NaN as None, anything else (a number from a loose caller) as str."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, float) and value != value:
-        return None
-    return str(value)
 
 
 def fast_answers(cells, region):
@@ -113,7 +87,7 @@ def normalize_column(values, region, default_region=None):
     """Normalise every cell of VALUES with REGION (a str, or a Series of per-row country cells that fall back
     to DEFAULT_REGION when they name no region)."""
     index = values.index if isinstance(values, pd.Series) else pd.RangeIndex(len(values))
-    cells = as_text_array(values)
+    cells = at.arrow(values)
     size = len(cells)
     reasons = np.full(size, None, dtype=object)
     decided = np.zeros(size, dtype=bool)
