@@ -5,6 +5,8 @@ import logging.handlers
 import os
 import signal
 import sys
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -13,6 +15,8 @@ DEFAULT_PORT = 5034
 # Waitress' default of 4 threads would let four 1M-row uploads hold ~4 GB at once; 6 keeps
 # small requests (health, paging) responsive while a big upload runs.
 SERVER_THREADS = 6
+# How often the sidecar checks that the desktop app that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
 # Waitress spools response data beyond 1 MB to a temporary file by default; a million-row import
 # streams ~125 MB of JSON, so keep what is in flight (at most its 16 MB high-water mark plus one
 # piece) in memory instead of writing it to disk and reading it back.
@@ -33,6 +37,8 @@ def parse_args(argv=None):
     ap.add_argument("--host", default=os.environ.get("BULKMSG_HOST", DEFAULT_HOST))
     ap.add_argument("--port", type=port_number, default=int(os.environ.get("BULKMSG_PORT", DEFAULT_PORT)),
                     help="TCP port; -p 0 picks a free port and prints it")
+    ap.add_argument("--parent-pid", type=int, default=None,
+                    help="stop when this process (the desktop app) is gone (POSIX)")
     ap.add_argument("--data-dir", default=os.environ.get("BULKMSG_DATA_DIR"),
                     help="where saved lists, settings and logs live (default: the user data directory)")
     ap.add_argument("--show-token", action="store_true",
@@ -86,11 +92,38 @@ def main(argv=None):
     logging.getLogger("sidecar").info("serving on http://%s:%s", args.host, server.effective_port)
     print("serving on http://%s:%s" % (args.host, server.effective_port), flush=True)
     stop_cleanly_on_sigterm()
+    if args.parent_pid:
+        watch_parent(args.parent_pid)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def watch_parent(pid, interval=PARENT_CHECK_SECONDS):
+    """Stop (as on SIGTERM) once process PID has gone, so a killed desktop app leaves no sidecar behind."""
+    started_by_it = os.getppid() == pid
+
+    def alive():
+        if started_by_it:
+            return os.getppid() == pid  # re-parented: it died (even if not yet reaped)
+        try:
+            os.kill(pid, 0)  # signal 0 only checks; POSIX only (on Windows os.kill would terminate it)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def watch():
+        while alive():
+            time.sleep(interval)
+        logging.getLogger("sidecar").info("parent process %d is gone: stopping", pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    if os.name == "posix":
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def stop_cleanly_on_sigterm():

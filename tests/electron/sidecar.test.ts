@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { after, describe, test } from 'node:test';
 
 import { canBind } from '../../electron/src/electron/health';
+import { groupAlive } from '../../electron/src/electron/processTree';
 import { Sidecar, type SidecarStatus } from '../../electron/src/electron/sidecar';
 import { SidecarError } from '../../electron/src/electron/sidecarError';
 import {
@@ -39,6 +40,12 @@ describe('Sidecar.buildLaunchArgs', () => {
   test('puts the entry script first, then host, port and data dir', () => {
     assert.deepEqual(Sidecar.buildLaunchArgs(['/repo/python-backend/app.py'], { host: '0.0.0.0', port: 5034, dataDir: '/d' }), [
       '/repo/python-backend/app.py', '--host', '0.0.0.0', '--port', '5034', '--data-dir', '/d',
+    ]);
+  });
+
+  test('passes the app pid so the sidecar stops if the app is killed', () => {
+    assert.deepEqual(Sidecar.buildLaunchArgs([], { host: '0.0.0.0', port: 5034, dataDir: '/d', parentPid: 4242 }), [
+      '--host', '0.0.0.0', '--port', '5034', '--data-dir', '/d', '--parent-pid', '4242',
     ]);
   });
 
@@ -234,8 +241,9 @@ describe('Sidecar stop takes the whole process tree', () => {
 
   test('a tree that ignores SIGTERM is killed with SIGKILL after the stop timeout', async () => {
     const options = await realSidecarOptions({ stopTimeoutMs: 500 });
-    // An ignored signal disposition is inherited across exec, so python ignores SIGTERM too.
-    const stubborn = { ...options, command: '/bin/sh', args: ['-c', 'trap "" TERM; "$0" "$@"; echo done', PYTHON, ...options.args] };
+    // The shell ignores SIGTERM and, once the sidecar has stopped, lingers in a `sleep` that inherits
+    // the ignored disposition: only SIGKILL ends that tree.
+    const stubborn = { ...options, command: '/bin/sh', args: ['-c', 'trap "" TERM; "$0" "$@"; sleep 60', PYTHON, ...options.args] };
     const sidecar = track(new Sidecar(stubborn));
     await sidecar.start();
     const shellPid = sidecar.pid!;
@@ -243,8 +251,9 @@ describe('Sidecar stop takes the whole process tree', () => {
     const started = Date.now();
     await sidecar.stop();
     assert.ok(Date.now() - started >= 450, 'waited for SIGTERM first');
-    await waitFor(() => !isAlive(pythonPid), 2_000, 'the grandchild to be gone');
+    assert.equal(isAlive(pythonPid), false);
     assert.equal(isAlive(shellPid), false);
+    assert.equal(groupAlive(shellPid), false, 'nothing of the tree is left, the sleep included');
   });
 
   test('stop during start aborts the start and leaves no process', async () => {

@@ -56,7 +56,7 @@ function createSidecar(urls: AppUrls): Sidecar {
   const dataDir = path.join(app.getPath('userData'), 'sidecar-data');
   const instance = new Sidecar({
     command: found.command,
-    args: Sidecar.buildLaunchArgs(found.entry, { host: '0.0.0.0', port: urls.port, dataDir }),
+    args: Sidecar.buildLaunchArgs(found.entry, { host: '0.0.0.0', port: urls.port, dataDir, parentPid: process.pid }),
     port: urls.port,
     cwd: found.cwd,
     env: { BULKMSG_DATA_DIR: dataDir, ...(urls.devServerOrigin ? { BULKMSG_DEV_ORIGINS: urls.devServerOrigin } : {}) },

@@ -56,6 +56,8 @@ export interface LaunchSettings {
   host: string;
   port: number;
   dataDir: string;
+  /** The app's own pid: the sidecar stops by itself if this process disappears (e.g. the app is killed). */
+  parentPid?: number;
 }
 
 /**
@@ -80,7 +82,8 @@ export class Sidecar extends EventEmitter {
 
   /** The arguments after the command: [entry..., --host, H, --port, P, --data-dir, D]. */
   static buildLaunchArgs(entry: string[], settings: LaunchSettings): string[] {
-    return [...entry, '--host', settings.host, '--port', String(settings.port), '--data-dir', settings.dataDir];
+    const parent = settings.parentPid ? ['--parent-pid', String(settings.parentPid)] : [];
+    return [...entry, '--host', settings.host, '--port', String(settings.port), '--data-dir', settings.dataDir, ...parent];
   }
 
   /** The loopback URL the app uses to reach this sidecar. */
