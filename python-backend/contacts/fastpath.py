@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from . import fast_bytes as fb
 from . import metadata_rules as mr
+from .numbers import MAX_E164_DIGITS
 
 TEXT = pa.large_string()
 # phonenumbers' parse refuses national numbers longer than this, and shorter than 2.
@@ -427,4 +428,10 @@ def fast_e164(cells, region):
         for positions, numbers in plain_batches(cells):
             if len(positions):
                 answer_plain_numbers(positions, numbers, rules, sink)
-    return sink.arrays(), sink.reasons()
+    positions, e164 = sink.arrays()
+    # normalize_one's E.164 length cap: '+' and at most MAX_E164_DIGITS digits.
+    too_long = lengths(e164) > MAX_E164_DIGITS + 1
+    if too_long.any():
+        sink.put_reasons(positions[too_long], np.full(int(too_long.sum()), OUTCOME["too_long"], dtype=np.int8))
+        positions, e164 = positions[~too_long], e164.filter(pa.array(~too_long))
+    return (positions, e164), sink.reasons()

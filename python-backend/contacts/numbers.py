@@ -32,7 +32,9 @@ contacts/fastpath.py must agree with it value for value):
    international form without '+' when that reading is valid, even where the
    open numbering plan would also accept them as national ('4915123456789' in a
    German list is +49 1512 3456789, not a 13-digit German landline).
-5. Reasons for invalid values (stable codes, see REASON_MESSAGES) come from the
+5. E.164 length. An answer with more than 15 digits (country code included) is
+   `too_long` whatever the region's patterns say: ITU-T E.164 caps numbers there.
+6. Reasons for invalid values (stable codes, see REASON_MESSAGES) come from the
    first attempt: phonenumbers' NumberParseException type, else
    is_possible_number_with_reason; a possible-but-invalid number is
    `invalid_for_region`.
@@ -60,6 +62,10 @@ REASON_MESSAGES = {
 TEL_PREFIX = re.compile(r"^tel:(?://)?", re.IGNORECASE)
 FLOAT_TEXT = re.compile(r"^([1-9][0-9]*)\.0+$")
 SCIENTIFIC_TEXT = re.compile(r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$")
+
+# ITU-T E.164 allows at most 15 digits with the country code. libphonenumber's metadata accepts some longer
+# German numbers (+49 and 15 digits), which no network routes internationally: they are too long.
+MAX_E164_DIGITS = 15
 
 PARSE_ERROR_REASONS = {
     NumberParseException.INVALID_COUNTRY_CODE: "invalid_country_code",
@@ -174,6 +180,14 @@ def own_code_without_trunk(digits, region):
 
 def normalize_one(text, region):
     """Normalise one cell TEXT with default REGION: (E.164, None) when valid, (None, reason) when not."""
+    e164, reason = read_number(text, region)
+    if e164 is not None and len(e164) - 1 > MAX_E164_DIGITS:
+        return None, "too_long"
+    return e164, reason
+
+
+def read_number(text, region):
+    """Steps 1-4 of the policy: libphonenumber's answer and the product's '+' rules."""
     cleaned, reason = clean_cell(text)
     if reason:
         return None, reason

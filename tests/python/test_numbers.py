@@ -4,6 +4,7 @@ import phonenumbers
 import pytest
 
 from contacts.metadata_regions import region_for_country_cell
+from contacts.normalize import normalize_column
 from contacts.numbers import REASON_MESSAGES, normalize_one
 from contacts.validate import describe_number
 
@@ -179,3 +180,12 @@ def test_normalize_column_edge_inputs():
     assert out["reason"].tolist() == ["empty", "empty", None, None]
     no_region = normalize_column(["+919876543210", "098765 43210"], None)
     assert no_region["reason"].tolist() == [None, "invalid_country_code"]
+
+
+def test_more_than_fifteen_digits_is_too_long_even_where_metadata_accepts_it():
+    """ITU-T E.164 caps numbers at 15 digits; libphonenumber's German patterns accept 17."""
+    long_german = "+49301462558206595"
+    assert phonenumbers.is_valid_number(phonenumbers.parse(long_german, None))
+    assert normalize_one(long_german, "IN") == (None, "too_long")
+    out = normalize_column([long_german, "+4930146255820"], "IN")
+    assert out["reason"].tolist()[0] == "too_long" and out["e164"].tolist()[1] == "+4930146255820"
