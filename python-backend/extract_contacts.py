@@ -8,7 +8,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from contacts.cli import run  # noqa: E402
-from contacts.errors import ContactsError  # noqa: E402
+from core.errors import DomainError  # noqa: E402
 from contacts.extract import extract_file  # noqa: E402
 from contacts.report import result_json  # noqa: E402
 
@@ -25,7 +25,7 @@ def arguments(parser):
 def main(args):
     """Import ARGS.file."""
     if not os.path.isfile(args.file):
-        raise ContactsError("no_file", "There is no file at %s." % args.file)
+        raise DomainError("no_file", "There is no file at %s." % args.file)
     options = {k: getattr(args, k) for k in ("phone_column", "name_column", "country_column", "sheet")
                if getattr(args, k)}
     result = extract_file(args.file, args.region, filename=os.path.basename(args.file), **options)

@@ -2,6 +2,3 @@
 
 Plain Python, no HTTP: the sidecar's web layer and the command-line tools both call it.
 """
-from .errors import ContactsError
-
-__all__ = ["ContactsError"]

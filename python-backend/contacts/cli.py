@@ -6,7 +6,7 @@ import sys
 import orjson
 import phonenumbers
 
-from .errors import ContactsError
+from core.errors import DomainError
 
 FALLBACK_REGION = "US"
 
@@ -21,7 +21,7 @@ def checked_region(value):
     """The region upper-cased, or a bad_region error."""
     region = (value or "").strip().upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise ContactsError("bad_region", "%r is not a country code we know (use ISO 3166 alpha-2)." % value)
+        raise DomainError("bad_region", "%r is not a country code we know (use ISO 3166 alpha-2)." % value)
     return region
 
 
@@ -33,7 +33,7 @@ def emit(payload):
 
 
 def run(main, description, add_arguments):
-    """Parse arguments, run MAIN(args), and turn ContactsError into a JSON error with exit code 2."""
+    """Parse arguments, run MAIN(args), and turn DomainError into a JSON error with exit code 2."""
     parser = argparse.ArgumentParser(description=description)
     add_arguments(parser)
     region_option(parser)
@@ -42,6 +42,6 @@ def run(main, description, add_arguments):
         args.region = checked_region(args.region)
         emit(main(args))
         return 0
-    except ContactsError as err:
+    except DomainError as err:
         emit({"error": err.message, "code": err.code})
         return 2

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 
-from .errors import ContactsError
+from core.errors import DomainError
 
 # How many rows from the top may hold titles before the header row.
 HEADER_SEARCH_ROWS = 15
@@ -266,7 +266,7 @@ def resolve_column(spec, headers, what):
                 return i
     if wanted.isdigit() and 1 <= int(wanted) <= len(headers):
         return int(wanted) - 1
-    raise ContactsError("bad_column", "There is no %s column called %r. Columns: %s." % (what, wanted, ", ".join(headers)))
+    raise DomainError("bad_column", "There is no %s column called %r. Columns: %s." % (what, wanted, ", ".join(headers)))
 
 
 def detect_columns(frame, phone_column=None, name_column=None, country_column=None):

@@ -1,7 +1,8 @@
 """Changing an import after the fact: fix one entry, filter and search entries."""
 import pandas as pd
 
-from .errors import ContactsError
+from core import errors
+from core.errors import DomainError
 from .extract import REGION_COLUMN, mark_duplicates
 from .normalize import normalize_column
 
@@ -12,7 +13,7 @@ def fix_entry(result, entry_id, value):
     """Replace entry ENTRY_ID's value, re-validate it, and re-run de-duplication over the import."""
     entries = result.entries
     if not 0 <= entry_id < len(entries):
-        raise ContactsError("not_found", "There is no entry %d in this import." % entry_id)
+        raise DomainError("not_found", "There is no entry %d in this import." % entry_id, errors.NOT_FOUND)
     region = entries.at[entry_id, REGION_COLUMN] if REGION_COLUMN in entries.columns else result.region
     normalized = normalize_column(pd.Series([value], dtype=str), region or result.region)
     entries.loc[entry_id, "value"] = value
@@ -25,7 +26,7 @@ def fix_entry(result, entry_id, value):
 def filter_entries(entries, status="all", query=""):
     """Entries with STATUS whose name, value or number contains QUERY (case-insensitive)."""
     if status not in STATUSES:
-        raise ContactsError("bad_param", "status must be one of %s." % ", ".join(STATUSES))
+        raise DomainError("bad_param", "status must be one of %s." % ", ".join(STATUSES))
     mask = pd.Series(True, index=entries.index) if status == "all" else entries["status"] == status
     query = (query or "").strip()
     if query:

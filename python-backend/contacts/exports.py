@@ -11,7 +11,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from .errors import ContactsError
+from core.errors import DomainError
 from .extract import FIELD_PREFIX
 from .numbers import REASON_MESSAGES
 
@@ -106,7 +106,7 @@ def to_vcard(entries):
 def export_file(result, what, fmt):
     """(bytes, mimetype, filename) of an export of RESULT."""
     if what not in FORMATS or fmt not in FORMATS[what]:
-        raise ContactsError("bad_param", "Exports: what=contacts with format csv, xlsx or vcf; what=rejects with "
+        raise DomainError("bad_param", "Exports: what=contacts with format csv, xlsx or vcf; what=rejects with "
                                          "format csv or xlsx.")
     if fmt == "vcf":
         body = to_vcard(result.entries)

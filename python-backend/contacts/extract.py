@@ -14,7 +14,8 @@ import pyarrow.compute as pc
 from . import arrowtext as at
 from . import columns as cols
 from .emails import normalize_emails
-from .errors import ContactsError
+from core import errors
+from core.errors import DomainError
 from .freetext import find_numbers_in_text
 from .normalize import normalize_column, region_for_country_cell
 from .readers import read_file
@@ -232,7 +233,7 @@ def extract_table(frame, region, phone_column=None, name_column=None, country_co
     frame = cols.frame_as_text(frame).reset_index(drop=True)
     mapping = cols.detect_columns(frame, phone_column, name_column, country_column)
     if not mapping.phone:
-        raise ContactsError("no_phone_column", "No column of phone numbers was found. Choose the phone column.")
+        raise DomainError("no_phone_column", "No column of phone numbers was found. Choose the phone column.")
     start = mapping.header_row + 1 if mapping.header_row is not None else 0
     data = drop_blank_and_footer_rows(frame.iloc[start:])
     table = pd.DataFrame({"row": data.index.to_numpy(dtype=np.int64) + 1,
@@ -257,19 +258,19 @@ def pick_sheet(workbook, sheet):
         for s in workbook.sheets:
             if s.name == sheet or s.name.lower() == str(sheet).lower():
                 return s
-        raise ContactsError("bad_sheet", "There is no sheet called %r. Sheets: %s." % (sheet, ", ".join(names)))
+        raise DomainError("bad_sheet", "There is no sheet called %r. Sheets: %s." % (sheet, ", ".join(names)))
     for s in workbook.sheets:
         s.frame = cols.frame_as_text(s.frame)  # once per sheet: later imports of this workbook reuse it
         if not s.frame.empty and cols.detect_columns(s.frame).phone:
             return s
-    raise ContactsError("no_phone_column", "No sheet of this file holds phone numbers.")
+    raise DomainError("no_phone_column", "No sheet of this file holds phone numbers.")
 
 
 def extract_text(text, region):
     """Import pasted or free text: every number found, with the name written beside it."""
     found = find_numbers_in_text(text or "")
     if not found:
-        raise ContactsError("no_numbers", "No phone numbers were found in the text.")
+        raise DomainError("no_numbers", "No phone numbers were found in the text.")
     table = pd.DataFrame({"row": np.array([f.line for f in found], dtype=np.int64),
                           "value": pd.Series([f.value for f in found], dtype=str),
                           "name": pd.Series([f.name for f in found], dtype=str)})
@@ -282,11 +283,11 @@ def check_table_size(sheet):
     """Refuse a sheet beyond the row or column cap with a clear error."""
     rows, columns = sheet.frame.shape
     if rows > MAX_ROWS:
-        raise ContactsError("too_many_rows", "Sheet %r has %d rows; the limit is %d. Split the file."
-                            % (sheet.name, rows, MAX_ROWS))
+        raise DomainError("too_many_rows", "Sheet %r has %d rows; the limit is %d. Split the file."
+                            % (sheet.name, rows, MAX_ROWS), errors.TOO_LARGE)
     if columns > MAX_COLUMNS:
-        raise ContactsError("too_many_columns", "Sheet %r has %d columns; the limit is %d."
-                            % (sheet.name, columns, MAX_COLUMNS))
+        raise DomainError("too_many_columns", "Sheet %r has %d columns; the limit is %d."
+                            % (sheet.name, columns, MAX_COLUMNS), errors.TOO_LARGE)
 
 
 def extract_workbook(workbook, region, phone_column=None, name_column=None, sheet=None, country_column=None):

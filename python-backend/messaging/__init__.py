@@ -2,6 +2,3 @@
 
 Plain Python, no Flask: the sidecar's blueprints and the tests both call it.
 """
-from .errors import MessagingError
-
-__all__ = ["MessagingError"]

@@ -1,7 +1,8 @@
 """Campaigns: compose from a list, a channel and a message; snapshot recipients; describe progress."""
 from . import channel_store, channels, dnc, ledger, lists, pacing, render, templates
 from .db import transaction
-from .errors import MessagingError, not_found
+from core import errors
+from core.errors import DomainError, not_found
 from .util import dumps, is_id, iso, loads, now, require_text
 
 RATE_WINDOW = 300.0
@@ -20,7 +21,7 @@ def message_text(conn, data):
     """(subject, body) from a template_id or from the request itself."""
     if data.get("template_id") is not None:
         if not is_id(data["template_id"]):
-            raise MessagingError("bad_param", "'template_id' must be a template's id.")
+            raise DomainError("bad_param", "'template_id' must be a template's id.")
         row = templates.template_row(conn, data["template_id"])
         subject, body = data.get("subject", row["subject"]), data.get("body", row["body"])
     else:
@@ -35,21 +36,21 @@ def check_options(data, channel_type):
     """Per-campaign message options: WhatsApp template parameters (rendered per recipient)."""
     options = data.get("options") or {}
     if not isinstance(options, dict) or set(options) - {"template_params", "channel_overrides"}:
-        raise MessagingError("bad_param", "'options' may hold 'template_params' and 'channel_overrides'.")
+        raise DomainError("bad_param", "'options' may hold 'template_params' and 'channel_overrides'.")
     params = options.get("template_params", [])
     if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-        raise MessagingError("bad_param", "'template_params' must be a list of texts.")
+        raise DomainError("bad_param", "'template_params' must be a list of texts.")
     for param in params:
         render.check_syntax(param)
     overrides = options.get("channel_overrides")
     if overrides is not None and not isinstance(overrides, dict):  # stored as given: false or [] must not pass
-        raise MessagingError("bad_param", "'channel_overrides' must be an object.")
+        raise DomainError("bad_param", "'channel_overrides' must be an object.")
     if overrides:
         if channel_type != "whatsapp" or set(overrides) - {"template_name", "template_language", "message_type"}:
-            raise MessagingError("bad_param", "'channel_overrides' may only set a WhatsApp template.")
+            raise DomainError("bad_param", "'channel_overrides' may only set a WhatsApp template.")
         if not all(isinstance(v, str) for v in overrides.values()) or \
                 overrides.get("message_type", "text") not in ("text", "template"):
-            raise MessagingError("bad_param", "'channel_overrides' values are text; message_type is text or template.")
+            raise DomainError("bad_param", "'channel_overrides' values are text; message_type is text or template.")
     return options
 
 
@@ -58,7 +59,7 @@ def create(conn, data):
     name = require_text(data.get("name"), "name")
     list_id, channel_id = data.get("list_id"), data.get("channel_id")
     if not is_id(list_id) or not is_id(channel_id):
-        raise MessagingError("missing_field", "'list_id' and 'channel_id' are required (numbers).")
+        raise DomainError("missing_field", "'list_id' and 'channel_id' are required (numbers).")
     lists.list_row(conn, list_id)
     channel = channel_store.channel_row(conn, channel_id)
     subject, body = message_text(conn, data)
@@ -152,7 +153,7 @@ def delete(conn, campaign_id):
     """Delete a campaign that is not running, with its ledger."""
     row = campaign_row(conn, campaign_id)
     if row["status"] == "running":
-        raise MessagingError("campaign_running", "Pause or cancel the campaign before deleting it.", 409)
+        raise DomainError("campaign_running", "Pause or cancel the campaign before deleting it.", errors.CONFLICT)
     with transaction(conn):
         conn.execute("DELETE FROM campaigns WHERE id=?", (campaign_id,))
 
@@ -168,7 +169,7 @@ def page_recipients(conn, campaign_id, status=None, offset=0, limit=100):
     """{total, offset, limit, recipients} of a campaign, optionally one status only."""
     campaign_row(conn, campaign_id)
     if status is not None and status not in ledger.STATUSES:
-        raise MessagingError("bad_param", "'status' must be one of: %s." % ", ".join(ledger.STATUSES))
+        raise DomainError("bad_param", "'status' must be one of: %s." % ", ".join(ledger.STATUSES))
     where, params = "campaign_id=?", [campaign_id]
     if status:
         where, params = where + " AND status=?", params + [status]

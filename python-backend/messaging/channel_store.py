@@ -1,7 +1,8 @@
 """Saved channels: settings in the database, secrets in the system keychain (never returned)."""
 from . import channels, secrets
 from .db import transaction
-from .errors import MessagingError, not_found
+from core import errors
+from core.errors import DomainError, not_found
 from .util import dumps, iso, loads, now, require_text
 
 
@@ -60,7 +61,7 @@ def delete(conn, channel_id):
     """Delete a channel no campaign uses, and its secrets."""
     channel_row(conn, channel_id)
     if conn.execute("SELECT 1 FROM campaigns WHERE channel_id=? LIMIT 1", (channel_id,)).fetchone():
-        raise MessagingError("channel_in_use", "Campaigns use this channel; delete them first.", 409)
+        raise DomainError("channel_in_use", "Campaigns use this channel; delete them first.", errors.CONFLICT)
     with transaction(conn):
         conn.execute("DELETE FROM channels WHERE id=?", (channel_id,))
     secrets.forget(channel_id)

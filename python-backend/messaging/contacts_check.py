@@ -1,7 +1,7 @@
 """Re-validating one contact (number and/or email) before it enters a saved list."""
 from contacts import emails
 
-from .errors import MessagingError
+from core.errors import DomainError
 
 MAX_FIELDS = 100
 MAX_FIELD_LEN = 1000
@@ -14,7 +14,7 @@ def check_number(text, region):
     e164, reason = numbers.normalize_one(text, region)
     if e164 is None:
         message = numbers.REASON_MESSAGES.get(reason, "Not a valid phone number.")
-        raise MessagingError("invalid_number", "%s (%s)" % (message, reason))
+        raise DomainError("invalid_number", "%s (%s)" % (message, reason))
     return e164
 
 
@@ -22,7 +22,7 @@ def check_email(text):
     """The normalised form of TEXT, or a 400 saying what is wrong."""
     email, reason, message = emails.explain_email(text)
     if email is None:
-        raise MessagingError("invalid_email", message)
+        raise DomainError("invalid_email", message)
     return email
 
 
@@ -31,14 +31,14 @@ def check_fields(fields):
     if fields is None:
         return {}
     if not isinstance(fields, dict) or len(fields) > MAX_FIELDS:
-        raise MessagingError("bad_param", "'fields' must be an object of at most %d text values." % MAX_FIELDS)
+        raise DomainError("bad_param", "'fields' must be an object of at most %d text values." % MAX_FIELDS)
     clean = {}
     for key, value in fields.items():
         if value is not None and not isinstance(value, (str, int, float)):
-            raise MessagingError("bad_param", "Field %r must be text." % key)
+            raise DomainError("bad_param", "Field %r must be text." % key)
         text = "" if value is None else str(value)
         if len(str(key)) > 200 or len(text) > MAX_FIELD_LEN:
-            raise MessagingError("bad_param", "Field %r is too long." % key)
+            raise DomainError("bad_param", "Field %r is too long." % key)
         clean[str(key)] = text
     return clean
 
@@ -51,21 +51,21 @@ def present(value):
 def check_contact(data, region, current=None):
     """A validated {number, email, name, fields} from DATA merged over CURRENT (for edits)."""
     if not isinstance(data, dict):
-        raise MessagingError("bad_json", "A contact must be a JSON object.")
+        raise DomainError("bad_json", "A contact must be a JSON object.")
     merged = dict(current or {"number": None, "email": None, "name": "", "fields": {}})
     for key in ("number", "email"):
         if data.get(key) is not None and not isinstance(data[key], str):
-            raise MessagingError("bad_param", "'%s' must be text." % key)
+            raise DomainError("bad_param", "'%s' must be text." % key)
     if "number" in data:
         merged["number"] = check_number(data["number"], region) if present(data["number"]) else None
     if "email" in data:
         merged["email"] = check_email(data["email"]) if present(data["email"]) else None
     if "name" in data:
         if data["name"] is not None and not isinstance(data["name"], str):
-            raise MessagingError("bad_param", "'name' must be text.")
+            raise DomainError("bad_param", "'name' must be text.")
         merged["name"] = (data["name"] or "").strip()[:300]
     if "fields" in data:
         merged["fields"] = check_fields(data["fields"])
     if not merged["number"] and not merged["email"]:
-        raise MessagingError("missing_field", "A contact needs a phone number or an email address.")
+        raise DomainError("missing_field", "A contact needs a phone number or an email address.")
     return merged

@@ -3,7 +3,8 @@ import re
 
 from . import contacts_check
 from .db import transaction
-from .errors import MessagingError, not_found
+from core import errors
+from core.errors import DomainError, not_found
 from .util import iso, like_pattern, now
 
 MAX_VALUES = 100_000
@@ -22,12 +23,12 @@ def split_values(values):
     if isinstance(values, str):
         values = SPLIT.split(values)
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise MessagingError("bad_param", "'values' must be text or a list of texts.")
+        raise DomainError("bad_param", "'values' must be text or a list of texts.")
     values = [v.strip() for v in values if v.strip()]
     if not values:
-        raise MessagingError("missing_field", "Give at least one number or email address.")
+        raise DomainError("missing_field", "Give at least one number or email address.")
     if len(values) > MAX_VALUES:
-        raise MessagingError("too_large", "At most %d entries at once." % MAX_VALUES, 413)
+        raise DomainError("too_large", "At most %d entries at once." % MAX_VALUES, errors.TOO_LARGE)
     return values
 
 
@@ -39,7 +40,7 @@ def add_values(conn, values, region, note=""):
         for value in split_values(values):
             try:
                 kind, clean = classify(value, region)
-            except MessagingError as err:
+            except DomainError as err:
                 invalid.append({"value": value, "code": err.code, "message": err.message})
                 continue
             cursor = conn.execute("INSERT OR IGNORE INTO do_not_contact (value, kind, note, created_at)"

@@ -3,7 +3,8 @@ import sqlite3
 
 from . import contacts_check
 from .db import transaction
-from .errors import MessagingError, not_found
+from core import errors
+from core.errors import DomainError, not_found
 from .util import dumps, is_id, iso, like_pattern, loads, now, require_text
 
 INSERT_BATCH = 5000
@@ -82,7 +83,7 @@ def delete_list(conn, list_id):
 def merge_lists(conn, name, list_ids):
     """A new list NAME with the contacts of LIST_IDS, de-duplicated by number and email."""
     if not isinstance(list_ids, list) or len(list_ids) < 2 or not all(is_id(i) for i in list_ids):
-        raise MessagingError("bad_param", "'list_ids' must name at least two lists by id.")
+        raise DomainError("bad_param", "'list_ids' must name at least two lists by id.")
     for list_id in list_ids:
         list_row(conn, list_id)
     records = merged_records(conn, list_ids)
@@ -139,8 +140,8 @@ def write_contact(conn, list_id, contact, contact_id=None):
                       contact_id))
         return contact_id
     except sqlite3.IntegrityError:
-        raise MessagingError("duplicate_contact", "This list already has a contact with that number or email.",
-                             409) from None
+        raise DomainError("duplicate_contact", "This list already has a contact with that number or email.",
+                          errors.CONFLICT) from None
 
 
 def add_contact(conn, list_id, data, region):

@@ -3,7 +3,8 @@
 Each step runs in one IMMEDIATE transaction together with its user_version bump, so a crash mid-upgrade
 leaves the previous version intact and two processes never run the same step twice.
 """
-from .errors import MessagingError
+from core import errors
+from core.errors import DomainError
 
 # Version 1: saved lists, do-not-contact, templates (the first release's file).
 V1 = """
@@ -126,8 +127,8 @@ def migrate(conn):
     """Bring the schema to LATEST; refuse a file written by a newer app."""
     found = current_version(conn)
     if found > LATEST:
-        raise MessagingError("db_too_new", "The data file was written by a newer version of the app "
-                             "(schema %d, this app knows %d)." % (found, LATEST), 409)
+        raise DomainError("db_too_new", "The data file was written by a newer version of the app "
+                             "(schema %d, this app knows %d)." % (found, LATEST), errors.CONFLICT)
     for version, script in STEPS:
         if version > found:
             apply_step(conn, version, script)

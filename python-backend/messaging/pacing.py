@@ -8,7 +8,7 @@ import random
 import zoneinfo
 from dataclasses import asdict, dataclass
 
-from .errors import MessagingError
+from core.errors import DomainError
 
 HOUR, DAY = 3600.0, 86400.0
 
@@ -50,9 +50,9 @@ def check_number(name, value):
         return None
     low, high = NUMBER_LIMITS[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise MessagingError("bad_pacing", "'%s' must be a number between %s and %s." % (name, low, high))
+        raise DomainError("bad_pacing", "'%s' must be a number between %s and %s." % (name, low, high))
     if name in INTEGER_FIELDS and int(value) != value:
-        raise MessagingError("bad_pacing", "'%s' must be a whole number." % name)
+        raise DomainError("bad_pacing", "'%s' must be a whole number." % name)
     return int(value) if name in INTEGER_FIELDS else float(value)
 
 
@@ -65,7 +65,7 @@ def parse_clock(text, name):
             raise ValueError
         return value
     except ValueError:
-        raise MessagingError("bad_pacing", "'%s' must be a time like 22:00." % name) from None
+        raise DomainError("bad_pacing", "'%s' must be a time like 22:00." % name) from None
 
 
 def start_time(value):
@@ -74,25 +74,25 @@ def start_time(value):
         try:
             parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise MessagingError("bad_pacing", "'start_at' must be an ISO-8601 date and time.") from None
+            raise DomainError("bad_pacing", "'start_at' must be an ISO-8601 date and time.") from None
         try:
             if parsed.tzinfo is None:
                 parsed = parsed.astimezone()
             return parsed.timestamp()
         except (ValueError, OverflowError, OSError):  # e.g. year 1 in local time: outside the platform's range
-            raise MessagingError("bad_pacing", "'start_at' is outside the supported date range.") from None
+            raise DomainError("bad_pacing", "'start_at' is outside the supported date range.") from None
     return value
 
 
 def from_dict(data):
     """Validated Pacing from user input (unknown keys refused)."""
     if data is not None and not isinstance(data, dict):
-        raise MessagingError("bad_pacing", "'pacing' must be an object.")
+        raise DomainError("bad_pacing", "'pacing' must be an object.")
     data = dict(data or {})
     known = set(Pacing.__dataclass_fields__)
     unknown = set(data) - known
     if unknown:
-        raise MessagingError("bad_pacing", "Unknown pacing setting(s): %s." % ", ".join(sorted(unknown)))
+        raise DomainError("bad_pacing", "Unknown pacing setting(s): %s." % ", ".join(sorted(unknown)))
     if "start_at" in data:
         data["start_at"] = start_time(data["start_at"])
     for name in NUMBER_LIMITS:
@@ -106,14 +106,14 @@ def from_dict(data):
 def check_consistency(rules):
     """Cross-field rules: delays ordered, quiet hours complete and distinct, a known time zone."""
     if rules.per_minute is None:
-        raise MessagingError("bad_pacing", "'per_minute' is required.")
+        raise DomainError("bad_pacing", "'per_minute' is required.")
     if rules.max_delay < rules.min_delay:
-        raise MessagingError("bad_pacing", "'max_delay' must not be below 'min_delay'.")
+        raise DomainError("bad_pacing", "'max_delay' must not be below 'min_delay'.")
     if (rules.quiet_start is None) != (rules.quiet_end is None):
-        raise MessagingError("bad_pacing", "Give both 'quiet_start' and 'quiet_end', or neither.")
+        raise DomainError("bad_pacing", "Give both 'quiet_start' and 'quiet_end', or neither.")
     if rules.quiet_start is not None and parse_clock(rules.quiet_start, "quiet_start") == \
             parse_clock(rules.quiet_end, "quiet_end"):
-        raise MessagingError("bad_pacing", "Quiet hours must not start and end at the same time.")
+        raise DomainError("bad_pacing", "Quiet hours must not start and end at the same time.")
     if rules.timezone is not None:
         try:
             if not isinstance(rules.timezone, str):
@@ -121,7 +121,7 @@ def check_consistency(rules):
             zoneinfo.ZoneInfo(rules.timezone)
         # A folder ("America") or an over-long name fails as OSError rather than ZoneInfoNotFoundError.
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-            raise MessagingError("bad_pacing", "Unknown time zone %r." % rules.timezone) from None
+            raise DomainError("bad_pacing", "Unknown time zone %r." % rules.timezone) from None
 
 
 def local_time(ts, tz_name):

@@ -2,7 +2,7 @@
 import math
 import re
 
-from .errors import MessagingError
+from core.errors import DomainError
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}|]+?)\s*(?:\|([^{}]*))?\}\}")
 BUILTINS = ("name", "first_name", "last_name", "number", "phone", "email")
@@ -17,7 +17,7 @@ def check_syntax(text):
     """Refuse text with an unclosed or malformed {{placeholder}}."""
     stripped = PLACEHOLDER.sub("", text)
     if "{{" in stripped or "}}" in stripped:
-        raise MessagingError("bad_template", "A placeholder is not closed or is malformed: use {{name}} or "
+        raise DomainError("bad_template", "A placeholder is not closed or is malformed: use {{name}} or "
                              "{{name|fallback}}.")
 
 

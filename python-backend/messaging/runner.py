@@ -14,7 +14,8 @@ from .channels.base import (
     Message,
     SendError,
 )
-from .errors import MessagingError
+from core import errors
+from core.errors import DomainError
 from .util import loads
 
 log = logging.getLogger("messaging.runner")
@@ -68,7 +69,7 @@ class CampaignManager:
             try:
                 row = campaigns.campaign_row(conn, campaign_id)
                 if row["status"] in ("cancelled", "completed"):
-                    raise MessagingError("bad_state", "A %s campaign cannot be started." % row["status"], 409)
+                    raise DomainError("bad_state", "A %s campaign cannot be started." % row["status"], errors.CONFLICT)
                 run_id = uuid.uuid4().hex
                 with db.transaction(conn):
                     claimed = conn.execute(
@@ -124,7 +125,7 @@ class CampaignManager:
         """Pause a running campaign (the message in flight, if any, completes and is recorded)."""
         status = self.set_status(campaign_id, "paused", ("running",), reason)
         if status not in ("paused",):
-            raise MessagingError("bad_state", "Only a running campaign can be paused (it is %s)." % status, 409)
+            raise DomainError("bad_state", "Only a running campaign can be paused (it is %s)." % status, errors.CONFLICT)
         self.signal_stop(campaign_id)
         return {"status": status}
 
@@ -132,20 +133,20 @@ class CampaignManager:
         """Cancel a campaign for good; recipients not yet reached stay 'pending' in the report."""
         status = self.set_status(campaign_id, "cancelled", ("draft", "running", "paused"), "user", finished=True)
         if status != "cancelled":
-            raise MessagingError("bad_state", "A %s campaign cannot be cancelled." % status, 409)
+            raise DomainError("bad_state", "A %s campaign cannot be cancelled." % status, errors.CONFLICT)
         self.signal_stop(campaign_id)
         return {"status": status}
 
     def retry(self, campaign_id, statuses):
         """Queue failed (and, when asked, unknown) recipients again and run the campaign."""
         if not statuses or set(statuses) - set(ledger.RETRYABLE):
-            raise MessagingError("bad_param", "'statuses' must list 'failed' and/or 'unknown'.")
+            raise DomainError("bad_param", "'statuses' must list 'failed' and/or 'unknown'.")
         conn = self.connect()
         try:
             with db.transaction(conn):
                 row = campaigns.campaign_row(conn, campaign_id)
                 if row["status"] in ("cancelled", "draft"):
-                    raise MessagingError("bad_state", "A %s campaign has nothing to retry." % row["status"], 409)
+                    raise DomainError("bad_state", "A %s campaign has nothing to retry." % row["status"], errors.CONFLICT)
                 count = ledger.requeue(conn, campaign_id, statuses)
                 if count and row["status"] == "completed":
                     conn.execute("UPDATE campaigns SET status='paused', finished_at=NULL WHERE id=?", (campaign_id,))
@@ -228,7 +229,7 @@ class Worker:
         try:
             return channel_store.open_channel(self.conn, campaign["channel_id"], self.manager.data_dir,
                                               loads(campaign["options"], {}))
-        except MessagingError as err:
+        except DomainError as err:
             self.pause("channel_error: " + err.message)
             return None
 

@@ -6,7 +6,8 @@ The database only records that a channel has a secret; the API never returns one
 import json
 import logging
 
-from .errors import MessagingError
+from core import errors
+from core.errors import DomainError
 
 SERVICE = "BulkMessaging"
 log = logging.getLogger("messaging.secrets")
@@ -22,8 +23,8 @@ def backend():
     except Exception:  # keyring's discovery can raise any backend-specific error
         chosen = None
     if chosen is None or isinstance(chosen, fail.Keyring) or chosen.priority <= 0:
-        raise MessagingError("keychain_unavailable", "No system keychain is available to store the channel's "
-                             "secret (on Linux, start GNOME Keyring or another Secret Service).", 503)
+        raise DomainError("keychain_unavailable", "No system keychain is available to store the channel's "
+                             "secret (on Linux, start GNOME Keyring or another Secret Service).", errors.UNAVAILABLE)
     return chosen
 
 
@@ -36,22 +37,22 @@ def store(channel_id, secrets):
     """Save SECRETS (a dict of strings) for CHANNEL_ID."""
     try:
         backend().set_password(SERVICE, account(channel_id), json.dumps(secrets))
-    except MessagingError:
+    except DomainError:
         raise
     except Exception as err:  # backend errors (locked keyring, D-Bus failure) vary by platform
-        raise MessagingError("keychain_error", "The system keychain refused to store the secret (%s)."
-                             % type(err).__name__, 503) from None
+        raise DomainError("keychain_error", "The system keychain refused to store the secret (%s)."
+                             % type(err).__name__, errors.UNAVAILABLE) from None
 
 
 def load(channel_id):
     """The secrets of CHANNEL_ID ({} when none are stored)."""
     try:
         raw = backend().get_password(SERVICE, account(channel_id))
-    except MessagingError:
+    except DomainError:
         raise
     except Exception as err:
-        raise MessagingError("keychain_error", "The system keychain could not be read (%s)."
-                             % type(err).__name__, 503) from None
+        raise DomainError("keychain_error", "The system keychain could not be read (%s)."
+                             % type(err).__name__, errors.UNAVAILABLE) from None
     return json.loads(raw) if raw else {}
 
 
@@ -61,7 +62,7 @@ def forget(channel_id):
 
     try:
         backend().delete_password(SERVICE, account(channel_id))
-    except (keyring.errors.PasswordDeleteError, MessagingError):
+    except (keyring.errors.PasswordDeleteError, DomainError):
         pass
     except Exception as err:  # a locked keyring or a D-Bus failure must not turn a done delete into a 500
         log.warning("channel %d: its keychain entry could not be removed (%s)", channel_id, type(err).__name__)

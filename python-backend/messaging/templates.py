@@ -1,7 +1,7 @@
 """Saved message templates (a subject for email, a body with {{placeholders}})."""
 from . import render
 from .db import transaction
-from .errors import not_found
+from core.errors import not_found
 from .util import iso, now, require_text
 
 MAX_BODY = 20_000

@@ -3,7 +3,7 @@ import datetime
 import json
 import time
 
-from .errors import MessagingError
+from core.errors import DomainError
 
 MAX_PAGE = 1000
 
@@ -37,25 +37,25 @@ def paging(offset, limit, default_limit=100):
         offset = int(offset or 0)
         limit = int(limit if limit not in (None, "") else default_limit)
     except (TypeError, ValueError):
-        raise MessagingError("bad_param", "offset and limit must be integers.") from None
+        raise DomainError("bad_param", "offset and limit must be integers.") from None
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise MessagingError("bad_param", "offset must be >= 0 and limit between 1 and %d." % MAX_PAGE)
+        raise DomainError("bad_param", "offset must be >= 0 and limit between 1 and %d." % MAX_PAGE)
     return offset, limit
 
 
 def require_text(value, field, max_len=200, allow_empty=False):
     """A stripped string field, or a 4xx naming the field."""
     if value is None and not allow_empty:
-        raise MessagingError("missing_field", "'%s' is required." % field)
+        raise DomainError("missing_field", "'%s' is required." % field)
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise MessagingError("bad_param", "'%s' must be text." % field)
+        raise DomainError("bad_param", "'%s' must be text." % field)
     value = value.strip()
     if not value and not allow_empty:
-        raise MessagingError("missing_field", "'%s' must not be empty." % field)
+        raise DomainError("missing_field", "'%s' must not be empty." % field)
     if len(value) > max_len:
-        raise MessagingError("bad_param", "'%s' is longer than %d characters." % (field, max_len))
+        raise DomainError("bad_param", "'%s' is longer than %d characters." % (field, max_len))
     return value
 
 

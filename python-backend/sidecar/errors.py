@@ -1,32 +1,30 @@
-"""One JSON error shape for every failure: {"error": message, "code": code}."""
+"""One JSON error shape for every failure, {"error": message, "code": code}, and the one place that maps
+domain error kinds to HTTP statuses and registers every error handler."""
 import logging
 import uuid
 
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from contacts.errors import ContactsError
+from core import errors
+from core.errors import DomainError
 
 from .jsonio import json_response
 
 log = logging.getLogger("sidecar")
 
-# Engine codes that are not plain 400s.
-STATUS_FOR_CODE = {
-    "unsupported_type": 415,
-    "too_large": 413,
-    "too_many_rows": 413,
-    "too_many_columns": 413,
-    "not_found": 404,
-    "rate_limited": 429,
+STATUS_FOR_KIND = {
+    errors.INVALID: 400,
+    errors.UNAUTHORIZED: 401,
+    errors.FORBIDDEN: 403,
+    errors.NOT_FOUND: 404,
+    errors.CONFLICT: 409,
+    errors.TOO_LARGE: 413,
+    errors.UNSUPPORTED: 415,
+    errors.RATE_LIMITED: 429,
+    errors.UNAVAILABLE: 503,
+    # RFC 4918's Insufficient Storage: the disk is full or read-only, nothing is wrong with the request.
+    errors.STORAGE_FULL: 507,
 }
-
-
-class ApiError(Exception):
-    """A request the web layer refuses, with a stable code."""
-
-    def __init__(self, code, message, status=400):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
 
 
 def error_response(code, message, status=400, **extra):
@@ -34,14 +32,14 @@ def error_response(code, message, status=400, **extra):
     return json_response({"error": message, "code": code, **extra}, status)
 
 
-def handle_api_error(err):
-    """ApiError -> its JSON error."""
-    return error_response(err.code, err.message, err.status)
+def handle_domain_error(err):
+    """A refusal of the engine, messaging or the web layer -> its JSON error and status."""
+    return error_response(err.code, err.message, STATUS_FOR_KIND[err.kind], **err.details)
 
 
-def handle_contacts_error(err):
-    """Engine input errors -> 4xx JSON."""
-    return error_response(err.code, err.message, STATUS_FOR_CODE.get(err.code, 400))
+def handle_overflow(_err):
+    """An id or offset too big for the database's 64-bit integers is bad input, not a crash."""
+    return error_response("bad_param", "A number in the request is too large.", 400)
 
 
 def handle_http_exception(err):
@@ -60,8 +58,8 @@ def handle_unexpected(err):
 
 
 def init_app(app):
-    """Register the handlers."""
-    app.register_error_handler(ApiError, handle_api_error)
-    app.register_error_handler(ContactsError, handle_contacts_error)
+    """Register every error handler of the app (no blueprint registers its own)."""
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OverflowError, handle_overflow)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -2,7 +2,7 @@
 import orjson
 from flask import Response, request
 
-from contacts.errors import ContactsError
+from core.errors import DomainError
 
 
 def json_response(obj, status=200):
@@ -22,7 +22,7 @@ def json_body():
     try:
         value = orjson.loads(raw or b"")
     except orjson.JSONDecodeError:
-        raise ContactsError("bad_json", "The request body must be a JSON object.") from None
+        raise DomainError("bad_json", "The request body must be a JSON object.") from None
     if not isinstance(value, dict):
-        raise ContactsError("bad_json", "The request body must be a JSON object.")
+        raise DomainError("bad_json", "The request body must be a JSON object.")
     return value

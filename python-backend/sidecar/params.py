@@ -2,7 +2,8 @@
 import phonenumbers
 from flask import current_app
 
-from .errors import ApiError
+from core import errors
+from core.errors import DomainError
 
 SUPPORTED_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 # A page of the results table; more than this per request only slows the UI down.
@@ -17,7 +18,7 @@ def requested_region(value):
         return current_app.config["DEFAULT_REGION"], "default"
     region = str(value).strip().upper()
     if region not in SUPPORTED_REGIONS:
-        raise ApiError("bad_region", "%r is not a country code we know (use ISO 3166 alpha-2, e.g. IN, US, GB)."
+        raise DomainError("bad_region", "%r is not a country code we know (use ISO 3166 alpha-2, e.g. IN, US, GB)."
                        % str(value)[:20])
     return region, "request"
 
@@ -26,11 +27,11 @@ def text_field(body, name, max_chars=MAX_TEXT_CHARS):
     """A required string field of a JSON body."""
     value = body.get(name)
     if value is None:
-        raise ApiError("missing_field", "The field %r is required." % name)
+        raise DomainError("missing_field", "The field %r is required." % name)
     if not isinstance(value, str):
-        raise ApiError("bad_field", "The field %r must be a string." % name)
+        raise DomainError("bad_field", "The field %r must be a string." % name)
     if len(value) > max_chars:
-        raise ApiError("too_large", "The field %r is longer than %d characters." % (name, max_chars), 413)
+        raise DomainError("too_large", "The field %r is longer than %d characters." % (name, max_chars), errors.TOO_LARGE)
     return value
 
 
@@ -42,9 +43,9 @@ def int_param(args, name, default, low, high):
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError("bad_param", "%r must be a whole number." % name) from None
+        raise DomainError("bad_param", "%r must be a whole number." % name) from None
     if not low <= value <= high:
-        raise ApiError("bad_param", "%r must be between %d and %d." % (name, low, high))
+        raise DomainError("bad_param", "%r must be between %d and %d." % (name, low, high))
     return value
 
 

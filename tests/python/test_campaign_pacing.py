@@ -4,7 +4,7 @@ import random
 
 import pytest
 from messaging import pacing
-from messaging.errors import MessagingError
+from core.errors import DomainError
 
 T0 = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.timezone.utc).timestamp()
 
@@ -76,6 +76,6 @@ def test_scheduled_start_and_hold_after_rate_limit():
     {"start_at": "tomorrow"}, {"speed": 1}, {"hourly_cap": True},
 ])
 def test_bad_pacing_is_refused_with_a_stable_code(bad):
-    with pytest.raises(MessagingError) as err:
+    with pytest.raises(DomainError) as err:
         pacing.from_dict(bad)
     assert err.value.code == "bad_pacing" and err.value.status == 400

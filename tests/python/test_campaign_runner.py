@@ -10,7 +10,7 @@ from fakes.keychain import ensure_keychain
 from fakes.twilio import FakeTwilio
 from fakes.whatsapp import FakeWhatsApp
 from messaging import campaigns, channel_store, db, dnc, ledger, lists
-from messaging.errors import MessagingError
+from core.errors import DomainError
 from messaging.runner import CampaignManager, RealClock
 
 
@@ -189,7 +189,7 @@ def test_pause_resume_and_cancel_at_any_time(store):
     counts = ledger.counts(conn, campaign["id"])
     assert counts["sent"] == len(sent) and counts["pending"] == 40 - len(sent)
     assert campaigns.describe(conn, campaign["id"])["status"] == "cancelled"
-    with pytest.raises(MessagingError) as err:
+    with pytest.raises(DomainError) as err:
         manager.start(campaign["id"])
     assert err.value.code == "bad_state"
 
@@ -204,7 +204,7 @@ def test_concurrent_starts_start_one_run(store):
         barrier.wait()
         try:
             results.append(manager.start(campaign["id"])["started"])
-        except MessagingError as err:
+        except DomainError as err:
             # A start that arrives after the one run has already finished is refused, not run again.
             results.append(err.code)
 

@@ -6,7 +6,7 @@ from fakes.smtp import FakeSmtp
 from fakes.twilio import FakeTwilio
 from fakes.whatsapp import FakeWhatsApp
 from messaging.channels import base, check_config, dryrun, smtp, twilio, whatsapp
-from messaging.errors import MessagingError
+from core.errors import DomainError
 
 Message = base.Message
 
@@ -167,6 +167,6 @@ def test_dry_run_writes_every_message(tmp_path):
     ("smtp", {"host": "h", "port": 25, "from_address": "a@b.co", "password": "inline"}, "bad_param"),
 ])
 def test_bad_channel_settings_are_refused(channel_type, config, code):
-    with pytest.raises(MessagingError) as err:
+    with pytest.raises(DomainError) as err:
         check_config(channel_type, config)
     assert err.value.code == code and err.value.status == 400

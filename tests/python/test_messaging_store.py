@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from contacts.emails import explain_email, normalize_email, normalize_emails
 from messaging import db, dnc, lists, migrations, render, templates
-from messaging.errors import MessagingError
+from core.errors import DomainError
 
 V1_SCHEMA = os.path.join(os.path.dirname(__file__), "..", "fixtures", "messaging_v1_schema.sql")
 
@@ -64,7 +64,7 @@ def test_a_file_from_a_newer_app_is_refused(tmp_path):
     newer = sqlite3.connect(path)
     newer.execute("PRAGMA user_version=%d" % (migrations.LATEST + 1))
     newer.close()
-    with pytest.raises(MessagingError) as err:
+    with pytest.raises(DomainError) as err:
         db.open_store(str(tmp_path))
     assert err.value.code == "db_too_new"
 
@@ -94,27 +94,27 @@ def test_lists_create_rename_merge_delete_and_search(conn):
     paged = lists.page_contacts(conn, merged["id"], offset=1, limit=1)
     assert paged["total"] == 3 and len(paged["contacts"]) == 1
     lists.delete_list(conn, first["id"])
-    with pytest.raises(MessagingError) as err:
+    with pytest.raises(DomainError) as err:
         lists.page_contacts(conn, first["id"])
-    assert err.value.code == "not_found" and err.value.status == 404
+    assert err.value.code == "not_found" and err.value.kind == "not_found"
 
 
 def test_add_and_edit_contact_are_revalidated(conn):
     created, _ = lists.create_list(conn, "L", [])
     added = lists.add_contact(conn, created["id"], {"number": "(415) 555-2671", "name": " Ann "}, "US")
     assert added["number"] == "+14155552671" and added["name"] == "Ann"
-    with pytest.raises(MessagingError) as err:
+    with pytest.raises(DomainError) as err:
         lists.edit_contact(conn, created["id"], added["id"], {"number": "12"}, "US")
     assert err.value.code == "invalid_number"
-    with pytest.raises(MessagingError) as err:
+    with pytest.raises(DomainError) as err:
         lists.add_contact(conn, created["id"], {"number": "+1 415 555 2671"}, "US")
-    assert err.value.code == "duplicate_contact" and err.value.status == 409
-    with pytest.raises(MessagingError) as err:
+    assert err.value.code == "duplicate_contact" and err.value.kind == "conflict"
+    with pytest.raises(DomainError) as err:
         lists.edit_contact(conn, created["id"], added["id"], {"email": "not-an-email"}, "US")
     assert err.value.code == "invalid_email"
     edited = lists.edit_contact(conn, created["id"], added["id"], {"email": "ann@EXAMPLE.org"}, "US")
     assert edited["email"] == "ann@example.org" and edited["number"] == "+14155552671"
-    with pytest.raises(MessagingError) as err:
+    with pytest.raises(DomainError) as err:
         lists.edit_contact(conn, created["id"], added["id"], {"number": "", "email": ""}, "US")
     assert err.value.code == "missing_field"
 
@@ -133,7 +133,7 @@ def test_do_not_contact_normalises_and_matches(conn):
 def test_templates_check_placeholder_syntax(conn):
     saved = templates.create(conn, {"name": "t", "subject": "Hi {{name}}", "body": "From {{ City | here }}"})
     assert saved["placeholders"] == ["name", "City"]
-    with pytest.raises(MessagingError) as err:
+    with pytest.raises(DomainError) as err:
         templates.update(conn, saved["id"], {"body": "Hi {{name"})
     assert err.value.code == "bad_template"
     assert templates.update(conn, saved["id"], {"name": "renamed"})["body"] == "From {{ City | here }}"

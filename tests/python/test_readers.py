@@ -15,7 +15,7 @@ import msoffcrypto.format.ooxml
 import openpyxl
 import pytest
 
-from contacts.errors import ContactsError
+from core.errors import DomainError
 from contacts.readers import read_file
 from contacts.readers.vcard import HEADER as VCARD_HEADER
 from test_readers_support import (FIXTURES, cells, fixture_bytes, read_bytes, write_bytes, xls_bytes, xlsx_bytes,
@@ -40,8 +40,8 @@ def read_fixture(name):
 
 
 def error_code(call):
-    """The ContactsError code CALL raises (fails the test if it raises nothing or something else)."""
-    with pytest.raises(ContactsError) as caught:
+    """The DomainError code CALL raises (fails the test if it raises nothing or something else)."""
+    with pytest.raises(DomainError) as caught:
         call()
     return caught.value.code
 
@@ -342,7 +342,7 @@ def test_password_protected_xlsx_is_corrupt_file(tmp_path, no_temp_files):
     encrypted = io.BytesIO()
     plain = io.BytesIO(fixture_bytes("workbook_title_row.xlsx"))
     msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("s3cret", encrypted)
-    with pytest.raises(ContactsError) as caught:
+    with pytest.raises(DomainError) as caught:
         read_bytes(tmp_path, "locked.xlsx", encrypted.getvalue())
     assert caught.value.code == "corrupt_file" and "password" in caught.value.message
 
@@ -427,7 +427,7 @@ def test_absurd_xls_used_range_is_refused_before_allocating(tmp_path, no_temp_fi
 ], ids=["xlsb", "ods"])
 def test_xlsb_and_ods_are_refused_with_advice(tmp_path, no_temp_files, members):
     """Spreadsheets we cannot measure before opening are unsupported_type, with a hint to save as .xlsx."""
-    with pytest.raises(ContactsError) as caught:
+    with pytest.raises(DomainError) as caught:
         read_bytes(tmp_path, "book.bin", zip_bytes(members))
     assert caught.value.code == "unsupported_type" and ".xlsx" in caught.value.message
 

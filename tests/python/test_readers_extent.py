@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from contacts.errors import ContactsError
+from core.errors import DomainError
 from contacts.readers.extent import XlsxExtent, column_letters, column_number, larger_reference
 from test_readers_support import cells, read_bytes, xlsx_bytes
 
@@ -38,7 +38,7 @@ def refused(tmp_path, data):
     try:
         read_bytes(tmp_path, "sheet.xlsx", data)
         outcome = False
-    except ContactsError as error:
+    except DomainError as error:
         outcome = error.code == "workbook_too_large"
     assert time.perf_counter() - started < 1.5
     return outcome

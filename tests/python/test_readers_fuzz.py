@@ -1,11 +1,11 @@
-"""Fuzz every reader with hypothesis: whatever the bytes, only ContactsError escapes and each input takes < 2 s."""
+"""Fuzz every reader with hypothesis: whatever the bytes, only DomainError escapes and each input takes < 2 s."""
 import os
 import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contacts.errors import ContactsError
+from core.errors import DomainError
 from contacts.readers import Workbook, read_file
 from test_readers_support import fixture_bytes, write_bytes
 
@@ -34,16 +34,16 @@ def mutate(data, edits, cut):
 
 
 def read_within_budget(tmp_path, name, data):
-    """read_file of DATA as NAME: a Workbook or a ContactsError, within the budget."""
+    """read_file of DATA as NAME: a Workbook or a DomainError, within the budget."""
     path = write_bytes(tmp_path, name, data)
     started = time.perf_counter()
     try:
         result = read_file(path, name)
-    except ContactsError as error:
+    except DomainError as error:
         result = error
     elapsed = time.perf_counter() - started
     assert elapsed < BUDGET_SECONDS, "%s took %.2f s" % (name, elapsed)
-    assert isinstance(result, (Workbook, ContactsError))
+    assert isinstance(result, (Workbook, DomainError))
     if isinstance(result, Workbook):
         for sheet in result.sheets:
             assert all(isinstance(v, str) for v in sheet.frame.to_numpy().ravel())

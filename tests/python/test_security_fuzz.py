@@ -1,6 +1,6 @@
 """Fuzzing the readers (CSV, TXT, XLSX, XLS, vCard) with hypothesis, bounded for CI.
 
-Whatever the bytes, read_file either returns a Workbook or raises the documented ContactsError with a
+Whatever the bytes, read_file either returns a Workbook or raises the documented DomainError with a
 documented code, and it does so in under 2 s per input. BULKMSG_FUZZ_EXAMPLES raises the bound locally.
 """
 import io
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook as XlsxWorkbook
 
-from contacts.errors import ContactsError
+from core.errors import DomainError
 from contacts.readers import Workbook, read_file
 
 MAX_SECONDS = 2.0
@@ -43,7 +43,7 @@ def read_checked(data, filename):
         try:
             with warnings.catch_warnings(record=True):
                 result = read_file(path, filename)
-        except ContactsError as err:
+        except DomainError as err:
             assert err.code in DOCUMENTED_CODES, (err.code, err.message)
             assert err.message
             result = None

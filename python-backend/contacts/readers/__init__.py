@@ -18,7 +18,7 @@ CONTRACT (the rest of the engine relies on it):
       * a .txt that is not table-like (no delimiter splitting most lines alike, not a list of bare numbers, or a
         chat export) comes back with `free_text` set and no sheets;
       * vCards become one sheet 'Contacts' with a synthesised header row (see vcard.py);
-      * raises contacts.errors.ContactsError, and nothing else, with codes
+      * raises core.errors.DomainError, and nothing else, with codes
           empty_file         zero bytes, or blank space only
           not_text           binary data in a file named as text (.csv, .txt, .vcf, ...)
           unsupported_type   a format we do not read (PDF, image, zip without a workbook, Word, ...)
@@ -30,7 +30,7 @@ CONTRACT (the rest of the engine relies on it):
 import logging
 import os
 
-from ..errors import ContactsError
+from core.errors import DomainError
 from . import dispatch
 from .model import Sheet, Workbook
 
@@ -44,14 +44,14 @@ def read_file(path, filename=None):
     name = filename or os.path.basename(path)
     try:
         return dispatch.read_path(path, name)
-    except ContactsError:
+    except DomainError:
         raise
     except MemoryError:
-        raise ContactsError("workbook_too_large", "The file is too large to read.") from None
+        raise DomainError("workbook_too_large", "The file is too large to read.") from None
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException:
         # A reader bug or a library surprise (a Rust panic in calamine is a BaseException) must still reach the
         # user as a clean error.
         log.exception("reading %r failed", name)
-        raise ContactsError("corrupt_file", "The file could not be read; it may be damaged.") from None
+        raise DomainError("corrupt_file", "The file could not be read; it may be damaged.") from None

@@ -1,7 +1,7 @@
 """Turn the bytes of a text file into str: byte-order marks, UTF-8, UTF-16 without a BOM, Windows-1252, Latin-1."""
 import re
 
-from ..errors import ContactsError
+from core.errors import DomainError
 
 SAMPLE_BYTES = 64 * 1024
 # A text file may hold a stray control character or two; binary data holds them by the thousand.
@@ -65,18 +65,18 @@ def looks_binary(text):
 def decode_text(data):
     """(text, encoding) for the bytes of a text file; raises empty_file or not_text."""
     if not NON_BLANK_BYTE.search(data):
-        raise ContactsError("empty_file", "The file is empty.")
+        raise DomainError("empty_file", "The file is empty.")
     payload, encoding = strip_bom(data)
     encoding = encoding or guess_utf16(payload)
     if encoding:
         try:
             text = payload.decode(encoding)
         except UnicodeDecodeError:
-            raise ContactsError("not_text", "The file says it is %s text but is not." % encoding.upper()) from None
+            raise DomainError("not_text", "The file says it is %s text but is not." % encoding.upper()) from None
     else:
         text, encoding = decode_with_fallbacks(payload)
     if not NON_SPACE.search(text):
-        raise ContactsError("empty_file", "The file holds nothing but blank space.")
+        raise DomainError("empty_file", "The file holds nothing but blank space.")
     if looks_binary(text):
-        raise ContactsError("not_text", "The file is not text (it holds binary data).")
+        raise DomainError("not_text", "The file is not text (it holds binary data).")
     return text, encoding

@@ -1,7 +1,8 @@
 """Decide what a file is (by content, with the extension as a hint) and hand it to the right reader."""
 import os
 
-from ..errors import ContactsError
+from core import errors
+from core.errors import DomainError
 from ..freetext import looks_like_chat
 from . import delimited, htmltable, vcard
 from .decode import decode_text, strip_bom
@@ -30,8 +31,8 @@ def sheet_name_for(name):
 
 def unsupported(what):
     """The error for a format we do not read."""
-    return ContactsError("unsupported_type", "This file is %s, not a contact list (use CSV, Excel, vCard or text)."
-                         % what)
+    return DomainError("unsupported_type", "This file is %s, not a contact list (use CSV, Excel, vCard or text)."
+                         % what, errors.UNSUPPORTED)
 
 
 def read_head(path):
@@ -54,11 +55,11 @@ def read_ole(path):
         data = handle.read()
     kind = ole_kind(data)
     if kind == "encrypted":
-        raise ContactsError("corrupt_file", "The workbook is password-protected. Save it without a password.")
+        raise DomainError("corrupt_file", "The workbook is password-protected. Save it without a password.")
     if kind == "other":
         raise unsupported("an Office document that is not a workbook")
     if kind is None:
-        raise ContactsError("corrupt_file", "The file is a damaged Office document.")
+        raise DomainError("corrupt_file", "The file is a damaged Office document.")
     check_xls_extent(data)
     return Workbook("xls", read_workbook(path))
 
@@ -66,7 +67,7 @@ def read_ole(path):
 def binary_error(ext, error):
     """What to say about binary content: it depends on what the name promised."""
     if ext in WORKBOOK_EXTENSIONS:
-        return ContactsError("corrupt_file", "The workbook is damaged and cannot be read.")
+        return DomainError("corrupt_file", "The workbook is damaged and cannot be read.")
     if ext in TEXT_EXTENSIONS:
         return error
     return unsupported("not a format we know")
@@ -94,7 +95,7 @@ def read_text_file(path, ext, name):
         data = handle.read()
     try:
         text, encoding = decode_text(data)
-    except ContactsError as error:
+    except DomainError as error:
         if error.code == "not_text":
             raise binary_error(ext, error) from None
         raise
@@ -105,7 +106,7 @@ def read_path(path, name):
     """Read the file at PATH, whose client-side name is NAME."""
     head, size = read_head(path)
     if size == 0:
-        raise ContactsError("empty_file", "The file is empty.")
+        raise DomainError("empty_file", "The file is empty.")
     ext = extension_of(name)
     kind = head_kind(head)
     if kind == "zip":

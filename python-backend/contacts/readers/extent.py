@@ -5,7 +5,7 @@ import struct
 
 import xlrd.compdoc
 
-from ..errors import ContactsError
+from core.errors import DomainError
 from .limits import MAX_SHEET_CELLS
 
 # The column letters and the row digits of any r="B12" (cell) or r="12" (row) attribute; linear, no nested
@@ -30,7 +30,7 @@ RECORD_HEADER = struct.Struct("<HH")
 
 def refuse(rows, columns):
     """The error for a sheet whose used range is too large."""
-    return ContactsError("workbook_too_large", "A sheet of the workbook is too large (%d rows x %d columns)."
+    return DomainError("workbook_too_large", "A sheet of the workbook is too large (%d rows x %d columns)."
                          % (rows, columns))
 
 
@@ -132,9 +132,9 @@ def workbook_stream(data):
         doc = xlrd.compdoc.CompDoc(data, logfile=io.StringIO())
         stream = doc.get_named_stream("Workbook") or doc.get_named_stream("Book")
     except Exception:  # xlrd reports a damaged container with assorted exception types
-        raise ContactsError("corrupt_file", "The workbook is damaged and cannot be read.") from None
+        raise DomainError("corrupt_file", "The workbook is damaged and cannot be read.") from None
     if not stream:
-        raise ContactsError("corrupt_file", "The workbook is damaged and cannot be read.")
+        raise DomainError("corrupt_file", "The workbook is damaged and cannot be read.")
     return stream
 
 

@@ -1,7 +1,7 @@
 """Workbooks (xlsx, xls) through python-calamine: every sheet, in workbook order, cells as text."""
 import python_calamine
 
-from ..errors import ContactsError
+from core.errors import DomainError
 from .cells import rows_to_frame
 from .model import Sheet
 
@@ -11,10 +11,10 @@ def open_workbook(path):
     try:
         return python_calamine.CalamineWorkbook.from_path(path)
     except python_calamine.PasswordError:
-        raise ContactsError("corrupt_file", "The workbook is password-protected. Save it without a password.") \
+        raise DomainError("corrupt_file", "The workbook is password-protected. Save it without a password.") \
             from None
     except Exception:  # calamine reports damage with many exception types
-        raise ContactsError("corrupt_file", "The workbook is damaged and cannot be read.") from None
+        raise DomainError("corrupt_file", "The workbook is damaged and cannot be read.") from None
 
 
 def sheet_rows(workbook, name):
@@ -38,7 +38,7 @@ def read_workbook(path):
             try:
                 rows = sheet_rows(workbook, name)
             except Exception:
-                raise ContactsError("corrupt_file", "Sheet %r of the workbook is damaged." % name) from None
+                raise DomainError("corrupt_file", "Sheet %r of the workbook is damaged." % name) from None
             sheets.append(Sheet(name, rows_to_frame(rows)))
         return sheets
     finally:

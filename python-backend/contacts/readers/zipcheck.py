@@ -7,7 +7,8 @@ import zlib
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
-from ..errors import ContactsError
+from core import errors
+from core.errors import DomainError
 from .extent import XlsxExtent
 from .limits import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES
 
@@ -28,12 +29,12 @@ XML_PART_SUFFIXES = (".xml", ".rels")
 
 def too_large(why):
     """The error for a workbook bigger than we agree to unpack."""
-    return ContactsError("workbook_too_large", "The workbook is too large to open safely (%s)." % why)
+    return DomainError("workbook_too_large", "The workbook is too large to open safely (%s)." % why)
 
 
 def damaged():
     """The error for a zip that cannot be read."""
-    return ContactsError("corrupt_file", "The workbook is damaged and cannot be read.")
+    return DomainError("corrupt_file", "The workbook is damaged and cannot be read.")
 
 
 def open_zip(path):
@@ -130,7 +131,7 @@ def refuse_dtd(archive, name):
             for _ in iterparse(part, events=("start",), forbid_dtd=True):
                 return  # the root element opened: the prolog, the only place for a DTD, is behind us
     except DefusedXmlException:
-        raise ContactsError("unsafe_workbook", "The workbook declares XML entities or a DTD, which spreadsheets "
+        raise DomainError("unsafe_workbook", "The workbook declares XML entities or a DTD, which spreadsheets "
                                                "never need; it was refused for safety.") from None
     except (ParseError, *ZIP_ERRORS):
         return  # not well-formed: the workbook reader reports the damage
@@ -151,8 +152,8 @@ def inspect_zip(path):
         if XLSX_WORKBOOK_PART not in names:
             other = unmeasured_workbook(archive)
             if other:
-                raise ContactsError("unsupported_type", "This file is %s. Save it as .xlsx or .csv and try again."
-                                    % other)
+                raise DomainError("unsupported_type", "This file is %s. Save it as .xlsx or .csv and try again."
+                                    % other, errors.UNSUPPORTED)
             return None
         check_real_sizes(path, archive)
         check_xml_parts(archive)

@@ -2,7 +2,8 @@
 from flask import Blueprint, current_app, request
 
 from ..access import host_with_port, is_loopback_client, machine_addresses, serves_lan
-from ..errors import ApiError
+from core import errors
+from core.errors import DomainError
 from ..jsonio import json_response
 
 bp = Blueprint("access", __name__)
@@ -18,7 +19,7 @@ def access_details():
     """The access token and the addresses other machines use; only for this machine's own app."""
     # The Origin rule already refused other sites' pages; a LAN client that knows the token needs nothing here.
     if not is_loopback_client(request.remote_addr):
-        raise ApiError("loopback_only", "The access token is only shown on the machine running the sidecar.", 403)
+        raise DomainError("loopback_only", "The access token is only shown on the machine running the sidecar.", errors.FORBIDDEN)
     config = current_app.config
     lan = serves_lan(config.get("BIND_HOST"))
     urls = sorted("http://" + host_with_port(a, config["PORT"]) for a in lan_addresses(config)) if lan else []

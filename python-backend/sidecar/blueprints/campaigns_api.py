@@ -4,13 +4,13 @@ import time
 
 from flask import Blueprint, Response, current_app, request
 from messaging import campaigns, db, ledger, report
-from messaging.errors import MessagingError
+from core.errors import DomainError
 from messaging.util import paging
 
 from ..jsonio import json_body, json_response
-from .messaging_web import get_db, guard, manager
+from .messaging_web import get_db, manager
 
-bp = guard(Blueprint("campaigns", __name__))
+bp = Blueprint("campaigns", __name__)
 
 POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 15.0
@@ -85,7 +85,7 @@ def retry_campaign(campaign_id):
     body = json_body() if request.get_data(cache=True) else {}
     statuses = body.get("statuses", ["failed"])
     if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
-        raise MessagingError("bad_param", "'statuses' must be a list of texts.")
+        raise DomainError("bad_param", "'statuses' must be a list of texts.")
     result = manager().retry(campaign_id, statuses)
     return json_response(dict(result, campaign=campaigns.describe(get_db(), campaign_id)))
 
@@ -105,7 +105,7 @@ def campaign_preview(campaign_id):
     try:
         recipient_id = int(raw) if raw not in (None, "") else None
     except ValueError:
-        raise MessagingError("bad_param", "'recipient_id' must be a number.") from None
+        raise DomainError("bad_param", "'recipient_id' must be a number.") from None
     return json_response(campaigns.preview(get_db(), campaign_id, recipient_id))
 
 
@@ -114,7 +114,7 @@ def campaign_report(campaign_id):
     """The per-recipient report as CSV or XLSX."""
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
-        raise MessagingError("bad_param", "'format' must be csv or xlsx.")
+        raise DomainError("bad_param", "'format' must be csv or xlsx.")
     conn = get_db()
     name = "campaign-%d-report.%s" % (campaign_id, fmt)
     if fmt == "csv":
@@ -144,7 +144,7 @@ def event_stream(path, campaign_id, campaigns_manager, max_seconds):
         while time.monotonic() - started < max_seconds:
             try:
                 state = snapshot(conn, campaign_id, campaigns_manager)
-            except MessagingError:  # deleted while streaming: end quietly, the reconnect gets the 404
+            except DomainError:  # deleted while streaming: end quietly, the reconnect gets the 404
                 return
             frame = json.dumps(state, separators=(",", ":"))
             if frame != previous:

@@ -12,7 +12,7 @@ from contacts.readers import read_file
 from contacts.report import result_json_parts
 from contacts.validate import describe_number
 
-from ..errors import ApiError
+from core.errors import DomainError
 from ..jsonio import json_body, json_response, json_stream_response
 from ..params import optional_limit, requested_region, text_field
 
@@ -52,7 +52,7 @@ def upload():
     """Import a contact file (multipart field 'file')."""
     storage = request.files.get("file")
     if storage is None:
-        raise ApiError("no_file", "Attach the contact file in the multipart form field 'file'.")
+        raise DomainError("no_file", "Attach the contact file in the multipart form field 'file'.")
     region, region_source = requested_region(request.form.get("default_region"))
     options = column_options(request.form)
     with private_upload(storage) as path:

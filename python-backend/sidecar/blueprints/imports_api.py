@@ -10,7 +10,8 @@ from contacts.exports import export_file
 from contacts.extract import extract_text, extract_workbook
 from contacts.report import contact_records, row_records
 
-from ..errors import ApiError
+from core import errors
+from core.errors import DomainError
 from ..jsonio import json_body, json_response
 from ..params import page_params, requested_region
 from .contacts_api import column_options, store_and_respond
@@ -22,7 +23,7 @@ def stored_or_404(import_id):
     """The stored import, or a not_found error."""
     stored = current_app.extensions["imports"].get(import_id)
     if stored is None:
-        raise ApiError("not_found", "This import is no longer available; import the file again.", 404)
+        raise DomainError("not_found", "This import is no longer available; import the file again.", errors.NOT_FOUND)
     return stored
 
 
@@ -76,7 +77,7 @@ def fix_row(import_id, entry_id):
     body = json_body()
     value = body.get("value")
     if not isinstance(value, str):
-        raise ApiError("missing_field", "Send the corrected number as the string field 'value'.")
+        raise DomainError("missing_field", "Send the corrected number as the string field 'value'.")
     with stored.lock:
         row = row_records(fix_entry(stored.result, entry_id, value.strip()))[0]
         summary = stored.result.summary()

@@ -1,15 +1,15 @@
 """Saved lists and the do-not-contact list."""
 from flask import Blueprint, current_app, request
 from messaging import dnc, lists
-from messaging.errors import MessagingError
+from core import errors
+from core.errors import DomainError
 from messaging.util import paging
 
-from ..errors import ApiError
 from ..jsonio import json_body, json_response
 from ..params import requested_region, text_field
-from .messaging_web import get_db, guard
+from .messaging_web import get_db
 
-bp = guard(Blueprint("lists", __name__))
+bp = Blueprint("lists", __name__)
 
 
 def import_records(import_id):
@@ -20,8 +20,8 @@ def import_records(import_id):
 
     stored = imports_store.get_import(current_app, import_id) if isinstance(import_id, str) else None
     if stored is None:
-        raise ApiError("not_found", "Import %r does not exist (imports are kept in memory; upload again)."
-                       % str(import_id)[:40], 404)
+        raise DomainError("not_found", "Import %r does not exist (imports are kept in memory; upload again)."
+                       % str(import_id)[:40], errors.NOT_FOUND)
     for record in stored.contacts():
         if record.get("email"):
             record["email"] = normalize_email(record["email"])[0]
@@ -46,7 +46,7 @@ def given_records(body):
     region, _ = requested_region(body.get("default_region"))
     contacts = body.get("contacts")
     if not isinstance(contacts, list):
-        raise ApiError("bad_param", "'contacts' must be a list of objects.")
+        raise DomainError("bad_param", "'contacts' must be a list of objects.")
     return [check_contact(c, region) for c in contacts]
 
 
@@ -68,7 +68,7 @@ def create_list():
     elif body.get("contacts") is not None:
         records = given_records(body)
     else:
-        raise ApiError("missing_field", "Give 'import_id', 'numbers' (pasted text) or 'contacts'.")
+        raise DomainError("missing_field", "Give 'import_id', 'numbers' (pasted text) or 'contacts'.")
     created, stats = lists.create_list(get_db(), body.get("name"), records)
     return json_response({"list": created, "added": stats["added"], "duplicates": stats["duplicates"],
                           "source_summary": source}, 201)
@@ -149,7 +149,7 @@ def dnc_add():
     region, _ = requested_region(body.get("default_region"))
     note = body.get("note") or ""
     if not isinstance(note, str):
-        raise MessagingError("bad_param", "'note' must be text.")
+        raise DomainError("bad_param", "'note' must be text.")
     return json_response(dnc.add_values(get_db(), body.get("values"), region, note[:500]), 201)
 
 

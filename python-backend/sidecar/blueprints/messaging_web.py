@@ -5,10 +5,10 @@ import sqlite3
 
 from flask import current_app, g
 from messaging import db
-from messaging.errors import MessagingError
+from core import errors
+from core.errors import DomainError
 from messaging.runner import CampaignManager
 
-from ..errors import error_response
 
 log = logging.getLogger("sidecar")
 
@@ -35,31 +35,15 @@ def manager():
     return current_app.extensions["campaigns"]
 
 
-def handle_messaging_error(err):
-    """MessagingError -> its JSON error."""
-    return error_response(err.code, err.message, err.status)
-
-
-def handle_overflow(_err):
-    """An id or offset too big for SQLite's 64-bit integers is bad input, not a crash."""
-    return error_response("bad_param", "A number in the request is too large.", 400)
-
-
-def guard(blueprint):
-    """Register the messaging error handlers on one of the messaging blueprints."""
-    blueprint.register_error_handler(OverflowError, handle_overflow)
-    return blueprint
-
-
 def open_store(app):
     """Create or upgrade the schema once at start; remember a refusal (e.g. a newer file) for requests."""
     try:
         db.open_store(app.config["DATA_DIR"]).close()
-    except MessagingError as err:
+    except DomainError as err:
         problem = err
     except sqlite3.Error as err:  # unreadable file, read-only or full disk: the rest of the app still works
-        problem = MessagingError("store_unavailable", "The saved-lists database cannot be opened (%s)."
-                                 % type(err).__name__, 503)
+        problem = DomainError("store_unavailable", "The saved-lists database cannot be opened (%s)."
+                                 % type(err).__name__, errors.UNAVAILABLE)
     else:
         return True
     log.error("messaging store unavailable: %s", problem.message)
@@ -69,7 +53,6 @@ def open_store(app):
 
 def init_app(app):
     """Open the store, register the glue, and resume campaigns a crash left running."""
-    app.register_error_handler(MessagingError, handle_messaging_error)
     app.teardown_appcontext(close_db)
     campaigns = CampaignManager(app.config["DATA_DIR"])
     app.extensions["campaigns"] = campaigns

@@ -1,13 +1,13 @@
 """Message templates and the compose check (preview, empty placeholders, SMS segments)."""
 from flask import Blueprint
 from messaging import campaigns, render, templates
-from messaging.errors import MessagingError
+from core.errors import DomainError
 from messaging.util import is_id
 
 from ..jsonio import json_body, json_response
-from .messaging_web import get_db, guard
+from .messaging_web import get_db
 
-bp = guard(Blueprint("templates", __name__))
+bp = Blueprint("templates", __name__)
 
 
 @bp.get("/templates")
@@ -45,7 +45,7 @@ def text_of(body, name, required):
     """A string field of the compose body."""
     value = body.get(name, None if required else "")
     if value is None or not isinstance(value, str):
-        raise MessagingError("missing_field" if value is None else "bad_param", "'%s' must be text." % name)
+        raise DomainError("missing_field" if value is None else "bad_param", "'%s' must be text." % name)
     return value
 
 
@@ -60,5 +60,5 @@ def compose_preview():
         return json_response({"placeholders": render.placeholder_names(subject + "\n" + text), "fields": [],
                               "sms": render.sms_stats(text), "preview": None, "warnings": None})
     if not is_id(list_id) or (contact_id is not None and not is_id(contact_id)):
-        raise MessagingError("bad_param", "'list_id' and 'contact_id' must be numbers.")
+        raise DomainError("bad_param", "'list_id' and 'contact_id' must be numbers.")
     return json_response(campaigns.compose_check(get_db(), list_id, subject, text, contact_id))

@@ -5,7 +5,8 @@ import sys
 from flask import Blueprint, current_app, send_from_directory
 from werkzeug.routing import BaseConverter
 
-from ..errors import ApiError
+from core import errors
+from core.errors import DomainError
 
 bp = Blueprint("ui", __name__)
 
@@ -42,7 +43,7 @@ def send_ui_file(name):
     """A file of the built UI, or a clear error when the UI has not been built."""
     directory = ui_dir()
     if not os.path.isfile(os.path.join(directory, "index.html")):
-        raise ApiError("ui_not_built", "The UI has not been built: run `npm run build` in electron/.", 404)
+        raise DomainError("ui_not_built", "The UI has not been built: run `npm run build` in electron/.", errors.NOT_FOUND)
     response = send_from_directory(directory, name, max_age=0 if name == "index.html" else 3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = UI_CONTENT_SECURITY_POLICY

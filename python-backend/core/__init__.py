@@ -1,0 +1,1 @@
+"""What the engine, messaging and the web layer share: the one domain error."""
