@@ -1,20 +1,32 @@
-"""Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR]`."""
-import argparse
+"""Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR] [--remote-access]`.
+
+Options come from one Settings (sidecar/settings.py): defaults, <data dir>/settings.json, BULKMSG_* environment
+variables, then these command-line options.
+"""
 import logging
 import logging.handlers
 import os
 import signal
+import stat
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-DEFAULT_HOST = "0.0.0.0"
-DEFAULT_PORT = 5034
-# Waitress' default of 4 threads would let four 1M-row uploads hold ~4 GB at once; 6 keeps
-# small requests (health, paging) responsive while a big upload runs.
-SERVER_THREADS = 6
+# Threads for ordinary requests. Waitress' default of 4 would let four 1M-row uploads hold ~4 GB at once; 6 keeps
+# small requests (health, paging) responsive while a big upload runs. Event streams get threads of their own on
+# top of these (Settings.stream_slots), so open streams can never take the threads requests need.
+REQUEST_THREADS = 6
+# Open connections waitress keeps (its default, 100, let 110 slow clients lock everyone out). Connections cost a
+# file descriptor and a few KB, not a thread; poll() instead of select() lifts select's 1024-descriptor ceiling.
+CONNECTION_LIMIT = 1000
+# A connection with no request in progress (idle keep-alive, or headers that never finish) is closed after this
+# many seconds; the check runs every CLEANUP_SECONDS. A running request (an event stream) is never cut by it.
+IDLE_TIMEOUT_SECONDS = 20
+CLEANUP_SECONDS = 5
+# File descriptors beyond the connections: the database and its WAL, logs, uploads, the runner's sockets.
+FILE_HEADROOM = 256
 # Copies of every region's example number in the start-up warm-up import: enough rows per calling code
 # for the fast path (it sends groups under 32 rows to the slow path), small enough to take well under 1 s.
 WARM_UP_REPEATS = 40
@@ -24,34 +36,17 @@ PARENT_CHECK_SECONDS = 1.0
 # streams ~125 MB of JSON, so keep what is in flight (at most its 16 MB high-water mark plus one
 # piece) in memory instead of writing it to disk and reading it back.
 OUTPUT_BUFFER_IN_MEMORY = 48 * 1024 * 1024
-
-
-def port_number(text):
-    """argparse type: a TCP port 0-65535 (0 picks a free one)."""
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError("port must be between 0 and 65535")
-    return value
-
-
-def parse_args(argv=None):
-    """Command-line options, with BULKMSG_* environment overrides as defaults."""
-    ap = argparse.ArgumentParser(description="Bulk Messaging sidecar (contacts API).")
-    ap.add_argument("--host", default=os.environ.get("BULKMSG_HOST", DEFAULT_HOST))
-    ap.add_argument("--port", type=port_number, default=int(os.environ.get("BULKMSG_PORT", DEFAULT_PORT)),
-                    help="TCP port; -p 0 picks a free port and prints it")
-    ap.add_argument("--parent-pid", type=int, default=None,
-                    help="stop when this process (the desktop app) is gone (POSIX)")
-    ap.add_argument("--data-dir", default=os.environ.get("BULKMSG_DATA_DIR"),
-                    help="where saved lists, settings and logs live (default: the user data directory)")
-    ap.add_argument("--show-token", action="store_true",
-                    help="print the access token other machines must send (Authorization: Bearer ...) and exit")
-    return ap.parse_args(argv)
+# Contacts and messages are private: files the sidecar creates are owner-only (0600), directories 0700.
+OWNER_ONLY_UMASK = 0o077
+OWNER_ONLY_FILE = 0o600
+OWNER_ONLY_DIR = 0o700
+# Exit code of a sidecar started on a data directory another live sidecar owns (the desktop app shows why).
+DATA_DIR_IN_USE_EXIT = 3
 
 
 def setup_logging(data_dir):
     """Log to stderr and to a rotating file in the data directory."""
-    os.makedirs(os.path.join(data_dir, "logs"), exist_ok=True)
+    os.makedirs(os.path.join(data_dir, "logs"), mode=OWNER_ONLY_DIR, exist_ok=True)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     file_handler = logging.handlers.RotatingFileHandler(
         os.path.join(data_dir, "logs", "sidecar.log"), maxBytes=2_000_000, backupCount=3, encoding="utf-8")
@@ -63,41 +58,116 @@ def setup_logging(data_dir):
         root.addHandler(handler)
 
 
-def show_token():
+def too_open(mode):
+    """Whether permission bits MODE let group or others in."""
+    return bool(stat.S_IMODE(mode) & 0o077)
+
+
+def tighten_data_dir(data_dir):
+    """Make every directory 0700 and file 0600 under DATA_DIR (left by an older version or copied in); warn."""
+    if os.name != "posix":
+        return []  # Windows: the user's profile folder already keeps other users out (see docs/security.md)
+    fixed = []
+    for root, dirs, files in os.walk(data_dir):
+        for path, wanted in [(root, OWNER_ONLY_DIR)] + [(os.path.join(root, n), OWNER_ONLY_FILE) for n in files]:
+            try:
+                info = os.lstat(path)
+                if not stat.S_ISLNK(info.st_mode) and too_open(info.st_mode):
+                    os.chmod(path, wanted)
+                    fixed.append(path)
+            except OSError:
+                continue  # vanished or not ours: nothing to tighten
+    for path in fixed:
+        logging.getLogger("sidecar").warning("data file readable by other users, now owner-only: %s", path)
+    return fixed
+
+
+def prepare_data_dir(data_dir):
+    """Owner-only from here on: the umask for every file the process creates, and the data directory itself."""
+    if os.name == "posix":
+        os.umask(OWNER_ONLY_UMASK)
+    os.makedirs(data_dir, mode=OWNER_ONLY_DIR, exist_ok=True)
+
+
+def own_data_dir(data_dir):
+    """Take the data directory's lock (contract 8); None, after one line on stderr, when another sidecar has it."""
+    from messaging import instance_lock
+
+    try:
+        return instance_lock.acquire(data_dir)
+    except instance_lock.DataDirInUse as err:
+        print("bulkmsg: data directory in use: %s" % err, file=sys.stderr, flush=True)
+        return None
+
+
+def show_token(data_dir):
     """Print the data directory's access token (creating it on first run)."""
     from sidecar.access_token import load_or_create_token
-    from sidecar.settings import defaults
 
-    print(load_or_create_token(defaults()["DATA_DIR"]), flush=True)
+    print(load_or_create_token(data_dir), flush=True)
     return 0
+
+
+def allow_enough_open_files(wanted=CONNECTION_LIMIT + FILE_HEADROOM):
+    """Raise the soft open-file limit so the connection limit can be reached (macOS starts apps at 256)."""
+    try:
+        import resource
+    except ImportError:  # Windows: no per-process descriptor limit of this kind
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):  # not allowed here: waitress still serves, up to the lower limit
+            logging.getLogger("sidecar").warning("could not raise the open-file limit from %d", soft)
+
+
+def build_server(app, settings):
+    """Waitress with JSON transport errors, threads for requests plus one per event stream, and timeouts."""
+    from sidecar.server_errors import create_json_error_server
+
+    return create_json_error_server(
+        app, host=settings.host, port=settings.port, threads=REQUEST_THREADS + settings.stream_slots,
+        connection_limit=CONNECTION_LIMIT, channel_timeout=IDLE_TIMEOUT_SECONDS, cleanup_interval=CLEANUP_SECONDS,
+        asyncore_use_poll=True, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1_000_000,
+        outbuf_overflow=OUTPUT_BUFFER_IN_MEMORY)
+
+
+def bound_port(server):
+    """The port SERVER listens on (the first one when a host name resolved to several addresses)."""
+    return getattr(server, "effective_port", None) or server.effective_listen[0][1]
 
 
 def main(argv=None):
     """Build the app and serve it with waitress (never Flask's dev server or debugger)."""
-    args = parse_args(argv)
-    if args.data_dir:
-        os.environ["BULKMSG_DATA_DIR"] = os.path.abspath(args.data_dir)
-    from waitress import create_server
+    from sidecar import settings as settings_module
 
-    if args.show_token:
-        return show_token()
+    settings = settings_module.from_command_line(argv)
+    prepare_data_dir(settings.data_dir)
+    if settings.show_token:
+        return show_token(settings.data_dir)
+    owner = own_data_dir(settings.data_dir)  # before logging, recovery and binding: a second instance stops here
+    if owner is None:
+        return DATA_DIR_IN_USE_EXIT
+    setup_logging(settings.data_dir)
+    tighten_data_dir(settings.data_dir)
     from sidecar import create_app
 
-    from sidecar import server_errors
-
-    server_errors.install()
-    app = create_app({"PORT": args.port, "BIND_HOST": args.host})
-    setup_logging(app.config["DATA_DIR"])
-    server = create_server(app, host=args.host, port=args.port, threads=SERVER_THREADS,
-                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1_000_000,
-                           outbuf_overflow=OUTPUT_BUFFER_IN_MEMORY)
-    app.config["PORT"] = server.effective_port  # --port 0: the Host rule needs the port actually bound
-    logging.getLogger("sidecar").info("serving on http://%s:%s", args.host, server.effective_port)
-    print("serving on http://%s:%s" % (args.host, server.effective_port), flush=True)
+    app = create_app(settings)
+    allow_enough_open_files()
+    server = build_server(app, settings)
+    port = bound_port(server)
+    app.config["PORT"] = port  # --port 0: the Host and Origin rules need the port actually bound
+    log = logging.getLogger("sidecar")
+    log.info("settings from %s; remote access %s", dict(settings.sources) or "defaults",
+             "on" if settings.remote_access else "off")
+    log.info("serving on http://%s:%s", settings.host, port)
+    print("serving on http://%s:%s" % (settings.host, port), flush=True)
     stop_cleanly_on_sigterm()
     threading.Thread(target=warm_up, args=(app.config["DEFAULT_REGION"],), name="warm-up", daemon=True).start()
-    if args.parent_pid:
-        watch_parent(args.parent_pid)
+    if settings.parent_pid:
+        watch_parent(settings.parent_pid)
     try:
         server.run()
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from contacts.cli import run  # noqa: E402
+from sidecar.settings import build as build_settings  # noqa: E402
 from core.errors import DomainError  # noqa: E402
 from contacts.extract import extract_file  # noqa: E402
 from contacts.report import result_json  # noqa: E402
@@ -33,4 +34,4 @@ def main(args):
 
 
 if __name__ == "__main__":
-    sys.exit(run(main, __doc__.splitlines()[0], arguments))
+    sys.exit(run(main, __doc__.splitlines()[0], arguments, build_settings().default_region))

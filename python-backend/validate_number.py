@@ -8,6 +8,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from contacts.cli import run  # noqa: E402
+from sidecar.settings import build as build_settings  # noqa: E402
 from contacts.validate import describe_number  # noqa: E402
 
 
@@ -22,4 +23,4 @@ def main(args):
 
 
 if __name__ == "__main__":
-    sys.exit(run(main, __doc__.splitlines()[0], arguments))
+    sys.exit(run(main, __doc__.splitlines()[0], arguments, build_settings().default_region))

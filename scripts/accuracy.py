@@ -1,36 +1,33 @@
 #!/usr/bin/env python3
-"""Accuracy of /upload against gen_contacts.py's answer key: recall of the key's valid numbers, and the
-share of returned numbers that are not in the key.
+"""Accuracy of /upload against the answer key of scripts/gen_contacts.py: recall of the key's valid numbers,
+and the share of returned numbers that are not in the key.
 
     .venv/bin/python scripts/accuracy.py                  # 100k-row CSV and 20k-row XLSX, region IN
     .venv/bin/python scripts/accuracy.py --rows 20000 --xlsx-rows 5000 --region GB
+    .venv/bin/python scripts/accuracy.py --generator PATH # another generator with the same command line
 
 It starts the real sidecar on a free port, uploads each list with the list's region as default_region,
-and prints the figures. Targets: recall >= 99.9 %, foreign < 0.01 %.
+and prints the figures. Targets: recall >= 99.9 %, foreign < 0.01 %. Lists are cached in .bench/.
 """
 import argparse
 import csv
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-GEN = os.path.abspath(os.path.join(REPO, "..", "shared", "bench", "gen_contacts.py"))
+sys.path[:0] = [os.path.join(REPO, "scripts"), os.path.join(REPO, "tests", "python")]
+import gen_contacts  # noqa: E402
+from support.sidecar import Sidecar  # noqa: E402  (the tests' harness: one way to run the sidecar)
+
 RECALL_TARGET = 0.999
 FOREIGN_TARGET = 0.0001
+SEED = 7
 
 
-def generate(rows, region, fmt, out_dir, seed=7):
-    """Write a list and its key with gen_contacts.py; returns (list path, key path)."""
-    path = os.path.join(out_dir, "contacts-%s-%d-%d.%s" % (region, rows, seed, fmt))
-    if not os.path.exists(path):
-        subprocess.run([sys.executable, GEN, "--rows", str(rows), "--region", region, "--format", fmt,
-                        "--seed", str(seed), "--out", path], check=True, capture_output=True)
-    return path, path + ".key.csv"
+def generate(rows, region, fmt, out_dir, seed=SEED, generator=None):
+    """A list and its key in OUT_DIR (made on first use); returns (list path, key path)."""
+    return gen_contacts.cached(out_dir, rows, region, fmt, seed, generator)
 
 
 def score(contacts, key_path):
@@ -44,36 +41,9 @@ def score(contacts, key_path):
                              "missed": len(expected - returned), "foreign": len(returned - expected)}
 
 
-def free_port():
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_sidecar(data_dir):
-    """Start the real sidecar; returns (process, base url)."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "python-backend", "app.py"), "--host", "127.0.0.1",
-                             "--port", str(port), "--data-dir", data_dir], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = "http://127.0.0.1:%d" % port
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the sidecar did not start")
-
-
-def upload(url, path, region):
+def upload(sidecar, path, region):
     """POST /upload of PATH; returns the parsed JSON."""
-    import requests
-    with open(path, "rb") as f:
-        r = requests.post(url + "/upload", files={"file": (os.path.basename(path), f)},
-                          data={"default_region": region}, timeout=600)
+    r = sidecar.upload(path, default_region=region, timeout=600)
     r.raise_for_status()
     return r.json()
 
@@ -84,22 +54,19 @@ def main():
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--xlsx-rows", type=int, default=20_000)
     ap.add_argument("--region", default="IN")
+    ap.add_argument("--generator", help="path of another generator script (default: scripts/gen_contacts.py)")
     a = ap.parse_args()
     cache = os.path.join(REPO, ".bench")
-    os.makedirs(cache, exist_ok=True)
     ok = True
-    with tempfile.TemporaryDirectory() as data_dir:
-        proc, url = start_sidecar(data_dir)
-        try:
+    print("generator: %s" % (a.generator or "scripts/gen_contacts.py"))
+    with tempfile.TemporaryDirectory(prefix="accuracy-") as home:
+        with Sidecar(home) as sidecar:
             for fmt, rows in (("csv", a.rows), ("xlsx", a.xlsx_rows)):
-                path, key = generate(rows, a.region, fmt, cache)
-                recall, foreign, counts = score(upload(url, path, a.region)["contacts"], key)
+                path, key = generate(rows, a.region, fmt, cache, generator=a.generator)
+                recall, foreign, counts = score(upload(sidecar, path, a.region)["contacts"], key)
                 ok &= recall >= RECALL_TARGET and foreign < FOREIGN_TARGET
                 print("%-4s %7d rows  recall %.4f%%  foreign %.4f%%  %s" % (fmt, rows, recall * 100, foreign * 100,
                                                                            counts))
-        finally:
-            proc.terminate()
-            proc.wait(10)
     print("targets: recall >= %.1f%%, foreign < %.2f%%: %s" % (RECALL_TARGET * 100, FOREIGN_TARGET * 100,
                                                                "met" if ok else "NOT MET"))
     return 0 if ok else 1

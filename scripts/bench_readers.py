@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark the contact-file readers against plain-library baselines, measured in the same run.
 
-    .venv/bin/python scripts/bench_readers.py [--rows 1000000] [--xlsx-rows 100000] [--repeat 3]
+    .venv/bin/python scripts/bench_readers.py [--rows 1000000] [--xlsx-rows 100000] [--repeat 3] [--generator PATH]
 
-Inputs are made once with /work/shared/bench/gen_contacts.py (CSV) and cached in .bench/ (git-ignored); the
-xlsx and xls are written from the same rows. Each figure is the best of --repeat runs (the machine is shared).
+Inputs are made once with scripts/gen_contacts.py (CSV; --generator: another script with its command line) and
+cached in .bench/ (git-ignored); the xlsx and xls are written from the same rows. Each figure is the best of
+--repeat runs (the machine is shared).
 """
 import argparse
 import csv
@@ -16,16 +17,17 @@ import time
 import openpyxl
 import pandas as pd
 import python_calamine
+import requests
 import xlrd
 import xlwt
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-sys.path.insert(0, os.path.join(REPO, "python-backend"))
+sys.path[:0] = [os.path.join(REPO, "python-backend"), os.path.join(REPO, "scripts")]
+import gen_contacts  # noqa: E402
 from contacts.freetext import find_numbers_in_text  # noqa: E402
 from contacts.readers import read_file  # noqa: E402
 
 CACHE = os.path.join(REPO, ".bench")
-GEN = os.path.join(REPO, "..", "shared", "bench", "gen_contacts.py")
 XLS_MAX_ROWS = 65_535
 
 
@@ -39,14 +41,9 @@ def best_of(repeat, func):
     return min(times)
 
 
-def contact_csv(rows):
-    """The cached gen_contacts CSV of ROWS rows (made on first use)."""
-    path = os.path.join(CACHE, "contacts_%d.csv" % rows)
-    if not os.path.exists(path):
-        os.makedirs(CACHE, exist_ok=True)
-        subprocess.run([sys.executable, GEN, "--rows", str(rows), "--region", "IN", "--format", "csv", "--seed", "7",
-                        "--out", path], check=True, stdout=subprocess.DEVNULL)
-    return path
+def contact_csv(rows, generator):
+    """The cached generated CSV of ROWS rows (made on first use)."""
+    return gen_contacts.cached(CACHE, rows, "IN", "csv", 7, generator)[0]
 
 
 def head_rows(path, count):
@@ -58,7 +55,7 @@ def head_rows(path, count):
 
 def cached_xlsx(rows, source):
     """An xlsx of the first ROWS rows of SOURCE, with the phone column stored as numbers where it is digits."""
-    path = os.path.join(CACHE, "contacts_%d.xlsx" % rows)
+    path = "%s-first%d.xlsx" % (os.path.splitext(source)[0], rows)
     if not os.path.exists(path):
         book = openpyxl.Workbook(write_only=True)
         sheet = book.create_sheet("Contacts")
@@ -70,7 +67,7 @@ def cached_xlsx(rows, source):
 
 def cached_xls(rows, source):
     """An xls of the first ROWS rows of SOURCE."""
-    path = os.path.join(CACHE, "contacts_%d.xls" % rows)
+    path = "%s-first%d.xls" % (os.path.splitext(source)[0], rows)
     if not os.path.exists(path):
         book = xlwt.Workbook(encoding="utf-8")
         sheet = book.add_sheet("Contacts")
@@ -111,15 +108,111 @@ def report(label, ours, baseline, baseline_label):
     print("%-34s %7.3f s   %-26s %7.3f s   x%.1f" % (label, ours, baseline_label, baseline, baseline / ours))
 
 
+def start_sidecar(tree, home):
+    """A real sidecar of checkout TREE on a free loopback port, data and temp under HOME: (process, url)."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    temp = os.path.join(home, "tmp")
+    os.makedirs(temp, exist_ok=True)
+    env = dict(os.environ, TMPDIR=temp, BULKMSG_RATE_LIMITS="upload=100000/60")
+    proc = subprocess.Popen([sys.executable, os.path.join(tree, "python-backend", "app.py"), "--host", "127.0.0.1",
+                             "--port", str(port), "--data-dir", os.path.join(home, "data")], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = "http://127.0.0.1:%d" % port
+    for _ in range(600):
+        try:
+            if requests.get(url + "/health", timeout=1).status_code == 200:
+                return proc, url
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise SystemExit("sidecar of %s did not start" % tree)
+
+
+def timed_upload(url, path):
+    """Seconds for POST /upload of PATH (region IN), the whole response read."""
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        answer = requests.post(url + "/upload", files={"file": (os.path.basename(path), handle)},
+                               data={"default_region": "IN"}, timeout=600)
+    answer.raise_for_status()
+    return time.perf_counter() - started
+
+
+def compare_uploads(baseline_tree, files, repeat):
+    """Time uploads of FILES on this tree's sidecar and on BASELINE_TREE's, alternating; print best and median."""
+    import statistics
+    import tempfile
+    homes = [tempfile.mkdtemp(prefix="bulkmsg-bench-") for _ in range(2)]
+    sides = {"baseline": start_sidecar(baseline_tree, homes[0]), "this tree": start_sidecar(REPO, homes[1])}
+    times = {(side, path): [] for side in sides for path in files}
+    try:
+        for round_number in range(repeat + 1):  # round 0 warms both up and is not counted
+            order = list(sides) if round_number % 2 else list(reversed(list(sides)))
+            for path in files:
+                for side in order:
+                    elapsed = timed_upload(sides[side][1], path)
+                    if round_number:
+                        times[(side, path)].append(elapsed)
+    finally:
+        for proc, _ in sides.values():
+            proc.terminate()
+            proc.wait(timeout=30)
+    print("POST /upload, %d rounds alternating    baseline best / median     this tree best / median   ratio"
+          % repeat)
+    for path in files:
+        old, new = times[("baseline", path)], times[("this tree", path)]
+        print("%-34s %6.3f / %6.3f s        %6.3f / %6.3f s       %+.1f%% (median)"
+              % (os.path.basename(path), min(old), statistics.median(old), min(new), statistics.median(new),
+                 100 * (statistics.median(new) / statistics.median(old) - 1)))
+
+
+CPU_TIMER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from contacts.readers import read_file
+best = float("inf")
+for _ in range(int(sys.argv[3])):
+    started = time.process_time()
+    read_file(sys.argv[2])
+    best = min(best, time.process_time() - started)
+print(best)
+"""
+
+
+def compare_read_cpu(baseline_tree, files, repeat):
+    """CPU seconds (best of REPEAT, in a fresh process per tree and round) of read_file on FILES with this tree's
+    readers and BASELINE_TREE's: CPU time, unlike wall time, barely moves when other work shares the machine."""
+    trees = {"baseline": os.path.join(baseline_tree, "python-backend"),
+             "this tree": os.path.join(REPO, "python-backend")}
+    print("read_file CPU time, best of %d x 3 processes   baseline      this tree     change" % repeat)
+    for path in files:
+        best = {name: float("inf") for name in trees}
+        for _ in range(3):
+            for name, backend in trees.items():
+                out = subprocess.run([sys.executable, "-c", CPU_TIMER, backend, path, str(repeat)], check=True,
+                                     capture_output=True, text=True).stdout
+                best[name] = min(best[name], float(out.split()[-1]))
+        print("%-44s %7.3f s     %7.3f s     %+.1f%%" % (os.path.basename(path), best["baseline"], best["this tree"],
+                                                        100 * (best["this tree"] / best["baseline"] - 1)))
+
+
 def main():
     """Make the inputs, time every reader beside its baseline, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--generator", help="path of another generator script (default: scripts/gen_contacts.py)")
+    parser.add_argument("--compare-with", metavar="DIR", help="time uploads against the checkout in DIR instead")
     args = parser.parse_args()
-    big = contact_csv(args.rows)
+    big = contact_csv(args.rows, args.generator)
     xlsx = cached_xlsx(args.xlsx_rows, big)
+    if args.compare_with:
+        compare_read_cpu(os.path.abspath(args.compare_with), [big, xlsx], args.repeat)
+        compare_uploads(os.path.abspath(args.compare_with), [big, xlsx], args.repeat)
+        return
     xls = cached_xls(min(args.xlsx_rows, XLS_MAX_ROWS), big)
     with open(big, encoding="utf-8") as f:
         text = "\n".join(line.rstrip("\n").replace(",", " ") for _, line in zip(range(100_000), f))

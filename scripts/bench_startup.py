@@ -9,7 +9,6 @@ shared machine are only comparable within one run. --onefile adds a one-file bui
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,6 +17,9 @@ import time
 import urllib.request
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(REPO, "tests", "python"))
+from support.sidecar import free_port  # noqa: E402  (the tests' harness picks ports the same way)
+
 BUNDLE = os.path.join(REPO, "build", "sidecar-dist", "bulkmsg-sidecar")
 BINARY = os.path.join(BUNDLE, "bulkmsg-sidecar.exe" if os.name == "nt" else "bulkmsg-sidecar")
 PYTHON = os.path.join(REPO, ".venv", "bin", "python")
@@ -25,13 +27,6 @@ SOURCE_ENTRY = os.path.join(REPO, "python-backend", "app.py")
 TARGET_S = 2.0
 POLL_S = 0.02
 TIMEOUT_S = 60
-
-
-def free_port():
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def healthy(url):

@@ -5,7 +5,7 @@ in tests/python/test_security_fuzz.py instead).
     pip install atheris==3.0.0
     python scripts/fuzz_readers.py xlsx -atheris_runs=20000        # or csv, txt, xls, vcf; libFuzzer flags follow
 
-The contract checked is the same as the tests': read_file returns a Workbook or raises ContactsError with a
+The contract checked is the same as the tests': read_file returns a Workbook or raises DomainError with a
 documented code, within 2 s per input. Anything else is a crash that atheris reports with the input that caused it.
 """
 import os
@@ -19,11 +19,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import atheris  # noqa: E402
 
 with atheris.instrument_imports():
-    from contacts.errors import ContactsError  # noqa: E402
+    from core.errors import DomainError  # noqa: E402
     from contacts.readers import read_file  # noqa: E402
 
 DOCUMENTED_CODES = {"empty_file", "unsupported_type", "corrupt_file", "not_text", "workbook_too_large",
-                    "unsafe_workbook"}
+                    "unsafe_workbook", "line_too_long", "too_many_columns", "table_too_large"}
 MAX_SECONDS = 2.0
 KINDS = ("csv", "txt", "xlsx", "xls", "vcf")
 
@@ -44,7 +44,7 @@ def check_file(path, kind):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             read_file(path, "input." + kind)
-    except ContactsError as err:
+    except DomainError as err:
         if err.code not in DOCUMENTED_CODES:
             raise AssertionError("undocumented error code %r" % err.code) from err
     elapsed = time.monotonic() - started

@@ -1,6 +1,5 @@
 """What the three command-line tools share: region option, JSON output, errors as JSON."""
 import argparse
-import os
 import sys
 
 import orjson
@@ -8,13 +7,13 @@ import phonenumbers
 
 from core.errors import DomainError
 
-FALLBACK_REGION = "US"
 
 
-def region_option(parser):
-    """Add --region (default: $BULKMSG_DEFAULT_REGION, else US)."""
-    parser.add_argument("--region", default=os.environ.get("BULKMSG_DEFAULT_REGION") or FALLBACK_REGION,
-                        help="default country for numbers written without a country code (ISO alpha-2)")
+def region_option(parser, default_region):
+    """Add --region (default: DEFAULT_REGION, the configured one)."""
+    parser.add_argument("--region", default=default_region,
+                        help="default country for numbers written without a country code (ISO alpha-2; "
+                             "default: the configured default_region, now %s)" % default_region)
 
 
 def checked_region(value):
@@ -32,11 +31,14 @@ def emit(payload):
     sys.stdout.flush()
 
 
-def run(main, description, add_arguments):
-    """Parse arguments, run MAIN(args), and turn DomainError into a JSON error with exit code 2."""
+def run(main, description, add_arguments, default_region):
+    """Parse arguments, run MAIN(args), and turn DomainError into a JSON error with exit code 2.
+
+    DEFAULT_REGION comes from the caller's Settings (the tools' entry scripts build them), so the engine package
+    reads no configuration of its own."""
     parser = argparse.ArgumentParser(description=description)
     add_arguments(parser)
-    region_option(parser)
+    region_option(parser, default_region)
     args = parser.parse_args()
     try:
         args.region = checked_region(args.region)

@@ -1,12 +1,15 @@
 """Exports of an import: the clean list (CSV, XLSX, vCard) and the rejects (CSV, XLSX).
 
-CSV is written for Excel: UTF-8 with a BOM so accents survive, and every text cell that
-Excel would evaluate (= + - @, tab, CR, LF first) neutralised with a leading apostrophe,
-as OWASP advises. That also keeps E.164 numbers from being read as numbers and shown
-in scientific notation. XLSX cells are typed as text, so numbers stay exact there too.
+CSV is written for Excel: UTF-8 with a BOM so accents survive. In every format, every text cell
+written (header row and sheet name included: column names come from the uploaded file) that a
+spreadsheet would evaluate (= + - @, tab, CR, LF first) is neutralised with a leading apostrophe, as
+OWASP advises, with one exception: a phone number in E.164 (+ then 7 to 15 digits) is written as it
+is, since digits cannot form a formula and the imports rely on the exact number. XLSX cells are all
+typed as inline text, never as formulas or numbers, so numbers stay exact there too.
 """
 import csv
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -22,10 +25,16 @@ MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "vcf": "text/vcard; charset=utf-8"}
 
 
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
 def neutralise(value):
-    """A cell value that no spreadsheet will run as a formula."""
+    """A cell value that no spreadsheet will run as a formula (an E.164 number is kept as it is)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    if text.startswith(FORMULA_TRIGGERS) and not E164.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def contact_table(entries):
@@ -57,19 +66,23 @@ def to_csv(header, rows):
     """Excel-safe CSV bytes."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([neutralise(v) for v in header])
     writer.writerows([neutralise(v) if isinstance(v, str) else v for v in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 
 def to_xlsx(header, rows, sheet_title, raw_columns=()):
-    """XLSX bytes with every cell typed as text (RAW_COLUMNS are exact values like E.164, kept as is)."""
+    """XLSX bytes with every cell, the header row included, typed as neutralised text.
+
+    RAW_COLUMNS is accepted for older callers and has no effect: E.164 numbers are kept in every column, and
+    anything else that looks like a formula is neutralised in every column."""
+    del raw_columns
     book = Workbook(write_only=True)
     try:
-        sheet = book.create_sheet(sheet_title)
-        sheet.append(header)
+        sheet = book.create_sheet(safe_sheet_title(sheet_title))
+        sheet.append([text_cell(sheet, value) for value in header])
         for row in rows:
-            sheet.append([text_cell(sheet, value, i in raw_columns) for i, value in enumerate(row)])
+            sheet.append([text_cell(sheet, value) for value in row])
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
@@ -77,10 +90,16 @@ def to_xlsx(header, rows, sheet_title, raw_columns=()):
         book.close()  # write-only sheets buffer in temporary files: never leave one behind
 
 
-def text_cell(sheet, value, raw):
-    """A cell typed as text (neutralised unless RAW)."""
-    text = "" if value is None else str(value)
-    cell = WriteOnlyCell(sheet, value=text if raw else neutralise(text))
+def safe_sheet_title(title):
+    """TITLE as a sheet name Excel accepts and never evaluates: no leading formula character (an apostrophe,
+    the usual neutraliser, may not start a sheet name), none of []:*?/\\, at most 31 characters."""
+    cleaned = SHEET_NAME_FORBIDDEN.sub("", str(title)).lstrip("".join(FORMULA_TRIGGERS) + "' ")
+    return cleaned[:31].rstrip("'") or "Sheet"
+
+
+def text_cell(sheet, value):
+    """A cell typed as text, neutralised, so openpyxl never writes it as a formula."""
+    cell = WriteOnlyCell(sheet, value=neutralise(value))
     cell.data_type = "s"
     return cell
 
@@ -112,6 +131,5 @@ def export_file(result, what, fmt):
         body = to_vcard(result.entries)
     else:
         header, rows = (contact_table if what == "contacts" else reject_table)(result.entries)
-        raw = (1,) if what == "contacts" else ()
-        body = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, what.capitalize(), raw)
+        body = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, what.capitalize())
     return body, MIMETYPES[fmt], "%s.%s" % (what, fmt)

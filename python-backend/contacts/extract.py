@@ -19,6 +19,7 @@ from core.errors import DomainError
 from .freetext import find_numbers_in_text
 from .normalize import normalize_column, region_for_country_cell
 from .readers import read_file
+from .readers.limits import MAX_COLUMNS
 
 # Cells split into several numbers on these, always (Google's ' ::: ', semicolons, pipes, new lines).
 ALWAYS_SPLIT = re.compile(r"\s*:::\s*|\s*;\s*|\s*\|\s*|\s*\n\s*|\s+(?:or|and|oder|ou|o)\s+", re.IGNORECASE)
@@ -37,7 +38,6 @@ FIELD_PREFIX = "field:"
 # Caps on one table: twice the 1M-row benchmark, and far more columns than any contact export has;
 # beyond them the import would exhaust memory long before it helped anyone.
 MAX_ROWS = 2_000_000
-MAX_COLUMNS = 1000
 
 
 @dataclass

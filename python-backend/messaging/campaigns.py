@@ -1,9 +1,10 @@
 """Campaigns: compose from a list, a channel and a message; snapshot recipients; describe progress."""
-from . import channel_store, channels, dnc, ledger, lists, pacing, render, templates
+from . import channel_store, channels, dnc, ledger, lists, pacing, render, states, templates
 from .db import transaction
 from core import errors
 from core.errors import DomainError, not_found
-from .util import dumps, is_id, iso, loads, now, require_text
+from core.fields import is_id, require_text
+from .util import dumps, iso, loads, now
 
 RATE_WINDOW = 300.0
 EDITABLE = ("draft",)
@@ -54,6 +55,14 @@ def check_options(data, channel_type):
     return options
 
 
+def check_message(conn, list_id, kind, subject, body, options=None):
+    """Refuse what would go out wrong: a placeholder naming no column, an email without a subject."""
+    params = (options or {}).get("template_params", [])
+    render.check_known("\n".join([subject, body] + list(params)), lists.field_names(conn, list_id))
+    if kind == "email" and not subject.strip():
+        raise DomainError("subject_required", "An email needs a subject (it may hold placeholders).")
+
+
 def create(conn, data):
     """A draft campaign with its recipients snapshotted from the list (DNC and duplicates skipped)."""
     name = require_text(data.get("name"), "name")
@@ -61,11 +70,12 @@ def create(conn, data):
     if not is_id(list_id) or not is_id(channel_id):
         raise DomainError("missing_field", "'list_id' and 'channel_id' are required (numbers).")
     lists.list_row(conn, list_id)
-    channel = channel_store.channel_row(conn, channel_id)
+    channel = channel_store.usable_channel(conn, channel_id)
     subject, body = message_text(conn, data)
     options = check_options(data, channel["type"])
     rules = pacing.from_dict(data.get("pacing"))
     kind = channels.address_kind(channel["type"], loads(channel["config"], {}))
+    check_message(conn, list_id, kind, subject, body, options)
     with transaction(conn):
         stamp = now()
         campaign_id = conn.execute(
@@ -93,7 +103,7 @@ def snapshot_recipients(conn, campaign_id, list_id, kind):
         cursor = conn.execute(
             "INSERT OR IGNORE INTO campaign_recipients (campaign_id, contact_id, address, name, fields, status, "
             "error_code, error, finished_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            (campaign_id, row["id"], address, row["name"], fields, "skipped" if skipped else "pending",
+            (campaign_id, row["id"], address, row["name"], fields, states.initial_recipient_status(skipped),
              "do_not_contact" if skipped else None, "On the do-not-contact list." if skipped else None,
              now() if skipped else None))
         if cursor.rowcount == 0:
@@ -197,21 +207,39 @@ def preview(conn, campaign_id, recipient_id=None):
             "sms": render.sms_stats(body)}
 
 
-def compose_check(conn, list_id, subject, body, contact_id=None, limit=50):
-    """Preview for one contact of a list, and which recipients would get empty placeholders."""
+def address_kind_of(conn, channel_id):
+    """'email' or 'number' for CHANNEL_ID (None when no channel is chosen yet)."""
+    if channel_id is None:
+        return None
+    row = channel_store.channel_row(conn, channel_id)
+    return channels.address_kind(row["type"], loads(row["config"], {}))
+
+
+def compose_check(conn, list_id, subject, body, contact_id=None, limit=50, channel_id=None):
+    """Preview for one contact of a list, and which recipients would get empty placeholders.
+
+    With CHANNEL_ID the message is checked as POST /campaigns would (email subject) and each warning names
+    the recipient by the address that channel sends to."""
     lists.list_row(conn, list_id)
     render.check_syntax(subject + "\n" + body)
+    kind = address_kind_of(conn, channel_id)
+    if kind is not None:
+        check_message(conn, list_id, kind, subject, body)
+    else:
+        render.check_known(subject + "\n" + body, lists.field_names(conn, list_id))
     text = subject + "\n" + body
     rows = conn.execute("SELECT * FROM list_contacts WHERE list_id=? ORDER BY id", (list_id,)).fetchall()
     empty, per_placeholder, with_empty = [], {}, 0
     for row in rows:
+        if kind is not None and not row[kind]:
+            continue  # skipped by this channel (no address): it gets no message, so no warning
         missing = render.empty_placeholders(text, stored_contact(row))
         with_empty += bool(missing)
         for name in missing:
             per_placeholder[name] = per_placeholder.get(name, 0) + 1
         if missing and len(empty) < limit:
             empty.append({"contact_id": row["id"], "name": row["name"], "number": row["number"],
-                          "email": row["email"], "missing": missing})
+                          "email": row["email"], "address": row[kind] if kind else None, "missing": missing})
     chosen = pick_contact(rows, contact_id)
     return {"placeholders": render.placeholder_names(text), "fields": lists.field_names(conn, list_id),
             "preview": preview_of(chosen, subject, body),

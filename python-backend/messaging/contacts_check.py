@@ -2,9 +2,11 @@
 from contacts import emails
 
 from core.errors import DomainError
+from core.fields import require_text, string_or_refuse
 
 MAX_FIELDS = 100
 MAX_FIELD_LEN = 1000
+MAX_NAME = 300
 
 
 def check_number(text, region):
@@ -54,16 +56,14 @@ def check_contact(data, region, current=None):
         raise DomainError("bad_json", "A contact must be a JSON object.")
     merged = dict(current or {"number": None, "email": None, "name": "", "fields": {}})
     for key in ("number", "email"):
-        if data.get(key) is not None and not isinstance(data[key], str):
-            raise DomainError("bad_param", "'%s' must be text." % key)
+        if data.get(key) is not None:
+            string_or_refuse(data[key], key)
     if "number" in data:
         merged["number"] = check_number(data["number"], region) if present(data["number"]) else None
     if "email" in data:
         merged["email"] = check_email(data["email"]) if present(data["email"]) else None
     if "name" in data:
-        if data["name"] is not None and not isinstance(data["name"], str):
-            raise DomainError("bad_param", "'name' must be text.")
-        merged["name"] = (data["name"] or "").strip()[:300]
+        merged["name"] = require_text(data["name"], "name", MAX_NAME, allow_empty=True)
     if "fields" in data:
         merged["fields"] = check_fields(data["fields"])
     if not merged["number"] and not merged["email"]:

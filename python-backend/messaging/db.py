@@ -19,24 +19,40 @@ def db_path(data_dir):
     return os.path.join(data_dir, DB_FILE_NAME)
 
 
-def connect(path):
-    """Open a connection with the store's pragmas; transactions are explicit (see `transaction`)."""
+def raw_connect(path):
+    """A plain autocommit connection (explicit transactions), busy timeout and fsync on commit; tuples for rows."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout=%d" % BUSY_TIMEOUT_MS)
+    conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
+def connect(path):
+    """Open a connection with the store's pragmas; transactions are explicit (see `transaction`)."""
+    conn = raw_connect(path)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=%d" % BUSY_TIMEOUT_MS)
     return conn
 
 
 def open_store(data_dir):
     """Connect to DATA_DIR's database and bring its schema up to date."""
     os.makedirs(data_dir, exist_ok=True)
-    conn = connect(db_path(data_dir))
-    migrations.migrate(conn)
+    path = db_path(data_dir)
+    conn = connect(path)
+    try:
+        migrations.migrate(conn, lambda: raw_connect(path))
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def insert_id(conn, statement, params):
+    """Run an INSERT and return the new row's id (RETURNING works on SQLite >= 3.35 and PostgreSQL alike)."""
+    return conn.execute(statement + " RETURNING id", params).fetchone()[0]
 
 
 @contextlib.contextmanager

@@ -5,9 +5,10 @@ from . import contacts_check
 from .db import transaction
 from core import errors
 from core.errors import DomainError, not_found
-from .util import iso, like_pattern, now
+from .util import contains, iso, like_pattern, now
 
 MAX_VALUES = 100_000
+MAX_NOTE = 500
 SPLIT = re.compile(r"[\n;,]+")
 
 
@@ -43,8 +44,8 @@ def add_values(conn, values, region, note=""):
             except DomainError as err:
                 invalid.append({"value": value, "code": err.code, "message": err.message})
                 continue
-            cursor = conn.execute("INSERT OR IGNORE INTO do_not_contact (value, kind, note, created_at)"
-                                  " VALUES (?,?,?,?)", (clean, kind, note or "", now()))
+            cursor = conn.execute("INSERT INTO do_not_contact (value, kind, note, created_at) VALUES (?,?,?,?)"
+                                  " ON CONFLICT DO NOTHING", (clean, kind, note or "", now()))
             added += cursor.rowcount
             already += 1 - cursor.rowcount
     return {"added": added, "already": already, "invalid": invalid}
@@ -54,7 +55,7 @@ def page(conn, q="", offset=0, limit=100):
     """{total, offset, limit, entries} of the list, optionally filtered."""
     where, params = "1=1", []
     if q:
-        where, params = "value LIKE ? ESCAPE '\\'", [like_pattern(q)]
+        where, params = contains("value"), [like_pattern(q)]
     total = conn.execute("SELECT COUNT(*) FROM do_not_contact WHERE " + where, params).fetchone()[0]
     rows = conn.execute("SELECT * FROM do_not_contact WHERE %s ORDER BY id DESC LIMIT ? OFFSET ?" % where,
                         params + [limit, offset]).fetchall()

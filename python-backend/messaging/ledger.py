@@ -1,73 +1,69 @@
-"""The per-recipient ledger: pending -> sending -> sent | failed | unknown (or skipped).
+"""The per-recipient ledger: pending -> sending -> sent | failed | unknown (or skipped); see states.py.
 
-'sending' is committed before the provider is called and the outcome after it, each in its own
-transaction, so a crash leaves at most the in-flight recipients in 'sending'; those become 'unknown'
-on recovery and are only retried when the user asks.
+'sending' is committed before the provider is called and the outcome after it, so a crash leaves at most the
+in-flight recipients in 'sending'; those become 'unknown' on recovery and are only retried when the user asks.
+Outcomes that land together are committed in one transaction (`record_outcomes`): one fsync for many rows.
 """
+from . import states
 from .db import transaction
 from .util import now
 
-STATUSES = ("pending", "sending", "sent", "failed", "unknown", "skipped")
-RETRYABLE = ("failed", "unknown")
+STATUSES = states.RECIPIENT_STATUSES
+RETRYABLE = states.RETRYABLE
 
 
-def next_pending(conn, campaign_id):
-    """The next recipient to send to (lowest id first), or None."""
+def next_pending(conn, campaign_id, limit=1):
+    """Up to LIMIT recipients to send to next (lowest id first)."""
     return conn.execute("SELECT * FROM campaign_recipients WHERE campaign_id=? AND status='pending' "
-                        "ORDER BY id LIMIT 1", (campaign_id,)).fetchone()
+                        "ORDER BY id LIMIT ?", (campaign_id, limit)).fetchall()
 
 
-def claim(conn, campaign_id, run_id, recipient_id, ts):
-    """Mark a recipient 'sending' if the campaign is still this run's and running; True when claimed."""
+def claim_many(conn, campaign_id, run_id, recipient_ids, ts, pace=None):
+    """Mark RECIPIENT_IDS 'sending' in one transaction while the campaign is this run's; the ids claimed.
+
+    PACE (last_send, count) is stored in the same transaction, so pacing survives a crash at no extra commit.
+    """
     with transaction(conn):
         running = conn.execute("SELECT 1 FROM campaigns WHERE id=? AND status='running' AND run_id=?",
                                (campaign_id, run_id)).fetchone()
         if running is None:
-            return False
-        cursor = conn.execute("UPDATE campaign_recipients SET status='sending', attempts=attempts+1, "
-                              "attempted_at=?, error_code=NULL, error=NULL WHERE id=? AND status='pending'",
-                              (ts, recipient_id))
-        return cursor.rowcount == 1
+            return []
+        claimed = [rid for rid in recipient_ids if states.claim_recipient(conn, rid, ts)]
+        if pace is not None:
+            conn.execute("UPDATE campaigns SET pace_last_send=?, pace_count=? WHERE id=?", (*pace, campaign_id))
+        return claimed
 
 
-def finish(conn, recipient_id, status, provider_id=None, code=None, error=None, ts=None):
-    """Record the outcome of a 'sending' recipient."""
+def apply_outcome(conn, outcome):
+    """Write one Outcome (inside the caller's transaction)."""
+    if outcome.status == "pending":
+        return states.release_recipient(conn, outcome.recipient_id, outcome.code, outcome.error)
+    return states.finish_recipient(conn, outcome.recipient_id, outcome.status, outcome.ts,
+                                   outcome.provider_id, outcome.code, outcome.error)
+
+
+def record_outcomes(conn, outcomes):
+    """Write several outcomes in one durable commit."""
     with transaction(conn):
-        conn.execute("UPDATE campaign_recipients SET status=?, provider_id=?, error_code=?, error=?, finished_at=? "
-                     "WHERE id=? AND status='sending'",
-                     (status, provider_id, code, error, ts if ts is not None else now(), recipient_id))
-
-
-def release(conn, recipient_id, code, error):
-    """Put a 'sending' recipient back to 'pending' (the provider certainly did not take the message)."""
-    with transaction(conn):
-        conn.execute("UPDATE campaign_recipients SET status='pending', error_code=?, error=? "
-                     "WHERE id=? AND status='sending'", (code, error, recipient_id))
+        for outcome in outcomes:
+            apply_outcome(conn, outcome)
 
 
 def skip(conn, recipient_id, code, error):
     """Mark a 'pending' recipient skipped (e.g. added to do-not-contact while the campaign ran)."""
     with transaction(conn):
-        conn.execute("UPDATE campaign_recipients SET status='skipped', error_code=?, error=?, finished_at=? "
-                     "WHERE id=? AND status='pending'", (code, error, now(), recipient_id))
+        states.skip_recipient(conn, recipient_id, code, error, now())
 
 
 def recover(conn, campaign_id=None):
     """After a crash: every 'sending' recipient becomes 'unknown' (it may or may not have been sent)."""
-    where, params = ("campaign_id=? AND ", [campaign_id]) if campaign_id is not None else ("", [])
     with transaction(conn):
-        return conn.execute("UPDATE campaign_recipients SET status='unknown', error_code='interrupted', "
-                            "error='The app stopped while this message was being sent; it may or may not have "
-                            "been delivered.', finished_at=? WHERE %sstatus='sending'" % where,
-                            [now()] + params).rowcount
+        return states.interrupt_recipients(conn, now(), campaign_id)
 
 
 def requeue(conn, campaign_id, statuses):
     """Put recipients in STATUSES (failed and/or unknown) back to 'pending'; returns how many."""
-    marks = ",".join("?" * len(statuses))
-    return conn.execute("UPDATE campaign_recipients SET status='pending', error_code=NULL, error=NULL, "
-                        "finished_at=NULL WHERE campaign_id=? AND status IN (%s)" % marks,
-                        [campaign_id] + list(statuses)).rowcount
+    return states.requeue_recipients(conn, campaign_id, statuses)
 
 
 def counts(conn, campaign_id):
@@ -88,7 +84,7 @@ def nth_latest_attempt(conn, campaign_id):
     return nth_latest
 
 
-def latest(conn, campaign_id, limit=20, after_id=None):
+def latest(conn, campaign_id, limit=20):
     """The most recent outcomes, newest first."""
     rows = conn.execute("SELECT id, address, name, status, provider_id, error_code, error, finished_at "
                         "FROM campaign_recipients WHERE campaign_id=? AND finished_at IS NOT NULL "
@@ -100,3 +96,8 @@ def finished_since(conn, campaign_id, since):
     """How many recipients got an outcome after SINCE (for the rate)."""
     return conn.execute("SELECT COUNT(*) FROM campaign_recipients WHERE campaign_id=? AND finished_at>? "
                         "AND status IN ('sent','failed','unknown')", (campaign_id, since)).fetchone()[0]
+
+
+def in_flight_elsewhere(conn):
+    """Ids of campaigns with rows in 'sending' (for the invariant check)."""
+    return [r[0] for r in conn.execute("SELECT DISTINCT campaign_id FROM campaign_recipients WHERE status='sending'")]

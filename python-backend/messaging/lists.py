@@ -1,11 +1,10 @@
 """Saved contact lists: create, rename, merge, delete, page with search, add and edit contacts."""
-import sqlite3
-
 from . import contacts_check
-from .db import transaction
+from .db import insert_id, transaction
 from core import errors
 from core.errors import DomainError, not_found
-from .util import dumps, is_id, iso, like_pattern, loads, now, require_text
+from core.fields import is_id, require_text
+from .util import contains, dumps, iso, like_pattern, loads, now
 
 INSERT_BATCH = 5000
 
@@ -46,8 +45,8 @@ def insert_contacts(conn, list_id, records):
         if not (contact.get("number") or contact.get("email")):
             continue
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO list_contacts (list_id, number, email, name, fields, source_row, created_at,"
-            " updated_at) VALUES (?,?,?,?,?,?,?,?)", contact_tuple(list_id, contact, stamp))
+            "INSERT INTO list_contacts (list_id, number, email, name, fields, source_row, created_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", contact_tuple(list_id, contact, stamp))
         added += cursor.rowcount
         duplicates += 1 - cursor.rowcount
     return added, duplicates
@@ -58,8 +57,8 @@ def create_list(conn, name, records):
     name = require_text(name, "name")
     with transaction(conn):
         stamp = now()
-        list_id = conn.execute("INSERT INTO lists (name, created_at, updated_at) VALUES (?,?,?)",
-                               (name, stamp, stamp)).lastrowid
+        list_id = insert_id(conn, "INSERT INTO lists (name, created_at, updated_at) VALUES (?,?,?)",
+                            (name, stamp, stamp))
         added, duplicates = insert_contacts(conn, list_id, records)
     return describe(conn, list_row(conn, list_id)), {"added": added, "duplicates": duplicates}
 
@@ -110,7 +109,7 @@ def page_contacts(conn, list_id, q="", offset=0, limit=100):
     where, params = "list_id=?", [list_id]
     if q:
         pattern = like_pattern(q)
-        where += " AND (name LIKE ? ESCAPE '\\' OR number LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\')"
+        where += " AND (%s OR %s OR %s)" % (contains("name"), contains("number"), contains("email"))
         params += [pattern] * 3
     total = conn.execute("SELECT COUNT(*) FROM list_contacts WHERE " + where, params).fetchone()[0]
     rows = conn.execute("SELECT * FROM list_contacts WHERE %s ORDER BY id LIMIT ? OFFSET ?" % where,
@@ -131,15 +130,15 @@ def write_contact(conn, list_id, contact, contact_id=None):
     stamp = now()
     try:
         if contact_id is None:
-            return conn.execute(
-                "INSERT INTO list_contacts (list_id, number, email, name, fields, created_at, updated_at)"
+            return insert_id(
+                conn, "INSERT INTO list_contacts (list_id, number, email, name, fields, created_at, updated_at)"
                 " VALUES (?,?,?,?,?,?,?)", (list_id, contact["number"], contact["email"], contact["name"],
-                                            dumps(contact["fields"]), stamp, stamp)).lastrowid
+                                            dumps(contact["fields"]), stamp, stamp))
         conn.execute("UPDATE list_contacts SET number=?, email=?, name=?, fields=?, updated_at=? WHERE id=?",
                      (contact["number"], contact["email"], contact["name"], dumps(contact["fields"]), stamp,
                       contact_id))
         return contact_id
-    except sqlite3.IntegrityError:
+    except conn.IntegrityError:  # the DB-API connection names its driver's exception class
         raise DomainError("duplicate_contact", "This list already has a contact with that number or email.",
                           errors.CONFLICT) from None
 

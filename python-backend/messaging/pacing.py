@@ -28,9 +28,11 @@ class Pacing:
     quiet_end: str = None    # "08:00"
     timezone: str = None     # IANA name; None = the computer's local time
     start_at: float = None   # epoch seconds
-    max_consecutive_failures: int = 10
+    max_consecutive_failures: int = 5
+    failure_streak_seconds: float = 60.0  # failures with no success for this long also pause
     max_attempts: int = 3
     retry_backoff: float = 30.0
+    concurrency: int = None  # sends in flight at once; None = the channel type's default (runner.py)
 
     def to_dict(self):
         """The rules as stored and shown."""
@@ -40,8 +42,10 @@ class Pacing:
 NUMBER_LIMITS = {"per_minute": (0.01, 100_000), "min_delay": (0, DAY), "max_delay": (0, DAY),
                  "batch_size": (1, 10**7), "batch_pause": (0, DAY), "hourly_cap": (1, 10**7),
                  "daily_cap": (1, 10**8), "start_at": (0, 10**11), "max_consecutive_failures": (1, 10**6),
-                 "max_attempts": (1, 100), "retry_backoff": (0, DAY)}
-INTEGER_FIELDS = {"batch_size", "hourly_cap", "daily_cap", "max_consecutive_failures", "max_attempts"}
+                 "failure_streak_seconds": (1, DAY), "max_attempts": (1, 100), "retry_backoff": (0, DAY),
+                 "concurrency": (1, 256)}
+INTEGER_FIELDS = {"batch_size", "hourly_cap", "daily_cap", "max_consecutive_failures", "max_attempts",
+                  "concurrency"}
 
 
 def check_number(name, value):
@@ -166,35 +170,53 @@ def from_times(times):
 
 
 class Pacer:
-    """Decides the earliest time of the next message; draws each random delay once per message."""
+    """Decides the earliest time of the next message; draws each random delay once per message.
 
-    def __init__(self, rules, rng=None):
+    The rate is a token bucket (GCRA form): messages may go in a burst of up to BURST (at most the sends in
+    flight, and at most a tenth of a second's worth, so any one second carries at most 10% over the rate),
+    then one per 60/per_minute seconds. Up to 600 a minute the burst is 1: exact gaps.
+    """
+
+    def __init__(self, rules, rng=None, burst=1):
         self.rules, self.rng = rules, rng or random.Random()
+        self.burst = max(1, min(int(burst), int(rules.per_minute / 600.0)))
+        self.interval = 60.0 / rules.per_minute
         self.gap = None
         self.hold = 0.0
+        self.tat = None  # the bucket's theoretical arrival time of the next message
 
     def hold_until(self, ts):
         """Send nothing before TS (rate-limit answers, back-off)."""
         self.hold = max(self.hold, ts)
 
     def message_gap(self, sent_in_run):
-        """Seconds to leave after the previous message (per-minute rate, random delay, batch pause)."""
+        """Seconds to leave after the previous message (random delay, batch pause; the rate when BURST is 1)."""
         if self.gap is None:
             rules = self.rules
-            gap = max(60.0 / rules.per_minute, self.rng.uniform(rules.min_delay, rules.max_delay))
+            gap = self.rng.uniform(rules.min_delay, rules.max_delay)
+            if self.burst == 1:
+                gap = max(gap, self.interval)
             if rules.batch_size and sent_in_run and sent_in_run % rules.batch_size == 0:
                 gap = max(gap, rules.batch_pause)
             self.gap = gap
         return self.gap
 
-    def sent(self):
-        """Forget the drawn delay: the next message draws its own."""
+    def sent(self, ts=None):
+        """Forget the drawn delay and take a token at TS (when given): the next message draws its own."""
         self.gap = None
+        if ts is not None:
+            self.tat = max(self.tat if self.tat is not None else ts, ts) + self.interval
+
+    def bucket_time(self, last_send):
+        """When the bucket next holds a token."""
+        tat = self.tat if self.tat is not None else (last_send + self.interval if last_send is not None else None)
+        return None if tat is None else tat - (self.burst - 1) * self.interval
 
     def next_time(self, now, last_send, sent_in_run, nth_latest):
         """(earliest epoch time for the next message, reason); NTH_LATEST looks up past attempts (see cap_until)."""
         rules, when, reason = self.rules, now, "ready"
-        candidates = [(rules.start_at, "scheduled"), (self.hold, "backing_off")]
+        candidates = [(rules.start_at, "scheduled"), (self.hold, "backing_off"),
+                      (self.bucket_time(last_send), "pacing")]
         if last_send is not None:
             candidates.append((last_send + self.message_gap(sent_in_run), "pacing"))
         for ts, why in candidates:

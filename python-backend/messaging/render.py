@@ -1,10 +1,13 @@
 """Placeholders: {{name}}, {{any column}}, {{name|fallback}}; previews, empty-value warnings, SMS segments."""
+import difflib
 import math
 import re
 
 from core.errors import DomainError
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}|]+?)\s*(?:\|([^{}]*))?\}\}")
+# The placeholder names every contact has, whatever its list's columns. The one definition: the UI gets it
+# through sidecar.settings.public_constants() (generated constants), unknown-placeholder checks use it here.
 BUILTINS = ("name", "first_name", "last_name", "number", "phone", "email")
 
 # GSM 03.38 basic set (1 septet each) and extension set (escape + char: 2 septets).
@@ -29,9 +32,37 @@ def placeholder_names(text):
     return list(seen)
 
 
+def key_of(name):
+    """How a placeholder or column name is matched: case-insensitive, spaces as underscores."""
+    return name.strip().lower().replace(" ", "_")
+
+
+def unknown_placeholders(text, columns):
+    """Placeholder names in TEXT that are neither a built-in nor one of COLUMNS (in order of appearance)."""
+    known = {key_of(c) for c in columns} | set(BUILTINS)
+    return [name for name in placeholder_names(text) if key_of(name) not in known]
+
+
+def check_known(text, columns):
+    """Refuse TEXT when a placeholder names no column of the list: 400 unknown_placeholder with a 'did you mean'."""
+    unknown = unknown_placeholders(text, columns)
+    if not unknown:
+        return
+    choices = list(BUILTINS) + [c for c in columns if key_of(c) not in BUILTINS]
+    by_key = {key_of(c): c for c in choices}
+    suggestions = {}
+    for name in unknown:
+        close = difflib.get_close_matches(key_of(name), list(by_key), n=1, cutoff=0.6)
+        suggestions[name] = by_key[close[0]] if close else None
+    hints = ["{{%s}} (did you mean {{%s}}?)" % (n, s) if s else "{{%s}}" % n for n, s in suggestions.items()]
+    raise DomainError("unknown_placeholder", "Unknown placeholder %s: the list has the columns %s." % (
+        ", ".join(hints), ", ".join(columns) if columns else "(none besides the built-ins)"),
+        unknown=unknown, suggestions=suggestions, columns=list(columns), builtins=list(BUILTINS))
+
+
 def lookup(contact, key):
     """The value of placeholder KEY for CONTACT ({name, number, email, fields}); '' when absent."""
-    lowered = key.lower().replace(" ", "_")
+    lowered = key_of(key)
     name = (contact.get("name") or "").strip()
     builtin = {"name": name, "first_name": name.split(" ")[0] if name else "",
                "last_name": name.split(" ", 1)[1] if " " in name else "",
@@ -43,7 +74,7 @@ def lookup(contact, key):
     if key in fields:
         return str(fields[key] or "")
     for field, value in fields.items():
-        if field.strip().lower().replace(" ", "_") == lowered:
+        if key_of(field) == lowered:
             return str(value or "")
     return ""
 
@@ -75,3 +106,8 @@ def sms_stats(text):
     non_gsm = sorted({ch for ch in text if ch not in GSM_BASIC and ch not in GSM_EXTENDED})
     return {"encoding": encoding, "characters": len(text), "units": units, "segments": segments,
             "per_segment": per_segment, "non_gsm_characters": non_gsm[:20]}
+
+
+def fallback_count(text, contact):
+    """How many placeholders of TEXT have no value for CONTACT (their fallback, or nothing, is used)."""
+    return sum(1 for m in PLACEHOLDER.finditer(text) if not lookup(contact, m.group(1)).strip())

@@ -1,10 +1,12 @@
 """Saved message templates (a subject for email, a body with {{placeholders}})."""
 from . import render
-from .db import transaction
+from .db import insert_id, transaction
 from core.errors import not_found
-from .util import iso, now, require_text
+from core.fields import require_text
+from .util import iso, now
 
 MAX_BODY = 20_000
+MAX_SUBJECT = 500
 
 
 def template_out(row):
@@ -26,7 +28,7 @@ def checked(data, current=None):
     """Validated (name, subject, body) from DATA over CURRENT."""
     current = current or {}
     name = require_text(data.get("name", current.get("name")), "name")
-    subject = require_text(data.get("subject", current.get("subject", "")), "subject", 500, allow_empty=True)
+    subject = require_text(data.get("subject", current.get("subject", "")), "subject", MAX_SUBJECT, allow_empty=True)
     body = require_text(data.get("body", current.get("body")), "body", MAX_BODY)
     render.check_syntax(subject + "\n" + body)
     return name, subject, body
@@ -37,8 +39,8 @@ def create(conn, data):
     name, subject, body = checked(data)
     with transaction(conn):
         stamp = now()
-        template_id = conn.execute("INSERT INTO templates (name, subject, body, created_at, updated_at)"
-                                   " VALUES (?,?,?,?,?)", (name, subject, body, stamp, stamp)).lastrowid
+        template_id = insert_id(conn, "INSERT INTO templates (name, subject, body, created_at, updated_at)"
+                                " VALUES (?,?,?,?,?)", (name, subject, body, stamp, stamp))
     return template_out(template_row(conn, template_id))
 
 

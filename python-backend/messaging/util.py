@@ -1,11 +1,7 @@
-"""Small helpers shared by the messaging modules: time, JSON columns, paging."""
+"""Small helpers shared by the messaging modules: time, JSON columns, LIKE patterns (field checks: core.fields)."""
 import datetime
 import json
 import time
-
-from core.errors import DomainError
-
-MAX_PAGE = 1000
 
 
 def now():
@@ -31,40 +27,16 @@ def loads(text, default=None):
     return json.loads(text) if text else default
 
 
-def paging(offset, limit, default_limit=100):
-    """Validated (offset, limit) from user input."""
-    try:
-        offset = int(offset or 0)
-        limit = int(limit if limit not in (None, "") else default_limit)
-    except (TypeError, ValueError):
-        raise DomainError("bad_param", "offset and limit must be integers.") from None
-    if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise DomainError("bad_param", "offset must be >= 0 and limit between 1 and %d." % MAX_PAGE)
-    return offset, limit
-
-
-def require_text(value, field, max_len=200, allow_empty=False):
-    """A stripped string field, or a 4xx naming the field."""
-    if value is None and not allow_empty:
-        raise DomainError("missing_field", "'%s' is required." % field)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise DomainError("bad_param", "'%s' must be text." % field)
-    value = value.strip()
-    if not value and not allow_empty:
-        raise DomainError("missing_field", "'%s' must not be empty." % field)
-    if len(value) > max_len:
-        raise DomainError("bad_param", "'%s' is longer than %d characters." % (field, max_len))
-    return value
-
-
 def like_pattern(q):
-    """A LIKE pattern matching Q anywhere, with LIKE's wildcards escaped."""
+    """A LIKE pattern matching Q anywhere, with LIKE's wildcards escaped (use with ESCAPE '\\')."""
     escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return "%" + escaped + "%"
 
 
-def is_id(value):
-    """True for a positive integer id (JSON true/false are not ids)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+def contains(column):
+    """A case-insensitive `COLUMN contains ?` condition for a like_pattern() parameter.
+
+    LOWER on both sides: SQLite's LIKE ignores ASCII case but PostgreSQL's does not, and each database
+    folds both sides the same way (SQLite ASCII only, PostgreSQL Unicode).
+    """
+    return "LOWER(%s) LIKE LOWER(?) ESCAPE '\\'" % column

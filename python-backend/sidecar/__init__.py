@@ -1,24 +1,46 @@
-"""The sidecar's web layer: an app factory and one blueprint per area."""
+"""The sidecar's web layer: an app factory and one blueprint per area.
+
+Blueprints are imported inside create_app so that `sidecar.settings` stays cheap to import for the command-line
+tools (importing a submodule runs this file first).
+"""
+import collections.abc
 import os
 
-from flask import Flask
-
-from . import errors, imports_store, security, settings
-from .blueprints import access_api, openapi_api
-from .blueprints import contacts_api, health, imports_api, ui
-from .blueprints import campaigns_api, channels_api, lists_api, messaging_web, templates_api
+# The data directory holds contacts and messages: owner-only (umask and checks of existing files: app.py).
+DATA_DIR_MODE = 0o700
 
 VERSION = "0.1.0"
 
 
-def create_app(test_config=None):
-    """Build the Flask app from defaults, the environment, then `test_config`."""
+def settings_for(config):
+    """A Settings from CONFIG: a Settings as it is, None -> the process's own, a mapping -> test overrides."""
+    from . import settings
+
+    if isinstance(config, settings.Settings):
+        return config, {}
+    if config is None:
+        return settings.build(), {}
+    if not isinstance(config, collections.abc.Mapping):
+        raise TypeError("create_app takes a Settings or a mapping of config overrides")
+    data_dir = config.get("DATA_DIR") or settings.user_data_dir()
+    return settings.for_tests(data_dir), dict(config)
+
+
+def create_app(config=None):
+    """The Flask app for a Settings (or, for in-process tests, a mapping of app.config overrides)."""
+    from flask import Flask
+
+    from . import errors, imports_store, security
+    from .blueprints import access_api, campaigns_api, channels_api, contacts_api, health, imports_api
+    from .blueprints import lists_api, messaging_web, openapi_api, templates_api, ui
+
+    chosen, overrides = settings_for(config)
     app = Flask(__name__, static_folder=None)
-    app.config.from_mapping(settings.defaults())
-    if test_config:
-        app.config.from_mapping(test_config)
-    os.makedirs(app.config["DATA_DIR"], exist_ok=True)
+    app.config.from_mapping(chosen.app_config())
+    app.config.from_mapping(overrides)
     app.config["VERSION"] = VERSION
+    app.extensions["settings"] = chosen
+    os.makedirs(app.config["DATA_DIR"], mode=DATA_DIR_MODE, exist_ok=True)
     errors.init_app(app)
     security.init_app(app)
     imports_store.init_app(app)
@@ -29,3 +51,4 @@ def create_app(test_config=None):
         app.register_blueprint(blueprint)
     messaging_web.init_app(app)
     return app
+

@@ -1,4 +1,5 @@
-"""Who may talk to the sidecar: the Host rule (DNS rebinding), the Origin rules (CSRF, CORS) and the token rule.
+"""Who may talk to the sidecar: the remote-access switch, the Host rule (DNS rebinding), the Origin rules (CSRF,
+CORS) and the token rule (a bearer token, or the session cookie derived from it).
 
 Each rule reads the current request and returns None (pass) or the JSON error response that refuses it.
 """
@@ -10,8 +11,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request
 
-from .access_token import token_matches
+from .access_token import session_value, token_matches
 from .errors import error_response
+from .settings import SESSION_COOKIE_NAME
 
 LOOPBACK_HOST_NAMES = ("127.0.0.1", "localhost", "[::1]")
 # Binding to one of these serves only this machine; anything else serves the LAN too.
@@ -84,22 +86,30 @@ def dev_origins(config):
     return {o.strip().rstrip("/").lower() for o in config.get("DEV_ORIGINS") or [] if o.strip()}
 
 
-def allowed_hosts(config):
-    """Every Host header value the server answers for."""
+def served_hosts(config):
+    """The sidecar's own HOST:PORT names (always with the port it serves on)."""
     port = int(config["PORT"])
-    # Bare loopback names (no port) are what in-process test clients send; no page can rebind to them.
-    hosts = {host_with_port(name, port) for name in LOOPBACK_HOST_NAMES} | set(LOOPBACK_HOST_NAMES)
+    hosts = {host_with_port(name, port) for name in LOOPBACK_HOST_NAMES}
     if serves_lan(config.get("BIND_HOST")):
         hosts |= {host_with_port(a, port) for a in machine_addresses(config.get("BIND_HOST"))}
         hosts |= {host_with_port(h.strip(), port) for h in config.get("EXTRA_HOSTS") or [] if h.strip()}
-    # Vite's proxy keeps the browser's Host (changeOrigin: false), so a configured dev origin's host is ours too.
-    hosts |= {urlsplit(o).netloc for o in dev_origins(config)}
     return hosts
 
 
+def allowed_hosts(config):
+    """Every Host header value the server answers for."""
+    # Bare loopback names (no port) are what in-process test clients send; no page can rebind to them.
+    hosts = served_hosts(config) | set(LOOPBACK_HOST_NAMES)
+    # Vite's proxy keeps the browser's Host (changeOrigin: false), so a configured dev origin's host is ours too.
+    return hosts | {urlsplit(o).netloc for o in dev_origins(config)}
+
+
 def app_origins(config):
-    """The origins whose pages are the app itself: the sidecar under each of its names, and dev origins."""
-    return {"http://" + h for h in allowed_hosts(config)} | dev_origins(config)
+    """The origins whose pages are the app itself: scheme, host and the sidecar's own port, or a dev origin.
+
+    Never a port-less name: `http://localhost` is any page served on port 80 of this machine, not the app.
+    """
+    return {"http://" + h for h in served_hosts(config)} | dev_origins(config)
 
 
 def is_loopback_client(remote_addr):
@@ -151,13 +161,32 @@ def bearer_token():
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def session_cookie():
+    """The session cookie's value, or None."""
+    return request.cookies.get(SESSION_COOKIE_NAME) or None
+
+
+def has_credentials():
+    """Whether the request carries the token, as a bearer header or as the session cookie derived from it."""
+    token = current_app.extensions["access_token"]
+    return token_matches(token, bearer_token()) or token_matches(session_value(token), session_cookie())
+
+
+def check_remote_access():
+    """With remote access off (the default), only this machine may talk to the sidecar, whatever it sends."""
+    if current_app.config.get("REMOTE_ACCESS") or is_loopback_client(request.remote_addr):
+        return None
+    return error_response("remote_access_off", "This sidecar only serves the machine it runs on; turn on remote "
+                                               "access (setting remote_access) to use it from other machines.", 403)
+
+
 def check_credentials():
     """Loopback clients (already past the Origin rule) are trusted; everyone else shows the token."""
     if request.endpoint in PUBLIC_ENDPOINTS or is_loopback_client(request.remote_addr):
         return None
     if request.method == "OPTIONS" and request_origin() is not None:
         return None  # a CORS preflight never carries credentials; the real request will
-    if token_matches(current_app.extensions["access_token"], bearer_token()):
+    if has_credentials():
         return None
     response = error_response("unauthorized", "Send the sidecar's access token as 'Authorization: Bearer <token>' "
                                               "(shown by `app.py --show-token` and in the app's settings).", 401)

@@ -9,6 +9,8 @@ TOKEN_BYTES = 32
 # A token shorter than this was truncated or hand-edited: replace it rather than trust it.
 MIN_TOKEN_CHARS = 22
 OWNER_ONLY = 0o600
+# What the session cookie's HMAC signs: the cookie proves knowledge of the token without being the token.
+SESSION_PURPOSE = b"bulkmsg-session-cookie-v1"
 
 
 def token_path(data_dir):
@@ -54,3 +56,8 @@ def token_matches(expected, presented):
     if not expected or not presented:
         return False
     return hmac.compare_digest(expected.encode("utf-8"), presented.encode("utf-8", "replace"))
+
+
+def session_value(token):
+    """The session cookie value for TOKEN (HMAC-SHA256, hex): rotating the token invalidates every cookie."""
+    return hmac.new(token.encode("utf-8"), SESSION_PURPOSE, "sha256").hexdigest()

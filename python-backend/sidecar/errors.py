@@ -1,6 +1,7 @@
 """One JSON error shape for every failure, {"error": message, "code": code}, and the one place that maps
 domain error kinds to HTTP statuses and registers every error handler."""
 import logging
+import sqlite3
 import uuid
 
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -57,9 +58,27 @@ def handle_unexpected(err):
     return error_response("internal_error", "Something went wrong inside the sidecar.", 500, error_id=error_id)
 
 
+def handle_storage_or_unexpected(err):
+    """A full or read-only disk (SQLite or file errors) is 507 storage_full/storage_error, and the runner is
+    told so it can watch for space coming back; any other such error is unexpected (500)."""
+    from flask import current_app
+    from messaging import storage
+
+    domain = storage.domain_error(err)
+    if domain is None:
+        return handle_unexpected(err)
+    manager = current_app.extensions.get("campaigns")
+    if manager is not None:
+        manager.note_storage_error(err)
+    log.warning("storage failure during a request: %s", err)
+    return handle_domain_error(domain)
+
+
 def init_app(app):
     """Register every error handler of the app (no blueprint registers its own)."""
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(OverflowError, handle_overflow)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(sqlite3.Error, handle_storage_or_unexpected)
+    app.register_error_handler(OSError, handle_storage_or_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

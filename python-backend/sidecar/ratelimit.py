@@ -1,14 +1,19 @@
-"""Per-client token buckets on the expensive endpoints, refused with 429 and Retry-After.
+"""Per-client token buckets on the endpoints that parse or store user data, refused with 429 and Retry-After.
 
-A group allows BURST requests at once, refilled at BURST per PERIOD seconds. Another area rate-limits an
-endpoint by adding its Flask endpoint name to ENDPOINT_GROUPS (and a group to DEFAULT_LIMITS when new).
-Config RATE_LIMITS (env BULKMSG_RATE_LIMITS) overrides groups: "upload=30/60,parse=10/1".
+A group allows BURST requests at once, refilled at BURST per PERIOD seconds. A view is limited by decorating it
+with `@limited("group")` (a group of DEFAULT_LIMITS): the limit travels with the function, so renaming the view
+or its endpoint cannot drop it. Config RATE_LIMITS (env BULKMSG_RATE_LIMITS) overrides groups:
+"upload=30/60,parse=10/1".
 """
+import functools
 import math
 import threading
 import time
 
 from flask import current_app, request
+
+from core import errors
+from core.errors import DomainError
 
 from .errors import error_response
 
@@ -19,17 +24,15 @@ DEFAULT_LIMITS = {
     "remap": (120, 60.0),
     "export": (240, 60.0),
     "campaign_send": (120, 60.0),
+    # Saving a list from pasted numbers or an import parses and stores up to a whole import per request.
+    "lists": (120, 60.0),
+    # Small edits that store user data: contacts, templates, channels, do-not-contact, new campaigns.
+    "edits": (600, 60.0),
+    # "Send a test" reaches a real inbox or phone through the real channel: a few a minute is plenty.
+    "test_send": (10, 60.0),
 }
-ENDPOINT_GROUPS = {
-    "contacts.upload": "upload",
-    "contacts.parse_manual_numbers": "parse",
-    "imports.remap": "remap",
-    "imports.export": "export",
-    # Starting sending costs provider calls (and money): the same generous ceiling per client.
-    "campaigns.start_campaign": "campaign_send",
-    "campaigns.resume_campaign": "campaign_send",
-    "campaigns.retry_campaign": "campaign_send",
-}
+# The attribute @limited sets on a view function.
+GROUP_ATTRIBUTE = "rate_limit_group"
 # Beyond this many tracked clients, buckets that have refilled completely are forgotten.
 MAX_TRACKED_BUCKETS = 10_000
 
@@ -82,12 +85,34 @@ class RateLimiter:
                 del self._buckets[key]
 
 
+def limited(group):
+    """Decorator: requests to this view spend from the client's GROUP budget (checked before the body is read)."""
+    if group not in DEFAULT_LIMITS:
+        raise ValueError("unknown rate-limit group %r" % group)
+
+    def mark(view):
+        """Tag VIEW with its group."""
+        setattr(view, GROUP_ATTRIBUTE, group)
+        return view
+    return mark
+
+
+def group_of(view):
+    """The rate-limit group of VIEW (looking through functools.wraps layers), or None."""
+    while view is not None:
+        group = getattr(view, GROUP_ATTRIBUTE, None)
+        if group is not None:
+            return group
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
 def check_rate():
-    """Refuse a client that exceeded its budget on an expensive endpoint."""
-    group = ENDPOINT_GROUPS.get(request.endpoint)
-    limiter = current_app.extensions["rate_limiter"]
-    if group is None or group not in limiter.limits:
+    """Refuse a client that exceeded its budget on a limited view."""
+    group = group_of(current_app.view_functions.get(request.endpoint))
+    if group is None:
         return None
+    limiter = current_app.extensions["rate_limiter"]
     wait = limiter.take(request.remote_addr or "unknown", group)
     if not wait:
         return None
@@ -96,3 +121,33 @@ def check_rate():
                               retry_after=retry_after)
     response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def streaming(view):
+    """Decorator for a long-lived (event stream) view: it holds one of the app's stream slots while it streams.
+
+    Each open stream occupies a server thread until it ends; the server has one thread per slot on top of the
+    request threads (app.py), so past the cap a new stream is refused (503 too_many_streams) instead of taking a
+    thread that requests need. The slot is freed when the server closes the response (end or client gone).
+    """
+    @functools.wraps(view)
+    def with_slot(*args, **kw):
+        """Run the view holding a stream slot, freed when its response closes."""
+        slots = current_app.extensions["stream_slots"]
+        if not slots.acquire(blocking=False):
+            raise DomainError("too_many_streams", "Too many live progress streams are open; try again later.",
+                              errors.UNAVAILABLE)
+        try:
+            response = view(*args, **kw)
+        except BaseException:
+            slots.release()
+            raise
+        response.call_on_close(slots.release)
+        return response
+    return with_slot
+
+
+def init_app(app):
+    """The app's rate limiter and its stream slots."""
+    app.extensions["rate_limiter"] = RateLimiter(parse_limits(app.config.get("RATE_LIMITS")))
+    app.extensions["stream_slots"] = threading.BoundedSemaphore(int(app.config["STREAM_SLOTS"]))

@@ -4,9 +4,10 @@ Order matters: who is asking (Host, Origin, token) is settled before any budget 
 """
 import re
 
-from flask import current_app, request
+from flask import Request, current_app, request
 from flask_cors import CORS
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 
 from . import access, ratelimit
 from .access_token import load_or_create_token
@@ -17,8 +18,6 @@ CORS_HEADERS = ["Authorization", "Content-Type"]
 CORS_EXPOSED = ["Content-Disposition", "Retry-After"]
 CORS_MAX_AGE_S = 600
 MULTIPART = "multipart/form-data"
-# Where Werkzeug's multipart decoder raises RequestEntityTooLarge tells which limit was hit.
-PART_COUNT_CHECK = "next_event"
 
 
 def check_content_length():
@@ -29,14 +28,87 @@ def check_content_length():
     return None
 
 
+class TooManyParts(RequestEntityTooLarge):
+    """The multipart body has more parts than MAX_FORM_PARTS (raised by our counter, not by Werkzeug)."""
+
+
+class BodyTooLarge(RequestEntityTooLarge):
+    """The body (sent without a Content-Length) went past MAX_CONTENT_LENGTH while being read."""
+
+
+class PartCountingStream:
+    """The request body as Werkzeug's multipart parser reads it, counting parts and refusing one too many.
+
+    Werkzeug raises the same RequestEntityTooLarge for "too many parts" and "a field too large" and has no way to
+    say which. Rather than guess from its traceback, we enforce the part limit ourselves, on the bytes before its
+    decoder sees them, with our own exception; Werkzeug keeps only the field-size limit.
+    """
+
+    def __init__(self, stream, boundary, limit):
+        """Wrap STREAM of a body with BOUNDARY; refuse past LIMIT parts."""
+        self.stream, self.limit, self.parts = stream, limit, 0
+        self.marker = b"\r\n--" + boundary
+        self.tail = b"\r\n"  # the body's first delimiter has no line break of its own before it
+
+    def read(self, size=-1):
+        """Read from the body, count the part delimiters in what was read, refuse past the limit."""
+        try:
+            data = self.stream.read(size)
+        except RequestEntityTooLarge:
+            raise BodyTooLarge() from None
+        self.count(data)
+        return data
+
+    def count(self, data):
+        """Count delimiters that open a part ("--boundary" not followed by "--"), across read boundaries."""
+        buffer, position = self.tail + data, 0
+        while True:
+            found = buffer.find(self.marker, position)
+            end = found + len(self.marker)
+            if found < 0 or end + 2 > len(buffer):
+                break
+            self.parts += buffer[end:end + 2] != b"--"
+            position = end
+        keep = found if found >= 0 else max(position, len(buffer) - len(self.marker) - 1)
+        self.tail = buffer[keep:]
+        if self.parts > self.limit:
+            raise TooManyParts()
+
+    def __getattr__(self, name):
+        """Everything else (close, readable, ...) is the wrapped stream's."""
+        return getattr(self.stream, name)
+
+
+class PartLimitedFormDataParser(FormDataParser):
+    """Werkzeug's form parser with the part limit enforced by PartCountingStream (see there why)."""
+
+    def __init__(self, *args, max_form_parts=None, **kw):
+        """Werkzeug's parser without its part limit; ours is kept as part_limit."""
+        super().__init__(*args, max_form_parts=None, **kw)
+        self.part_limit = max_form_parts
+
+    def parse(self, stream, mimetype, content_length, options=None):
+        """Parse as Werkzeug does, through a part-counting stream for multipart bodies."""
+        boundary = (options or {}).get("boundary", "").encode("latin-1", "replace")
+        if mimetype == MULTIPART and boundary and self.part_limit is not None:
+            stream = PartCountingStream(stream, boundary, self.part_limit)
+        return super().parse(stream, mimetype, content_length, options)
+
+
+class GuardedRequest(Request):
+    """Flask's request, parsing forms with PartLimitedFormDataParser (set as the app's request_class)."""
+
+    form_data_parser_class = PartLimitedFormDataParser
+
+
 def form_limit_error(err):
-    """The JSON error for a multipart body that broke the part-count or field-size limit."""
-    frame = err.__traceback__
-    while frame.tb_next is not None:
-        frame = frame.tb_next
-    if frame.tb_frame.f_code.co_name == PART_COUNT_CHECK:
+    """The JSON error for a multipart body that broke the part-count, body-size or field-size limit."""
+    if isinstance(err, TooManyParts):
         return error_response("too_many_parts", "The form has more than %d parts."
                               % current_app.config["MAX_FORM_PARTS"], 413)
+    if isinstance(err, BodyTooLarge):
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        return error_response("too_large", "The request is larger than %d MB." % (limit // (1024 * 1024)), 413)
     return error_response("field_too_large", "A form field is larger than %d bytes."
                           % current_app.config["MAX_FORM_MEMORY_SIZE"], 413)
 
@@ -53,6 +125,7 @@ def check_form_limits():
 
 
 RULES = (
+    access.check_remote_access,
     access.check_host,
     access.check_origin,
     access.check_fetch_site,
@@ -99,8 +172,9 @@ def init_cors(app):
 def init_app(app):
     """Load the access token and install the rules, CORS and headers on APP."""
     app.config["DEBUG"] = False
+    app.request_class = GuardedRequest
     app.extensions["access_token"] = load_or_create_token(app.config["DATA_DIR"])
-    app.extensions["rate_limiter"] = ratelimit.RateLimiter(ratelimit.parse_limits(app.config.get("RATE_LIMITS")))
+    ratelimit.init_app(app)
     app.before_request(guard_request)
     app.after_request(add_safe_headers)
     init_cors(app)

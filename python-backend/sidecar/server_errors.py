@@ -1,23 +1,64 @@
 """Waitress' own transport-level errors (body over the limit, malformed request) in the API's JSON error shape.
 
-Waitress answers these itself, before the Flask app sees the request, with a text/plain page; a client of
-the API must get {"error", "code"} there too.
+Waitress answers these itself, before the Flask app sees the request, with a text/plain page; a client of the API
+must get {"error", "code"} there too. Waitress has no option for the error body, so instead of patching its
+classes we subclass at its extension points: `HTTPChannel.error_task_class` (the task that writes an error
+answer) and `BaseWSGIServer.channel_class` (the channel each connection gets) are class attributes made for
+this, and our server class is the one `create_json_error_server` builds, the same way waitress'
+`create_server` builds its own.
 """
 import json
 
-from waitress import utilities
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import MultiSocketServer, TcpWSGIServer
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 CODE_FOR_STATUS = {400: "bad_request", 413: "too_large", 431: "headers_too_large", 500: "internal_error"}
 
 
-def json_error_response(self, ident=None):
-    """(status, headers, body) of a waitress error as a JSON error."""
-    code = CODE_FOR_STATUS.get(self.code, "http_%d" % self.code)
-    message = "%s: %s" % (self.reason, self.body) if self.body else self.reason
+def json_error(error):
+    """(status line, headers, body) of a waitress error object as a JSON error."""
+    code = CODE_FOR_STATUS.get(error.code, "http_%d" % error.code)
+    message = "%s: %s" % (error.reason, error.body) if error.body else error.reason
     body = json.dumps({"error": message, "code": code}).encode("utf-8")
-    return "%d %s" % (self.code, self.reason), [("Content-Type", "application/json")], body
+    return "%d %s" % (error.code, error.reason), [("Content-Type", "application/json")], body
 
 
-def install():
-    """Make every waitress error answer in JSON (one class serves them all)."""
-    utilities.Error.to_response = json_error_response
+class JsonErrorTask(ErrorTask):
+    """Waitress' error answer, written as JSON."""
+
+    def execute(self):
+        """Write the request's parse error as a JSON body and close the connection after it."""
+        status, headers, body = json_error(self.request.error)
+        self.status = status
+        self.response_headers.extend(headers)
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class JsonErrorChannel(HTTPChannel):
+    """A connection whose transport errors are answered by JsonErrorTask."""
+
+    error_task_class = JsonErrorTask
+
+
+class JsonErrorServer(TcpWSGIServer):
+    """Waitress' TCP server with JsonErrorChannel connections."""
+
+    channel_class = JsonErrorChannel
+
+
+def create_json_error_server(app, **adjustments):
+    """Like waitress.create_server (TCP only), with JSON transport errors; ADJUSTMENTS are waitress' options."""
+    adj = Adjustments(**adjustments)
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
+    socket_map = {}
+    servers = [JsonErrorServer(app, socket_map, dispatcher=dispatcher, adj=adj, sockinfo=info) for info in adj.listen]
+    if len(servers) == 1:
+        return servers[0]
+    # A name resolving to several addresses (localhost: 127.0.0.1 and ::1): one loop serves them all.
+    listening = [(s.effective_host, s.effective_port) for s in servers]
+    return MultiSocketServer(socket_map, adj, listening, dispatcher, servers[-1].log_info)

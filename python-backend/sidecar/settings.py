@@ -1,53 +1,283 @@
-"""Configuration defaults, read from the environment and the data directory."""
+"""The one configuration of the sidecar, built once, in this order:
+defaults -> <data dir>/settings.json -> environment (BULKMSG_*) -> command line.
+
+This is the only module that reads the process environment. Every other module gets a `Settings` (or the Flask
+`app.config` made from it). A new setting is one `Field` line in FIELDS below (plus its documentation).
+"""
+import argparse
+import dataclasses
 import json
 import os
 import sys
 
 APP_DIR_NAME = "BulkMessaging"
+SETTINGS_FILE_NAME = "settings.json"
+DEFAULT_HOST = "0.0.0.0"
+DEFAULT_PORT = 5034
+DEFAULT_REGION = "US"
 # 50 MB covers a 1M-row CSV (~40 MB) while refusing accidental multi-GB drops.
 DEFAULT_MAX_UPLOAD_MB = 50
-FALLBACK_REGION = "US"
+MAX_FORM_PARTS = 32
+MAX_FORM_FIELD_BYTES = 1024 * 1024
+# Longest life of one campaign progress stream (SSE); tests and fuzzers shorten it.
+DEFAULT_SSE_MAX_SECONDS = 300.0
+# Event streams open at once; each holds a server thread of its own, beside the request threads (see app.py).
+DEFAULT_STREAM_SLOTS = 64
+SESSION_COOKIE_NAME = "bulkmsg_session"
+MEGABYTE = 1024 * 1024
 
 
-def user_data_dir():
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used (the message names where it came from)."""
+
+
+def text_list(value):
+    """A comma-separated text (environment, command line) or a JSON list (settings.json) -> tuple of texts."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def flag(value):
+    """'1', 'true', 'yes', 'on' (any case) or a JSON boolean -> bool."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("%r is not a yes/no value" % value)
+
+
+def port_number(value):
+    """A TCP port 0-65535 (0 picks a free one)."""
+    port = int(value)
+    if not 0 <= port <= 65535:
+        raise ValueError("port must be between 0 and 65535")
+    return port
+
+
+def positive_number(value):
+    """A number above zero."""
+    number = float(value)
+    if not number > 0:
+        raise ValueError("%r must be above zero" % value)
+    return number
+
+
+def positive_int(value):
+    """A whole number above zero."""
+    number = int(value)
+    if number < 1:
+        raise ValueError("%r must be at least 1" % value)
+    return number
+
+
+def region_code(value):
+    """An ISO alpha-2 region, upper-cased (the engine checks that it exists)."""
+    return str(value).strip().upper()
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """One setting: its attribute, how to read it, and where it may come from."""
+
+    name: str
+    convert: object
+    env: str = None
+    cli: str = None
+    in_file: bool = True
+
+
+# attribute, converter, environment variable, command-line option, may settings.json set it.
+FIELDS = (
+    Field("host", str, "BULKMSG_HOST", "--host"),
+    Field("port", port_number, "BULKMSG_PORT", "--port"),
+    Field("default_region", region_code, "BULKMSG_DEFAULT_REGION"),
+    Field("max_upload_mb", positive_number, "BULKMSG_MAX_UPLOAD_MB"),
+    Field("remote_access", flag, "BULKMSG_REMOTE_ACCESS", "--remote-access"),
+    Field("dev_origins", text_list, "BULKMSG_DEV_ORIGINS"),
+    Field("allowed_hosts", text_list, "BULKMSG_ALLOWED_HOSTS"),
+    Field("rate_limits", str, "BULKMSG_RATE_LIMITS"),
+    Field("sse_max_seconds", positive_number, "BULKMSG_SSE_MAX_SECONDS"),
+    Field("stream_slots", positive_int, "BULKMSG_STREAM_SLOTS"),
+    Field("ui_dir", str, "BULKMSG_UI_DIR", in_file=False),
+    # Where the key of the encrypted secrets file lives (messaging/secret_file.py): not in the data directory,
+    # so settings.json (inside it) may not move it there.
+    Field("config_dir", str, "BULKMSG_CONFIG_DIR", "--config-dir", in_file=False),
+    Field("parent_pid", int, None, "--parent-pid", in_file=False),
+    Field("show_token", flag, None, "--show-token", in_file=False),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything the sidecar is configured with (immutable once built)."""
+
+    data_dir: str
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    default_region: str = DEFAULT_REGION
+    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB
+    remote_access: bool = False
+    dev_origins: tuple = ()
+    allowed_hosts: tuple = ()
+    rate_limits: str = ""
+    sse_max_seconds: float = DEFAULT_SSE_MAX_SECONDS
+    stream_slots: int = DEFAULT_STREAM_SLOTS
+    ui_dir: str = None
+    config_dir: str = None  # None: the platform's user configuration folder (user_config_dir)
+    parent_pid: int = None
+    show_token: bool = False
+    # Where each value came from ("default", "file", "env", "cli"), for the start-up log line.
+    sources: tuple = ()
+
+    @property
+    def max_upload_bytes(self):
+        """The upload (request body) limit in bytes."""
+        return int(self.max_upload_mb * MEGABYTE)
+
+    def app_config(self):
+        """The Flask config keys the rest of the app reads (names kept from before Settings existed)."""
+        return {
+            "DATA_DIR": self.data_dir,
+            "DEFAULT_REGION": self.default_region,
+            "MAX_CONTENT_LENGTH": self.max_upload_bytes,
+            "PORT": self.port,
+            "BIND_HOST": self.host,
+            "REMOTE_ACCESS": self.remote_access,
+            "DEV_ORIGINS": list(self.dev_origins),
+            "EXTRA_HOSTS": list(self.allowed_hosts),
+            "RATE_LIMITS": self.rate_limits,
+            "MAX_FORM_PARTS": MAX_FORM_PARTS,
+            "MAX_FORM_MEMORY_SIZE": MAX_FORM_FIELD_BYTES,
+            "SSE_MAX_SECONDS": self.sse_max_seconds,
+            "STREAM_SLOTS": self.stream_slots,
+            "UI_DIR": self.ui_dir,
+            "CONFIG_DIR": self.config_dir or user_config_dir(),
+        }
+
+
+def public_constants():
+    """The constants the UI also needs, JSON-able (the TypeScript generator reads this)."""
+    return {
+        "default_port": DEFAULT_PORT,
+        "default_host": DEFAULT_HOST,
+        "default_region": DEFAULT_REGION,
+        "max_upload_bytes": int(DEFAULT_MAX_UPLOAD_MB * MEGABYTE),
+        "max_form_parts": MAX_FORM_PARTS,
+        "max_form_field_bytes": MAX_FORM_FIELD_BYTES,
+        "sse_max_seconds": DEFAULT_SSE_MAX_SECONDS,
+        "session_cookie_name": SESSION_COOKIE_NAME,
+        "remote_access_default": False,
+        "placeholder_builtins": list(placeholder_builtins()),
+    }
+
+
+def placeholder_builtins():
+    """The placeholder names every contact has (defined once in messaging/render.py)."""
+    from messaging.render import BUILTINS
+
+    return BUILTINS
+
+
+def user_data_dir(environ=None):
     """The per-user application data directory of this platform."""
+    environ = os.environ if environ is None else environ
     if sys.platform == "win32":
-        base = os.environ.get("APPDATA") or os.path.expanduser("~\\AppData\\Roaming")
+        base = environ.get("APPDATA") or os.path.expanduser("~\\AppData\\Roaming")
     elif sys.platform == "darwin":
         base = os.path.expanduser("~/Library/Application Support")
     else:
-        base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+        base = environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    return os.path.join(base, APP_DIR_NAME)
+
+
+def user_config_dir(environ=None):
+    """The per-user configuration directory of this platform (holds the secrets file's key)."""
+    environ = os.environ if environ is None else environ
+    if sys.platform == "win32":
+        base = environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
+    elif sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Preferences")
+    else:
+        base = environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
     return os.path.join(base, APP_DIR_NAME)
 
 
 def read_settings_file(data_dir):
-    """Settings saved by the user in the data directory, or {}."""
+    """Settings saved by the user in the data directory, or {} (a missing or broken file changes nothing)."""
     try:
-        with open(os.path.join(data_dir, "settings.json"), encoding="utf-8") as f:
+        with open(os.path.join(data_dir, SETTINGS_FILE_NAME), encoding="utf-8") as f:
             value = json.load(f)
         return value if isinstance(value, dict) else {}
     except (OSError, ValueError):
         return {}
 
 
-def defaults():
-    """The config mapping the app starts from."""
-    data_dir = os.environ.get("BULKMSG_DATA_DIR") or user_data_dir()
+def argument_parser():
+    """The command-line options (every default None, so only what was given overrides)."""
+    ap = argparse.ArgumentParser(description="Bulk Messaging sidecar (contacts and messaging API).")
+    ap.add_argument("--host", help="address to serve on (default %s)" % DEFAULT_HOST)
+    ap.add_argument("-p", "--port", help="TCP port (default %d); -p 0 picks a free port and prints it" % DEFAULT_PORT)
+    ap.add_argument("--data-dir", help="where saved lists, settings and logs live (default: the user data directory)")
+    ap.add_argument("--config-dir", help="where the key of the secrets file lives when there is no OS keychain "
+                    "(default: the user configuration directory)")
+    ap.add_argument("--parent-pid", help="stop when this process (the desktop app) is gone (POSIX)")
+    ap.add_argument("--remote-access", action="store_const", const=True,
+                    help="let other machines in (with the access token); off by default")
+    ap.add_argument("--show-token", action="store_const", const=True,
+                    help="print the access token other machines must send (Authorization: Bearer ...) and exit")
+    return ap
+
+
+def layer(values, source, fields, sources):
+    """Convert the given VALUES of FIELDS ({name: raw}); remember SOURCE for each; bad values name their origin."""
+    out = {}
+    for field in fields:
+        if field.name in values and values[field.name] is not None:
+            try:
+                out[field.name] = field.convert(values[field.name])
+            except (TypeError, ValueError) as err:
+                raise SettingsError("%s: bad value for %s (%s)" % (source, field.name, err)) from None
+            sources[field.name] = source
+    return out
+
+
+def data_dir_of(cli_values, environ):
+    """The data directory: command line, else environment, else the platform's user data directory."""
+    chosen = cli_values.get("data_dir") or environ.get("BULKMSG_DATA_DIR") or user_data_dir(environ)
+    return os.path.abspath(chosen)
+
+
+def build(cli_values=None, environ=None):
+    """Settings from defaults, <data dir>/settings.json, ENVIRON and CLI_VALUES ({attribute: raw}), in that order."""
+    cli_values = dict(cli_values or {})
+    environ = os.environ if environ is None else environ
+    data_dir = data_dir_of(cli_values, environ)
+    sources = {}
+    values = {}
     saved = read_settings_file(data_dir)
-    region = os.environ.get("BULKMSG_DEFAULT_REGION") or saved.get("default_region") or FALLBACK_REGION
-    max_mb = float(os.environ.get("BULKMSG_MAX_UPLOAD_MB") or DEFAULT_MAX_UPLOAD_MB)
-    return {
-        "DATA_DIR": data_dir,
-        "DEFAULT_REGION": str(region).upper(),
-        "MAX_CONTENT_LENGTH": int(max_mb * 1024 * 1024),
-        "PORT": int(os.environ.get("BULKMSG_PORT") or 5034),
-        "DEV_ORIGINS": [o for o in os.environ.get("BULKMSG_DEV_ORIGINS", "").split(",") if o],
-        # Access rules (sidecar/access.py, sidecar/ratelimit.py): the address served, extra Host names, limits.
-        "BIND_HOST": os.environ.get("BULKMSG_HOST", "0.0.0.0"),
-        "EXTRA_HOSTS": [h for h in os.environ.get("BULKMSG_ALLOWED_HOSTS", "").split(",") if h],
-        "RATE_LIMITS": os.environ.get("BULKMSG_RATE_LIMITS", ""),
-        "MAX_FORM_PARTS": 32,
-        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
-        # Longest life of one campaign progress stream (SSE); tests and fuzzers shorten it.
-        "SSE_MAX_SECONDS": float(os.environ.get("BULKMSG_SSE_MAX_SECONDS") or 300),
-    }
+    values.update(layer(saved, "settings.json", [f for f in FIELDS if f.in_file], sources))
+    from_env = {f.name: environ.get(f.env) for f in FIELDS if f.env and environ.get(f.env, "") != ""}
+    values.update(layer(from_env, "environment", FIELDS, sources))
+    values.update(layer(cli_values, "command line", [f for f in FIELDS if f.cli], sources))
+    values.setdefault("config_dir", user_config_dir(environ))
+    return Settings(data_dir=data_dir, sources=tuple(sorted(sources.items())), **values)
+
+
+def from_command_line(argv=None, environ=None):
+    """Settings for a process started with ARGV (default sys.argv[1:]); exits with usage on bad options."""
+    parser = argument_parser()
+    args = parser.parse_args(argv)
+    try:
+        return build(vars(args), environ)
+    except SettingsError as err:
+        parser.error(str(err))
+
+
+def for_tests(data_dir, **values):
+    """Settings from defaults and VALUES only (no file, no environment): in-process tests stay hermetic
+    (the secrets key goes to a `config` folder beside the data directory, not the user's own)."""
+    values.setdefault("config_dir", os.path.join(os.path.dirname(os.path.abspath(data_dir)), "config"))
+    return Settings(data_dir=os.path.abspath(data_dir), **values)

@@ -1,31 +1,19 @@
 /** A 100,000-row list: uploaded with progress, paged from the sidecar, and the table stays virtual. */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { launchBrowser } from './support/browser.mjs';
-import { makeInputs } from './support/inputs.mjs';
-import { startSidecar } from './support/sidecar.mjs';
-import { assertCleanPage, chooseCountry, openApp, pickFile, readSummary, shownImportId, waitForResults } from './support/ui.mjs';
+import { test } from 'node:test';
+import { importInfo } from './support/api.mjs';
+import { parseCsv } from './support/files.mjs';
+import { useApp } from './support/setup.mjs';
+import {
+  assertCleanPage, cardsOf, chooseCountry, openApp, pickFile, readSummary, shownImportId, waitForResults,
+} from './support/ui.mjs';
 
 const ROWS = Number(process.env.BULKMSG_E2E_BIG_ROWS ?? 100_000);
 const MAX_DOM_ROWS = 1000;
 
-let sidecar;
-let browser;
-let inputs;
-
-before(async () => {
-  inputs = makeInputs({ bigRows: ROWS });
-  sidecar = await startSidecar();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await sidecar?.stop();
-  await rm(inputs, { recursive: true, force: true });
-});
+const app = useApp({ bigRows: ROWS });
 
 /** Slow the page's uploads to BYTES_PER_SECOND; returns a function that undoes it. */
 async function throttleUploads(page, bytesPerSecond) {
@@ -40,17 +28,23 @@ async function throttleUploads(page, bytesPerSecond) {
   };
 }
 
+/** The data rows of a CSV file that hold anything but white space (blank lines are no contacts). */
+async function nonBlankRows(file) {
+  const [, ...rows] = parseCsv(await readFile(file, 'utf8'));
+  return rows.filter((row) => row.some((cell) => cell.trim() !== '')).length;
+}
+
 /** Rows currently in the table's DOM. */
 function domRows(page) {
   return page.locator('[data-testid=rows-scroll] [role=row]').count();
 }
 
 test('a slow upload shows its progress and can be cancelled', async () => {
-  const { page } = browser;
-  await openApp(page, sidecar.url);
+  const { page } = app.browser;
+  await openApp(page, app.sidecar.url);
   const unthrottle = await throttleUploads(page, 512 * 1024);
   try {
-    await pickFile(page, path.join(inputs, 'big.csv'));
+    await pickFile(page, path.join(app.inputs, 'big.csv'));
     const bar = page.getByRole('progressbar', { name: 'Uploading big.csv…' });
     await bar.waitFor();
     await page.waitForFunction(() => Number(document.querySelector('progress')?.value) >= 10);
@@ -65,21 +59,23 @@ test('a slow upload shows its progress and can be cancelled', async () => {
 });
 
 test(`a ${ROWS}-row list shows a processing state, then a virtual table that reaches its last row`, async () => {
-  const { page } = browser;
-  await openApp(page, sidecar.url);
+  const { page } = app.browser;
+  await openApp(page, app.sidecar.url);
   await chooseCountry(page, 'Default country', 'India');
   const started = Date.now();
-  await pickFile(page, path.join(inputs, 'big.csv'));
+  await pickFile(page, path.join(app.inputs, 'big.csv'));
   await page.getByRole('progressbar').waitFor();
   await waitForResults(page, 'big.csv', { timeout: 180_000 });
   const importSeconds = (Date.now() - started) / 1000;
 
   const summary = await readSummary(page);
-  assert.ok(summary.entries >= ROWS, `all ${ROWS} rows were read (${summary.entries} entries)`);
+  const importId = await shownImportId(page);
+  const info = await importInfo(app.sidecar.url, importId);
+  assert.equal(info.summary.rows, await nonBlankRows(path.join(app.inputs, 'big.csv')), 'every row of the file was read');
+  assert.deepEqual(summary, cardsOf(info.summary), 'the cards show the sidecar\'s counts');
   assert.ok((await domRows(page)) < MAX_DOM_ROWS, 'only the visible rows are in the DOM');
 
-  const importId = await shownImportId(page);
-  const lastPage = await (await fetch(`${sidecar.url}/imports/${importId}/rows?offset=${summary.entries - 1}&limit=1`)).json();
+  const lastPage = await (await fetch(`${app.sidecar.url}/imports/${importId}/rows?offset=${summary.entries - 1}&limit=1`)).json();
   const scrollStart = Date.now();
   await page.getByTestId('rows-scroll').focus();
   await page.keyboard.press('End');
@@ -95,5 +91,5 @@ test(`a ${ROWS}-row list shows a processing state, then a virtual table that rea
   const pingMs = Date.now() - pingStart;
   console.log(`# big list: ${summary.entries} entries; import ${importSeconds.toFixed(1)} s; jump to last row ` +
     `${scrollSeconds.toFixed(2)} s; ${await domRows(page)} rows in the DOM; frame round trip ${pingMs} ms`);
-  await assertCleanPage(browser);
+  await assertCleanPage(app.browser);
 });

@@ -3,29 +3,24 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { launchBrowser } from './support/browser.mjs';
+import { describe, test } from 'node:test';
 import { parseCsv } from './support/files.mjs';
-import { startSidecar } from './support/sidecar.mjs';
+import { useApp } from './support/setup.mjs';
 import { LONG, assertCleanPage, chooseCountry, goTo, openApp, pickFile, waitForResults } from './support/ui.mjs';
 
-let sidecar;
-let browser;
 const PASTED = ['+1 415 555 2671', '+1 415 555 2672', '+1 415 555 2673', '+1 415 555 2674', '+1 415 555 2675'];
 
-before(async () => {
-  sidecar = await startSidecar();
-  browser = await launchBrowser({ colorScheme: 'light' });
-});
-
-after(async () => {
-  await browser?.close();
-  await sidecar?.stop();
-});
+const app = useApp();
 
 /** GET a sidecar path as JSON (the expected values come from the API, not from constants). */
 async function api(path) {
-  return (await fetch(`${sidecar.url}${path}`)).json();
+  return (await fetch(`${app.sidecar.url}${path}`)).json();
+}
+
+/** POST /compose/preview straight to the sidecar: what the UI should show. */
+async function previewViaApi(body) {
+  return (await fetch(`${app.sidecar.url}/compose/preview`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
 }
 
 /** The saved list called NAME, from the API. */
@@ -62,8 +57,8 @@ async function composeCampaign(page, { list, campaign, channel, body, perMinute 
 
 describe('lists, compose and campaigns', () => {
   test('a pasted list is saved, browsed, edited and renamed; bad contacts are refused with the reason', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
     await savePastedList(page, 'Pasted customers');
     const saved = await listNamed('Pasted customers');
     assert.equal(saved.count, PASTED.length);
@@ -90,16 +85,16 @@ describe('lists, compose and campaigns', () => {
     await page.getByRole('button', { name: 'Rename', exact: true }).last().click();
     await row.getByRole('button', { name: 'Customers', exact: true }).waitFor();
     assert.equal((await api(`/lists/${saved.id}`)).name, 'Customers');
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
   test('the current import is saved as a list with its emails and columns', async () => {
-    const { page } = browser;
+    const { page } = app.browser;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bulkmsg-e2e-lists-'));
     const file = path.join(dir, 'team.csv');
     await writeFile(file, 'Name,Mobile,Email,City\nAsha,+91 98765 43210,asha@example.in,Pune\n'
-      + 'Ravi,+91 98765 43211,,Delhi\nNobody,12,,\n');
-    await openApp(page, sidecar.url);
+      + 'Ravi,+91 98765 43211,,Delhi\nMeena,+91 98765 43212,,\nNobody,12,,\n');
+    await openApp(page, app.sidecar.url);
     await pickFile(page, file);
     await waitForResults(page, 'team.csv');
     await goTo(page, 'Saved lists');
@@ -107,36 +102,44 @@ describe('lists, compose and campaigns', () => {
     await page.getByRole('button', { name: 'Save current import as a list' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved “Team”' }).waitFor();
     const saved = await listNamed('Team');
-    assert.equal(saved.count, 2);
+    assert.equal(saved.count, 3);
     assert.equal(saved.with_email, 1);
     const contacts = page.getByTestId('list-contacts');
     await contacts.locator('tr[data-contact-id]').filter({ hasText: 'asha@example.in' }).waitFor();
     assert.match(await contacts.locator('tr[data-contact-id]').first().innerText(), /City: Pune/);
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
-  test('compose previews each recipient, warns about empty placeholders and counts SMS segments', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
-    const list = await listNamed('Customers');
-    await composeCampaign(page, { list, campaign: 'Preview only', channel: 'Rehearsal', body: 'Hi {{name|friend}} in {{City}}', perMinute: 600 });
+  test('compose previews each recipient, warns about empty placeholders and unknown ones, counts SMS segments', async () => {
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
+    const team = await listNamed('Team');
+    const body = 'Hi {{name|friend}} in {{City}}';
+    await composeCampaign(page, { list: team, campaign: 'Preview only', channel: 'Rehearsal', body, perMinute: 600 });
     const preview = page.getByTestId('compose-preview');
-    await preview.getByTestId('preview-body').filter({ hasText: 'Hi friend in' }).waitFor();
-    const expected = await (await fetch(`${sidecar.url}/compose/preview`, { method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ list_id: list.id, body: 'Hi {{name|friend}} in {{City}}' }) })).json();
-    assert.match(await preview.getByRole('status').innerText(), new RegExp(`${expected.warnings.recipients_with_empty} recipients have empty placeholders`));
-    await preview.getByLabel('Preview for').selectOption({ label: 'Zed' });
-    await preview.getByTestId('preview-body').filter({ hasText: 'Hi Zed in' }).waitFor();
+    await preview.getByTestId('preview-body').filter({ hasText: 'Hi Asha in Pune' }).waitFor();
+    const expected = await previewViaApi({ list_id: team.id, body });
+    assert.equal(expected.warnings.recipients_with_empty, 1, 'precondition: Meena has no City');
+    assert.match(await preview.getByRole('status').innerText(), /1 recipients have empty placeholders/);
+    await preview.getByLabel('Preview for').selectOption({ label: 'Ravi' });
+    await preview.getByTestId('preview-body').filter({ hasText: 'Hi Ravi in Delhi' }).waitFor();
+
+    const customers = await listNamed('Customers');
+    await page.getByLabel('List', { exact: true }).selectOption({ label: `${customers.name} (${customers.count})` });
+    const refused = await previewViaApi({ list_id: customers.id, body });
+    assert.equal(refused.code, 'unknown_placeholder', 'precondition: Customers has no City column');
+    await page.getByRole('alert').filter({ hasText: refused.error }).waitFor();
     await page.getByLabel('Message', { exact: true }).fill('Привет {{name}}! '.repeat(6));
+    await preview.getByLabel('Preview for').selectOption({ label: 'Zed' });
+    await preview.getByTestId('preview-body').filter({ hasText: 'Привет Zed!' }).waitFor();
     await preview.getByTestId('sms-stats').filter({ hasText: 'UCS-2' }).waitFor();
     assert.match(await preview.getByTestId('sms-stats').innerText(), /2 SMS segments/);
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
   test('a campaign runs live to the end, skips do-not-contact, and its report matches the ledger', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
     await goTo(page, 'Saved lists');
     await page.getByLabel('Numbers or emails, one per line').fill('+1 415 555 2673');
     await page.getByRole('button', { name: 'Add to do-not-contact' }).click();
@@ -171,12 +174,12 @@ describe('lists, compose and campaigns', () => {
       return rows.length === 1 && rows[0].dataset.status === 'skipped';
     });
     assert.match(await detail.getByTestId('recipients').locator('tbody tr').innerText(), /\+14155552673/);
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
   test('pause and resume from the campaign screen', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
     const list = await listNamed('Customers');
     await composeCampaign(page, { list, campaign: 'Slow one', channel: null, body: 'Slowly, {{name|friend}}', perMinute: 30 });
     await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Rehearsal' });
@@ -192,6 +195,27 @@ describe('lists, compose and campaigns', () => {
     await detail.getByRole('button', { name: 'Resume' }).click();
     await detail.getByTestId('campaign-status').filter({ hasText: 'running' }).waitFor();
     assert.equal((await api(`/campaigns/${paused.id}`)).status, 'running');
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
+  });
+
+  test('a newly created campaign is selected, in view and has the keyboard focus', async () => {
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
+    const list = await listNamed('Customers');
+    await composeCampaign(page, { list, campaign: 'Focus me', channel: null, body: 'Hi {{name|there}}', perMinute: 60 });
+    await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Rehearsal' });
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByTestId('campaign-detail').getByRole('heading', { name: 'Focus me' }).waitFor();
+    const created = (await api('/campaigns')).campaigns.find((c) => c.name === 'Focus me');
+    const entry = page.getByRole('list', { name: 'Campaigns' }).locator(`button[data-campaign-id="${created.id}"]`);
+    assert.equal(await entry.getAttribute('aria-current'), 'true', 'the new campaign is the selected one');
+    await page.waitForFunction((id) => document.activeElement?.getAttribute('data-campaign-id') === String(id), created.id);
+    const box = await entry.boundingBox();
+    const viewport = page.viewportSize();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= viewport.height, 'the entry is scrolled into view');
+    await page.keyboard.press('Tab');
+    assert.notEqual(await page.evaluate(() => document.activeElement?.getAttribute('data-campaign-id')), String(created.id),
+      'the focus was really on the entry: Tab moves on from it');
+    await assertCleanPage(app.browser);
   });
 });

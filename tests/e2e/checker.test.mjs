@@ -1,23 +1,11 @@
 /** Number checker, theme, keyboard use of the country selector, and the empty state. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { validateViaApi } from './support/api.mjs';
-import { launchBrowser } from './support/browser.mjs';
-import { startSidecar } from './support/sidecar.mjs';
+import { useApp } from './support/setup.mjs';
 import { assertCleanPage, chooseCountry, goTo, openApp } from './support/ui.mjs';
 
-let sidecar;
-let browser;
-
-before(async () => {
-  sidecar = await startSidecar();
-  browser = await launchBrowser({ colorScheme: 'light' });
-});
-
-after(async () => {
-  await browser?.close();
-  await sidecar?.stop();
-});
+const app = useApp();
 
 /** Check NUMBER on the checker screen with COUNTRY as default; return the shown facts. */
 async function check(page, country, number) {
@@ -35,10 +23,10 @@ function fact(page, name) {
 
 describe('number checker', () => {
   test('a valid number is shown in E.164, national and international format with region and type', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
     await check(page, 'United States', '(415) 555-2671');
-    const expected = await validateViaApi(sidecar.url, '(415) 555-2671', 'US');
+    const expected = await validateViaApi(app.sidecar.url, '(415) 555-2671', 'US');
     assert.equal(expected.valid, true);
     assert.match(await page.getByTestId('check-result').innerText(), /Valid number/);
     assert.equal(await fact(page, 'E.164'), expected.e164);
@@ -46,24 +34,24 @@ describe('number checker', () => {
     assert.equal(await fact(page, 'International'), expected.international);
     assert.match(await fact(page, 'Region'), new RegExp(`\\(${expected.region}\\)$`));
     assert.equal((await fact(page, 'Type')).toLowerCase(), expected.type.replace(/_/g, ' '));
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
   test('an invalid number says why', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
     await check(page, 'India', '12345');
-    const expected = await validateViaApi(sidecar.url, '12345', 'IN');
+    const expected = await validateViaApi(app.sidecar.url, '12345', 'IN');
     assert.equal(expected.valid, false);
     assert.equal(await page.getByTestId('check-reason').innerText(), expected.message);
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 });
 
 describe('look and keyboard', () => {
   test('the theme toggle switches to dark and the choice survives a reload', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const light = await background();
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
@@ -75,12 +63,12 @@ describe('look and keyboard', () => {
     assert.equal(await background(), dark);
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
     assert.equal(await background(), light);
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
   test('the system dark preference is followed until the user chooses', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
     await page.evaluate(() => localStorage.removeItem('bulkmsg.theme'));
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.reload();
@@ -93,8 +81,8 @@ describe('look and keyboard', () => {
   });
 
   test('the country selector is searchable and usable with the keyboard alone, and remembered', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
     await page.keyboard.press('Tab'); // skip link
     let guard = 0;
     while (!(await page.evaluate(() => document.activeElement?.getAttribute('role') === 'combobox')) && guard < 15) {
@@ -114,15 +102,24 @@ describe('look and keyboard', () => {
     assert.equal(await page.evaluate(() => localStorage.getItem('bulkmsg.defaultRegion')), 'DE');
     await page.reload();
     await page.waitForFunction(() => document.querySelector('[role=combobox]')?.value === 'Germany (+49)');
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
   test('before any import, Results explains what to do', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
     await goTo(page, 'Results');
     await page.getByText('No list imported yet').waitFor();
     await page.getByRole('button', { name: 'Import contacts' }).click();
     await page.getByRole('heading', { name: 'Import contacts' }).waitFor();
+  });
+
+  test("the page's CSP meta tag is the policy the sidecar sends, minus the header-only frame-ancestors", async () => {
+    const { page } = app.browser;
+    const response = await page.goto(`${app.sidecar.url}/`);
+    const header = response.headers()['content-security-policy'].split('; ');
+    const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.deepEqual(meta.split('; '), header.filter((rule) => !rule.startsWith('frame-ancestors ')));
+    assert.ok(header.includes("frame-ancestors 'none'"));
   });
 });

@@ -4,32 +4,20 @@
  * backed by the real sidecar and real files, and we check the UI uses it instead of browser fallbacks.
  */
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { allRows } from './support/api.mjs';
-import { launchBrowser } from './support/browser.mjs';
-import { makeInputs } from './support/inputs.mjs';
-import { startSidecar } from './support/sidecar.mjs';
+import { useApp } from './support/setup.mjs';
 import { assertCleanPage, chooseCountry, waitForResults } from './support/ui.mjs';
 
-let sidecar;
-let browser;
-let inputs;
-
-before(async () => {
-  inputs = makeInputs();
-  sidecar = await startSidecar();
-  browser = await launchBrowser();
-  await browser.page.exposeFunction('__readInputFile', async (name) =>
-    (await readFile(path.join(inputs, path.basename(name)))).toString('base64'));
-  await browser.context.addInitScript(installBridge);
-});
-
-after(async () => {
-  await browser?.close();
-  await sidecar?.stop();
-  await rm(inputs, { recursive: true, force: true });
+const app = useApp({
+  inputs: true,
+  prepare: async ({ browser, inputs }) => {
+    await browser.page.exposeFunction('__readInputFile', async (name) =>
+      (await readFile(path.join(inputs, path.basename(name)))).toString('base64'));
+    await browser.context.addInitScript(installBridge);
+  },
 });
 
 /** Runs in the page before the app: the preload's API, recording what the UI asks of it. */
@@ -61,8 +49,8 @@ function installBridge() {
 }
 
 test('with the desktop bridge: sidecar status banner, native open dialog and native save dialog', async () => {
-  const { page } = browser;
-  await page.goto(`${sidecar.url}/`);
+  const { page } = app.browser;
+  await page.goto(`${app.sidecar.url}/`);
   await page.getByText('Starting the local number service…').waitFor();
   await page.evaluate(() => window.__pushStatus({ state: 'ready' }));
   await page.getByText('Starting the local number service…').waitFor({ state: 'detached' });
@@ -85,7 +73,7 @@ test('with the desktop bridge: sidecar status banner, native open dialog and nat
   const [saved] = await page.evaluate(() => window.__bridge.saved);
   assert.equal(saved.suggestedName, 'contacts-contacts.vcf');
   const importId = /\/imports\/([^/]+)\/export\?what=contacts&format=vcf$/.exec(saved.url)[1];
-  const valid = await allRows(sidecar.url, importId, 'valid');
+  const valid = await allRows(app.sidecar.url, importId, 'valid');
   assert.equal(saved.text.match(/BEGIN:VCARD/g).length, valid.length, 'the saved file is the export of this import');
-  await assertCleanPage(browser);
+  await assertCleanPage(app.browser);
 });

@@ -1,37 +1,20 @@
 /** Import screen end to end: every file type, paste, country, column mapping, sheets, and errors. */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { allRows, uploadViaApi } from './support/api.mjs';
-import { launchBrowser } from './support/browser.mjs';
-import { makeInputs } from './support/inputs.mjs';
-import { startSidecar } from './support/sidecar.mjs';
+import { useApp } from './support/setup.mjs';
 import {
   assertCleanPage, cardsOf, chooseCountry, dropFile, goTo, openApp, pickFile, readSummary, renderedRows,
   shownImportId, waitForResults,
 } from './support/ui.mjs';
 
-let sidecar;
-let browser;
-let inputs;
-
-before(async () => {
-  inputs = makeInputs();
-  sidecar = await startSidecar();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await sidecar?.stop();
-  await rm(inputs, { recursive: true, force: true });
-});
+const app = useApp({ inputs: true });
 
 /** Upload FILE through the UI (drop or picker) with default country IN; return what the UI shows. */
 async function importThroughUi(file, how) {
-  const { page } = browser;
-  await openApp(page, sidecar.url);
+  const { page } = app.browser;
+  await openApp(page, app.sidecar.url);
   await chooseCountry(page, 'Default country', 'India');
   await (how === 'drop' ? dropFile(page, file) : pickFile(page, file));
   await waitForResults(page, path.basename(file));
@@ -41,13 +24,13 @@ async function importThroughUi(file, how) {
 describe('importing', () => {
   for (const [ext, how] of [['csv', 'pick'], ['tsv', 'drop'], ['txt', 'pick'], ['xlsx', 'pick'], ['xls', 'drop'], ['vcf', 'pick']]) {
     test(`a .${ext} file (${how === 'drop' ? 'drag and drop' : 'file picker'}) shows the sidecar's counts and rows`, async () => {
-      const file = path.join(inputs, `contacts.${ext}`);
+      const file = path.join(app.inputs, `contacts.${ext}`);
       const shown = await importThroughUi(file, how);
-      const expected = await uploadViaApi(sidecar.url, file, { default_region: 'IN' });
+      const expected = await uploadViaApi(app.sidecar.url, file, { default_region: 'IN' });
       assert.equal(expected.status, 200);
       assert.deepEqual(shown.summary, cardsOf(expected.body.summary));
       assert.ok(shown.summary.entries > 0, 'the file has entries');
-      const apiRows = await allRows(sidecar.url, expected.body.import_id);
+      const apiRows = await allRows(app.sidecar.url, expected.body.import_id);
       const byId = new Map(apiRows.map((r) => [r.id, r]));
       assert.ok(shown.rows.length > 5, 'rows are rendered');
       for (const row of shown.rows) {
@@ -56,33 +39,33 @@ describe('importing', () => {
         assert.equal(row.status, api.status);
         assert.equal(row.number, api.number ?? '—');
       }
-      await assertCleanPage(browser);
+      await assertCleanPage(app.browser);
     });
   }
 
   test('pasted numbers are checked like a file', async () => {
-    const { page } = browser;
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
     await chooseCountry(page, 'Default country', 'India');
     const text = '098765 43210\n+44 7911 123456\n12345\n+91 98765 43210\nnot a number';
     await page.getByLabel('Or paste numbers').fill(text);
     await page.getByRole('button', { name: 'Check pasted numbers' }).click();
     await waitForResults(page, 'Pasted numbers');
-    const response = await fetch(`${sidecar.url}/parse-manual-numbers?limit=0`, {
+    const response = await fetch(`${app.sidecar.url}/parse-manual-numbers?limit=0`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ numbers: text, default_region: 'IN' }),
     });
     const expected = await response.json();
     assert.deepEqual(await readSummary(page), cardsOf(expected.summary));
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
   test('changing the country re-checks the list, and the choice is remembered', async () => {
-    const { page } = browser;
-    const file = path.join(inputs, 'contacts.csv');
+    const { page } = app.browser;
+    const file = path.join(app.inputs, 'contacts.csv');
     const inIndia = await importThroughUi(file, 'pick');
-    const asUs = await uploadViaApi(sidecar.url, file, { default_region: 'US' });
-    const asIndia = await uploadViaApi(sidecar.url, file, { default_region: 'IN' });
+    const asUs = await uploadViaApi(app.sidecar.url, file, { default_region: 'US' });
+    const asIndia = await uploadViaApi(app.sidecar.url, file, { default_region: 'IN' });
     assert.notDeepEqual(cardsOf(asUs.body.summary), cardsOf(asIndia.body.summary), 'precondition: the region matters');
     assert.deepEqual(inIndia.summary, cardsOf(asIndia.body.summary));
     const before = await shownImportId(page);
@@ -91,14 +74,14 @@ describe('importing', () => {
     assert.deepEqual(await readSummary(page), cardsOf(asUs.body.summary));
     await page.reload();
     await page.waitForFunction(() => document.querySelector('[role=combobox]')?.value === 'United States (+1)');
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
   test('the column dialog shows the detected mapping and a preview, and a new phone column re-imports', async () => {
-    const { page } = browser;
-    const file = path.join(inputs, 'two_phones.csv');
+    const { page } = app.browser;
+    const file = path.join(app.inputs, 'two_phones.csv');
     await importThroughUi(file, 'pick');
-    const detected = (await uploadViaApi(sidecar.url, file, { default_region: 'IN' })).body;
+    const detected = (await uploadViaApi(app.sidecar.url, file, { default_region: 'IN' })).body;
     await page.getByRole('button', { name: 'Columns…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Columns and sheet' });
     await dialog.waitFor();
@@ -112,16 +95,16 @@ describe('importing', () => {
     await phone.selectOption(other);
     await phone.press('Enter'); // Enter confirms the dialog
     await dialog.waitFor({ state: 'hidden' });
-    const remapped = (await uploadViaApi(sidecar.url, file, { default_region: 'IN', phone_column: other })).body;
+    const remapped = (await uploadViaApi(app.sidecar.url, file, { default_region: 'IN', phone_column: other })).body;
     await page.getByTestId('import-message').filter({ hasText: `numbers from “${other}”` }).waitFor();
     assert.deepEqual(await readSummary(page), cardsOf(remapped.summary));
     assert.notDeepEqual(cardsOf(remapped.summary), cardsOf(detected.summary), 'precondition: the column matters');
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
   test('Esc closes the column dialog without changing anything', async () => {
-    const { page } = browser;
-    await importThroughUi(path.join(inputs, 'two_phones.csv'), 'pick');
+    const { page } = app.browser;
+    await importThroughUi(path.join(app.inputs, 'two_phones.csv'), 'pick');
     const importId = await shownImportId(page);
     await page.getByRole('button', { name: 'Columns…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Columns and sheet' });
@@ -132,16 +115,16 @@ describe('importing', () => {
   });
 
   test('the sheet picker of a workbook switches sheets', async () => {
-    const { page } = browser;
-    const file = path.join(inputs, 'contacts.xlsx');
+    const { page } = app.browser;
+    const file = path.join(app.inputs, 'contacts.xlsx');
     await importThroughUi(file, 'pick');
-    const first = (await uploadViaApi(sidecar.url, file, { default_region: 'IN' })).body;
+    const first = (await uploadViaApi(app.sidecar.url, file, { default_region: 'IN' })).body;
     await page.getByRole('button', { name: 'Columns…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Columns and sheet' });
     const sheet = dialog.getByLabel('Sheet');
     assert.deepEqual(await sheet.locator('option').allInnerTexts(), first.sheets);
     const other = first.sheets.find((s) => s !== first.sheet);
-    const second = (await uploadViaApi(sidecar.url, file, { default_region: 'IN', sheet: other })).body;
+    const second = (await uploadViaApi(app.sidecar.url, file, { default_region: 'IN', sheet: other })).body;
     await sheet.selectOption(other);
     await page.waitForFunction((headers) =>
       [...document.querySelectorAll('dialog thead th')].map((th) => th.textContent).join('|') === headers,
@@ -150,15 +133,15 @@ describe('importing', () => {
     await dialog.waitFor({ state: 'hidden' });
     await page.getByTestId('import-message').filter({ hasText: `sheet “${other}”` }).waitFor();
     assert.deepEqual(await readSummary(page), cardsOf(second.summary));
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 
   test('a file that is not a contact list gives a readable error and no results', async () => {
-    const { page } = browser;
-    const file = path.join(inputs, 'photo.png');
-    await openApp(page, sidecar.url);
+    const { page } = app.browser;
+    const file = path.join(app.inputs, 'photo.png');
+    await openApp(page, app.sidecar.url);
     await pickFile(page, file);
-    const expected = await uploadViaApi(sidecar.url, file);
+    const expected = await uploadViaApi(app.sidecar.url, file);
     assert.ok(expected.status >= 400 && expected.status < 500, 'the sidecar refuses it with a 4xx');
     const alert = page.getByRole('alert');
     await alert.waitFor();
@@ -167,6 +150,6 @@ describe('importing', () => {
     assert.equal(await alert.locator('[data-error-code]').getAttribute('data-error-code'), expected.body.code);
     await goTo(page, 'Results');
     await page.getByText('No list imported yet').waitFor();
-    await assertCleanPage(browser);
+    await assertCleanPage(app.browser);
   });
 });

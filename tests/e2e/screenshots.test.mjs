@@ -1,27 +1,14 @@
 /** Screenshots of the main screens in light and dark, for the README (docs/screenshots/). */
 import assert from 'node:assert/strict';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { launchBrowser } from './support/browser.mjs';
-import { makeInputs } from './support/inputs.mjs';
 import { SCREENSHOT_DIR } from './support/paths.mjs';
-import { startSidecar } from './support/sidecar.mjs';
+import { useApp } from './support/setup.mjs';
 import { assertCleanPage, chooseCountry, goTo, openApp, pickFile, waitForResults } from './support/ui.mjs';
 
-let sidecar;
-let inputs;
-
-before(async () => {
-  inputs = makeInputs();
-  sidecar = await startSidecar();
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-});
-
-after(async () => {
-  await sidecar?.stop();
-  await rm(inputs, { recursive: true, force: true });
-});
+const app = useApp({ inputs: true, browser: false, prepare: () => mkdir(SCREENSHOT_DIR, { recursive: true }) });
 
 /** Save a screenshot and check it was written. */
 async function shoot(page, name) {
@@ -35,11 +22,11 @@ for (const theme of ['light', 'dark']) {
     const browser = await launchBrowser({ colorScheme: theme });
     const { page } = browser;
     try {
-      await openApp(page, sidecar.url);
+      await openApp(page, app.sidecar.url);
       await chooseCountry(page, 'Default country', 'India');
       await page.getByRole('heading', { name: 'Import contacts' }).click(); // close the list, keep the focus off it
       await shoot(page, `import-${theme}`);
-      await pickFile(page, path.join(inputs, 'contacts.xlsx'));
+      await pickFile(page, path.join(app.inputs, 'contacts.xlsx'));
       await waitForResults(page, 'contacts.xlsx');
       await page.getByTestId('summary-invalid').click();
       await page.waitForSelector('[data-testid=rows-scroll] .row--invalid');
@@ -54,7 +41,7 @@ for (const theme of ['light', 'dark']) {
       await page.getByTestId('check-result').waitFor();
       await shoot(page, `checker-${theme}`);
       await goTo(page, 'Import');
-      await pickFile(page, path.join(inputs, 'photo.png'));
+      await pickFile(page, path.join(app.inputs, 'photo.png'));
       await page.getByRole('alert').waitFor();
       await shoot(page, `error-${theme}`);
       await assertCleanPage(browser);

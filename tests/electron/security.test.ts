@@ -13,7 +13,9 @@ import {
   sidecarUrlForPath,
   type IpcSenderInfo,
 } from '../../electron/src/electron/security';
-import { REPO } from './helpers';
+import { metaPolicyText } from '../../electron/src/electron/csp';
+import { Sidecar } from '../../electron/src/electron/sidecar';
+import { REPO, realSidecarOptions, tempDir } from './helpers';
 
 const APP = 'http://127.0.0.1:5034';
 const WINDOW = { webContentsId: 7, appOrigin: APP };
@@ -43,19 +45,28 @@ describe('webPreferences', () => {
 });
 
 describe('Content-Security-Policy header', () => {
-  test("in production is the meta tag of electron/index.html plus frame-ancestors (which only works as a header)", () => {
-    const html = fs.readFileSync(path.join(REPO, 'electron', 'index.html'), 'utf8');
-    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
-    assert.ok(meta, 'index.html has a CSP meta tag');
-    assert.equal(contentSecurityPolicy(), `${meta[1]}; frame-ancestors 'none'`);
+  test('in production is exactly the header the sidecar sends with its UI page (one policy: sidecar/csp.json)', async () => {
+    const uiDir = tempDir('bulkmsg-csp-ui-');
+    fs.writeFileSync(path.join(uiDir, 'index.html'), '<!doctype html><title>t</title>');
+    const sidecar = new Sidecar(await realSidecarOptions({ env: { BULKMSG_UI_DIR: uiDir } }));
+    try {
+      await sidecar.start();
+      const response = await fetch(`${sidecar.baseUrl}/`);
+      assert.equal(response.status, 200);
+      assert.equal(contentSecurityPolicy(), response.headers.get('content-security-policy'));
+    } finally {
+      await sidecar.stop();
+      fs.rmSync(uiDir, { recursive: true, force: true });
+    }
   });
 
-  test("in production is the same policy the sidecar sends with the UI", () => {
-    const source = fs.readFileSync(path.join(REPO, 'python-backend', 'sidecar', 'blueprints', 'ui.py'), 'utf8');
-    const block = /UI_CONTENT_SECURITY_POLICY = \(([\s\S]*?)\)\n/.exec(source);
-    assert.ok(block, 'ui.py defines UI_CONTENT_SECURITY_POLICY');
-    const sidecarPolicy = [...block[1].matchAll(/"([^"]*)"/g)].map((m) => m[1]).join('');
-    assert.equal(contentSecurityPolicy(), sidecarPolicy);
+  test("the page's meta tag is filled from the same policy, without the header-only frame-ancestors", () => {
+    const html = fs.readFileSync(path.join(REPO, 'electron', 'index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
+    assert.equal(meta?.[1], '__BULKMSG_CSP__', 'index.html holds no copy of the policy, only the placeholder Vite fills');
+    const header = contentSecurityPolicy().split('; ');
+    assert.deepEqual(metaPolicyText().split('; '), header.filter((rule) => !rule.startsWith('frame-ancestors ')));
+    assert.ok(header.includes("frame-ancestors 'none'"));
   });
 
   test('in production allows no inline script, eval or outside origin', () => {

@@ -186,6 +186,30 @@ describe('Sidecar port checks', () => {
   });
 });
 
+describe('Sidecar on a data directory another sidecar owns', () => {
+  test("is refused with the sidecar's own message, shown to the user, and the owner keeps running", async () => {
+    const firstOptions = await realSidecarOptions();
+    const dataDir = firstOptions.args[firstOptions.args.indexOf('--data-dir') + 1];
+    const first = track(new Sidecar(firstOptions));
+    await first.start();
+    const port = await freePort();
+    const second = track(new Sidecar(await realSidecarOptions({
+      port, args: Sidecar.buildLaunchArgs([SIDECAR_SCRIPT], { host: '127.0.0.1', port, dataDir }),
+    })));
+    await assert.rejects(second.start(), (e: SidecarError) => {
+      assert.equal(e.code, 'data_dir_in_use');
+      assert.match(e.message, /^Another copy of Bulk Messaging is already running with the same data \(data directory in use: /);
+      assert.ok(e.message.includes(dataDir) || e.logLines.some((l) => l.includes(dataDir)), e.logLines.join('\n'));
+      return true;
+    });
+    assert.equal(second.status.state, 'failed');
+    assert.match(second.status.message ?? '', /data directory in use/, 'the status the window shows carries the message');
+    assert.ok(isAlive(first.pid!), 'the owner is untouched');
+    assert.equal((await getJson(`${first.baseUrl}/health`)).status, 200);
+    await first.stop();
+  });
+});
+
 describe('Sidecar crash handling', () => {
   test('a crash after ready is announced, restarted, and the new process is healthy', async () => {
     const sidecar = track(new Sidecar(await realSidecarOptions()));

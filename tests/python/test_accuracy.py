@@ -1,10 +1,11 @@
-"""Accuracy against gen_contacts.py's answer key, through the real /upload (smaller lists than the script)."""
+"""Accuracy against the answer key of scripts/gen_contacts.py through the real /upload (smaller lists than
+scripts/accuracy uses)."""
 import os
 import sys
 
 import pytest
 
-from conftest import REPO
+from support.paths import REPO
 
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 import accuracy  # noqa: E402

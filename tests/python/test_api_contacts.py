@@ -6,7 +6,7 @@ import zipfile
 import pytest
 import requests
 
-from conftest import Sidecar
+from support.sidecar import Sidecar
 
 CSV = ("Name,Mobile,Home,City\n"
        "Meera Nair,098765 43210,,Pune\n"

@@ -90,7 +90,7 @@ def test_csv_export_is_excel_safe(sidecar, imported):
     assert r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0] == ["name", "number", "Country", "Note"]
-    assert rows[1] == ["Asha", "'+919876543210", "IN", "'=HYPERLINK(\"http://evil\")"]
+    assert rows[1] == ["Asha", "+919876543210", "IN", "'=HYPERLINK(\"http://evil\")"]  # E.164 kept as is
 
 
 def test_rejects_export_has_reasons(sidecar, imported):

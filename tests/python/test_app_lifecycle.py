@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import Sidecar
+from support.sidecar import Sidecar
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and process checks")
 
@@ -42,3 +42,25 @@ def test_sidecar_stops_when_its_parent_process_is_gone(tmp_path):
     finally:
         parent.kill()
         server.stop()
+
+
+def test_port_zero_picks_a_free_port_and_prints_it(tmp_path):
+    """`-p 0`: the sidecar binds a free port, prints it, and answers there (Host and Origin rules use that port)."""
+    import re
+
+    import requests
+
+    from support.paths import APP
+
+    proc = subprocess.Popen([sys.executable, APP, "--host", "127.0.0.1", "-p", "0", "--data-dir", str(tmp_path / "d")],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = proc.stdout.readline()
+        port = int(re.search(r"serving on http://127\.0\.0\.1:(\d+)", line).group(1))
+        assert port != 0
+        own_origin = {"Origin": "http://127.0.0.1:%d" % port}
+        assert requests.get("http://127.0.0.1:%d/regions" % port, headers=own_origin, timeout=30).status_code == 200
+    finally:
+        proc.terminate()
+        assert wait_for_exit(proc, 15) == 0
+        proc.stdout.close()

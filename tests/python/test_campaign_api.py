@@ -7,24 +7,20 @@ import json
 import openpyxl
 import pytest
 import requests
-from fakes.keychain import ensure_keychain
-from fakes.sidecar_proc import Sidecar, wait_for
 from fakes.smtp import FakeSmtp
 from fakes.twilio import FakeTwilio
 from fakes.whatsapp import FakeWhatsApp
+from support.sidecar import Sidecar, wait_for
 
 FAST = {"per_minute": 100000}
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory):
+def api(tmp_path_factory, keychain):
     """A real sidecar (with a real keychain) on a free loopback port."""
-    private = ensure_keychain()
-    server = Sidecar(str(tmp_path_factory.mktemp("campaign-data"))).start()
+    server = Sidecar(tmp_path_factory.mktemp("campaigns")).start()
     yield server
     server.stop()
-    if private is not None:
-        private.stop()
 
 
 def people(count, prefix="p"):
@@ -135,14 +131,14 @@ def test_thousand_over_twilio_with_429s_5xx_and_timeouts_are_all_accounted_for(a
 
 
 def dry_run(api, name):
-    """A dry-run channel."""
-    return create(api, "/channels", {"name": name, "type": "dry_run", "config": {"file_name": name + ".jsonl"}})
+    """A dry-run channel (it writes to DATA_DIR/dry-run/channel-<id>.jsonl)."""
+    return create(api, "/channels", {"name": name, "type": "dry_run", "config": {}})
 
 
 def read_events(api, campaign_id):
     """All SSE events of a stream until it ends: [(event, data)]."""
     events = []
-    with requests.get(api.url("/campaigns/%d/events" % campaign_id), stream=True, timeout=60) as response:
+    with requests.get(api.url + "/campaigns/%d/events" % campaign_id, stream=True, timeout=60) as response:
         assert response.headers["Content-Type"].startswith("text/event-stream")
         event = None
         for line in response.iter_lines(decode_unicode=True):
@@ -167,13 +163,13 @@ def test_progress_streams_as_server_sent_events(api):
 
 def test_two_concurrent_starts_start_one_run(api):
     campaign = new_campaign(api, dry_run(api, "twice"), 30, {"per_minute": 3000}, prefix="twice")
-    url = api.url("/campaigns/%d/start" % campaign["id"])
+    url = api.url + "/campaigns/%d/start" % campaign["id"]
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda _: requests.post(url, timeout=30).json(), range(4)))
     assert [a["started"] for a in answers].count(True) == 1
     done = wait_for(lambda: finished(api, campaign["id"]), timeout=60)
     assert done["counts"]["sent"] == 30
-    with open("%s/dry-run/twice.jsonl" % api.data_dir, encoding="utf-8") as f:
+    with open("%s/dry-run/channel-%d.jsonl" % (api.data_dir, campaign["channel_id"]), encoding="utf-8") as f:
         sent = [json.loads(line)["to"] for line in f]
     assert len(sent) == 30 and len(set(sent)) == 30
 

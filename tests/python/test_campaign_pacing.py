@@ -78,4 +78,4 @@ def test_scheduled_start_and_hold_after_rate_limit():
 def test_bad_pacing_is_refused_with_a_stable_code(bad):
     with pytest.raises(DomainError) as err:
         pacing.from_dict(bad)
-    assert err.value.code == "bad_pacing" and err.value.status == 400
+    assert err.value.code == "bad_pacing" and err.value.kind == "invalid"

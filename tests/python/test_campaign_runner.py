@@ -6,7 +6,6 @@ import time
 
 import pytest
 from fakes.clock import FakeClock
-from fakes.keychain import ensure_keychain
 from fakes.twilio import FakeTwilio
 from fakes.whatsapp import FakeWhatsApp
 from messaging import campaigns, channel_store, db, dnc, ledger, lists
@@ -14,13 +13,8 @@ from core.errors import DomainError
 from messaging.runner import CampaignManager, RealClock
 
 
-@pytest.fixture(scope="module", autouse=True)
-def keychain():
-    """A real Secret Service for channels with secrets."""
-    private = ensure_keychain()
-    yield
-    if private is not None:
-        private.stop()
+# Channels with secrets need a real Secret Service (conftest's keychain) in this process.
+pytestmark = pytest.mark.usefixtures("keychain")
 
 
 @pytest.fixture
@@ -37,9 +31,9 @@ def numbers(count, start=0):
     return ["+1415555%04d" % (1000 + start + i) for i in range(count)]
 
 
-def make_campaign(conn, channel, count, pacing=None, body="Hi {{name|there}}", **extra):
-    """A list of COUNT contacts and a draft campaign sending BODY through CHANNEL."""
-    records = [{"number": n, "email": "user%d@example.org" % i, "name": "User %d" % i}
+def make_campaign(conn, channel, count, pacing=None, body="Hi {{name|there}}", fields=None, **extra):
+    """A list of COUNT contacts (each with the extra columns FIELDS) and a draft campaign sending BODY through CHANNEL."""
+    records = [{"number": n, "email": "user%d@example.org" % i, "name": "User %d" % i, "fields": dict(fields or {})}
                for i, n in enumerate(numbers(count))]
     created, _ = lists.create_list(conn, "list", records)
     data = {"name": "c", "list_id": created["id"], "channel_id": channel["id"], "body": body,
@@ -48,14 +42,14 @@ def make_campaign(conn, channel, count, pacing=None, body="Hi {{name|there}}", *
     return campaigns.create(conn, data)
 
 
-def dry_run_channel(conn, name="rehearsal.jsonl"):
-    """A dry-run channel writing to DATA_DIR/dry-run/NAME."""
-    return channel_store.create(conn, {"name": "dry", "type": "dry_run", "config": {"file_name": name}})
+def dry_run_channel(conn):
+    """A dry-run channel (the app names its file: DATA_DIR/dry-run/channel-<id>.jsonl)."""
+    return channel_store.create(conn, {"name": "dry", "type": "dry_run", "config": {}})
 
 
-def dry_run_lines(data_dir, name="rehearsal.jsonl"):
-    """The messages a dry-run channel wrote."""
-    path = os.path.join(data_dir, "dry-run", name)
+def dry_run_lines(data_dir, channel_id=1):
+    """The messages dry-run channel CHANNEL_ID (by default a new store's first channel) wrote."""
+    path = os.path.join(data_dir, "dry-run", "channel-%d.jsonl" % channel_id)
     if not os.path.exists(path):
         return []
     with open(path, encoding="utf-8") as f:
@@ -94,7 +88,7 @@ def whatsapp_channel(conn, server):
 def test_rate_limits_honour_retry_after_and_resend_nothing(store):
     data_dir, conn = store
     with FakeWhatsApp() as server:
-        campaign = make_campaign(conn, whatsapp_channel(conn, server), 5, {"per_minute": 60000})
+        campaign = make_campaign(conn, whatsapp_channel(conn, server), 5, {"per_minute": 60000, "concurrency": 1})
         server.faults.queue("rate_limit", 3)
         clock = FakeClock()
         run_to_end(CampaignManager(data_dir, clock), campaign["id"])
@@ -132,7 +126,7 @@ def test_transient_errors_retry_with_backoff_then_fail(store):
     data_dir, conn = store
     with FakeTwilio() as server:
         campaign = make_campaign(conn, twilio_channel(conn, server), 3,
-                                 {"per_minute": 60000, "max_attempts": 3, "retry_backoff": 5})
+                                 {"per_minute": 60000, "max_attempts": 3, "retry_backoff": 5, "concurrency": 1})
         server.faults.queue("server_error", 3)   # the first recipient fails 3 times: gives up
         server.faults.queue("unavailable", 1)    # the second succeeds on its second try
         clock = FakeClock()
@@ -148,10 +142,12 @@ def test_consecutive_failures_auto_pause(store):
     with FakeTwilio() as server:
         server.reject.update(numbers(4))
         campaign = make_campaign(conn, twilio_channel(conn, server), 8,
-                                 {"per_minute": 60000, "max_consecutive_failures": 3})
+                                 {"per_minute": 60000, "max_consecutive_failures": 3, "concurrency": 1})
         run_to_end(CampaignManager(data_dir, FakeClock()), campaign["id"])
     described = campaigns.describe(conn, campaign["id"])
-    assert (described["status"], described["pause_reason"]) == ("paused", "consecutive_failures")
+    assert described["status"] == "paused"
+    assert described["pause_reason"].startswith("consecutive_failures: 3 sends in a row failed")
+    assert "twilio" in described["pause_reason"].lower() or "21211" in described["pause_reason"]
     assert described["counts"]["failed"] == 3 and described["counts"]["pending"] == 5
 
 
@@ -169,7 +165,7 @@ def test_bad_credentials_pause_without_burning_recipients(store):
 
 def test_pause_resume_and_cancel_at_any_time(store):
     data_dir, conn = store
-    campaign = make_campaign(conn, dry_run_channel(conn), 40, {"per_minute": 1200})
+    campaign = make_campaign(conn, dry_run_channel(conn), 40, {"per_minute": 1200, "concurrency": 1})
     manager = CampaignManager(data_dir, RealClock())
     manager.start(campaign["id"])
     time.sleep(0.5)
@@ -251,7 +247,7 @@ def test_do_not_contact_is_skipped_at_creation_and_during_the_run(store):
 def test_email_campaign_uses_addresses_and_skips_contacts_without_one(store):
     data_dir, conn = store
     channel = channel_store.create(conn, {"name": "dry-mail", "type": "dry_run",
-                                          "config": {"address": "email", "file_name": "mail.jsonl"}})
+                                          "config": {"address": "email"}})
     created, _ = lists.create_list(conn, "mixed", [{"email": "a@example.org", "name": "A", "fields": {"City": "Oslo"}},
                                                    {"number": "+14155551000", "name": "No mail"}])
     campaign = campaigns.create(conn, {"name": "m", "list_id": created["id"], "channel_id": channel["id"],
@@ -259,7 +255,7 @@ def test_email_campaign_uses_addresses_and_skips_contacts_without_one(store):
                                        "pacing": {"per_minute": 60000}})
     assert campaign["snapshot"]["no_address"] == 1 and campaign["counts"]["total"] == 1
     run_to_end(CampaignManager(data_dir, FakeClock()), campaign["id"])
-    assert [(m["to"], m["subject"], m["body"]) for m in dry_run_lines(data_dir, "mail.jsonl")] == [
+    assert [(m["to"], m["subject"], m["body"]) for m in dry_run_lines(data_dir, channel["id"])] == [
         ("a@example.org", "For A", "In Oslo")]
 
 
@@ -288,7 +284,7 @@ def test_whatsapp_template_campaign_renders_parameters_per_recipient(store):
                                               "config": {"phone_number_id": server.phone_number_id,
                                                          "api_base": server.base_url, "message_type": "template",
                                                          "template_name": "spring_offer"}})
-        campaign = make_campaign(conn, channel, 2, {"per_minute": 60000}, body="(template)",
+        campaign = make_campaign(conn, channel, 2, {"per_minute": 60000}, body="(template)", fields={"City": ""},
                                  options={"template_params": ["{{first_name}}", "{{City|your city}}"]})
         run_to_end(CampaignManager(data_dir, FakeClock()), campaign["id"])
     sent = sorted(server.messages, key=lambda m: m["to"])

@@ -1,10 +1,12 @@
 """Each channel against a real local server speaking the provider's format, errors included."""
 import json
+import os
 
 import pytest
-from fakes.smtp import FakeSmtp
+from fakes.smtp import FakeSmtp, self_signed_cert
 from fakes.twilio import FakeTwilio
 from fakes.whatsapp import FakeWhatsApp
+from messaging import channels
 from messaging.channels import base, check_config, dryrun, smtp, twilio, whatsapp
 from core.errors import DomainError
 
@@ -49,7 +51,8 @@ def test_smtp_errors_are_classified(tmp_path):
                                "from_address": "n@example.com", "timeout": 2}, {})
     with pytest.raises(base.SendError) as down:
         closed.send(Message(to="a@example.org", body="x"))
-    assert down.value.kind == base.TRANSIENT and down.value.code == "connect_failed"
+    # refused: nothing listens there, a channel problem that pauses the campaign at once (issue 15)
+    assert down.value.kind == base.FATAL and down.value.code == "connect_failed"
 
 
 def whatsapp_channel(server, **extra):
@@ -169,4 +172,96 @@ def test_dry_run_writes_every_message(tmp_path):
 def test_bad_channel_settings_are_refused(channel_type, config, code):
     with pytest.raises(DomainError) as err:
         check_config(channel_type, config)
-    assert err.value.code == code and err.value.status == 400
+    assert err.value.code == code and err.value.kind == "invalid"
+
+
+@pytest.mark.parametrize("stored_name", ["..", ".", "../../outside.jsonl", "/etc/x.jsonl", ".hidden"])
+def test_dry_run_output_is_named_by_the_app_whatever_an_old_config_says(tmp_path, stored_name):
+    data_dir = str(tmp_path / "data")
+    channel = channels.build("dry_run", {"file_name": stored_name}, {}, data_dir, 7)
+    channel.send(Message(to="+14155552671", body="Hi"))
+    channel.close()
+    assert os.listdir(os.path.join(data_dir, "dry-run")) == ["channel-7.jsonl"]
+    assert os.listdir(data_dir) == ["dry-run"]
+
+
+def test_a_plain_dry_run_file_name_stays_inside_the_dry_run_folder(tmp_path):
+    data_dir = str(tmp_path / "data")
+    channel = channels.build("dry_run", check_config("dry_run", {"file_name": "rehearsal-1.jsonl"}), {}, data_dir, 7)
+    channel.send(Message(to="+14155552671", body="Hi"))
+    channel.close()
+    assert os.listdir(os.path.join(data_dir, "dry-run")) == ["rehearsal-1.jsonl"]
+
+
+def test_a_dry_run_write_error_does_not_reveal_the_data_path(tmp_path):
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be")
+    channel = channels.build("dry_run", {}, {}, str(blocker), 1)
+    with pytest.raises(base.SendError) as err:
+        channel.send(Message(to="+14155552671", body="Hi"))
+    assert err.value.code == "dry_run_write_failed" and str(tmp_path) not in err.value.message
+
+
+def smtp_config(ca_file):
+    """SMTP settings trusting CA_FILE."""
+    return {"host": "127.0.0.1", "port": 25, "from_address": "a@example.com", "ca_file": ca_file}
+
+
+def test_ca_file_is_checked_by_content_with_one_answer_for_every_failure(tmp_path):
+    cert_path, key_path = self_signed_cert(str(tmp_path))
+    assert check_config("smtp", smtp_config(cert_path))["ca_file"] == cert_path
+    fake = tmp_path / "fake.pem"
+    fake.write_text("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n")
+    passwd = tmp_path / "passwd"
+    passwd.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    refused = [str(tmp_path / "missing.pem"), str(passwd), str(fake), key_path, str(tmp_path), "bad\0path"]
+    answers = set()
+    for path in refused:
+        with pytest.raises(DomainError) as err:
+            check_config("smtp", smtp_config(path))
+        answers.add((err.value.code, err.value.kind, err.value.message))
+    assert answers == {("bad_ca_file", "invalid", "'ca_file' must be a readable PEM file of CA certificates.")}
+
+
+def test_every_channel_declares_itself():
+    for name, cls in channels.REGISTRY.items():
+        assert cls.TYPE == name and cls.ADDRESS in ("email", "number")
+        assert all(isinstance(s, base.Setting) and s.kind in (base.TEXT, base.NUMBER) for s in cls.SETTINGS)
+        assert set(cls.REQUIRED_SECRETS) <= set(cls.SECRETS)
+    described = channels.describe_types()
+    assert described["smtp"] == {"required": ["host", "port", "from_address"],
+                                 "optional": ["security", "username", "from_name", "timeout", "ca_file"],
+                                 "secrets": ["password"]}
+    assert described["dry_run"] == {"required": [], "optional": ["address", "file_name"], "secrets": []}
+
+
+class PigeonChannel(base.Channel):
+    """A channel type that exists only in this test: one class, one registry entry."""
+
+    TYPE = "pigeon"
+    SETTINGS = (base.Setting("loft", required=True), base.Setting("speed", base.NUMBER))
+    SECRETS = REQUIRED_SECRETS = ("ring",)
+
+    def __init__(self, config, secrets):
+        self.config, self.secrets = config, secrets
+
+    def send(self, message):
+        """Pretend to fly."""
+        return "coo-" + message.to
+
+
+def test_a_new_channel_needs_one_class_and_one_registry_line(monkeypatch):
+    monkeypatch.setitem(channels.REGISTRY, PigeonChannel.TYPE, PigeonChannel)
+    assert channels.describe_types()["pigeon"] == {"required": ["loft"], "optional": ["speed"], "secrets": ["ring"]}
+    assert check_config("pigeon", {"loft": "north", "speed": 3}) == {"loft": "north", "speed": 3}
+    for config, code in (({}, "missing_field"), ({"loft": "n", "speed": "fast"}, "bad_param"),
+                         ({"loft": "n", "colour": "grey"}, "bad_param")):
+        with pytest.raises(DomainError) as err:
+            check_config("pigeon", config)
+        assert err.value.code == code
+    with pytest.raises(DomainError) as err:
+        channels.check_secrets("pigeon", {}, creating=True)
+    assert err.value.code == "missing_field"
+    built = channels.build("pigeon", {"loft": "north"}, {"ring": "r1"}, "/unused", 1)
+    assert built.send(Message(to="+14155552671", body="x")) == "coo-+14155552671"
+    assert channels.address_kind("pigeon", {}) == "number"

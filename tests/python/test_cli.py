@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from conftest import BACKEND
+from support.paths import BACKEND
 
 
 def run_tool(tool, *args, stdin=None):

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from conftest import Sidecar
+from support.sidecar import Sidecar
 from security_support import cors_headers, import_ids
 
 CHROMIUM = os.environ.get("BULKMSG_CHROMIUM", "/usr/bin/chromium")

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import FIXTURES
+from support.paths import FIXTURES
 
 CASES = sorted(glob.glob(os.path.join(FIXTURES, "*.expected.json")))
 

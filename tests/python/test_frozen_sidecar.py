@@ -7,14 +7,14 @@ import glob
 import json
 import os
 import re
-import signal
+import sqlite3
 import subprocess
-import time
 
 import pytest
 import requests
 
-from conftest import FIXTURES, REPO, free_port
+from support.paths import FIXTURES, REPO
+from support.sidecar import Sidecar
 
 pytestmark = pytest.mark.frozen
 
@@ -23,7 +23,6 @@ BINARY = os.path.join(BUNDLE, "bulkmsg-sidecar.exe" if os.name == "nt" else "bul
 BUILD_SCRIPT = os.path.join(REPO, "scripts", "build-sidecar")
 BUILD_STAMP = os.path.join(REPO, "build", "sidecar-dist", "bulkmsg-sidecar.build-started")
 BUILD_TIMEOUT_S = 1500
-START_TIMEOUT_S = 30
 # What a build depends on: when any of these is newer than the binary, the build is stale.
 BUILD_INPUTS = [
     os.path.join(REPO, "python-backend", "**", "*.py"),
@@ -74,47 +73,6 @@ def group_pids(pgid):
     return found
 
 
-class FrozenSidecar:
-    """The frozen binary running on a free loopback port in its own process group."""
-
-    def __init__(self, binary, data_dir, cwd):
-        self.cwd = cwd
-        self.port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.data_dir = data_dir
-        self.cmd = [binary, "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", data_dir]
-        self.proc = None
-
-    def start(self):
-        """Start it (from a neutral working directory) and wait for a healthy /health."""
-        self.proc = subprocess.Popen(self.cmd, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                output = self.proc.stdout.read().decode(errors="replace")
-                self.proc.stdout.close()
-                raise AssertionError("frozen sidecar exited with %s: %s" % (self.proc.returncode, output))
-            try:
-                if requests.get(self.url + "/health", timeout=1).status_code == 200:
-                    return self
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError("frozen sidecar did not become healthy in %d s" % START_TIMEOUT_S)
-
-    def stop(self):
-        """SIGTERM the whole process group, SIGKILL it if it lingers."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self.proc.stdout.close()
-
-
 def bundle_snapshot():
     """Every file of the bundle with its size and modification time."""
     return {f: (os.path.getsize(f), os.path.getmtime(f))
@@ -124,8 +82,8 @@ def bundle_snapshot():
 @pytest.fixture(scope="module")
 def frozen(frozen_binary, tmp_path_factory):
     """A running frozen sidecar for this module's tests (with the bundle's state before it started)."""
-    server = FrozenSidecar(frozen_binary, str(tmp_path_factory.mktemp("frozen-data")),
-                           str(tmp_path_factory.mktemp("frozen-cwd")))
+    server = Sidecar(tmp_path_factory.mktemp("frozen"), program=(frozen_binary,),
+                     cwd=str(tmp_path_factory.mktemp("frozen-cwd")))
     server.bundle_before = bundle_snapshot()
     yield server.start()
     server.stop()
@@ -220,8 +178,33 @@ def test_app_data_goes_to_the_data_dir_not_next_to_the_binary(frozen):
     assert os.listdir(frozen.cwd) == [], "nothing written to the working directory"
 
 
+def test_saved_lists_upgrade_a_first_release_data_file(frozen_binary, tmp_path):
+    """Alembic runs frozen: its scripts are in the bundle, and a user_version-1 file is upgraded keeping its data."""
+    from messaging import migrations
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    old = sqlite3.connect(str(data_dir / "bulkmsg.sqlite3"))
+    with open(os.path.join(FIXTURES, "messaging_v1_schema.sql"), encoding="utf-8") as f:
+        old.executescript(f.read())
+    old.execute("INSERT INTO lists VALUES (1, 'Old customers', 1, 1)")
+    old.execute("PRAGMA user_version=1")
+    old.commit()
+    old.close()
+    server = Sidecar(tmp_path, program=(frozen_binary,), cwd=str(tmp_path), data_dir=str(data_dir)).start()
+    try:
+        assert [saved["name"] for saved in server.get("/lists").json()["lists"]] == ["Old customers"]
+        added = server.post("/lists/1/contacts", json={"email": "ann@example.org", "name": "Ann"})
+        assert added.status_code == 201, added.text
+    finally:
+        server.stop()
+    upgraded = sqlite3.connect(str(data_dir / "bulkmsg.sqlite3"))
+    assert upgraded.execute("SELECT version_num FROM alembic_version").fetchone()[0] == migrations.HEAD
+    upgraded.close()
+
+
 def test_stop_leaves_no_process(frozen_binary, tmp_path):
-    server = FrozenSidecar(frozen_binary, str(tmp_path / "data"), str(tmp_path)).start()
+    server = Sidecar(tmp_path, program=(frozen_binary,), cwd=str(tmp_path)).start()
     assert group_pids(server.proc.pid), "the sidecar runs in its own process group"
     server.stop()
     assert group_pids(server.proc.pid) == []

@@ -4,19 +4,15 @@ import sqlite3
 
 import keyring
 import pytest
-from fakes.keychain import ensure_keychain
-from fakes.sidecar_proc import Sidecar
+from support.sidecar import Sidecar
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory):
+def api(tmp_path_factory, keychain):
     """A real sidecar (with a real keychain) on a free loopback port."""
-    private = ensure_keychain()
-    server = Sidecar(str(tmp_path_factory.mktemp("lists-data"))).start()
+    server = Sidecar(tmp_path_factory.mktemp("lists")).start()
     yield server
     server.stop()
-    if private is not None:
-        private.stop()
 
 
 def error_of(response, status, code):
@@ -100,7 +96,12 @@ def test_add_edit_delete_contact_with_validation(api):
     ("post", "/lists", {"name": "x", "numbers": "1", "default_region": "ZZ"}, 400, "bad_region"),
     ("post", "/lists", {"name": "x", "contacts": [{"name": "no number"}]}, 400, "missing_field"),
     ("post", "/lists", {"name": "x", "contacts": "nope"}, 400, "bad_param"),
-    ("post", "/lists", {"name": 5, "contacts": []}, 400, "bad_param"),
+    ("post", "/lists", {"name": 5, "contacts": []}, 400, "bad_field"),
+    ("post", "/lists", {"name": "x" * 201, "contacts": []}, 413, "too_large"),
+    ("post", "/lists", {"name": "x", "contacts": [{"number": 5}]}, 400, "bad_field"),
+    ("post", "/templates", {"name": "t", "body": ["not", "text"]}, 400, "bad_field"),
+    ("post", "/compose/preview", {"body": "x", "subject": 5}, 400, "bad_field"),
+    ("post", "/do-not-contact", {"values": "+14155552671", "note": "n" * 501}, 413, "too_large"),
     ("post", "/lists/merge", {"name": "x", "list_ids": [1]}, 400, "bad_param"),
     ("post", "/lists/merge", {"name": "x", "list_ids": [999998, 999999]}, 404, "not_found"),
     ("patch", "/lists/999999", {"name": "x"}, 404, "not_found"),
@@ -188,8 +189,10 @@ def test_channel_secrets_never_come_back_and_live_in_the_keychain(api):
 
 
 def test_schema_is_current_after_start(api):
+    from messaging import migrations
+
     conn = sqlite3.connect(os.path.join(api.data_dir, "bulkmsg.sqlite3"))
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == migrations.HEAD
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
 
@@ -200,7 +203,36 @@ def test_a_data_file_from_a_newer_app_gives_a_clear_error_not_a_crash(tmp_path):
     newer = sqlite3.connect(os.path.join(data_dir, "bulkmsg.sqlite3"))
     newer.execute("PRAGMA user_version=99")
     newer.close()
-    with Sidecar(data_dir) as server:
+    with Sidecar(tmp_path, data_dir=data_dir) as server:
         assert server.get("/health").json()["status"] == "healthy"
         error_of(server.get("/lists"), 409, "db_too_new")
         error_of(server.get("/campaigns"), 409, "db_too_new")
+
+
+@pytest.mark.parametrize("file_name", ["..", ".", "../out.jsonl", "a/b.jsonl", ".hidden", "x" * 101])
+def test_a_dry_run_file_name_is_not_a_path(api, file_name):
+    r = api.post("/channels", {"name": "dry", "type": "dry_run", "config": {"file_name": file_name}})
+    error_of(r, 400, "bad_param")
+    assert api.data_dir not in r.text
+
+
+def test_a_plain_dry_run_file_name_is_accepted(api):
+    r = api.post("/channels", {"name": "dry", "type": "dry_run", "config": {"file_name": "out.jsonl"}})
+    assert r.status_code == 201 and r.json()["config"]["file_name"] == "out.jsonl"
+
+
+def test_ca_file_answers_do_not_tell_whether_a_path_exists(api, tmp_path):
+    from fakes.smtp import self_signed_cert
+
+    cert_path, _ = self_signed_cert(str(tmp_path))
+    not_a_cert = tmp_path / "shadow"
+    not_a_cert.write_text("root:*:19000:0:99999:7:::\n")
+    config = {"host": "127.0.0.1", "port": 25, "from_address": "a@example.com"}
+    answers = set()
+    for path in (str(tmp_path / "missing.pem"), str(not_a_cert), str(tmp_path)):
+        r = api.post("/channels", {"name": "m", "type": "smtp", "config": dict(config, ca_file=path)})
+        body = error_of(r, 400, "bad_ca_file")
+        answers.add((r.status_code, body["code"], body["error"]))
+    assert len(answers) == 1
+    created = api.post("/channels", {"name": "m", "type": "smtp", "config": dict(config, ca_file=cert_path)})
+    assert created.status_code == 201 and created.json()["config"]["ca_file"] == cert_path

@@ -1,15 +1,11 @@
-"""The messaging store over real SQLite files: migrations, lists, do-not-contact, templates, rendering, emails."""
+"""The messaging store over real SQLite files: lists, do-not-contact, templates, rendering, emails."""
 import os
-import sqlite3
 
 import pandas as pd
 import pytest
 from contacts.emails import explain_email, normalize_email, normalize_emails
-from messaging import db, dnc, lists, migrations, render, templates
+from messaging import db, dnc, lists, render, templates
 from core.errors import DomainError
-
-V1_SCHEMA = os.path.join(os.path.dirname(__file__), "..", "fixtures", "messaging_v1_schema.sql")
-
 
 @pytest.fixture
 def conn(tmp_path):
@@ -24,9 +20,8 @@ def tables(connection):
     return {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
 
-def test_empty_file_is_created_at_latest_version_with_wal(tmp_path):
+def test_a_new_store_is_a_wal_file_with_full_sync_and_every_table(tmp_path):
     connection = db.open_store(str(tmp_path))
-    assert migrations.current_version(connection) == migrations.LATEST
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert {"lists", "list_contacts", "campaigns", "campaign_recipients", "channels"} <= tables(connection)
@@ -35,45 +30,7 @@ def test_empty_file_is_created_at_latest_version_with_wal(tmp_path):
     assert os.path.exists(os.path.join(str(tmp_path), db.DB_FILE_NAME))
 
 
-def test_upgrade_from_a_v1_file_keeps_its_data(tmp_path):
-    path = os.path.join(str(tmp_path), db.DB_FILE_NAME)
-    old = sqlite3.connect(path)
-    with open(V1_SCHEMA, encoding="utf-8") as f:
-        old.executescript(f.read())
-    old.execute("INSERT INTO lists VALUES (1, 'Old customers', 1, 1)")
-    old.execute("INSERT INTO list_contacts (list_id, number, name, fields, created_at, updated_at) "
-                "VALUES (1, '+14155552671', 'Ann', '{\"City\": \"SF\"}', 1, 1)")
-    old.execute("INSERT INTO templates (name, body, created_at, updated_at) VALUES ('hello', 'Hi {{name}}', 1, 1)")
-    old.execute("PRAGMA user_version=1")
-    old.commit()
-    old.close()
-    connection = db.open_store(str(tmp_path))
-    assert migrations.current_version(connection) == migrations.LATEST
-    page = lists.page_contacts(connection, 1)
-    assert page["contacts"][0]["number"] == "+14155552671" and page["contacts"][0]["email"] is None
-    assert page["contacts"][0]["fields"] == {"City": "SF"}
-    assert templates.all_templates(connection)[0]["placeholders"] == ["name"]
-    lists.add_contact(connection, 1, {"email": "Bob@Example.COM", "name": "Bob"}, "US")
-    assert lists.page_contacts(connection, 1, q="bob")["contacts"][0]["email"] == "Bob@example.com"
-    assert db.integrity_ok(connection)
-    connection.close()
-
-
-def test_a_file_from_a_newer_app_is_refused(tmp_path):
-    path = os.path.join(str(tmp_path), db.DB_FILE_NAME)
-    newer = sqlite3.connect(path)
-    newer.execute("PRAGMA user_version=%d" % (migrations.LATEST + 1))
-    newer.close()
-    with pytest.raises(DomainError) as err:
-        db.open_store(str(tmp_path))
-    assert err.value.code == "db_too_new"
-
-
-def test_migrating_twice_is_a_no_op(tmp_path):
-    db.open_store(str(tmp_path)).close()
-    again = db.open_store(str(tmp_path))
-    assert migrations.migrate(again) == migrations.LATEST
-    again.close()
+# Upgrades of older files, refusal of newer ones and concurrent start-ups: tests/python/test_migrations.py.
 
 
 def test_lists_create_rename_merge_delete_and_search(conn):

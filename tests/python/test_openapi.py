@@ -7,19 +7,19 @@ import sys
 
 import pytest
 
-from conftest import Sidecar
-from test_openapi_messaging import MESSAGING_PATHS, fuzz_env
+from support.fuzz_hooks import MESSAGING_PATHS, fuzz_env
+from support.sidecar import Sidecar
 
 # A few minutes at most in CI: schemathesis stops generating when the budget is spent.
 SCHEMATHESIS_SECONDS = int(os.environ.get("BULKMSG_SCHEMATHESIS_SECONDS", "90"))
 SCHEMATHESIS_CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
                        "response_schema_conformance,response_headers_conformance")
 # Schemathesis sends thousands of requests from one client; the limits themselves are tested elsewhere.
-UNLIMITED = "upload=1000000/1,parse=1000000/1,remap=1000000/1,export=1000000/1"
+UNLIMITED = "upload=1000000/1,parse=1000000/1,remap=1000000/1,export=1000000/1,edits=1000000/1"
 # The built UI's files are not part of the API.
 UI_BLUEPRINT = "ui"
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
-CONTACT_PATHS = r"^/(health|upload|parse-manual-numbers|validate-number|regions|imports|settings/access|openapi\.json)"
+CONTACT_PATHS = r"^/(health|upload|parse-manual-numbers|validate-number|regions|imports|settings/access|access/session|openapi\.json)"
 # The messaging area (lists, campaigns, ...) has its own, differently prepared run in test_openapi_messaging.py.
 FUZZED_ELSEWHERE = (MESSAGING_PATHS,)
 

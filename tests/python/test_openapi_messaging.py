@@ -1,7 +1,6 @@
 """The messaging area's OpenAPI parts (lists, do-not-contact, templates, channels, campaigns) against the live sidecar.
 
-Also the schemathesis hooks module of every run that fuzzes these paths (see `fuzz_env`): every channel the
-fuzzer saves is pointed at a loopback port nobody listens on, so campaign starts it provokes send nothing anywhere.
+The schemathesis hooks of every run that fuzzes these paths live in support/fuzz_hooks.py (see `fuzz_env`).
 """
 import json
 import os
@@ -14,97 +13,21 @@ import time
 import pytest
 import requests
 import schemathesis
-from conftest import REPO, Sidecar
+from support.fuzz_hooks import (CLOSED_PORT_ENV, MESSAGING_PATHS, bind_refusing_socket, defuse_config,
+                                filter_failure, fuzz_env, held_sockets, nowhere_url, refusing_port)
+from support.paths import REPO
+from support.sidecar import Sidecar
 
 # This area's share of CI time (the whole run must stay under 3 minutes on 2 busy cores).
 SCHEMATHESIS_SECONDS = int(os.environ.get("BULKMSG_MESSAGING_SCHEMATHESIS_SECONDS", "120"))
 SCHEMATHESIS_CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
                        "response_schema_conformance,response_headers_conformance")
-MESSAGING_PATHS = r"^/(lists|do-not-contact|templates|compose|channels|campaigns)(/|$)"
 # Campaign starts are rate-limited per client; the fuzzer is one client sending thousands of requests.
-UNLIMITED = "campaign_send=1000000/1"
+UNLIMITED = "campaign_send=1000000/1,lists=1000000/1,edits=1000000/1,export=1000000/1"
 # A progress stream lasts while its campaign runs (up to 5 minutes); the fuzzer reads every answer to the end.
 SSE_SECONDS = "2"
-CLOSED_PORT_ENV = "BULKMSG_FUZZ_CLOSED_PORT"
-HOOKS_MODULE = "test_openapi_messaging"
-# With no system keychain (a CI box without a Secret Service) saving a secret gets the documented 503
-# keychain_unavailable: the machine's state, not a server error.
-KEYCHAIN_ABSENT = "keychain_unavailable"
-# The refusing socket this process holds when no test handed it a port (kept open for the process's life).
-held_sockets = []
 MESSAGING_PARTS = ("messaging_components.json", "messaging_lists.json", "messaging_templates.json",
                    "messaging_channels.json", "messaging_campaigns.json")
-
-
-def bind_refusing_socket():
-    """A loopback socket bound but never listening: connections to its port are refused, nobody else gets it."""
-    holder = socket.socket()
-    holder.bind(("127.0.0.1", 0))
-    return holder
-
-
-def refusing_port():
-    """The port fuzzed channels are sent to: the test's (CLOSED_PORT_ENV) or one this process holds."""
-    if os.environ.get(CLOSED_PORT_ENV):
-        return int(os.environ[CLOSED_PORT_ENV])
-    if not held_sockets:
-        held_sockets.append(bind_refusing_socket())
-    return held_sockets[0].getsockname()[1]
-
-
-def nowhere_url():
-    """An http URL on loopback where connections are refused."""
-    return "http://127.0.0.1:%d" % refusing_port()
-
-
-def fuzz_env(closed_port=None):
-    """The environment of an `st run` that fuzzes the messaging paths: these hooks loaded, the port to use."""
-    importable = [os.path.join(REPO, "tests", "python"), os.path.join(REPO, "python-backend")]
-    env = dict(os.environ, SCHEMATHESIS_HOOKS=HOOKS_MODULE, PYTHONPATH=os.pathsep.join(importable))
-    if closed_port is not None:
-        env[CLOSED_PORT_ENV] = str(closed_port)
-    return env
-
-
-def defuse_config(config):
-    """CONFIG with every destination replaced by the refusing loopback port.
-
-    SMTP configs need `host`; WhatsApp and Twilio ones need `phone_number_id` / `account_sid`, and get an
-    `api_base` so they never fall back to the real provider.
-    """
-    if "host" in config:
-        config["host"] = "127.0.0.1"
-    if "port" in config:
-        config["port"] = refusing_port()
-    if {"api_base", "phone_number_id", "account_sid"} & set(config):
-        config["api_base"] = nowhere_url()
-    return config
-
-
-@schemathesis.hook
-def map_body(context, body):
-    """Channels saved by the fuzzer talk to nobody: hosts and API bases go to a port that refuses."""
-    operation = getattr(context, "operation", None)
-    if operation is None or not isinstance(body, dict):
-        return body
-    if operation.path.startswith("/channels") and isinstance(body.get("config"), dict):
-        defuse_config(body["config"])
-    return body
-
-
-def error_code(response):
-    """The `code` of a JSON error answer, or None."""
-    try:
-        return json.loads(response.content).get("code")
-    except (ValueError, AttributeError):
-        return None
-
-
-@schemathesis.hook
-def filter_failure(context, failure, case, response):
-    """Keep every failure except 'server error' for the documented 503 keychain_unavailable answer."""
-    return not (type(failure).__name__ == "ServerError" and response.status_code == 503
-                and error_code(response) == KEYCHAIN_ABSENT)
 
 
 @pytest.fixture
@@ -113,17 +36,6 @@ def closed_port():
     holder = bind_refusing_socket()
     yield holder.getsockname()[1]
     holder.close()
-
-
-@pytest.fixture(scope="module")
-def keychain():
-    """The system keychain, or a private Secret Service when the run has none (channels keep secrets there)."""
-    from fakes.keychain import ensure_keychain
-
-    private = ensure_keychain()
-    yield
-    if private is not None:
-        private.stop()
 
 
 @pytest.fixture
@@ -177,7 +89,7 @@ REFUSED = {
         "host": "127.0.0.1", "port": 9, "from_address": "a@example.org", "ca_file": [1]}}, "bad_param"),
     "setting_not_text": ("/channels", lambda api: {"name": "x", "type": "whatsapp", "secrets": {"access_token": "t"},
                                                    "config": {"phone_number_id": {"id": 1}}}, "bad_param"),
-    "number_not_text": ("/lists", lambda api: {"name": "x", "contacts": [{"number": 4155552671}]}, "bad_param"),
+    "number_not_text": ("/lists", lambda api: {"name": "x", "contacts": [{"number": 4155552671}]}, "bad_field"),
     "retry_statuses_nested": ("/campaigns/{campaign}/retry", lambda api: {"statuses": [["failed"]]}, "bad_param"),
 }
 
@@ -193,21 +105,22 @@ def test_bad_input_found_by_fuzzing_is_a_400_with_its_code(api, case):
     assert (api.get("/campaigns").json()["campaigns"], api.get("/channels").json()["channels"]) == before
 
 
-def test_only_the_keychain_unavailable_answer_is_not_counted_as_a_server_error(tmp_path):
-    """A sidecar without a keychain answers 503 keychain_unavailable (described); the hook accepts that one only."""
+def test_without_a_keychain_a_secret_is_stored_and_the_hook_still_counts_real_server_errors(tmp_path):
+    """No keychain is no 503 any more (issue 15: the encrypted file takes the secret); the hook keeps every
+    other failure, and would still forgive only a 503 keychain_unavailable from an older build."""
     from schemathesis.core.failures import ServerError
     from schemathesis.core.transport import Response
 
-    server = Sidecar(tmp_path, env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}).start()
+    server = Sidecar(tmp_path, env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+                                    "BULKMSG_CONFIG_DIR": str(tmp_path / "config")}).start()
     try:
-        refused = server.post("/channels", json={"name": "wa", "type": "whatsapp", "secrets": {"access_token": "t"},
-                                                 "config": {"phone_number_id": "1"}})
+        saved = server.post("/channels", json={"name": "wa", "type": "whatsapp", "secrets": {"access_token": "t"},
+                                               "config": {"phone_number_id": "1"}})
+        store = server.get("/settings/secrets").json()["store"]
         missing = server.get("/channels/999999")
     finally:
         server.stop()
-    assert refused.status_code == 503 and refused.json()["code"] == KEYCHAIN_ABSENT
-    failure = ServerError(operation="POST /channels", status_code=503)
-    assert filter_failure(None, failure, None, Response.from_any(refused)) is False
+    assert saved.status_code == 201 and saved.json()["has_secret"] is True and store == "file"
     other = ServerError(operation="GET /channels/{channel_id}", status_code=404)
     assert filter_failure(None, other, None, Response.from_any(missing)) is True
 

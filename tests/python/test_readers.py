@@ -18,7 +18,7 @@ import pytest
 from core.errors import DomainError
 from contacts.readers import read_file
 from contacts.readers.vcard import HEADER as VCARD_HEADER
-from test_readers_support import (FIXTURES, cells, fixture_bytes, read_bytes, write_bytes, xls_bytes, xlsx_bytes,
+from support.readers import (FIXTURES, cells, fixture_bytes, read_bytes, write_bytes, xls_bytes, xlsx_bytes,
                                   zip_bytes)
 
 ZIP_BOMB_BYTES = 300 * 1024 * 1024

@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import DomainError
 from contacts.readers.extent import XlsxExtent, column_letters, column_number, larger_reference
-from test_readers_support import cells, read_bytes, xlsx_bytes
+from support.readers import cells, read_bytes, xlsx_bytes
 
 SHEET_HEAD = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
 SHEET_TAIL = b"</sheetData></worksheet>"
@@ -105,3 +105,114 @@ def test_extent_over_chunks_equals_the_whole():
     assert (extent.rows, extent.columns) == (3001, 8)
     assert 0 <= extent.widest_row <= 10
     extent.check()
+
+
+# Spellings of the far cell that calamine reads and the old check missed (issue 12, finding 1).
+ODD_FAR_CELLS = [b"<row r='7'><c r='XFD7'><v>1</v></c></row>", b'<row r = "7"><c r = "XFD7"><v>1</v></c></row>',
+                 b'<row r="7"><c\tr\t=\t"xfd7"><v>1</v></c></row>', b'<row r="7"><c r="Xfd7"><v>1</v></c></row>',
+                 b'<x:row r="7"><x:c r=\'XFD7\'><x:v>1</x:v></x:c></x:row>',
+                 b'<row r="7"><c s="1"r="XFD7"><v>1</v></c></row>',
+                 b'<row r="7"><c r="\n XFD7 \n"><v>1</v></c></row>']
+
+
+def fed(xml, cut=None):
+    """An XlsxExtent fed XML whole, or in two chunks cut at CUT."""
+    extent = XlsxExtent()
+    for chunk in ((xml,) if cut is None else (xml[:cut], xml[cut:])):
+        extent.feed(chunk)
+    return extent
+
+
+@pytest.mark.parametrize("far", ODD_FAR_CELLS)
+def test_every_spelling_of_a_far_cell_is_measured(far):
+    """Single quotes, blanks around '=', lower case, prefixes, glued attributes: the 16,384th column is seen
+    (70 rows x 16,384 columns passes the 10M-cell limit once the row is far enough too)."""
+    xml = SHEET_HEAD + far.replace(b"7", b"700") + SHEET_TAIL
+    extent = fed(xml)
+    if b"\n XFD" in far:
+        assert extent.columns == 0  # calamine refuses a reference with blanks inside: nothing is placed
+        return
+    assert extent.columns >= 16384 and extent.rows >= 700
+    with pytest.raises(DomainError) as refused:
+        extent.check()
+    assert refused.value.code == "workbook_too_large"
+
+
+def test_a_reference_cut_by_a_chunk_edge_anywhere_is_still_measured():
+    """A far cell whose tag holds 5,000 blanks is found wherever the chunk edge falls (the open tag is carried)."""
+    far = b'<row r="9"><c' + b" " * 5000 + b"r\n=\n'XFD1048576'><v>1</v></c></row>"
+    xml = SHEET_HEAD + numbered_rows(1, 3) + far + SHEET_TAIL
+    start = xml.index(b"<c" + b" " * 10)
+    for cut in list(range(start - 5, start + 40)) + list(range(start + 4990, len(xml) - len(SHEET_TAIL) + 1)):
+        extent = fed(xml, cut)
+        assert (extent.rows, extent.columns) >= (1048576, 16384), cut
+
+
+@pytest.mark.parametrize("value", [b"AAAA1", b"A99999999999", b"XFE1", b"A1048577", b"a00000000000000001048577"])
+def test_references_outside_the_grid_are_refused(value):
+    """calamine's u32 arithmetic wraps references past XFD1048576 to anywhere: they are refused outright."""
+    with pytest.raises(DomainError) as refused:
+        fed(SHEET_HEAD + b"<row><c r='" + value + b"'><v>1</v></c></row>" + SHEET_TAIL)
+    assert refused.value.code == "workbook_too_large"
+
+
+def test_cells_after_row_end_tags_are_counted():
+    """calamine moves down a row at every </row>, opened or not: 50,000 of them then a cell under column ZZ."""
+    xml = SHEET_HEAD + b'<row r="3"><c r="ZZ3"><v>1</v></c></row>' + b"</row>" * 50000 + b"<c><v>1</v></c>" + \
+        SHEET_TAIL
+    with pytest.raises(DomainError):
+        fed(xml).check()
+
+
+def test_writer_spelling_stays_on_the_fast_path():
+    """An ordinary sheet (as openpyxl and Excel write it) never needs the exact path."""
+    extent = fed(SHEET_HEAD + numbered_rows(1, 2000) + SHEET_TAIL, cut=30001)
+    assert extent.exact is False and (extent.rows, extent.columns) == (2000, 3)
+
+
+def test_a_huge_dimension_alone_is_not_refused(tmp_path):
+    """<dimension ref="A1:XFD1048576"> with one cell is read: calamine reserves at most 100,000 cells from it."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["Phone"]])))
+    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension '
+             b'ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Phone</t></is></c>'
+             b'</row></sheetData></worksheet>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, sheet if name == "xl/worksheets/sheet1.xml" else source.read(name))
+    assert cells(read_bytes(tmp_path, "dim.xlsx", out.getvalue())) == [["Phone"]]
+
+
+def test_a_quoted_angle_bracket_does_not_end_the_carried_tag():
+    """'>' inside an attribute value does not close the tag: a reference after it, cut by the chunk edge inside
+    a long run of blanks, is still found."""
+    far = b'<row r="9"><c t=">" r' + b" " * 3000 + b"= 'XFD1048576'><v>1</v></c></row>"
+    xml = SHEET_HEAD + far + SHEET_TAIL
+    cut = xml.index(b" r ") + 1500
+    extent = fed(xml, cut)
+    assert (extent.rows, extent.columns) >= (1048576, 16384)
+
+
+def test_an_endless_open_tag_is_refused_in_sheets_and_tolerated_elsewhere():
+    """2 MB after a '<' without a '>': malformed in a part calamine may read as a sheet (corrupt_file); in an
+    embedded binary (zero padding after a stray 0x3C byte) it is only data and the part passes."""
+    data = b"<" + b"\0" * (2 << 20)
+    with pytest.raises(DomainError) as refused:
+        fed(data, cut=1 << 20)
+    assert refused.value.code == "corrupt_file"
+    binary = XlsxExtent(sheet_part=False)
+    for start in range(0, len(data), 1 << 20):
+        binary.feed(data[start:start + (1 << 20)])
+    binary.check()
+
+
+@pytest.mark.parametrize("separator", [b"<row>", b"</rowBreaks>", b"<x:row>"])
+def test_cells_around_a_row_start_stay_in_one_row(separator):
+    """Only a row END sends calamine back to column A: 600 cells, a row start (or another element's end tag), 600
+    more cells, all without r=, in a row placed at 9,000: columns 1 to 1,201, so 9,000 x 1,201 cells (refused)."""
+    cells_xml = b"<c><v>1</v></c>" * 600
+    xml = SHEET_HEAD + b'<row r="9000">' + cells_xml + separator + cells_xml + b"</row>" + SHEET_TAIL
+    extent = fed(xml)
+    assert extent.widest_row >= 1200
+    with pytest.raises(DomainError):
+        extent.check()

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from core.errors import DomainError
 from contacts.readers import Workbook, read_file
-from test_readers_support import fixture_bytes, write_bytes
+from support.readers import fixture_bytes, write_bytes
 
 BUDGET_SECONDS = 2.0
 # A few seconds per reader by default; READERS_FUZZ_EXAMPLES=5000 for a long hunt.

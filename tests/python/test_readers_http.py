@@ -4,7 +4,7 @@ import io
 import msoffcrypto.format.ooxml
 import pytest
 
-from test_readers_support import fixture_bytes, zip_bytes
+from support.readers import fixture_bytes, zip_bytes
 
 RANDOM_BYTES = bytes((i * 7919 + 13) % 256 for i in range(4096))
 

@@ -1,5 +1,5 @@
 """vCard details: 2.1 QUOTED-PRINTABLE soft breaks, 3.0 folding and Apple labels, 4.0 tel: URIs, escapes, damage."""
-from test_readers_support import cells, read_bytes
+from support.readers import cells, read_bytes
 
 HEADER_ROWS = 1
 

@@ -8,21 +8,26 @@ import sys
 import pytest
 import requests
 
-from conftest import BACKEND, Sidecar
+from support.paths import BACKEND
+from support.sidecar import Sidecar
 from security_support import (assert_json_error, cors_headers, file_mode, import_ids, lan_address, lan_session,
                               raw_request)
 
 DEV_ORIGIN = "http://127.0.0.1:5173"
 FOREIGN_ORIGINS = ["http://evil.example", "http://127.0.0.1:1", "http://localhost:5173", "null",
                    "https://127.0.0.1"]
+# Pages served on port 80 of this machine (another local app, a dev server): not the app, whatever the Host rule.
+PORTLESS_LOOPBACK_ORIGINS = ["http://localhost", "http://127.0.0.1", "http://[::1]", "http://LOCALHOST/"]
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 PASTE = json.dumps({"numbers": "+1 415 555 2671\n+44 7911 123456", "default_region": "US"}).encode()
 
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory):
-    """A real sidecar with the Vite dev origin configured, and one import already stored."""
-    server = Sidecar(tmp_path_factory.mktemp("guarded"), env={"BULKMSG_DEV_ORIGINS": DEV_ORIGIN}).start()
+    """A real sidecar with the Vite dev origin configured, remote access on, and one import already stored."""
+    # Remote access on: the LAN tests below check the token rule, which only applies then.
+    server = Sidecar(tmp_path_factory.mktemp("guarded"), env={"BULKMSG_DEV_ORIGINS": DEV_ORIGIN},
+                     args=["--remote-access"]).start()
     answer = server.post("/parse-manual-numbers", data=PASTE, headers={"Content-Type": "application/json"})
     assert answer.status_code == 200, answer.text
     server.import_id = answer.json()["import_id"]
@@ -84,6 +89,25 @@ def test_foreign_origins_are_refused_on_every_method(guarded, origin):
             assert cors_headers(answer.headers) == {}, answer.headers
     assert import_ids(guarded) == before
     assert first_row(guarded) == row
+
+
+@pytest.mark.parametrize("origin", PORTLESS_LOOPBACK_ORIGINS)
+def test_portless_loopback_origins_are_refused(guarded, origin):
+    """Issue 12 #2: an origin is exact (scheme, host and the sidecar's port); port-80 local pages are refused."""
+    before = import_ids(guarded)
+    headers = {"Host": own_host(guarded), "Origin": origin, "Content-Type": "application/json"}
+    answer = raw_request(guarded.port, "POST", "/parse-manual-numbers", headers, PASTE)
+    assert_json_error(answer, 403, "forbidden_origin")
+    assert cors_headers(answer.headers) == {}
+    assert import_ids(guarded) == before
+
+
+def test_the_sidecars_own_origin_with_its_port_is_served(guarded):
+    """The exact origin under each loopback name, with the sidecar's own port, is the app itself."""
+    for name in ("127.0.0.1", "localhost", "[::1]"):
+        origin = "http://%s:%d" % (name, guarded.port)
+        answer = raw_request(guarded.port, "GET", "/regions", {"Host": own_host(guarded), "Origin": origin})
+        assert answer.status == 200, (origin, answer.body)
 
 
 def test_same_origin_requests_from_loopback_are_served_without_cors_headers(guarded):
@@ -258,3 +282,80 @@ def test_requests_library_default_headers_are_served(guarded):
     """Other engineers' tests use plain `requests` from loopback: they keep working."""
     answer = requests.post(guarded.url + "/parse-manual-numbers", json={"numbers": "+14155552671"}, timeout=60)
     assert answer.status_code == 200
+
+
+def test_ui_pages_serve_exactly_the_policy_of_csp_json(tmp_path):
+    """Contract 4: the UI's Content-Security-Policy is sidecar/csp.json's directives joined by '; '."""
+    from sidecar import create_app
+
+    with open(os.path.join(BACKEND, "sidecar", "csp.json"), encoding="utf-8") as f:
+        directives = json.load(f)["directives"]
+    assert "default-src 'self'" in directives and "frame-ancestors 'none'" in directives
+    ui = tmp_path / "ui"
+    ui.mkdir()
+    (ui / "index.html").write_text("<!doctype html><title>t</title>")
+    (ui / "favicon.svg").write_text("<svg/>")
+    client = create_app({"DATA_DIR": str(tmp_path / "data"), "UI_DIR": str(ui), "TESTING": True}).test_client()
+    for path in ("/", "/favicon.svg"):
+        answer = client.get(path, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        answer.close()  # the file it streams
+        assert answer.status_code == 200
+        assert answer.headers["Content-Security-Policy"] == "; ".join(directives)
+
+
+def multipart_body(boundary, count):
+    """A multipart body of COUNT small text fields."""
+    parts = b"".join(b"--%s\r\nContent-Disposition: form-data; name=\"f%d\"\r\n\r\nx\r\n" % (boundary, i)
+                     for i in range(count))
+    return parts + b"--%s--\r\n" % boundary
+
+
+@pytest.mark.parametrize("read_size", [1, 7, 65536])
+def test_the_part_counter_sees_delimiters_split_across_reads(read_size):
+    """32 parts pass and 33 are refused, however the body is cut into reads (no Werkzeug internals involved)."""
+    import io
+
+    from sidecar.security import PartCountingStream, TooManyParts
+
+    def read_all(count):
+        """Read a COUNT-part body through the counter in READ_SIZE pieces; the parts it counted."""
+        stream = PartCountingStream(io.BytesIO(multipart_body(b"bnd", count)), b"bnd", 32)
+        while stream.read(read_size):
+            pass
+        return stream.parts
+    assert read_all(32) == 32
+    with pytest.raises(TooManyParts):
+        read_all(33)
+
+
+def test_form_limits_answer_their_own_codes_in_process(tmp_path):
+    """The part-count and field-size refusals keep their codes (too_many_parts, field_too_large)."""
+    from sidecar import create_app
+
+    client = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True}).test_client()
+    ctype = "multipart/form-data; boundary=bnd"
+    many = client.post("/upload", data=multipart_body(b"bnd", 33), content_type=ctype)
+    assert (many.status_code, many.get_json()["code"]) == (413, "too_many_parts")
+    big = b"--bnd\r\nContent-Disposition: form-data; name=\"default_region\"\r\n\r\n" + b"U" * 1_100_000 + \
+        b"\r\n--bnd--\r\n"
+    large = client.post("/upload", data=big, content_type=ctype)
+    assert (large.status_code, large.get_json()["code"]) == (413, "field_too_large")
+    fine = client.post("/upload", data=multipart_body(b"bnd", 32), content_type=ctype)
+    assert fine.get_json()["code"] not in ("too_many_parts", "field_too_large")
+
+
+def test_waitress_transport_errors_are_json(guarded):
+    """Errors waitress answers itself (a malformed request) come in the API's JSON error shape."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", guarded.port), timeout=30) as conn:
+        conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: nope\r\n\r\n")
+        reply = b""
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"application/json" in head, reply[:300]
+    assert json.loads(body)["code"] == "bad_request"

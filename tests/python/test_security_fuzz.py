@@ -19,9 +19,9 @@ from core.errors import DomainError
 from contacts.readers import Workbook, read_file
 
 MAX_SECONDS = 2.0
-# The reader contract's codes, plus the workbook safety refusals.
+# The reader contract's codes, plus the workbook safety refusals and the text-table bounds.
 DOCUMENTED_CODES = {"empty_file", "unsupported_type", "corrupt_file", "not_text", "workbook_too_large",
-                    "unsafe_workbook"}
+                    "unsafe_workbook", "line_too_long", "too_many_columns", "table_too_large"}
 EXAMPLES = int(os.environ.get("BULKMSG_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -17,7 +17,7 @@ import pytest
 import requests
 from openpyxl import Workbook
 
-from conftest import Sidecar
+from support.sidecar import Sidecar
 from security_support import peak_rss_mb
 
 MAX_SECONDS = 5

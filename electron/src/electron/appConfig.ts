@@ -1,5 +1,7 @@
-/** The sidecar's port unless BULKMSG_PORT says otherwise (development only). */
-export const DEFAULT_SIDECAR_PORT = 5034;
+import { DEFAULT_PORT } from '../generated/constants';
+
+/** The sidecar's port unless BULKMSG_PORT says otherwise (development only); defined once, in Python. */
+export const DEFAULT_SIDECAR_PORT = DEFAULT_PORT;
 /** Where `npm run dev:renderer` serves the UI. */
 export const DEFAULT_DEV_SERVER_URL = 'http://127.0.0.1:5173/';
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import { app, dialog, session, type BrowserWindow } from 'electron';
 
+import { DEFAULT_HOST } from '../generated/constants';
 import { resolveAppUrls, type AppUrls } from './appConfig';
 import { errorPageHtml, loadingPageHtml, toDataUrl } from './errorPage';
 import { findSidecar } from './findSidecar';
@@ -56,7 +57,7 @@ function createSidecar(urls: AppUrls): Sidecar {
   const dataDir = path.join(app.getPath('userData'), 'sidecar-data');
   const instance = new Sidecar({
     command: found.command,
-    args: Sidecar.buildLaunchArgs(found.entry, { host: '0.0.0.0', port: urls.port, dataDir, parentPid: process.pid }),
+    args: Sidecar.buildLaunchArgs(found.entry, { host: DEFAULT_HOST, port: urls.port, dataDir, parentPid: process.pid }),
     port: urls.port,
     cwd: found.cwd,
     env: { BULKMSG_DATA_DIR: dataDir, ...(urls.devServerOrigin ? { BULKMSG_DEV_ORIGINS: urls.devServerOrigin } : {}) },

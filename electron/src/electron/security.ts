@@ -1,5 +1,7 @@
 import type { WebPreferences } from 'electron';
 
+import { policyText } from './csp';
+
 /**
  * The renderer's webPreferences, per Electron's security checklist: no Node in any frame or worker,
  * isolated and sandboxed preload, web security on, no <webview>. Pinned by tests/electron/security.test.ts.
@@ -22,33 +24,11 @@ export function buildWebPreferences(preloadPath: string): WebPreferences {
 }
 
 /**
- * The production policy: the meta tag of electron/index.html plus frame-ancestors, which browsers
- * honour only in a header. The sidecar sends the same header with the UI (sidecar/blueprints/ui.py).
- */
-const PRODUCTION_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-];
-
-/**
- * The Content-Security-Policy header for the app's pages. Vite's dev server needs inline scripts and
- * styles (React refresh, HMR) and its websocket, exactly as electron/vite.config.ts relaxes the meta tag.
+ * The Content-Security-Policy header for the app's pages: python-backend/sidecar/csp.json, which the sidecar
+ * sends with the UI too; with the Vite dev server, relaxed only as far as that server needs (see csp.ts).
  */
 export function contentSecurityPolicy(devServerOrigin?: string): string {
-  if (!devServerOrigin) return PRODUCTION_CSP.join('; ');
-  const ws = devServerOrigin.replace(/^http/, 'ws');
-  return PRODUCTION_CSP.map((rule) => {
-    if (rule.startsWith('script-src') || rule.startsWith('style-src')) return `${rule} 'unsafe-inline'`;
-    if (rule.startsWith('connect-src')) return `${rule} ${ws}`;
-    return rule;
-  }).join('; ');
+  return policyText(devServerOrigin);
 }
 
 /** The origin of a URL, or null when it has none (data:, about:, garbage). */

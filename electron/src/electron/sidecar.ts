@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 
+import { DEFAULT_HOST } from '../generated/constants';
 import { checkHealth, probePort } from './health';
 import { LogRing } from './logRing';
 import { signalTree, spawnsOwnGroup, treeGone, waitUntil } from './processTree';
@@ -38,9 +39,13 @@ export interface SidecarOptions {
   platform?: NodeJS.Platform;
 }
 
+/** How the sidecar says another live sidecar owns its data directory (it exits with this code, nothing touched). */
+export const DATA_DIR_IN_USE_EXIT_CODE = 3;
+const DATA_DIR_IN_USE_PREFIX = 'bulkmsg: data directory in use:';
+
 /** The options every sidecar gets unless the caller says otherwise. */
 const DEFAULTS = {
-  bindHost: '0.0.0.0',
+  bindHost: DEFAULT_HOST,
   probeHost: '127.0.0.1',
   // A frozen sidecar's first start on Windows can be slowed by antivirus scanning; be generous.
   readyTimeoutMs: 30_000,
@@ -166,12 +171,12 @@ export class Sidecar extends EventEmitter {
       child.once('exit', (code, signal) => {
         if (ready) void this.onCrash(child, describeExit(code, signal));
         else if (this.stopping) reject(this.failure('stopped_during_start', 'The sidecar was stopped while it was starting.'));
-        else reject(this.failure('early_exit', `The sidecar stopped before it was ready (${describeExit(code, signal)}).`));
+        else void this.earlyExitFailure(child, code, signal).then(reject);
       });
     });
     exited.catch(() => undefined); // a late exit after the race is settled is not an error here
     try {
-      await Promise.race([this.pollUntilHealthy(child, () => settled), exited]);
+      await Promise.race([this.pollUntilHealthy(child, () => settled, exited), exited]);
       ready = true;
     } catch (error) {
       await this.killTree(child).catch(() => undefined);
@@ -198,13 +203,32 @@ export class Sidecar extends EventEmitter {
     return child;
   }
 
+  /**
+   * Why the sidecar exited before it was ready. A sidecar that found its data directory owned by another
+   * live one exits with DATA_DIR_IN_USE_EXIT_CODE and one line saying so, which the user is shown; that line
+   * is looked for once the output has ended ('exit' can come before the last output is read).
+   */
+  private async earlyExitFailure(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<SidecarError> {
+    if (code === DATA_DIR_IN_USE_EXIT_CODE) {
+      await Promise.race([Promise.all([child.stdout, child.stderr].map(streamEnded)), delay(1_000)]);
+      const line = this.logLines().find((l) => l.startsWith(DATA_DIR_IN_USE_PREFIX));
+      if (line) {
+        return this.failure('data_dir_in_use', `Another copy of Bulk Messaging is already running with the same data ` +
+          `(${line.slice('bulkmsg: '.length)}). Close the other copy, then start the app again.`);
+      }
+    }
+    return this.failure('early_exit', `The sidecar stopped before it was ready (${describeExit(code, signal)}).`);
+  }
+
   /** Poll /health until it answers as our sidecar; stop polling once the launch is settled otherwise. */
-  private async pollUntilHealthy(child: ChildProcess, settled: () => boolean): Promise<void> {
+  private async pollUntilHealthy(child: ChildProcess, settled: () => boolean, exited: Promise<never>): Promise<void> {
     const deadline = Date.now() + this.options.readyTimeoutMs;
     while (Date.now() < deadline) {
       if (this.stopping) throw this.failure('stopped_during_start', 'The sidecar was stopped while it was starting.');
-      // The exit (or spawn error) already rejected the launch; this rejection is only there to end the loop.
-      if (settled() || child.exitCode !== null || child.signalCode !== null) throw new Error('launch settled');
+      // The launch is decided elsewhere; this rejection only ends the loop.
+      if (settled()) throw new Error('launch settled');
+      // An exit decides it, possibly after reading the last output (dataDirInUse): wait for that verdict.
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
       const health = await checkHealth(`${this.baseUrl}/health`, this.options.pollIntervalMs * 10);
       if (health.kind === 'ours') return;
       await delay(this.options.pollIntervalMs);
@@ -243,7 +267,10 @@ export class Sidecar extends EventEmitter {
       await this.launch();
       this.setStatus({ state: 'ready', restarts: restarts + 1, message: 'The sidecar was restarted after it stopped unexpectedly.' });
     } catch (error) {
-      if (!this.stopping) await this.relaunchAfterCrash((error as Error).message);
+      if (this.stopping) return;
+      // Restarting cannot help while another copy owns the data directory: say so at once.
+      if (error instanceof SidecarError && error.code === 'data_dir_in_use') this.giveUp(restarts + 1, error.message);
+      else await this.relaunchAfterCrash((error as Error).message);
     }
   }
 
@@ -286,6 +313,12 @@ export class Sidecar extends EventEmitter {
 /** "exit code 3" or "signal SIGKILL". */
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `signal ${signal}` : `exit code ${code}`;
+}
+
+/** Resolve once STREAM has ended (at once when there is none or it already has). */
+function streamEnded(stream: NodeJS.ReadableStream | null): Promise<void> {
+  if (!stream || (stream as { readableEnded?: boolean }).readableEnded) return Promise.resolve();
+  return new Promise((resolve) => stream.once('end', () => resolve()));
 }
 
 /** Resolve after ms. */

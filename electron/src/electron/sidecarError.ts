@@ -9,7 +9,8 @@ export type SidecarErrorCode =
   | 'stopped_during_start'
   | 'restart_limit'
   | 'stop_timeout'
-  | 'sidecar_missing';
+  | 'sidecar_missing'
+  | 'data_dir_in_use';
 
 /** A sidecar failure with a stable code and a message written for the user. */
 export class SidecarError extends Error {

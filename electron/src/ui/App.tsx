@@ -1,11 +1,13 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { accessToken, onUnauthorized, setAccessToken } from './api/client';
+import { accessToken, alreadyReported, ensureSession, onUnauthorized, setAccessToken } from './api/client';
 import type { ImportInfo } from './api/types';
 import { SidecarBanner } from './components/SidecarBanner';
+import { StorageBanner } from './components/StorageBanner';
 import { ThemeToggle } from './components/ThemeToggle';
 import { TokenDialog } from './components/TokenDialog';
 import { useRegions, type RegionsState } from './hooks/useRegions';
 import { useSidecarStatus } from './hooks/useSidecarStatus';
+import { useStorageHealth } from './hooks/useStorageHealth';
 import { useTheme } from './hooks/useTheme';
 import { CheckerScreen } from './screens/Checker/CheckerScreen';
 import { CampaignsScreen } from './screens/Campaigns/CampaignsScreen';
@@ -23,6 +25,9 @@ interface ScreenContext {
   session: ImportSession | null;
   setSession: (session: ImportSession) => void;
   go: (screen: ScreenId) => void;
+  /** The campaign the Compose screen has just created, which the Campaigns screen focuses. */
+  createdCampaign: number | null;
+  campaignCreated: (campaignId: number) => void;
 }
 
 /**
@@ -49,20 +54,24 @@ const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => Re
   },
   { id: 'checker', label: 'Number checker', render: (ctx) => <CheckerScreen regions={ctx.regions} /> },
   { id: 'lists', label: 'Saved lists', render: (ctx) => <ListsScreen regions={ctx.regions} session={ctx.session} /> },
-  { id: 'compose', label: 'Compose', render: (ctx) => <ComposeScreen onCreated={() => ctx.go('campaigns')} /> },
-  { id: 'campaigns', label: 'Campaigns', render: () => <CampaignsScreen focusId={null} /> },
+  { id: 'compose', label: 'Compose', render: (ctx) => <ComposeScreen onCreated={ctx.campaignCreated} /> },
+  { id: 'campaigns', label: 'Campaigns', render: (ctx) => <CampaignsScreen createdId={ctx.createdCampaign} /> },
 ];
 
 /** The application shell: header, navigation, sidecar status and the current screen. */
 export function App() {
   const [screen, setScreen] = useState<ScreenId>('import');
   const [session, setSession] = useState<ImportSession | null>(null);
+  const [createdCampaign, setCreatedCampaign] = useState<number | null>(null);
   const regions = useRegions();
   const theme = useTheme();
   const sidecar = useSidecarStatus();
+  const storage = useStorageHealth();
   const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
   const [needToken, setNeedToken] = useState(false);
   useEffect(() => onUnauthorized(() => setNeedToken(true)), []);
+  // Links and event streams carry the token as the session cookie; get it before the user can click one.
+  useEffect(() => { ensureSession().catch(alreadyReported); }, []);
   const saveToken = (token: string) => {
     setAccessToken(token);
     window.location.reload(); // every screen re-fetches with the token
@@ -79,13 +88,14 @@ export function App() {
         <ThemeToggle choice={theme.choice} effective={theme.effective} onChange={theme.setChoice} />
       </header>
       <SidecarBanner status={sidecar.status} onRetry={sidecar.retry} />
+      <StorageBanner storage={storage} />
       <div className="app__body">
         <nav className="app__nav" aria-label="Main">
           <ul>
             {SCREENS.map((s) => (
               <li key={s.id}>
                 <button type="button" className="nav-item" aria-current={s.id === screen ? 'page' : undefined}
-                  onClick={() => setScreen(s.id)}>
+                  onClick={() => { setScreen(s.id); setCreatedCampaign(null); }}>
                   {s.label}
                   {s.id === 'results' && session && <span className="nav-item__count">{session.info.summary.entries}</span>}
                 </button>
@@ -94,7 +104,8 @@ export function App() {
           </ul>
         </nav>
         <main id="main" className="app__main" tabIndex={-1}>
-          {current.render({ regions, session, setSession, go: setScreen })}
+          {current.render({ regions, session, setSession, go: setScreen, createdCampaign,
+            campaignCreated: (campaignId) => { setCreatedCampaign(campaignId); setScreen('campaigns'); } })}
         </main>
         <TokenDialog open={needToken} rejected={accessToken() !== null} onSave={saveToken}
           onClose={() => setNeedToken(false)} />

@@ -12,7 +12,8 @@ CONTRACT (the rest of the engine relies on it):
         frame row i is spreadsheet row i + 1 (workbook sheets are read from A1; text tables count records);
         ragged rows are padded with '';
       * text: UTF-8 (BOM or not), UTF-16 LE/BE (BOM, or guessed from NUL bytes), Windows-1252, Latin-1;
-        delimiter sniffed among , ; tab | (respecting quotes); leading zeros and '+' kept;
+        delimiter sniffed among , ; tab | (respecting quotes); leading zeros and '+' kept; line ends LF, CRLF or
+        CR alone (Excel's "CSV (Macintosh)"), inside quoted cells too;
       * workbooks: all sheets in workbook order (hidden and empty ones too, empty frame); numeric cells as exact
         digits (919876543210.0 -> '919876543210'), other floats as repr, dates ISO, booleans 'TRUE'/'FALSE';
       * a .txt that is not table-like (no delimiter splitting most lines alike, not a list of bare numbers, or a
@@ -24,8 +25,15 @@ CONTRACT (the rest of the engine relies on it):
           unsupported_type   a format we do not read (PDF, image, zip without a workbook, Word, ...)
           corrupt_file       a damaged or password-protected workbook
           workbook_too_large a workbook (zip) that unpacks past 200 MB or 10,000 parts, or a sheet whose used
-                             range (last row x last column) passes 10M cells (limits.py, extent.py)
-          unsafe_workbook    an xlsx part that declares a DTD or entities (zipcheck.py).
+                             range (last row x last column) passes 10M cells, or a cell outside A1:XFD1048576,
+                             measured in every part whatever its name or XML spelling (limits.py, extent.py), or an
+                             .xls whose cells or DIMENSIONS record say so (biffextent.py)
+          unsafe_workbook    an xlsx part that declares a DTD or entities, or is stored in UTF-16/32 (zipcheck.py)
+          line_too_long      a text table with a line over 1 MB (delimited.py)
+          too_many_columns   a text or web-page table with a row over 1,000 cells (bounds.py)
+          table_too_large    a ragged text table that would pass 30M cells once padded (bounds.py).
+      * workbooks are opened by content (calamine sees the bytes, not the client's extension), so what was
+        measured is what is read.
 """
 import logging
 import os

@@ -9,6 +9,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from core import errors
+from core.errors import DomainError
+from .bounds import bounded_rows, too_many_columns
+from .limits import MAX_COLUMNS, MAX_LINE_CHARS
+
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_CHARS = 64 * 1024
 SNIFF_RECORDS = 200
@@ -80,7 +85,8 @@ def is_table_like(text):
 def first_record_width(text, delimiter):
     """How many cells the widest of the sampled records holds."""
     sample = text[:SNIFF_CHARS]
-    rows = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar='"', strict=False)
+    # newline="" lets the csv module see bare CRs (Excel's "CSV (Macintosh)") as line ends.
+    rows = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, quotechar='"', strict=False)
     return max((len(r) for _, r in zip(range(SNIFF_RECORDS), rows)), default=1)
 
 
@@ -102,10 +108,39 @@ def read_with_arrow(data, delimiter, width):
 
 def read_with_csv_module(text, delimiter):
     """Every cell of TEXT as str via the csv module, ragged rows padded with ''."""
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False))
-    width = max((len(r) for r in rows), default=0)
+    try:
+        rows, width = bounded_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
+                                              strict=False))
+    except csv.Error:  # a quoted cell past the csv module's 128 KB field limit: no contact list has one
+        raise DomainError("corrupt_file", "The file has a malformed cell (an unclosed quote, or a cell over "
+                                            "128 KB) and cannot be read.") from None
     padded = [r + [""] * (width - len(r)) for r in rows]
     return pd.DataFrame(padded, columns=range(width), dtype=object) if rows else pd.DataFrame()
+
+
+def longest_line_over(text, limit):
+    """The length of a line of TEXT longer than LIMIT characters (CR, LF or CRLF ends), or 0 when none is.
+
+    Looks at one window of LIMIT/2 characters at a time: a window holding a line end cannot hide such a line,
+    so a normal file costs a few hundred bounded searches, however many lines it has."""
+    step = limit // 2
+    for start in range(0, len(text), step):
+        end = start + step
+        if text.find("\n", start, end) >= 0 or text.find("\r", start, end) >= 0:
+            continue
+        first = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+        last = min(i for i in (text.find("\n", end), text.find("\r", end), len(text)) if i >= 0)
+        if last - first > limit:
+            return last - first
+    return 0
+
+
+def check_line_lengths(text):
+    """Refuse a table with a line over MAX_LINE_CHARS: no contact list has one, and parsing it costs memory."""
+    length = longest_line_over(text, MAX_LINE_CHARS)
+    if length:
+        raise DomainError("line_too_long", "The file has a line of %d characters; the limit is %d (1 MB). "
+                                             "It is not a contact list." % (length, MAX_LINE_CHARS), errors.TOO_LARGE)
 
 
 def drop_trailing_blank_lines(frame):
@@ -120,8 +155,11 @@ def read_delimited(text, delimiter=None, utf8=None):
     """TEXT as one DataFrame of str cells (columns 0..n-1, no header interpretation).
 
     UTF8, when given, is TEXT's own UTF-8 bytes (the file as uploaded), which spares encoding it again."""
+    check_line_lengths(text)
     delimiter = delimiter or sniff_delimiter(text)[0] or NO_DELIMITER
     width = first_record_width(text, delimiter)
+    if width > MAX_COLUMNS:
+        raise too_many_columns(width)
     try:
         frame = read_with_arrow(utf8 if utf8 is not None else text.encode("utf-8"), delimiter, width)
     except (pa.ArrowInvalid, pa.ArrowException):

@@ -6,7 +6,7 @@ from core.errors import DomainError
 from ..freetext import looks_like_chat
 from . import delimited, htmltable, vcard
 from .decode import decode_text, strip_bom
-from .extent import check_xls_extent
+from .biffextent import check_xls_extent
 from .magic import HEAD_BYTES, head_kind
 from .model import Sheet, Workbook
 from .ole import ole_kind

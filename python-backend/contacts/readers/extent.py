@@ -1,74 +1,73 @@
-"""Measure a sheet's used range (last row x last column) from its raw cells, before a library allocates it."""
-import io
-import re
-import struct
+"""Measure a worksheet's used range from its raw XML, before the workbook library allocates it.
 
-import xlrd.compdoc
+calamine (quick-xml underneath) places a cell at its r= attribute ('B12', letters in either case, the value in
+double or single quotes, blanks allowed around '='), or, without one, just after the previous cell; a row without
+r= follows the previous </row>. Elements are matched by local name (any namespace prefix), and the sheet may sit at
+any path the workbook's relationships name. It then allocates the whole rectangle from A1 to the farthest cell, so
+a lone cell at XFD1048576 asks for 17 billion cells and aborts the process. XlsxExtent bounds that rectangle from
+above for any part it is fed, chunk by chunk:
+  * fast path: the spelling every writer produces (` r="B12"`, unprefixed `<c r="...">`); one regex search per
+    chunk proves that no other spelling of an r= attribute occurs in it;
+  * exact path, for a part where that proof fails: every r= attribute in any spelling, parsed as calamine parses
+    it, plus the cells and rows that carry no reference.
+The <dimension> element is not trusted either way: calamine reserves at most 100,000 cells from it.
+"""
+import re
 
 from core.errors import DomainError
+from .biffextent import refuse
 from .limits import MAX_SHEET_CELLS
 
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's grid; calamine's u32 arithmetic wraps past it
 # The column letters and the row digits of any r="B12" (cell) or r="12" (row) attribute; linear, no nested
 # repetition. The literal comes first so the regex engine skips padding at memchr speed (a leading \s cost ~7 s per
 # 200 MB of blanks: a zip bomb's payload); the lookbehind after it rejects operator="..", header="..".
 XLSX_REF_COLUMN = re.compile(rb'r="(?<=[ \t\r\n]r=")([A-Z]{1,3})[0-9]')
 XLSX_REF_ROW = re.compile(rb'r="(?<=[ \t\r\n]r=")[A-Z]{0,3}([0-9]{1,10})"')
-OVERLAP_BYTES = 32
-# Cells may omit r= (the library then places them after the previous one): such cells are counted per row.
-CELL_TAGS = (b"<c>", b"<c ", b"<c/", b":c>", b":c ", b":c/")
-ROW_TAG = re.compile(rb"<(?:[A-Za-z0-9_]{1,16}:)?row\b")
 REF_PREFIX = rb'r="(?<=[ \t\r\n]r=")'
+# One search per chunk, starting at every 'r' (memchr speed), finds either an attribute named r spelt otherwise
+# than ` r="B12"` with at most 3 capitals and 7 digits (blanks around '=', a single quote, glued to the previous
+# attribute, lower case, long or odd values) or, as group 'larger', a plain reference past the bounds.
+PLAIN_OR_LARGER = (rb'r(?:(?=[\s=])(?<![\w.:-]r)(?!=")|="(?<![\w.:-]r=")'
+                   rb'(?:(?<![ \t\r\n]r=")|(?![A-Z]{0,3}[0-9]{1,7}")|(?P<larger>%s)))')
+# Every r= attribute in any spelling, with its value (double- or single-quoted).
+ANY_REFERENCE = re.compile(rb"""r(?<![\w.:-]r)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')""")
+REFERENCE_VALUE = re.compile(r"([A-Za-z]*)([0-9]+)")
+# Start or end tags of rows, whatever their prefix (calamine matches local names): 'row' after '<', '</' or a
+# prefix's ':'. The literal comes first, so the search runs at memchr speed. Each end tag (and each <row/>) moves
+# calamine down one row, so their count bounds the rows that cells without r= can reach.
+ROW_EDGE = re.compile(rb"row[\s/>](?<=[</:]row[\s/>])")
+# Row end tags exactly (not </rowBreaks>): only they send the next unreferenced cell back to column A.
+PLAIN_ROW_END = re.compile(rb"</row[\s>]")
+ANY_ROW_END = re.compile(rb"</(?:[^\s<>/=\"']*:)?row[\s>]")
+# Every cell start tag ends '<c' or ':c' (after a prefix) plus a blank, '/' or '>': counting these spellings
+# bounds the cells from above at C speed.
+CELL_STARTS = tuple(lead + b"c" + end for lead in (b"<", b":") for end in (b" ", b"\t", b"\n", b"\r", b"\f", b"\v",
+                                                                         b"/", b">"))
+OVERLAP_BYTES = 32
+# A whole tag from its '<': quoted attribute values may hold '>' (XML allows it, quick-xml honours it).
+CLOSED_TAG = re.compile(rb"""<[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>""")
+# No writer puts this much inside one tag; a longer open tag is refused rather than carried from chunk to chunk.
+MAX_TAG_BYTES = 1 << 20
 # Most chunks are checked against a guess (the largest reference near their ends) with one regex search that
 # allocates nothing; only a chunk holding a larger reference pays for the exact findall.
 GUESS_BYTES = 64 * 1024
 
-BIFF_BOF, BIFF_EOF = 0x0809, 0x000A
-BIFF_CELLS = {0x0006, 0x00BD, 0x00BE, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
-BIFF_MULTI_CELLS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: the last column is the record's last two bytes
-RECORD_HEADER = struct.Struct("<HH")
 
-
-def refuse(rows, columns):
-    """The error for a sheet whose used range is too large."""
-    return DomainError("workbook_too_large", "A sheet of the workbook is too large (%d rows x %d columns)."
-                         % (rows, columns))
+def beyond_grid(value):
+    """The error for a reference outside Excel's grid (calamine would wrap it to any position)."""
+    return DomainError("workbook_too_large", "A cell of the workbook lies outside the spreadsheet grid (%s)."
+                         % value[:20])
 
 
 def column_number(letters):
-    """'A' -> 1, 'XFD' -> 16384."""
+    """'A' -> 1, 'XFD' -> 16384 (either case)."""
+    if isinstance(letters, str):
+        letters = letters.encode("ascii")
     number = 0
-    for byte in letters:
+    for byte in letters.upper():
         number = number * 26 + byte - 64
     return number
-
-
-def cell_tags(data):
-    """How many cell elements DATA opens (an upper bound: text that looks like a tag counts too)."""
-    return sum(data.count(tag) for tag in CELL_TAGS)
-
-
-def has_unreferenced_cells(data):
-    """Whether some cell element of DATA may lack r=: every writer puts r= first, so any other start is suspect."""
-    if data.count(b"<c") == data.count(b'<c r="') and b":c" not in data:
-        return False  # the common case, three scans; <cols>, <cfRule>... or prefixes need the closer look below
-    return data.count(b"<c ") != data.count(b'<c r="') or cell_tags(data) != data.count(b"<c ")
-
-
-def greater_than(text, alphabet, low, high, limit):
-    """Regex alternatives matching strings over [low-high] greater than TEXT (longer, or same length and larger)."""
-    longer = "[%s][%s]{%d,%d}" % (alphabet, alphabet, len(text), limit - 1) if len(text) < limit else None
-    same = ["%s[%s-%s][%s]{%d}" % (text[:i], chr(ord(ch) + 1), high, alphabet, len(text) - i - 1)
-            for i, ch in enumerate(text) if ch != high]
-    return [a for a in [longer] + same if a] or ["(?!)"]
-
-
-def larger_reference(rows, columns):
-    """A compiled regex that finds any r= reference past row ROWS or column COLUMNS."""
-    row_text = str(max(rows, 0)).lstrip("0") or "0"
-    row_part = "|".join(greater_than(row_text, "0-9", "0", "9", 12)).replace("[0-9][0-9]{", "[1-9][0-9]{", 1)
-    column_part = "|".join(greater_than(column_letters(columns), "A-Z", "A", "Z", 3)) if columns else "[A-Z]{1,3}"
-    pattern = rb'%s(?:[A-Z]{0,3}0*(?:%s)"|(?:%s)[0-9])' % (REF_PREFIX, row_part.encode(), column_part.encode())
-    return re.compile(pattern)
 
 
 def column_letters(number):
@@ -80,28 +79,109 @@ def column_letters(number):
     return letters
 
 
+def reference_position(value):
+    """(row, column) of a reference value as calamine reads it (column 0 for a row reference), None when calamine
+    would refuse it; beyond_grid when it lies outside the grid."""
+    match = REFERENCE_VALUE.fullmatch(value)
+    if not match:
+        return None
+    letters, digits = match.groups()
+    if len(letters) > 3 or len(digits.lstrip("0")) > 7:
+        raise beyond_grid(value)
+    row, column = int(digits), column_number(letters)
+    if row > MAX_ROWS or column > MAX_COLUMNS:
+        raise beyond_grid(value)
+    return row, column
+
+
+def greater_than(text, alphabet, low, high, limit):
+    """Regex alternatives matching strings over [low-high] greater than TEXT (longer, or same length and larger)."""
+    longer = "[%s][%s]{%d,%d}" % (alphabet, alphabet, len(text), limit - 1) if len(text) < limit else None
+    same = ["%s[%s-%s][%s]{%d}" % (text[:i], chr(ord(ch) + 1), high, alphabet, len(text) - i - 1)
+            for i, ch in enumerate(text) if ch != high]
+    return [a for a in [longer] + same if a] or ["(?!)"]
+
+
+def larger_pattern(rows, columns):
+    """The regex text matching, after 'r="', a plain reference past row ROWS or column COLUMNS."""
+    row_text = str(max(rows, 0)).lstrip("0") or "0"
+    row_part = "|".join(greater_than(row_text, "0-9", "0", "9", 12)).replace("[0-9][0-9]{", "[1-9][0-9]{", 1)
+    column_part = "|".join(greater_than(column_letters(columns), "A-Z", "A", "Z", 3)) if columns else "[A-Z]{1,3}"
+    return rb'[A-Z]{0,3}0*(?:%s)"|(?:%s)[0-9]' % (row_part.encode(), column_part.encode())
+
+
+def larger_reference(rows, columns):
+    """A compiled regex that finds any plain r= reference past row ROWS or column COLUMNS."""
+    return re.compile(rb"%s(?:%s)" % (REF_PREFIX, larger_pattern(rows, columns)))
+
+
+def odd_or_larger(rows, columns):
+    """The compiled PLAIN_OR_LARGER for the bounds ROWS x COLUMNS (the re module caches it)."""
+    return re.compile(PLAIN_OR_LARGER % larger_pattern(rows, columns))
+
+
+def all_cells_referenced(data):
+    """Whether every cell start tag of DATA is a plain `<c r="`, so every cell is placed by its reference."""
+    plain = data.count(b'<c r="')
+    if data.count(b"<c") == plain and b":c" not in data:
+        return True  # the common case, three scans; <cols>, <cfRule>... or prefixes need the closer look below
+    return sum(data.count(start) for start in CELL_STARTS) == plain
+
+
+def carried_tail(data, sheet_part=True):
+    """The end of DATA the next chunk must see again: the last tag whole when it is still open (an attribute may
+    be cut in two, however many blanks it holds), else a few bytes after the last tag.
+
+    An open tag over MAX_TAG_BYTES is refused in a part calamine may read as a sheet (SHEET_PART); elsewhere (an
+    image, an embedded object, whose bytes may look like an endless tag) only its last MAX_TAG_BYTES are kept."""
+    opened = data.rfind(b"<")
+    if opened < 0:
+        return data[-OVERLAP_BYTES:]
+    closed = CLOSED_TAG.match(data, opened)
+    if closed is None:  # open: quotes are honoured, a '>' inside an attribute value does not close it
+        if len(data) - opened > MAX_TAG_BYTES:
+            if sheet_part:
+                raise DomainError("corrupt_file", "The workbook holds a malformed element and cannot be read.")
+            return data[-MAX_TAG_BYTES:]
+        return data[opened:]
+    return data[max(closed.end() - 1, len(data) - OVERLAP_BYTES):]  # text: never start inside a tag
+
+
 class XlsxExtent:
-    """Fed the XML of one worksheet chunk by chunk, bounds the last row and column the library will place a cell in:
+    """Fed the XML of one part chunk by chunk, bounds the last row and column calamine would place a cell in:
     the largest r= reference, widened by the cells and rows that carry no reference."""
 
-    def __init__(self):
-        """Nothing seen yet."""
-        self.rows, self.columns, self.tail = 0, 0, b""
+    def __init__(self, sheet_part=True):
+        """Nothing seen yet; SHEET_PART: whether calamine may read this part as a sheet (see carried_tail)."""
+        self.rows, self.columns, self.tail, self.exact = 0, 0, b"", False
+        self.sheet_part = sheet_part
         self.widest_row, self.unreferenced_rows, self.carry = 0, 0, 0
 
     def feed(self, chunk):
-        """Scan CHUNK (with the end of the previous one, so no reference is cut in two)."""
+        """Scan CHUNK (with the end of the previous one, so no attribute is cut in two)."""
         data = self.tail + chunk
+        self.tail = carried_tail(data, self.sheet_part)
+        # A tag still open at the end is measured with the next chunk, where it is whole.
+        whole = data[:len(data) - len(self.tail)] if self.tail.startswith(b"<") else data
+        self.exact = self.exact or not self.took_plain_references(whole)
+        if self.exact:
+            self.take_any_references(whole)
+        if not all_cells_referenced(data):
+            self.count_unreferenced(data)
+
+    def took_plain_references(self, data):
+        """Fast path: raise the bounds past every ` r="B12"` of DATA; False when DATA spells an r= otherwise."""
         for part in (data[:GUESS_BYTES], data[-GUESS_BYTES:]):
             self.take_all_references(part)
-        if larger_reference(self.rows, self.columns).search(data):
+        found = odd_or_larger(self.rows, self.columns).search(data)
+        if found and found.lastgroup == "larger":
             self.take_all_references(data)
-        if has_unreferenced_cells(data):
-            self.count_unreferenced(data)
-        self.tail = data[-OVERLAP_BYTES:]
+            # Nothing before the hit was odd; the raised bounds leave only odd spellings to find after it.
+            found = odd_or_larger(self.rows, self.columns).search(data, found.start())
+        return found is None
 
     def take_all_references(self, data):
-        """Raise the bounds to the largest row and column any r= reference of DATA names (exact, allocates)."""
+        """Raise the bounds to the largest row and column any plain r= reference of DATA names (allocates)."""
         # findall and set run in C; only the distinct values reach Python code.
         rows = set(XLSX_REF_ROW.findall(data))
         columns = set(XLSX_REF_COLUMN.findall(data))
@@ -110,55 +190,30 @@ class XlsxExtent:
         if columns:
             self.columns = max(self.columns, max(map(column_number, columns)))
 
+    def take_any_references(self, data):
+        """Exact path: raise the bounds to every r= attribute of DATA, however it is spelt."""
+        values = {double or single for double, single in ANY_REFERENCE.findall(data)}
+        for value in values:
+            position = reference_position(value.decode("latin-1"))
+            if position:
+                self.rows, self.columns = max(self.rows, position[0]), max(self.columns, position[1])
+
     def count_unreferenced(self, data):
-        """Some cells of DATA have no r=: bound their columns by the widest row, their rows by the row count."""
-        widths = [cell_tags(segment) for segment in ROW_TAG.split(data)]
+        """Some cells of DATA may have no r=: bound their columns by the most cells between two row end tags (a
+        row start does not send calamine back to column A), their rows by the row tags."""
+        segments = (ANY_ROW_END if b":row" in data else PLAIN_ROW_END).split(data)
+        # Every cell start tag holds '<c' (no prefix) or ':c' (after one): their counts bound the cells from above
+        # at C speed (<cols>, <cfRule> or a URL in a text only widen the bound).
+        widths = [segment.count(b"<c") + segment.count(b":c") for segment in segments]
         widths[0] += self.carry  # the row left open at the end of the previous chunk
         self.carry = widths[-1]
         self.widest_row = max(self.widest_row, max(widths))
-        self.unreferenced_rows += len(widths) - 1
+        self.unreferenced_rows += len(ROW_EDGE.findall(data))
 
     def check(self):
-        """Refuse the sheet when its used range passes MAX_SHEET_CELLS."""
+        """Refuse the part when the rectangle calamine would allocate passes MAX_SHEET_CELLS."""
+        self.take_any_references(self.tail)  # a tag left open at the very end
         rows = self.rows + self.unreferenced_rows
         columns = max(self.columns, 1) + self.widest_row
         if rows * columns > MAX_SHEET_CELLS:
             raise refuse(rows, columns)
-
-
-def workbook_stream(data):
-    """The Workbook (BIFF8) or Book (BIFF5) stream of an OLE file, or corrupt_file."""
-    try:
-        doc = xlrd.compdoc.CompDoc(data, logfile=io.StringIO())
-        stream = doc.get_named_stream("Workbook") or doc.get_named_stream("Book")
-    except Exception:  # xlrd reports a damaged container with assorted exception types
-        raise DomainError("corrupt_file", "The workbook is damaged and cannot be read.") from None
-    if not stream:
-        raise DomainError("corrupt_file", "The workbook is damaged and cannot be read.")
-    return stream
-
-
-def check_xls_extent(data):
-    """Refuse an .xls (bytes DATA) with a sheet whose used range passes MAX_SHEET_CELLS."""
-    stream = workbook_stream(data)
-    header = RECORD_HEADER.unpack_from  # bound once: this loop visits every record of the file
-    cell_kinds, multi_kinds, sheet_edges = BIFF_CELLS, BIFF_MULTI_CELLS, (BIFF_BOF, BIFF_EOF)
-    rows = columns = pos = 0
-    end = len(stream) - RECORD_HEADER.size
-    while pos <= end:
-        kind, length = header(stream, pos)
-        if kind in cell_kinds and length >= 4:
-            row, column = header(stream, pos + 4)
-            if kind in multi_kinds and length >= 6:
-                column = header(stream, pos + length)[1]  # the record's last two bytes
-            if row >= rows:
-                rows = row + 1
-            if column >= columns:
-                columns = column + 1
-        elif kind in sheet_edges:
-            if rows * columns > MAX_SHEET_CELLS:
-                raise refuse(rows, columns)
-            rows = columns = 0
-        pos += 4 + length
-    if rows * columns > MAX_SHEET_CELLS:
-        raise refuse(rows, columns)

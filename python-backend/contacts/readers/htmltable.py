@@ -2,7 +2,9 @@
 import re
 from html.parser import HTMLParser
 
+from .bounds import check_padded_cells, too_many_columns
 from .cells import rows_to_frame
+from .limits import MAX_COLUMNS
 from .model import Sheet
 
 HTML_START = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|table|head|body|meta)",
@@ -67,6 +69,8 @@ class TableCollector(HTMLParser):
         text = BLANK_RUN.sub(" ", "".join(self.cell).replace("\xa0", " ")).strip()
         self.row.extend([text] + [""] * (self.colspan - 1))
         self.cell = None
+        if len(self.row) > MAX_COLUMNS:
+            raise too_many_columns(len(self.row))
 
     def end_row(self):
         """Finish the open row, if any."""
@@ -90,6 +94,8 @@ def read_tables(text, base_name):
     collector.feed(text)
     collector.close()
     tables = collector.tables or [[]]
+    for rows in tables:
+        check_padded_cells(len(rows), max(map(len, rows), default=0))
     if len(tables) == 1:
         return [Sheet(base_name, rows_to_frame(tables[0]))]
     return [Sheet("Table %d" % (i + 1), rows_to_frame(rows)) for i, rows in enumerate(tables)]

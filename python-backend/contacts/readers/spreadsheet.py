@@ -7,9 +7,14 @@ from .model import Sheet
 
 
 def open_workbook(path):
-    """A calamine workbook of PATH, or corrupt_file."""
+    """A calamine workbook of PATH, or corrupt_file.
+
+    Opened from a file object, so calamine picks the format by content (an OLE file is .xls, a zip is .xlsx),
+    never by the client's extension: a zip named .ods holding xl/workbook.xml was measured as an xlsx and must not
+    be read as an OpenDocument file, whose repeated rows and columns nothing measured."""
     try:
-        return python_calamine.CalamineWorkbook.from_path(path)
+        with open(path, "rb") as handle:
+            return python_calamine.CalamineWorkbook.from_filelike(handle)
     except python_calamine.PasswordError:
         raise DomainError("corrupt_file", "The workbook is password-protected. Save it without a password.") \
             from None

@@ -1,5 +1,4 @@
 """Look inside a zip before a workbook library opens it: what it holds, and whether it is a zip bomb."""
-import re
 import struct
 import zipfile
 import zlib
@@ -13,13 +12,26 @@ from .extent import XlsxExtent
 from .limits import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES
 
 INFLATE_CHUNK = 1024 * 1024
+# Workbooks unpacking to at most this much (a 100,000-row sheet is ~19 MB) are held in memory between the size
+# check and the measuring, so they are inflated once; a bigger one, a bomb perhaps, is inflated again instead.
+KEEP_BYTES = 24 * 1024 * 1024
 LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 LOCAL_HEADER_MAGIC = b"PK\x03\x04"
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, OSError, ValueError, EOFError,
               NotImplementedError, KeyError)
 
 XLSX_WORKBOOK_PART = "xl/workbook.xml"
-WORKSHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+# The end-of-central-directory record: its signature, fixed size, and the fields read here.
+END_RECORD = struct.Struct("<4s4H2LH")
+END_MAGIC = b"PK\x05\x06"
+MAX_COMMENT = 0xFFFF
+ZIP64_MARK = 0xFFFFFFFF
+# calamine opens a sheet at 'xl/' + its relationship's target and only when the target's first folder is one of
+# these (calamine 0.37, xlsx/mod.rs read_workbook); every part is measured anyway, these ones strictly.
+SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
+# Byte-order marks of UTF-16/32: the workbook library reads XML as ASCII-compatible bytes, so a part in such an
+# encoding cannot be measured the way it would be read.
+WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 # Other spreadsheet zips the library could open, but whose sheet sizes we cannot measure before it allocates them.
 UNMEASURED_WORKBOOKS = {"xl/workbook.bin": "an Excel binary workbook (.xlsb)",
                         "content.xml": "an OpenDocument file (.ods)"}
@@ -102,26 +114,75 @@ def unpacked_chunks(handle, info, budget):
 
 
 def check_real_sizes(path, archive):
-    """Unpack every part without keeping it: refuse real sizes past the limit, whatever the directory claims,
-    and worksheets whose used range is too large."""
-    budget = MAX_UNCOMPRESSED_BYTES
+    """Unpack every part: refuse real sizes past the limit, whatever the directory claims, then any part whose
+    cells would make a sheet too large."""
     try:
         with open(path, "rb") as handle:
-            for info in archive.infolist():
-                for chunk in unpacked_chunks(handle, info, budget):
-                    budget -= len(chunk)
-                    if budget < 0:
-                        raise too_large("it unpacks to more than %d MB" % (MAX_UNCOMPRESSED_BYTES >> 20))
+            kept = unpack_all(handle, archive)
             # Scanning cell references costs ~20x more than unpacking: only a zip that passed the size limit gets
             # it, so a bomb of dense references is refused as fast as any other bomb.
-            for info in archive.infolist():
-                if WORKSHEET_PART.match(info.filename):
-                    extent = XlsxExtent()
-                    for chunk in unpacked_chunks(handle, info, MAX_UNCOMPRESSED_BYTES):
-                        extent.feed(chunk)
-                    extent.check()
+            for index, info in enumerate(archive.infolist()):
+                chunks = kept[index] if kept else unpacked_chunks(handle, info, MAX_UNCOMPRESSED_BYTES)
+                measure_part(info, chunks)
     except ZIP_ERRORS:
         raise damaged() from None
+
+
+def unpack_all(handle, archive):
+    """Unpack every part without scanning it, refusing past MAX_UNCOMPRESSED_BYTES; the unpacked chunks of each
+    part when they total at most KEEP_BYTES (measured from memory: one inflate instead of two), else None."""
+    budget, kept = MAX_UNCOMPRESSED_BYTES, []
+    for info in archive.infolist():
+        chunks = []
+        for chunk in unpacked_chunks(handle, info, budget):
+            budget -= len(chunk)
+            if budget < 0:
+                raise too_large("it unpacks to more than %d MB" % (MAX_UNCOMPRESSED_BYTES >> 20))
+            if kept is not None and MAX_UNCOMPRESSED_BYTES - budget > KEEP_BYTES:
+                kept = chunks = None  # too much to hold (a bomb, perhaps): measure by unpacking again
+            if kept is not None:
+                chunks.append(chunk)
+        if kept is not None:
+            kept.append(chunks)
+    return kept
+
+
+def measure_part(info, chunks):
+    """Measure part INFO (its unpacked CHUNKS) as if it were a worksheet: the workbook's relationships may point a
+    sheet at any part (any name, with or without .xml, any case), so every part is measured."""
+    extent, first = XlsxExtent(info.filename.lower().startswith(SHEET_FOLDERS)), True
+    for chunk in chunks:
+        if first and chunk.startswith(WIDE_BOMS):
+            raise DomainError("unsafe_workbook", "A part of the workbook is stored in UTF-16 or UTF-32, which "
+                                                   "spreadsheets never use; it was refused for safety.")
+        first = False
+        extent.feed(chunk)
+    extent.check()
+
+
+def end_record(path):
+    """(offset of the central directory, entry count) from the zip's end record, which must close the file."""
+    with open(path, "rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - END_RECORD.size - MAX_COMMENT))
+        tail = handle.read()
+    at = tail.rfind(END_MAGIC)
+    if at < 0 or len(tail) - at < END_RECORD.size:
+        raise damaged()
+    fields = END_RECORD.unpack_from(tail, at)
+    if at + END_RECORD.size + fields[-1] != len(tail):
+        raise damaged()  # bytes after the comment: another archive may hide behind this one
+    return fields[6], fields[4]
+
+
+def check_one_reading(path, archive):
+    """Refuse zips that two zip readers could understand differently (data before the first entry, a directory
+    that disagrees with its end record): what was measured here must be what the workbook library opens."""
+    directory_offset, entries = end_record(path)
+    if directory_offset != ZIP64_MARK and archive.start_dir != directory_offset:
+        raise damaged()
+    if entries != 0xFFFF and entries != len(archive.infolist()):
+        raise damaged()
 
 
 def refuse_dtd(archive, name):
@@ -138,9 +199,11 @@ def refuse_dtd(archive, name):
 
 
 def check_xml_parts(archive):
-    """Parse the prolog of every XML part with defusedxml before the workbook library sees the file."""
+    """Parse the prolog of every XML part with defusedxml before the workbook library sees the file: parts named
+    .xml or .rels, and every part where calamine may find a sheet, whatever its name ends with."""
     for name in archive.namelist():
-        if name.lower().endswith(XML_PART_SUFFIXES):
+        lowered = name.lower()
+        if lowered.endswith(XML_PART_SUFFIXES) or lowered.startswith(SHEET_FOLDERS):
             refuse_dtd(archive, name)
 
 
@@ -148,6 +211,7 @@ def inspect_zip(path):
     """'xlsx' when the zip at PATH is a workbook that passed the size checks; None when it holds no workbook."""
     with open_zip(path) as archive:
         check_declared_sizes(archive)
+        check_one_reading(path, archive)
         names = {n.lower() for n in archive.namelist()}
         if XLSX_WORKBOOK_PART not in names:
             other = unmeasured_workbook(archive)

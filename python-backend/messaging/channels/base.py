@@ -30,14 +30,55 @@ class Message:
     params: list = field(default_factory=list)  # rendered template parameters (WhatsApp templates)
 
 
-class Channel:
-    """Base class: subclasses set ADDRESS ('email' or 'number') and implement send()."""
+TEXT = "text"      # a setting given as a JSON string (host names, ids, URLs, template names)
+NUMBER = "number"  # a setting given as a JSON number (port, timeout)
 
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of a channel type: its name, value kind, and whether a channel needs it."""
+
+    name: str
+    kind: str = TEXT
+    required: bool = False
+
+
+class Channel:
+    """Base class: a channel type declares itself with the attributes below and implements send().
+
+    TYPE: the registry key. ADDRESS: 'email' or 'number', the contact field it sends to. SETTINGS: its
+    Setting list. SECRETS: the secret fields it accepts (kept in the keychain), REQUIRED_SECRETS those a
+    new channel must give. check_config() adds the type's own rules to the generic checks.
+    """
+
+    TYPE = None
     ADDRESS = "number"
+    SETTINGS = ()
+    SECRETS = ()
+    REQUIRED_SECRETS = ()
+
+    @classmethod
+    def check_config(cls, config):
+        """Refuse or normalise this type's settings in place (after the generic kind/required checks)."""
+
+    @classmethod
+    def address_kind(cls, config):
+        """Which contact field a channel with CONFIG sends to."""
+        return cls.ADDRESS
+
+    @classmethod
+    def runtime_config(cls, config, data_dir, channel_id):
+        """CONFIG plus what the app itself decides at run time (e.g. a file path); stored config is user input."""
+        return config
 
     def send(self, message):
         """Deliver MESSAGE to the provider; return its message id or raise SendError."""
         raise NotImplementedError
+
+    def check(self):
+        """Test the connection and credentials without sending any message: a dict of what the provider said,
+        or a SendError with the provider's own message."""
+        return {}
 
     def close(self):
         """Release connections (called when a run ends)."""

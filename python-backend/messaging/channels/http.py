@@ -32,11 +32,21 @@ def open_connection(url, timeout):
 
 def post(url, body, headers, timeout):
     """POST BODY (bytes) to URL; returns (status, headers, parsed JSON or None)."""
+    return request("POST", url, body, headers, timeout)
+
+
+def get(url, headers, timeout):
+    """GET URL (a read: nothing is sent to anyone); returns (status, headers, parsed JSON or None)."""
+    return request("GET", url, None, headers, timeout)
+
+
+def request(method, url, body, headers, timeout):
+    """One METHOD request to URL; (status, headers, parsed JSON or None), or a SendError by failure stage."""
     conn = open_connection(url, timeout)
     parts = urllib.parse.urlsplit(url)
     path = parts.path + ("?" + parts.query if parts.query else "")
     try:
-        conn.request("POST", path, body=body, headers=headers)
+        conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
         raw = response.read()
     except (socket.timeout, TimeoutError):

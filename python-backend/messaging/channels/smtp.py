@@ -5,7 +5,10 @@ import smtplib
 import socket
 import ssl
 
-from .base import FATAL, PERMANENT, TRANSIENT, UNKNOWN, Channel, SendError
+from core.errors import DomainError
+
+from .base import FATAL, NUMBER, PERMANENT, TRANSIENT, UNKNOWN, Channel, SendError, Setting
+from .checks import check_ca_file, check_choice, check_timeout
 
 SECURITY = ("starttls", "ssl", "none")
 
@@ -13,7 +16,29 @@ SECURITY = ("starttls", "ssl", "none")
 class SmtpChannel(Channel):
     """Sends each message as its own email through one SMTP server."""
 
+    TYPE = "smtp"
     ADDRESS = "email"
+    SETTINGS = (Setting("host", required=True), Setting("port", NUMBER, required=True),
+                Setting("from_address", required=True), Setting("security"), Setting("username"),
+                Setting("from_name"), Setting("timeout", NUMBER), Setting("ca_file"))
+    SECRETS = ("password",)
+    REQUIRED_SECRETS = ()  # a relay may accept mail without a login
+
+    @classmethod
+    def check_config(cls, cfg):
+        """A port number, a known security mode, a plausible sender, a real CA file when given."""
+        port = cfg.get("port")
+        if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+            raise DomainError("bad_param", "'port' must be a number between 1 and 65535.")
+        check_choice(cfg, "security", SECURITY, "starttls")
+        from contacts.emails import normalize_email
+
+        address, _ = normalize_email(cfg["from_address"])
+        if address is None:
+            raise DomainError("invalid_email", "'from_address' is not a valid email address.")
+        cfg["from_address"] = address
+        check_ca_file(cfg)
+        check_timeout(cfg)
 
     def __init__(self, config, secrets):
         self.config, self.password = config, (secrets or {}).get("password")
@@ -37,10 +62,33 @@ class SmtpChannel(Channel):
         except ssl.SSLError as err:
             close_quietly(client)
             raise SendError(FATAL, "tls_failed", "TLS with the SMTP server failed: %s" % err.reason) from None
+        except ConnectionRefusedError as err:
+            # Nothing listens at host:port: a channel problem, not a recipient's. Pause the campaign now with the
+            # reason (FATAL keeps the recipient pending) instead of burning retries on every recipient.
+            close_quietly(client)
+            raise SendError(FATAL, "connect_failed", "Could not connect to %s:%s: %s" % (
+                self.config["host"], self.config["port"], plain_reason(err))) from None
         except (OSError, smtplib.SMTPException) as err:
             close_quietly(client)
-            raise SendError(TRANSIENT, "connect_failed", "Could not open an SMTP session: %s" % err) from None
+            raise SendError(TRANSIENT, "connect_failed", "Could not connect to %s:%s: %s" % (
+                self.config["host"], self.config["port"], plain_reason(err))) from None
         return client
+
+    def check(self):
+        """Connect, secure (STARTTLS/SSL) and log in as configured, then QUIT: no mail is sent."""
+        client = self.connect()
+        try:
+            banner = client.ehlo_resp or client.helo_resp or b""
+            details = {"server": "%s:%s" % (self.config["host"], self.config["port"]),
+                       "security": self.config.get("security", "starttls"),
+                       "logged_in": bool(self.config.get("username")),
+                       "greeting": banner.decode("utf-8", "replace").splitlines()[0][:200] if banner else None}
+        finally:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                close_quietly(client)
+        return details
 
     def open_client(self):
         """A connected client, TLS set up as configured (STARTTLS by default)."""
@@ -115,6 +163,15 @@ def close_quietly(client):
             client.close()
         except OSError:
             pass
+
+
+def plain_reason(err):
+    """An OS or SMTP error in plain words ("connection refused", "timed out")."""
+    if isinstance(err, (socket.timeout, TimeoutError)):
+        return "no answer (timed out)"
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror[0].lower() + err.strerror[1:]
+    return str(err) or type(err).__name__
 
 
 def reply_error(code, text, what):

@@ -2,16 +2,21 @@
 import base64
 import urllib.parse
 
+from core.errors import DomainError
+
 from . import http
 from .base import (
     FATAL,
+    NUMBER,
     PERMANENT,
     RATE_LIMITED,
     TRANSIENT,
     Channel,
     SendError,
+    Setting,
     parse_retry_after,
 )
+from .checks import check_timeout, check_url
 
 DEFAULT_BASE = "https://api.twilio.com"
 AUTH_CODES = {20003, 20005, 20008}
@@ -21,7 +26,20 @@ DEFAULT_BACKOFF = 5.0
 class TwilioChannel(Channel):
     """One SMS per recipient from a number (From) or a Messaging Service (MessagingServiceSid)."""
 
+    TYPE = "twilio"
     ADDRESS = "number"
+    SETTINGS = (Setting("account_sid", required=True), Setting("from_number"), Setting("messaging_service_sid"),
+                Setting("api_base"), Setting("timeout", NUMBER))
+    SECRETS = ("auth_token",)
+    REQUIRED_SECRETS = ("auth_token",)
+
+    @classmethod
+    def check_config(cls, cfg):
+        """A sender number or a messaging service, an http(s) base, a sane timeout."""
+        if not (cfg.get("from_number") or cfg.get("messaging_service_sid")):
+            raise DomainError("missing_field", "Twilio needs 'from_number' or 'messaging_service_sid'.")
+        check_url(cfg)
+        check_timeout(cfg)
 
     def __init__(self, config, secrets):
         self.config, self.token = config, (secrets or {}).get("auth_token", "")
@@ -40,10 +58,25 @@ class TwilioChannel(Channel):
             fields["From"] = self.config["from_number"]
         return urllib.parse.urlencode(fields).encode("utf-8")
 
+    def auth_header(self):
+        """HTTP basic auth of the account."""
+        credentials = base64.b64encode(("%s:%s" % (self.config["account_sid"], self.token)).encode()).decode()
+        return "Basic " + credentials
+
+    def check(self):
+        """GET the Account resource (name, status, type); only those fields are kept (it also carries secrets)."""
+        base = (self.config.get("api_base") or DEFAULT_BASE).rstrip("/")
+        url = "%s/2010-04-01/Accounts/%s.json" % (base, urllib.parse.quote(self.config["account_sid"]))
+        headers = {"Authorization": self.auth_header(), "Accept": "application/json"}
+        status, resp_headers, data = http.get(url, headers, float(self.config.get("timeout", 20)))
+        if 200 <= status < 300 and isinstance(data, dict):
+            return {"friendly_name": data.get("friendly_name"), "status": data.get("status"),
+                    "type": data.get("type")}
+        raise classify(status, resp_headers, data)
+
     def send(self, message):
         """POST the message; the SM… sid is the provider id."""
-        credentials = base64.b64encode(("%s:%s" % (self.config["account_sid"], self.token)).encode()).decode()
-        headers = {"Authorization": "Basic " + credentials, "Content-Type": "application/x-www-form-urlencoded",
+        headers = {"Authorization": self.auth_header(), "Content-Type": "application/x-www-form-urlencoded",
                    "Accept": "application/json"}
         status, resp_headers, data = http.post(self.url(), self.form(message), headers,
                                                float(self.config.get("timeout", 20)))

@@ -1,16 +1,21 @@
 """WhatsApp Business Cloud API: POST /{version}/{phone-number-id}/messages (text or template messages)."""
 import json
 
+from core.errors import DomainError
+
 from . import http
 from .base import (
     FATAL,
+    NUMBER,
     PERMANENT,
     RATE_LIMITED,
     TRANSIENT,
     Channel,
     SendError,
+    Setting,
     parse_retry_after,
 )
+from .checks import check_choice, check_timeout, check_url
 
 DEFAULT_BASE = "https://graph.facebook.com"
 DEFAULT_VERSION = "v21.0"
@@ -24,7 +29,22 @@ DEFAULT_BACKOFF = 10.0
 class WhatsAppChannel(Channel):
     """Text messages (inside a 24 h window) or approved template messages with body parameters."""
 
+    TYPE = "whatsapp"
     ADDRESS = "number"
+    SETTINGS = (Setting("phone_number_id", required=True), Setting("api_base"), Setting("api_version"),
+                Setting("message_type"), Setting("template_name"), Setting("template_language"),
+                Setting("timeout", NUMBER))
+    SECRETS = ("access_token",)
+    REQUIRED_SECRETS = ("access_token",)
+
+    @classmethod
+    def check_config(cls, cfg):
+        """Text or template messages (a template needs its name), an http(s) base, a sane timeout."""
+        check_choice(cfg, "message_type", ("text", "template"), "text")
+        if cfg["message_type"] == "template" and not cfg.get("template_name"):
+            raise DomainError("missing_field", "A template message needs 'template_name'.")
+        check_url(cfg)
+        check_timeout(cfg)
 
     def __init__(self, config, secrets):
         self.config, self.token = config, (secrets or {}).get("access_token", "")
@@ -48,6 +68,20 @@ class WhatsAppChannel(Channel):
         else:
             body.update(type="text", text={"preview_url": False, "body": message.body})
         return body
+
+    def node_url(self):
+        """The Graph node of the configured sender number."""
+        base = (self.config.get("api_base") or DEFAULT_BASE).rstrip("/")
+        return "%s/%s/%s" % (base, self.config.get("api_version") or DEFAULT_VERSION, self.config["phone_number_id"])
+
+    def check(self):
+        """GET the phone number's details (name, display number, quality): nothing is sent."""
+        headers = {"Authorization": "Bearer " + self.token, "Accept": "application/json"}
+        status, resp_headers, data = http.get(self.node_url(), headers, float(self.config.get("timeout", 20)))
+        if 200 <= status < 300 and isinstance(data, dict):
+            return {key: data.get(key) for key in ("display_phone_number", "verified_name", "quality_rating",
+                                                   "code_verification_status")}
+        raise classify(status, resp_headers, data)
 
     def send(self, message):
         """POST the message; the returned wamid is the provider id."""

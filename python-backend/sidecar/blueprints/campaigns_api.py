@@ -3,11 +3,13 @@ import json
 import time
 
 from flask import Blueprint, Response, current_app, request
-from messaging import campaigns, db, ledger, report
+from messaging import campaigns, db, ledger, report, review, test_sends
+from messaging.util import now
 from core.errors import DomainError
-from messaging.util import paging
+from core.fields import page
 
 from ..jsonio import json_body, json_response
+from ..ratelimit import limited, streaming
 from .messaging_web import get_db, manager
 
 bp = Blueprint("campaigns", __name__)
@@ -20,20 +22,29 @@ MAX_STREAM_SECONDS = 300.0
 LATEST = 20
 
 
+def with_overlay(out, campaigns_manager):
+    """Show a pause the disk could not record yet (storage_full/storage_error) as the campaign's status."""
+    overlay = campaigns_manager.overlay(out["id"])
+    if overlay is not None:
+        out["status"], out["pause_reason"] = overlay
+    return out
+
+
 def with_live_state(out):
     """Add what the worker is waiting for (pacing, caps, quiet hours, schedule) to a description."""
     waiting = manager().waiting(out["id"])
     out["waiting"] = {"until": waiting["until"], "reason": waiting["reason"]}
-    return out
+    return with_overlay(out, manager())
 
 
 @bp.get("/campaigns")
 def all_campaigns():
     """Every campaign with counts."""
-    return json_response({"campaigns": campaigns.all_campaigns(get_db())})
+    return json_response({"campaigns": [with_overlay(c, manager()) for c in campaigns.all_campaigns(get_db())]})
 
 
 @bp.post("/campaigns")
+@limited("edits")
 def create_campaign():
     """A draft campaign from a list, a channel and a message (or a template)."""
     return json_response(campaigns.create(get_db(), json_body()), 201)
@@ -46,6 +57,7 @@ def one_campaign(campaign_id):
 
 
 @bp.delete("/campaigns/<int:campaign_id>")
+@limited("edits")
 def delete_campaign(campaign_id):
     """Delete a campaign that is not running."""
     campaigns.delete(get_db(), campaign_id)
@@ -53,6 +65,7 @@ def delete_campaign(campaign_id):
 
 
 @bp.post("/campaigns/<int:campaign_id>/start")
+@limited("campaign_send")
 def start_campaign(campaign_id):
     """Start (or resume) the campaign; a second start while it runs starts nothing."""
     result = manager().start(campaign_id)
@@ -60,6 +73,7 @@ def start_campaign(campaign_id):
 
 
 @bp.post("/campaigns/<int:campaign_id>/resume")
+@limited("campaign_send")
 def resume_campaign(campaign_id):
     """Same as start: continue a paused campaign."""
     return start_campaign(campaign_id)
@@ -80,6 +94,7 @@ def cancel_campaign(campaign_id):
 
 
 @bp.post("/campaigns/<int:campaign_id>/retry")
+@limited("campaign_send")
 def retry_campaign(campaign_id):
     """Send again to failed recipients (and 'unknown' ones only when listed explicitly)."""
     body = json_body() if request.get_data(cache=True) else {}
@@ -93,7 +108,7 @@ def retry_campaign(campaign_id):
 @bp.get("/campaigns/<int:campaign_id>/recipients")
 def campaign_recipients(campaign_id):
     """A page of the ledger, optionally one status."""
-    offset, limit = paging(request.args.get("offset"), request.args.get("limit"))
+    offset, limit = page(request.args)
     status = request.args.get("status") or None
     return json_response(campaigns.page_recipients(get_db(), campaign_id, status, offset, limit))
 
@@ -109,7 +124,37 @@ def campaign_preview(campaign_id):
     return json_response(campaigns.preview(get_db(), campaign_id, recipient_id))
 
 
+@bp.post("/campaigns/<int:campaign_id>/test-send")
+@limited("test_send")
+def send_test(campaign_id):
+    """Send the campaign's message (rendered for its first or a named recipient) to a typed address; recorded
+    apart, never counted in the campaign. 200 {ok, test_send} whether the provider accepted it or not."""
+    config = current_app.config
+    return json_response(test_sends.send_test(get_db(), campaign_id, json_body(), config["DATA_DIR"],
+                                              config["DEFAULT_REGION"]))
+
+
+@bp.get("/campaigns/<int:campaign_id>/test-sends")
+def list_test_sends(campaign_id):
+    """The campaign's test sends, newest first."""
+    return json_response({"test_sends": test_sends.all_test_sends(get_db(), campaign_id)})
+
+
+@bp.get("/campaigns/<int:campaign_id>/review")
+def review_campaign(campaign_id):
+    """Channel, sender, recipients after skips, three rendered samples, pacing and the planned finish."""
+    return json_response(review.review(get_db(), campaign_id, now()))
+
+
+@bp.post("/campaigns/plan")
+@limited("edits")
+def plan_campaign():
+    """The predicted finish and provider-limit warnings for a pacing, a channel and a count or a list."""
+    return json_response(review.plan_request(get_db(), json_body(), now()))
+
+
 @bp.get("/campaigns/<int:campaign_id>/report")
+@limited("export")
 def campaign_report(campaign_id):
     """The per-recipient report as CSV or XLSX."""
     fmt = request.args.get("format", "csv")
@@ -127,7 +172,7 @@ def campaign_report(campaign_id):
 
 def snapshot(conn, campaign_id, campaigns_manager):
     """The state an event carries: counts, progress, rate, waiting, latest outcomes."""
-    out = campaigns.describe(conn, campaign_id)
+    out = with_overlay(campaigns.describe(conn, campaign_id), campaigns_manager)
     waiting = campaigns_manager.waiting(campaign_id)
     return {"id": campaign_id, "status": out["status"], "pause_reason": out["pause_reason"], "counts": out["counts"],
             "progress": out["progress"], "rate_per_minute": out["rate_per_minute"], "eta_seconds": out["eta_seconds"],
@@ -162,6 +207,7 @@ def event_stream(path, campaign_id, campaigns_manager, max_seconds):
 
 
 @bp.get("/campaigns/<int:campaign_id>/events")
+@streaming
 def campaign_events(campaign_id):
     """Live progress as Server-Sent Events (`curl -N` works)."""
     campaigns.campaign_row(get_db(), campaign_id)

@@ -1,25 +1,48 @@
 """Sending channels (SMTP, WhatsApp Cloud API, Twilio SMS, dry run); secrets go in, never out."""
-from flask import Blueprint
-from messaging import channel_store, channels
+from flask import Blueprint, current_app, request
+from messaging import channel_store, channels, secrets
 
 from ..jsonio import json_body, json_response
-from .messaging_web import get_db
+from ..ratelimit import limited
+from .messaging_web import get_db, manager
 
 bp = Blueprint("channels", __name__)
+EDIT_PAUSE_REASON = "channel_edited: the channel was changed while the campaign ran; check it and resume"
+ARCHIVE_PAUSE_REASON = "channel_archived: the channel was archived while the campaign ran"
+
+
+@bp.record_once
+def configure_secrets(state):
+    """Tell the secrets store where this app's key file lives (the config dir, not the data dir)."""
+    secrets.configure(state.app.config["DATA_DIR"], state.app.config["CONFIG_DIR"])
+
+
+def data_dir():
+    """This app's data directory."""
+    return current_app.config["DATA_DIR"]
+
+
+def pause_users(channel_id, reason):
+    """Pause every running campaign on CHANNEL_ID (before it changes); the ids paused."""
+    paused = channel_store.running_campaigns(get_db(), channel_id)
+    for campaign_id in paused:
+        manager().pause(campaign_id, reason)
+    return paused
 
 
 @bp.get("/channels")
 def all_channels():
-    """Every channel (without secrets)."""
-    return json_response({"channels": channel_store.all_channels(get_db()),
-                          "types": {name: {"required": list(spec[1]), "optional": list(spec[2]),
-                                           "secrets": list(spec[3])} for name, spec in channels.TYPES.items()}})
+    """Every channel (without secrets); archived ones with ?archived=1."""
+    archived = request.args.get("archived", "") in ("1", "true")
+    return json_response({"channels": channel_store.all_channels(get_db(), include_archived=archived),
+                          "types": channels.describe_types()})
 
 
 @bp.post("/channels")
+@limited("edits")
 def create_channel():
-    """Save a channel; its secrets go to the system keychain."""
-    return json_response(channel_store.create(get_db(), json_body()), 201)
+    """Save a channel; its secrets go to the system keychain, or the encrypted file without one."""
+    return json_response(channel_store.create(get_db(), json_body(), data_dir()), 201)
 
 
 @bp.get("/channels/<int:channel_id>")
@@ -29,13 +52,33 @@ def one_channel(channel_id):
 
 
 @bp.patch("/channels/<int:channel_id>")
+@limited("edits")
 def update_channel(channel_id):
-    """Change a channel's name, settings or secrets."""
-    return json_response(channel_store.update(get_db(), channel_id, json_body()))
+    """Change a channel's name, settings or secrets; running campaigns on it are paused first."""
+    paused = []
+    out = channel_store.update(get_db(), channel_id, json_body(), data_dir(),
+                               before_change=lambda: paused.extend(pause_users(channel_id, EDIT_PAUSE_REASON)))
+    return json_response(dict(out, paused_campaigns=paused))
 
 
 @bp.delete("/channels/<int:channel_id>")
+@limited("edits")
 def delete_channel(channel_id):
-    """Delete an unused channel and its secrets."""
-    channel_store.delete(get_db(), channel_id)
-    return json_response({"deleted": channel_id})
+    """Delete an unused channel and its secrets; archive one that campaigns used (pausing running ones)."""
+    channel_store.channel_row(get_db(), channel_id)
+    paused = pause_users(channel_id, ARCHIVE_PAUSE_REASON)
+    outcome = channel_store.delete(get_db(), channel_id, data_dir())
+    return json_response({outcome: channel_id, "paused_campaigns": paused})
+
+
+@bp.post("/channels/<int:channel_id>/test")
+@limited("test_send")
+def test_channel(channel_id):
+    """Connect and log in (SMTP) or read the account (APIs) without sending: 200 {ok, error, details}."""
+    return json_response(channel_store.test_connection(get_db(), channel_id, data_dir()))
+
+
+@bp.get("/settings/secrets")
+def secrets_store():
+    """Which store keeps channel secrets (keychain or encrypted file) and what it protects against."""
+    return json_response(secrets.status(data_dir()))

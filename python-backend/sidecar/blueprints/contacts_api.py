@@ -1,38 +1,27 @@
 """The contact endpoints existing clients use: /upload, /parse-manual-numbers, /validate-number."""
-import contextlib
-import os
-import re
-import shutil
-import tempfile
-
 from flask import Blueprint, current_app, request
 
 from contacts.extract import extract_text, extract_workbook
 from contacts.readers import read_file
 from contacts.report import result_json_parts
+from contacts.uploads import private_upload, remove_stale_uploads
 from contacts.validate import describe_number
 
 from core.errors import DomainError
 from ..jsonio import json_body, json_response, json_stream_response
-from ..params import optional_limit, requested_region, text_field
+from core.fields import body_text, optional_limit
+from ..params import requested_region
+from ..ratelimit import limited
 
 bp = Blueprint("contacts", __name__)
 
 COLUMN_OPTIONS = ("phone_column", "name_column", "sheet", "country_column")
-SAFE_EXTENSION = re.compile(r"^\.[a-z0-9]{1,5}$")
 
 
-@contextlib.contextmanager
-def private_upload(storage):
-    """Save an uploaded file in a fresh owner-only directory under a fixed name; always remove it."""
-    directory = tempfile.mkdtemp(prefix="bulkmsg-upload-")
-    try:
-        ext = os.path.splitext(storage.filename or "")[1].lower()
-        path = os.path.join(directory, "upload" + (ext if SAFE_EXTENSION.match(ext) else ""))
-        storage.save(path)
-        yield path
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+@bp.record_once
+def clean_up_after_dead_processes(_state):
+    """At start-up, remove the upload folders left by a sidecar that died mid-upload."""
+    remove_stale_uploads()
 
 
 def column_options(form):
@@ -48,6 +37,7 @@ def store_and_respond(result, source, options, region_source):
 
 
 @bp.post("/upload")
+@limited("upload")
 def upload():
     """Import a contact file (multipart field 'file')."""
     storage = request.files.get("file")
@@ -63,23 +53,25 @@ def upload():
 
 
 @bp.post("/parse-manual-numbers")
+@limited("parse")
 def parse_manual_numbers():
     """Import pasted text: JSON {"numbers": "...", "default_region": "IN"}."""
     body = json_body()
     numbers = body.get("numbers")
     if isinstance(numbers, list) and all(isinstance(n, str) for n in numbers):
         numbers = "\n".join(numbers)
-    text = text_field({"numbers": numbers}, "numbers")
+    text = body_text({"numbers": numbers}, "numbers")
     region, region_source = requested_region(body.get("default_region"))
     result = extract_text(text, region)
     return store_and_respond(result, text, {"default_region": region}, region_source)
 
 
 @bp.post("/validate-number")
+@limited("parse")
 def validate_number():
     """Check one number: JSON {"number": "...", "default_region": "US"}."""
     body = json_body()
-    number = text_field(body, "number")
+    number = body_text(body, "number")
     region, region_source = requested_region(body.get("default_region"))
     answer = describe_number(number, region)
     answer.update(region_assumed=region, region_source=region_source)

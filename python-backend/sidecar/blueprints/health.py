@@ -11,5 +11,8 @@ SERVICE_NAME = "bulkmsg-sidecar"
 
 @bp.get("/health")
 def health():
-    """Report that the sidecar is up."""
-    return json_response({"status": "healthy", "version": current_app.config["VERSION"], "service": SERVICE_NAME})
+    """Report that the sidecar is up, and whether its data folder can be written (contract 7)."""
+    storage = current_app.extensions.get("storage")
+    state = storage.as_dict() if storage is not None else {"state": "ok", "message": None}
+    return json_response({"status": "healthy", "version": current_app.config["VERSION"], "service": SERVICE_NAME,
+                          "storage": state})

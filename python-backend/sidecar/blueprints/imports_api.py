@@ -13,7 +13,9 @@ from contacts.report import contact_records, row_records
 from core import errors
 from core.errors import DomainError
 from ..jsonio import json_body, json_response
-from ..params import page_params, requested_region
+from core import fields
+from ..params import requested_region
+from ..ratelimit import limited
 from .contacts_api import column_options, store_and_respond
 
 bp = Blueprint("imports", __name__)
@@ -52,7 +54,7 @@ def import_summary(import_id):
 def import_rows(import_id):
     """A page of entries, filtered by status and searched."""
     stored = stored_or_404(import_id)
-    offset, limit = page_params(request.args)
+    offset, limit = fields.page(request.args, fields.MAX_RESULTS_PAGE)
     with stored.lock:
         matched = filter_entries(stored.result.entries, request.args.get("status", "all"), request.args.get("q", ""))
         page = row_records(matched.iloc[offset:offset + limit])
@@ -63,7 +65,7 @@ def import_rows(import_id):
 def import_contacts(import_id):
     """A page of the valid contacts."""
     stored = stored_or_404(import_id)
-    offset, limit = page_params(request.args)
+    offset, limit = fields.page(request.args, fields.MAX_RESULTS_PAGE)
     with stored.lock:
         valid = filter_entries(stored.result.entries, "valid")
         page = contact_records(valid.iloc[offset:offset + limit])
@@ -71,6 +73,7 @@ def import_contacts(import_id):
 
 
 @bp.patch("/imports/<import_id>/rows/<int:entry_id>")
+@limited("edits")
 def fix_row(import_id, entry_id):
     """Replace one entry's number and re-validate it."""
     stored = stored_or_404(import_id)
@@ -85,6 +88,7 @@ def fix_row(import_id, entry_id):
 
 
 @bp.post("/imports/<import_id>/remap")
+@limited("remap")
 def remap(import_id):
     """Import the same source again with other columns, sheet or region."""
     stored = stored_or_404(import_id)
@@ -109,6 +113,7 @@ def attachment(source_name, export_name):
 
 
 @bp.get("/imports/<import_id>/export")
+@limited("export")
 def export(import_id):
     """Download the contacts (csv, xlsx, vcf) or the rejects (csv, xlsx) of an import."""
     stored = stored_or_404(import_id)

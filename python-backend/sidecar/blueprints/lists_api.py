@@ -3,10 +3,11 @@ from flask import Blueprint, current_app, request
 from messaging import dnc, lists
 from core import errors
 from core.errors import DomainError
-from messaging.util import paging
+from core.fields import body_text, page, require_text, search_text
 
 from ..jsonio import json_body, json_response
-from ..params import requested_region, text_field
+from ..params import requested_region
+from ..ratelimit import limited
 from .messaging_web import get_db
 
 bp = Blueprint("lists", __name__)
@@ -34,7 +35,7 @@ def paste_records(body):
     from contacts.report import contact_records
 
     region, _ = requested_region(body.get("default_region"))
-    result = extract_text(text_field(body, "numbers"), region)
+    result = extract_text(body_text(body, "numbers"), region)
     entries = result.entries
     return contact_records(entries[entries["status"] == "valid"]), result.summary()
 
@@ -57,6 +58,7 @@ def all_lists():
 
 
 @bp.post("/lists")
+@limited("lists")
 def create_list():
     """A new list from an import, a paste, or given contacts."""
     body = json_body()
@@ -84,12 +86,14 @@ def one_list(list_id):
 
 
 @bp.patch("/lists/<int:list_id>")
+@limited("edits")
 def rename_list(list_id):
     """Rename a list."""
     return json_response(lists.rename_list(get_db(), list_id, json_body().get("name")))
 
 
 @bp.delete("/lists/<int:list_id>")
+@limited("edits")
 def delete_list(list_id):
     """Delete a list and its contacts."""
     lists.delete_list(get_db(), list_id)
@@ -97,6 +101,7 @@ def delete_list(list_id):
 
 
 @bp.post("/lists/merge")
+@limited("lists")
 def merge_lists():
     """A new list merging several, de-duplicated."""
     body = json_body()
@@ -107,12 +112,12 @@ def merge_lists():
 @bp.get("/lists/<int:list_id>/contacts")
 def list_contacts(list_id):
     """A page of a list's contacts, optionally searched."""
-    offset, limit = paging(request.args.get("offset"), request.args.get("limit"))
-    q = request.args.get("q", "").strip()[:200]
-    return json_response(lists.page_contacts(get_db(), list_id, q, offset, limit))
+    offset, limit = page(request.args)
+    return json_response(lists.page_contacts(get_db(), list_id, search_text(request.args), offset, limit))
 
 
 @bp.post("/lists/<int:list_id>/contacts")
+@limited("edits")
 def add_contact(list_id):
     """Add one contact (validated)."""
     body = json_body()
@@ -121,6 +126,7 @@ def add_contact(list_id):
 
 
 @bp.patch("/lists/<int:list_id>/contacts/<int:contact_id>")
+@limited("edits")
 def edit_contact(list_id, contact_id):
     """Edit one contact (what changed is re-validated)."""
     body = json_body()
@@ -129,6 +135,7 @@ def edit_contact(list_id, contact_id):
 
 
 @bp.delete("/lists/<int:list_id>/contacts/<int:contact_id>")
+@limited("edits")
 def delete_contact(list_id, contact_id):
     """Remove one contact."""
     lists.delete_contact(get_db(), list_id, contact_id)
@@ -138,22 +145,22 @@ def delete_contact(list_id, contact_id):
 @bp.get("/do-not-contact")
 def dnc_page():
     """A page of the do-not-contact list."""
-    offset, limit = paging(request.args.get("offset"), request.args.get("limit"))
-    return json_response(dnc.page(get_db(), request.args.get("q", "").strip()[:200], offset, limit))
+    offset, limit = page(request.args)
+    return json_response(dnc.page(get_db(), search_text(request.args), offset, limit))
 
 
 @bp.post("/do-not-contact")
+@limited("edits")
 def dnc_add():
     """Add numbers or emails (text or a list) to the do-not-contact list."""
     body = json_body()
     region, _ = requested_region(body.get("default_region"))
-    note = body.get("note") or ""
-    if not isinstance(note, str):
-        raise DomainError("bad_param", "'note' must be text.")
-    return json_response(dnc.add_values(get_db(), body.get("values"), region, note[:500]), 201)
+    note = require_text(body.get("note"), "note", dnc.MAX_NOTE, allow_empty=True)
+    return json_response(dnc.add_values(get_db(), body.get("values"), region, note), 201)
 
 
 @bp.delete("/do-not-contact/<int:entry_id>")
+@limited("edits")
 def dnc_remove(entry_id):
     """Remove one entry."""
     dnc.remove(get_db(), entry_id)

@@ -4,7 +4,7 @@ import logging
 import sqlite3
 
 from flask import current_app, g
-from messaging import db
+from messaging import db, storage
 from core import errors
 from core.errors import DomainError
 from messaging.runner import CampaignManager
@@ -44,6 +44,8 @@ def open_store(app):
     except sqlite3.Error as err:  # unreadable file, read-only or full disk: the rest of the app still works
         problem = DomainError("store_unavailable", "The saved-lists database cannot be opened (%s)."
                                  % type(err).__name__, errors.UNAVAILABLE)
+        if storage.classify(err) is not None:
+            app.extensions["campaigns"].storage.report(err, "Started without the saved-lists database.")
     else:
         return True
     log.error("messaging store unavailable: %s", problem.message)
@@ -56,6 +58,7 @@ def init_app(app):
     app.teardown_appcontext(close_db)
     campaigns = CampaignManager(app.config["DATA_DIR"])
     app.extensions["campaigns"] = campaigns
+    app.extensions["storage"] = campaigns.storage
     if open_store(app) and app.config.get("MESSAGING_RESUME", True):
-        campaigns.resume_interrupted()
+        campaigns.resume_interrupted()  # a full disk makes this a read-only start, never a crash
     atexit.register(campaigns.shutdown)

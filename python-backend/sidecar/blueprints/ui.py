@@ -1,4 +1,6 @@
 """The built React UI, served by the sidecar so the app talks to the API same-origin (no CORS needed)."""
+import functools
+import json
 import os
 import sys
 
@@ -22,16 +24,23 @@ def register_converter(state):
     """Let the blueprint's routes use <file:name>."""
     state.app.url_map.converters["file"] = FileNameConverter
 
-# The same policy as the page's meta tag, plus frame-ancestors, which browsers only honour as a header.
-UI_CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-                              "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                              "frame-ancestors 'none'")
+# The one Content-Security-Policy of the app (contract 4): these pages and the Electron window both serve it.
+# It includes frame-ancestors, which browsers only honour as a header.
+CSP_FILE = os.path.join(os.path.dirname(__file__), "..", "csp.json")
 REPO_UI_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "electron", "dist", "renderer")
 
 
+@functools.lru_cache(maxsize=1)
+def content_security_policy():
+    """The policy of sidecar/csp.json: its directives joined by '; '."""
+    with open(CSP_FILE, encoding="utf-8") as f:
+        return "; ".join(json.load(f)["directives"])
+
+
 def ui_dir():
-    """Where the built UI is: BULKMSG_UI_DIR, else bundled in the frozen sidecar, else the repo's build."""
-    configured = current_app.config.get("UI_DIR") or os.environ.get("BULKMSG_UI_DIR")
+    """Where the built UI is: the UI_DIR setting (BULKMSG_UI_DIR), else bundled in the frozen sidecar, else the
+    repo's build."""
+    configured = current_app.config.get("UI_DIR")
     if configured:
         return configured
     if getattr(sys, "frozen", False):
@@ -43,10 +52,11 @@ def send_ui_file(name):
     """A file of the built UI, or a clear error when the UI has not been built."""
     directory = ui_dir()
     if not os.path.isfile(os.path.join(directory, "index.html")):
-        raise DomainError("ui_not_built", "The UI has not been built: run `npm run build` in electron/.", errors.NOT_FOUND)
+        raise DomainError("ui_not_built", "The UI has not been built: run `npm run build` in electron/.",
+                          errors.NOT_FOUND)
     response = send_from_directory(directory, name, max_age=0 if name == "index.html" else 3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = UI_CONTENT_SECURITY_POLICY
+    response.headers["Content-Security-Policy"] = content_security_policy()
     return response
 
 

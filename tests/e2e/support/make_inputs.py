@@ -1,6 +1,6 @@
 """Write the e2e tests' input files (every supported type, plus a PNG) into a directory.
 
-The rows come from /work/shared/bench/gen_contacts.py, so they are as messy as real lists;
+The rows come from the project's generator (scripts/gen_contacts.py), so they are as messy as real lists;
 this script only re-packages them as TSV, XLS, XLSX (two sheets) and vCard, and adds the few
 rows a test needs on purpose (names that look like spreadsheet formulas, a second phone column).
 
@@ -14,14 +14,14 @@ import subprocess
 import sys
 import zlib
 
-GENERATOR = os.environ.get("BULKMSG_GEN_CONTACTS", "/work/shared/bench/gen_contacts.py")
+GENERATOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts", "gen_contacts.py")
 # Names a spreadsheet would run as formulas if an export did not neutralise them.
 FORMULA_NAMES = ['=HYPERLINK("http://example.invalid","click")', "@SUM(1+1)", "-2+3"]
 FORMULA_NUMBERS = ["+91 98450 12345", "+91 99000 54321", "+91 97400 11223"]
 
 
 def generate(out, rows, fmt, seed, region="IN"):
-    """Run the shared generator; return OUT."""
+    """Run the project's generator (its answer key lands beside OUT); return OUT."""
     done = subprocess.run([sys.executable, GENERATOR, "--rows", str(rows), "--region", region, "--format", fmt,
                            "--seed", str(seed), "--out", out], capture_output=True, text=True)
     if done.returncode != 0:

@@ -46,9 +46,12 @@ async function waitHealthy(url) {
   throw new Error('sidecar never became healthy');
 }
 
-/** A running sidecar: { url, dataDir, stop() }. Port 0 lets the OS pick a free port. */
-export async function startSidecar() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bulkmsg-e2e-data-'));
+/**
+ * A running sidecar: { url, dataDir, stop() }. Port 0 lets the OS pick a free port. Without DATA_DIR it gets a
+ * fresh one, removed by stop(); a given one is the caller's and is kept.
+ */
+export async function startSidecar({ dataDir: given } = {}) {
+  const dataDir = given ?? await mkdtemp(path.join(os.tmpdir(), 'bulkmsg-e2e-data-'));
   const child = spawn(PYTHON, [APP, '--host', '127.0.0.1', '--port', '0',
     '--data-dir', dataDir], { env: { ...process.env, BULKMSG_UI_DIR: UI_DIR }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.setEncoding('utf8');
@@ -59,7 +62,7 @@ export async function startSidecar() {
       child.kill('SIGTERM');
       await exited;
     }
-    await rm(dataDir, { recursive: true, force: true });
+    if (!given) await rm(dataDir, { recursive: true, force: true });
   };
   let url;
   try {

@@ -1,1 +1,2 @@
-"""Local servers that speak the providers' documented formats, for tests (loopback only)."""
+"""Fakes at third-party boundaries for tests (loopback only): local servers that speak the providers'
+documented formats, a fault plan for them, a test clock, and a private Secret Service for the keychain."""

@@ -1,6 +1,10 @@
-"""Kill-the-sidecar trials: SIGKILL during a real SMTP campaign, restart, resume, then check the ledger's promises.
+"""The one kill -9 fault harness: start a real campaign, SIGKILL the sidecar at a random moment (sometimes twice),
+restart it on the same data directory, let it resume, and compare what the local provider received with the
+ledger. Every channel or worker that can lose or repeat a message runs its trials through `FaultRig`.
 
-Shared by tests/python/test_campaign_fault.py (a bounded number of trials) and scripts/fault_campaign.py (more).
+Used by tests/python/test_campaign_fault.py (BULKMSG_FAULT_TRIALS trials, 20 by default) and
+scripts/fault_campaign.py (many). A provider plugs in as a target: `SmtpTarget` (the loopback SMTP server) and
+`CloudApiTarget` (the fake WhatsApp Cloud API) are here; a new channel adds one small target class.
 """
 import os
 import random
@@ -9,48 +13,100 @@ import time
 
 import requests
 
-from .sidecar_proc import Sidecar, wait_for
+from support.sidecar import Sidecar, wait_for
+
+DEFAULT_TRIALS = 20
+CONCURRENCY_CHOICES = (2, 4, 8)
+
+
+def trials_from_env(default=DEFAULT_TRIALS):
+    """How many trials this run makes: BULKMSG_FAULT_TRIALS, else DEFAULT (few in CI, many in the script)."""
+    return int(os.environ.get("BULKMSG_FAULT_TRIALS") or default)
+
+
+class SmtpTarget:
+    """The loopback SMTP server (plain, no login: the trial is about the ledger, not TLS)."""
+
+    def __init__(self, smtp):
+        self.smtp = smtp
+
+    def channel(self):
+        """The POST /channels body."""
+        return {"name": "fault smtp", "type": "smtp", "config": {
+            "host": "127.0.0.1", "port": self.smtp.port, "security": "none", "from_address": "f@example.com"}}
+
+    def contacts(self, trial, size):
+        """SIZE (address, contact) pairs unique to TRIAL."""
+        return [("t%d-%d@example.org" % (trial, i), {"email": "t%d-%d@example.org" % (trial, i), "name": "R %d" % i})
+                for i in range(size)]
+
+    def received(self, address):
+        """How many messages the server accepted for ADDRESS."""
+        return self.smtp.handler.count_to(address)
+
+
+class CloudApiTarget:
+    """The fake WhatsApp Cloud API (needs a keychain for its token)."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def channel(self):
+        """The POST /channels body."""
+        return {"name": "fault wa", "type": "whatsapp", "secrets": {"access_token": self.server.token},
+                "config": {"phone_number_id": self.server.phone_number_id, "api_base": self.server.base_url,
+                           "timeout": 5}}
+
+    def contacts(self, trial, size):
+        """SIZE (address, contact) pairs unique to TRIAL."""
+        numbers = ["+1415%03d%04d" % (200 + trial % 800, i) for i in range(size)]
+        return [(n, {"number": n, "name": "R %d" % i}) for i, n in enumerate(numbers)]
+
+    def received(self, address):
+        """How many messages the API accepted for ADDRESS."""
+        return self.server.count_to(address.lstrip("+"))
 
 
 class FaultRig:
-    """One data directory, one SMTP server, and the sidecar currently running on them."""
+    """One data directory, one provider target, and the sidecar currently running on them."""
 
-    def __init__(self, data_dir, smtp_server, seed=0):
-        self.data_dir, self.smtp, self.rng = data_dir, smtp_server, random.Random(seed)
+    def __init__(self, data_dir, target, seed=0, concurrency=CONCURRENCY_CHOICES):
+        self.data_dir, self.rng = data_dir, random.Random(seed)
+        self.target = SmtpTarget(target) if hasattr(target, "handler") else target  # a FakeSmtp is accepted
+        self.concurrency = concurrency
         self.sidecar, self.channel_id = None, None
         self.db_path = os.path.join(data_dir, "bulkmsg.sqlite3")
 
     def ensure_sidecar(self):
         """A running sidecar on the rig's data directory."""
         if self.sidecar is None or self.sidecar.proc.poll() is not None:
-            self.sidecar = Sidecar(self.data_dir).start()
+            self.sidecar = Sidecar(os.path.dirname(self.data_dir), data_dir=self.data_dir).start()
         return self.sidecar
 
     def ensure_channel(self):
-        """The SMTP channel (plain, no login: the trial is about the ledger, not TLS)."""
+        """The target's channel, created once."""
         if self.channel_id is None:
-            r = self.ensure_sidecar().post("/channels", {"name": "fault smtp", "type": "smtp", "config": {
-                "host": "127.0.0.1", "port": self.smtp.port, "security": "none", "from_address": "f@example.com"}})
+            r = self.ensure_sidecar().post("/channels", self.target.channel())
             assert r.status_code == 201, r.text
             self.channel_id = r.json()["id"]
         return self.channel_id
 
     def new_campaign(self, trial, size):
-        """A list of SIZE unique addresses for TRIAL and a started campaign; returns (campaign id, addresses)."""
+        """A list of SIZE unique recipients for TRIAL and a started campaign; returns (campaign id, addresses)."""
         api = self.ensure_sidecar()
-        addresses = ["t%d-%d@example.org" % (trial, i) for i in range(size)]
-        listed = api.post("/lists", {"name": "trial %d" % trial,
-                                     "contacts": [{"email": a, "name": "R %d" % i} for i, a in enumerate(addresses)]})
+        pairs = self.target.contacts(trial, size)
+        listed = api.post("/lists", {"name": "trial %d" % trial, "contacts": [c for _, c in pairs]})
         assert listed.status_code == 201, listed.text
         max_delay = self.rng.choice([0, 0, 0.01, 0.03])
         campaign = api.post("/campaigns", {"name": "trial %d" % trial, "list_id": listed.json()["list"]["id"],
                                            "channel_id": self.ensure_channel(), "subject": "T{{name}}",
                                            "body": "Hello {{name}}", "pacing": {
-                                               "per_minute": 100000, "max_delay": max_delay}})
+                                               "per_minute": 100000, "max_delay": max_delay,
+                                               "concurrency": self.rng.choice(self.concurrency)}})
         assert campaign.status_code == 201, campaign.text
         started = api.post("/campaigns/%d/start" % campaign.json()["id"])
         assert started.status_code == 200 and started.json()["started"], started.text
-        return campaign.json()["id"], addresses
+        return campaign.json()["id"], [a for a, _ in pairs]
 
     def kill_after(self, seconds):
         """SIGKILL the sidecar after SECONDS."""
@@ -70,16 +126,20 @@ class FaultRig:
             conn.close()
         return status, rows, integrity
 
+    def double_sends(self, addresses):
+        """Recipients the provider got more than one message for."""
+        return [a for a in addresses if self.target.received(a) > 1]
+
     def check(self, campaign_id, addresses, final):
-        """The four promises; returns the status counts. FINAL: the campaign must have completed."""
+        """The ledger's promises; returns the status counts. FINAL: the campaign must have completed."""
         status, rows, integrity = self.ledger(campaign_id)
         assert integrity == "ok", integrity
         assert sorted(rows) == sorted(addresses), "a recipient is missing from the ledger"
+        assert self.double_sends(addresses) == [], "automatic double sends: %s" % self.double_sends(addresses)
         pending = [a for a, s in rows.items() if s in ("pending", "sending")]
         assert not (status == "completed" and pending), "completed while recipients were pending"
         for address, state in rows.items():
-            received = self.smtp.handler.count_to(address)
-            assert received <= 1, "%s received %d copies" % (address, received)
+            received = self.target.received(address)
             if state == "sent":
                 assert received == 1, "%s is marked sent but never arrived" % address
             if final:
@@ -120,7 +180,8 @@ class FaultRig:
             kills = 2
         self.wait_finished(campaign_id)
         final = self.check(campaign_id, addresses, final=True)
-        return {"trial": trial, "size": len(addresses), "kills": kills, "at_kill": at_kill, "final": final}
+        return {"trial": trial, "size": len(addresses), "kills": kills, "at_kill": at_kill, "final": final,
+                "double_sends": len(self.double_sends(addresses))}
 
     def close(self):
         """Stop the sidecar if one runs."""

@@ -1,4 +1,4 @@
-"""A local Twilio Messages API: POST /2010-04-01/Accounts/{AccountSid}/Messages.json.
+"""A local Twilio Messages API: POST /2010-04-01/Accounts/{AccountSid}/Messages.json, GET .../Accounts/{Sid}.json.
 
 Form-encoded To/From (or MessagingServiceSid)/Body, HTTP basic auth AccountSid:AuthToken; 201 with the
 Message resource; errors {"code", "message", "more_info", "status"}; 429 with code 20429 and Retry-After.
@@ -11,6 +11,7 @@ import urllib.parse
 from .http_base import FakeProvider, JsonHandler
 
 PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Messages\.json$")
+ACCOUNT = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})\.json$")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
@@ -23,7 +24,20 @@ def twilio_error(code, message, status):
 class TwilioHandler(JsonHandler):
     """Validates like Twilio and answers with its formats."""
 
-    def do_POST(self):
+    def do_GET(self):
+        """GET /2010-04-01/Accounts/{Sid}.json: the Account resource (what "test connection" fetches)."""
+        match = ACCOUNT.match(self.path)
+        if not match:
+            return self.answer(404, twilio_error(20404, "The requested resource %s was not found" % self.path, 404))
+        if not self.authorised(match.group(1)):
+            return self.answer(401, twilio_error(20003, "Authenticate", 401))
+        sid = match.group(1)
+        return self.answer(200, {"sid": sid, "owner_account_sid": sid, "friendly_name": "Test account",
+                                 "status": "active", "type": "Full", "auth_token": self.fake.auth_token,
+                                 "date_created": "Thu, 01 Jan 2026 00:00:00 +0000",
+                                 "uri": "/2010-04-01/Accounts/%s.json" % sid})
+
+    def handle_post(self):
         """POST .../Messages.json."""
         match = PATH.match(self.path)
         raw = self.body_bytes()

@@ -1,4 +1,4 @@
-"""A local WhatsApp Business Cloud API: POST /v{version}/{phone-number-id}/messages.
+"""A local WhatsApp Business Cloud API: POST /v{version}/{phone-number-id}/messages, GET /v{version}/{phone-number-id}.
 
 Requests and answers follow Meta's documented shapes: Bearer token, {messaging_product, to, type, text|template},
 success {"messaging_product", "contacts": [{"input", "wa_id"}], "messages": [{"id": "wamid..."}]},
@@ -11,6 +11,7 @@ import secrets
 from .http_base import FakeProvider, JsonHandler
 
 PATH = re.compile(r"^/v(\d+\.\d+)/([0-9A-Za-z_]+)/messages$")
+NODE = re.compile(r"^/v(\d+\.\d+)/([0-9A-Za-z_]+)(?:\?.*)?$")
 
 
 def graph_error(message, code, error_type="OAuthException", subcode=None):
@@ -24,7 +25,23 @@ def graph_error(message, code, error_type="OAuthException", subcode=None):
 class WhatsAppHandler(JsonHandler):
     """Validates like the Cloud API and answers with its formats."""
 
-    def do_POST(self):
+    def do_GET(self):
+        """GET /v{ver}/{phone-number-id}: the phone number's details (what "test connection" fetches)."""
+        match = NODE.match(self.path)
+        if not match or match.group(2) != self.fake.phone_number_id:
+            return self.answer(400, graph_error(
+                "Unsupported get request. Object with ID '%s' does not exist, cannot be loaded due to missing "
+                "permissions, or does not support this operation." % (match.group(2) if match else "?"),
+                100, "GraphMethodException", 33))
+        if self.headers.get("Authorization") != "Bearer " + self.fake.token:
+            return self.answer(401, graph_error("Error validating access token: Session has expired.", 190,
+                                                subcode=463))
+        return self.answer(200, {"verified_name": "Test Shop", "code_verification_status": "VERIFIED",
+                                 "display_phone_number": "+1 555-010-0000", "quality_rating": "GREEN",
+                                 "platform_type": "CLOUD_API", "throughput": {"level": "STANDARD"},
+                                 "id": self.fake.phone_number_id})
+
+    def handle_post(self):
         """POST /v{ver}/{phone-number-id}/messages."""
         match = PATH.match(self.path)
         raw = self.body_bytes()

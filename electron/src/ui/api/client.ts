@@ -1,10 +1,15 @@
 /**
- * The one module that talks to the sidecar. Every URL is relative, so the UI works same-origin
- * whether the sidecar serves it (Electron, plain browser) or Vite proxies it (development).
+ * The one module that talks to the sidecar: every request, upload, download link and event stream of
+ * every screen goes through here. URLs are relative, so the UI works same-origin whether the sidecar serves
+ * it (Electron, plain browser) or Vite proxies it (development).
+ *
+ * Access from another machine needs the sidecar's token (docs/api.md, "Who may use the sidecar"):
+ * fetches send it as a bearer header; links and EventSource cannot send headers, so the token is exchanged
+ * once for the sidecar's HttpOnly session cookie (POST /access/session), which the browser then sends.
  */
 import type {
-  ExportFormat, ExportWhat, Health, ImportInfo, NumberCheck, PatchRowResult, RegionsResponse,
-  RemapRequest, RowsPage, StatusFilter,
+  Answer, CampaignAction, CampaignLive, ExportFormat, ExportWhat, Health, ImportInfo, ProgressEvent, RemapRequest,
+  RequestBody, StatusFilter,
 } from './types';
 
 /** An error the sidecar reported (`{error, code}`), or a network failure (code `network`). */
@@ -17,6 +22,7 @@ export class ApiError extends Error {
 
 const TOKEN_KEY = 'bulkmsg.accessToken';
 const unauthorizedListeners = new Set<() => void>();
+const storageListeners = new Set<() => void>();
 
 /**
  * The sidecar's access token, which only a UI opened from another machine needs (loopback is trusted).
@@ -45,13 +51,25 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
+/** Be told when a request failed because the sidecar cannot write its storage (507). */
+export function onStorageError(listener: () => void): () => void {
+  storageListeners.add(listener);
+  return () => storageListeners.delete(listener);
+}
+
+/**
+ * A catch handler for background loads whose failure the app already shows elsewhere: a 401 opens the token
+ * dialog, a 507 the storage banner, and an unreachable sidecar its status banner.
+ */
+export function alreadyReported(): void {}
+
 /** The Authorization header, when there is a token. */
 function authHeaders(): Record<string, string> {
   const token = accessToken();
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
-/** Turn a non-2xx response body into an ApiError, tolerating non-JSON bodies. */
+/** Turn a non-2xx response body into an ApiError (tolerating non-JSON bodies) and tell the listeners. */
 function errorFromBody(status: number, text: string): ApiError {
   let error = new ApiError('http_' + status, `The local service answered with status ${status}.`, status);
   try {
@@ -60,46 +78,70 @@ function errorFromBody(status: number, text: string): ApiError {
   } catch {
     // Not JSON: keep the generic message rather than showing raw HTML to the user.
   }
-  if (error.code === 'unauthorized') unauthorizedListeners.forEach((listener) => listener());
+  if (status === 401) unauthorizedListeners.forEach((listener) => listener());
+  if (status === 507) storageListeners.forEach((listener) => listener());
   return error;
 }
 
-/** fetch + JSON decoding + uniform errors. */
+/** fetch + JSON decoding + uniform errors; an empty body (204) decodes to undefined. */
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders() } });
-  } catch {
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError('network', 'Cannot reach the local service. Is the app still running?', 0);
   }
   const text = await response.text();
   if (!response.ok) throw errorFromBody(response.status, text);
-  return JSON.parse(text) as T;
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** A JSON request with a body. */
+/** A request with a JSON body. */
 function sendJson<T>(method: string, path: string, body: unknown): Promise<T> {
   return request<T>(path, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 }
 
+/** A query string of the defined values. */
+function query(params: Record<string, string | number | undefined>): URLSearchParams {
+  return new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+}
+
+let session: Promise<void> | null = null;
+
+/**
+ * Exchange the token for the session cookie that links and event streams carry; once per page (a new
+ * token reloads the page). Without a token there is nothing to exchange: loopback needs none.
+ */
+export function ensureSession(): Promise<void> {
+  if (!accessToken()) return Promise.resolve();
+  session ??= request<void>('/access/session', { method: 'POST' }).catch((err: unknown) => {
+    session = null; // a refused token is asked for again (the 401 opened the dialog); try again next time
+    throw err;
+  });
+  return session;
+}
+
+// ---- contacts: health, regions, the checker, imports ----
+
 /** GET /health */
 export function getHealth(): Promise<Health> {
-  return request<Health>('/health');
+  return request('/health');
 }
 
 /** GET /regions */
-export function getRegions(): Promise<RegionsResponse> {
-  return request<RegionsResponse>('/regions');
+export function getRegions(): Promise<Answer<'regions'>> {
+  return request('/regions');
 }
 
 /** POST /validate-number */
-export function validateNumber(number: string, defaultRegion: string): Promise<NumberCheck> {
-  return sendJson<NumberCheck>('POST', '/validate-number', { number, default_region: defaultRegion });
+export function validateNumber(number: string, defaultRegion: string): Promise<Answer<'validateNumber'>> {
+  return sendJson('POST', '/validate-number', { number, default_region: defaultRegion });
 }
 
 /** POST /parse-manual-numbers (arrays cut to zero: rows are paged afterwards). */
 export function parseManualNumbers(numbers: string, defaultRegion: string): Promise<ImportInfo> {
-  return sendJson<ImportInfo>('POST', '/parse-manual-numbers?limit=0', { numbers, default_region: defaultRegion });
+  return sendJson('POST', '/parse-manual-numbers?limit=0', { numbers, default_region: defaultRegion });
 }
 
 export interface UploadOptions {
@@ -135,11 +177,6 @@ export function uploadFile(options: UploadOptions): Promise<ImportInfo> {
   });
 }
 
-/** GET /imports/<id> */
-export function getImport(importId: string): Promise<ImportInfo> {
-  return request<ImportInfo>(`/imports/${encodeURIComponent(importId)}`);
-}
-
 export interface RowsQuery {
   status: StatusFilter;
   q: string;
@@ -148,40 +185,97 @@ export interface RowsQuery {
 }
 
 /** GET /imports/<id>/rows */
-export function getRows(importId: string, query: RowsQuery, signal?: AbortSignal): Promise<RowsPage> {
-  const params = new URLSearchParams({
-    status: query.status, q: query.q, offset: String(query.offset), limit: String(query.limit),
-  });
-  return request<RowsPage>(`/imports/${encodeURIComponent(importId)}/rows?${params}`, { signal });
+export function getRows(importId: string, rows: RowsQuery, signal?: AbortSignal): Promise<Answer<'getImportRows'>> {
+  const params = query({ status: rows.status, q: rows.q, offset: rows.offset, limit: rows.limit });
+  return request(`/imports/${encodeURIComponent(importId)}/rows?${params}`, { signal });
 }
 
 /** PATCH /imports/<id>/rows/<entry_id>: re-validate one corrected entry. */
-export function fixRow(importId: string, entryId: number, value: string): Promise<PatchRowResult> {
-  return sendJson<PatchRowResult>('PATCH', `/imports/${encodeURIComponent(importId)}/rows/${entryId}`, { value });
+export function fixRow(importId: string, entryId: number, value: string): Promise<Answer<'fixImportRow'>> {
+  return sendJson('PATCH', `/imports/${encodeURIComponent(importId)}/rows/${entryId}`, { value });
 }
 
 /** POST /imports/<id>/remap: a new import of the same stored table with another mapping/region/sheet. */
 export function remapImport(importId: string, remap: RemapRequest): Promise<ImportInfo> {
-  return sendJson<ImportInfo>('POST', `/imports/${encodeURIComponent(importId)}/remap?limit=0`, remap);
+  return sendJson('POST', `/imports/${encodeURIComponent(importId)}/remap?limit=0`, remap);
+}
+
+/** The same-origin URL of an export download (a link: the session cookie carries the token). */
+export function exportUrl(importId: string, what: ExportWhat, format: ExportFormat): string {
+  return `/imports/${encodeURIComponent(importId)}/export?${query({ what, format })}`;
+}
+
+// ---- messaging: saved lists, do-not-contact, templates, channels, campaigns ----
+
+export const listsApi = {
+  all: () => request<Answer<'listSavedLists'>>('/lists').then((r) => r.lists),
+  create: (body: RequestBody<'createSavedList'>) => sendJson<Answer<'createSavedList'>>('POST', '/lists', body),
+  rename: (id: number, name: string) => sendJson<Answer<'renameSavedList'>>('PATCH', `/lists/${id}`, { name }),
+  remove: (id: number) => request<unknown>(`/lists/${id}`, { method: 'DELETE' }),
+  merge: (name: string, listIds: number[]) =>
+    sendJson<Answer<'mergeSavedLists'>>('POST', '/lists/merge', { name, list_ids: listIds }),
+  contacts: (id: number, q: string, offset: number, limit: number) =>
+    request<Answer<'listSavedListContacts'>>(`/lists/${id}/contacts?${query({ q, offset, limit })}`),
+  addContact: (id: number, body: RequestBody<'addSavedListContact'>) =>
+    sendJson<Answer<'addSavedListContact'>>('POST', `/lists/${id}/contacts`, body),
+  editContact: (id: number, contactId: number, body: RequestBody<'editSavedListContact'>) =>
+    sendJson<Answer<'editSavedListContact'>>('PATCH', `/lists/${id}/contacts/${contactId}`, body),
+  removeContact: (id: number, contactId: number) => request<unknown>(`/lists/${id}/contacts/${contactId}`, { method: 'DELETE' }),
+};
+
+export const dncApi = {
+  page: (q: string) => request<Answer<'listDoNotContact'>>(`/do-not-contact?${query({ q, limit: 50 })}`),
+  add: (values: string, region: string) =>
+    sendJson<Answer<'addDoNotContact'>>('POST', '/do-not-contact', { values, default_region: region }),
+  remove: (id: number) => request<unknown>(`/do-not-contact/${id}`, { method: 'DELETE' }),
+};
+
+export const templatesApi = {
+  all: () => request<Answer<'listTemplates'>>('/templates').then((r) => r.templates),
+  create: (body: RequestBody<'createTemplate'>) => sendJson<Answer<'createTemplate'>>('POST', '/templates', body),
+  preview: (body: RequestBody<'composePreview'>) => sendJson<Answer<'composePreview'>>('POST', '/compose/preview', body),
+};
+
+export const channelsApi = {
+  all: () => request<Answer<'listChannels'>>('/channels').then((r) => r.channels),
+  create: (body: RequestBody<'createChannel'>) => sendJson<Answer<'createChannel'>>('POST', '/channels', body),
+};
+
+export const campaignsApi = {
+  all: () => request<Answer<'listCampaigns'>>('/campaigns').then((r) => r.campaigns),
+  get: (id: number) => request<CampaignLive>(`/campaigns/${id}`),
+  create: (body: RequestBody<'createCampaign'>) => sendJson<Answer<'createCampaign'>>('POST', '/campaigns', body),
+  action: (id: number, action: CampaignAction) => request<unknown>(`/campaigns/${id}/${action}`, { method: 'POST' }),
+  retry: (id: number, statuses: string[]) => sendJson<Answer<'retryCampaign'>>('POST', `/campaigns/${id}/retry`, { statuses }),
+  recipients: (id: number, status: string, offset: number, limit: number) =>
+    request<Answer<'listCampaignRecipients'>>(`/campaigns/${id}/recipients?${query({ status: status || undefined, offset, limit })}`),
+  /** The report download (a link: the session cookie carries the token). */
+  reportUrl: (id: number, format: 'csv' | 'xlsx') => `/campaigns/${id}/report?${query({ format })}`,
+};
+
+/** What a campaign's event stream tells its listener. */
+export interface CampaignStreamHandlers {
+  onProgress: (event: ProgressEvent) => void;
+  onEnd: () => void;
 }
 
 /**
- * Download an export through fetch, for a UI that must send the token (a plain link cannot carry it):
- * the file is saved from a blob URL under FILE_NAME.
+ * Follow GET /campaigns/<id>/events (Server-Sent Events) after the session cookie is in place; returns a
+ * function that closes it. EventSource hides the status of a refused stream, so when the stream closes
+ * with an error, asking for the campaign surfaces a 401 (token dialog) or 507 (storage banner) the normal way.
  */
-export async function downloadWithToken(url: string, fileName: string): Promise<void> {
-  const response = await fetch(url, { headers: authHeaders() });
-  if (!response.ok) throw errorFromBody(response.status, await response.text());
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(await response.blob());
-  link.download = fileName;
-  link.click();
-  // Revoked later, not at once: the browser reads the blob after click() returns.
-  window.setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
-}
-
-/** The same-origin URL of an export download. */
-export function exportUrl(importId: string, what: ExportWhat, format: ExportFormat): string {
-  const params = new URLSearchParams({ what, format });
-  return `/imports/${encodeURIComponent(importId)}/export?${params}`;
+export function followCampaign(campaignId: number, handlers: CampaignStreamHandlers): () => void {
+  let source: EventSource | null = null;
+  let closed = false;
+  const open = () => {
+    if (closed) return;
+    source = new EventSource(`/campaigns/${campaignId}/events`);
+    source.addEventListener('progress', (event) => handlers.onProgress(JSON.parse((event as MessageEvent).data) as ProgressEvent));
+    source.addEventListener('end', () => { source?.close(); handlers.onEnd(); });
+    source.addEventListener('error', () => {
+      if (source?.readyState === EventSource.CLOSED) campaignsApi.get(campaignId).catch(alreadyReported);
+    });
+  };
+  ensureSession().then(open, alreadyReported);
+  return () => { closed = true; source?.close(); };
 }

@@ -1,105 +1,63 @@
-/** Shapes of the sidecar's JSON, as written in docs/api.md. */
+/**
+ * Names for the sidecar's JSON shapes. Every shape comes from the generated OpenAPI types
+ * (src/generated/openapi.ts, made by scripts/gen-api-types); nothing here restates a field.
+ */
+import type { components, operations } from '../../generated/openapi';
 
-export type RowStatus = 'valid' | 'invalid' | 'duplicate';
+type Schemas = components['schemas'];
+type OperationId = keyof operations;
+
+/** The JSON body an operation answers with on success (200 or 201). */
+export type Answer<Op extends OperationId> = operations[Op]['responses'] extends infer R
+  ? R extends { 200: { content: { 'application/json': infer B } } } ? B
+    : R extends { 201: { content: { 'application/json': infer B } } } ? B : never
+  : never;
+
+/** The JSON request body an operation takes. */
+export type RequestBody<Op extends OperationId> = operations[Op] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+} ? B : never;
+
+// Contacts: imports, rows, the number checker.
+export type Summary = Schemas['Summary'];
+export type ImportRow = Schemas['Row'];
+export type RowStatus = ImportRow['status'];
 export type StatusFilter = 'all' | RowStatus;
+export type ColumnMapping = Schemas['Columns'];
+/** What an upload, paste or remap answers (asked with limit=0, so without the row arrays). */
+export type ImportInfo = Answer<'upload'>;
+export type RowsPage = Answer<'getImportRows'>;
+export type PatchRowResult = Answer<'fixImportRow'>;
+export type RegionsResponse = Answer<'regions'>;
+export type Region = RegionsResponse['regions'][number];
+export type NumberCheck = Answer<'validateNumber'>;
+export type RemapRequest = RequestBody<'remapImport'>;
+type ExportQuery = NonNullable<operations['exportImport']['parameters']['query']>;
+export type ExportWhat = NonNullable<ExportQuery['what']>;
+export type ExportFormat = NonNullable<ExportQuery['format']>;
 
-export interface Summary {
-  rows: number;
-  entries: number;
-  valid: number;
-  invalid: number;
-  duplicates: number;
-}
-
-export interface ColumnMapping {
-  phone: string | null;
-  phone_fallbacks?: string[];
-  name: string[] | string | null;
-  country: string | null;
-  email?: string | null;
-  header_row?: number | null;
-}
-
-/** The upload/parse/remap response without the three arrays (what GET /imports/<id> returns). */
-export interface ImportInfo {
-  success?: boolean;
-  import_id: string;
-  region: string;
-  region_source?: string;
-  summary: Summary;
-  columns?: ColumnMapping | null;
-  headers?: string[];
-  preview?: string[][];
-  sheets?: string[] | null;
-  sheet?: string | null;
-  file_type?: string;
-  truncated?: boolean;
-  message?: string;
-  count?: number;
-}
-
-export interface ImportRow {
-  id: number;
-  row: number;
-  status: RowStatus;
-  value: string;
-  number: string | null;
-  name: string | null;
-  fields?: Record<string, string> | null;
-  reason?: string | null;
-  message?: string | null;
-  duplicate_of_row?: number | null;
-}
-
-export interface RowsPage {
-  total: number;
-  offset: number;
-  limit: number;
-  rows: ImportRow[];
-}
-
-export interface PatchRowResult {
-  row: ImportRow;
-  summary: Summary;
-}
-
-export interface Region {
-  code: string;
-  calling_code: number;
-}
-
-export interface RegionsResponse {
-  default_region: string;
-  regions: Region[];
-}
-
-export interface NumberCheck {
-  valid: boolean;
-  cleaned_number: string | null;
-  original: string;
-  e164: string | null;
-  national: string | null;
-  international: string | null;
-  region: string | null;
-  type: string | null;
-  region_assumed?: string | null;
-  reason?: string;
-  message?: string;
-}
-
-export interface Health {
-  status: string;
-  version: string;
-  service: string;
-}
-
-export interface RemapRequest {
-  phone_column?: string | null;
-  name_column?: string | null;
-  sheet?: string | null;
-  default_region?: string;
-  country_column?: string | null;
-}
-
-export type ExportWhat = 'contacts' | 'rejects';
-export type ExportFormat = 'csv' | 'xlsx' | 'vcf';
+// Messaging: saved lists, templates, channels, campaigns.
+export type SavedList = Schemas['SavedList'];
+export type ListContact = Schemas['ListContact'];
+export type ContactsPage = Answer<'listSavedListContacts'>;
+export type ListCreated = Schemas['ListCreated'];
+export type DoNotContactEntry = Schemas['DoNotContactEntry'];
+export type Template = Schemas['Template'];
+export type Channel = Schemas['Channel'];
+export type ChannelType = Channel['type'];
+export type ComposePreview = Answer<'composePreview'>;
+/** A campaign as listed, and as read alone (with what it is waiting for). */
+export type Campaign = Schemas['Campaign'];
+export type CampaignLive = Schemas['CampaignLive'];
+export type CampaignStatus = Schemas['CampaignStatus'];
+export type Recipient = Schemas['Recipient'];
+export type RecipientStatus = Schemas['RecipientStatus'];
+export type RecipientsPage = Answer<'listCampaignRecipients'>;
+export type PacingInput = Schemas['PacingInput'];
+export type CampaignAction = 'start' | 'pause' | 'resume' | 'cancel';
+/** The `progress` event of a campaign's stream, and one outcome in it. */
+export type ProgressEvent = Schemas['CampaignEventProgress'];
+export type Outcome = ProgressEvent['latest'][number];
+export type Health = Answer<'health'>;
+/** GET /health's storage state: ok, storage_full or storage_error, with the sidecar's message. */
+export type StorageHealth = Health['storage'];

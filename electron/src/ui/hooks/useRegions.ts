@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { getRegions } from '../api/client';
 import type { Region } from '../api/types';
+import { DEFAULT_REGION } from '../../generated/constants';
 import { useStoredState } from './useStoredState';
 
 export const REGION_KEY = 'bulkmsg.defaultRegion';
@@ -30,7 +31,7 @@ export interface RegionsState {
 /** The sidecar's region list (named, sorted) and the remembered default country. */
 export function useRegions(): RegionsState {
   const [regions, setRegions] = useState<Region[]>([]);
-  const [serverDefault, setServerDefault] = useState('US');
+  const [serverDefault, setServerDefault] = useState<string>(DEFAULT_REGION);
   const [error, setError] = useState<string | null>(null);
   const [stored, setStored] = useStoredState(REGION_KEY, null);
   useEffect(() => {

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
+import { alreadyReported, campaignsApi } from '../../api/client';
+import type { Campaign, CampaignLive, Outcome } from '../../api/types';
 import { Alert } from '../../components/Alert';
+import { Download } from '../../components/Download';
 import { ProgressBar } from '../../components/ProgressBar';
-import { campaignsApi, type Campaign, type Outcome } from './api';
 import './campaigns.css';
 import { RecipientsTable } from './RecipientsTable';
 import { useCampaignStream } from './useCampaignStream';
@@ -21,7 +23,7 @@ function duration(seconds: number | null): string {
 }
 
 /** Start / pause / resume / cancel / retry buttons, shown when they apply. */
-function Controls({ campaign, onDone }: { campaign: Campaign; onDone: (error?: string) => void }) {
+function Controls({ campaign, onDone }: { campaign: CampaignLive; onDone: (error?: string) => void }) {
   const act = async (work: () => Promise<unknown>) => {
     try { await work(); onDone(); } catch (err) { onDone((err as Error).message); }
   };
@@ -54,7 +56,7 @@ function Controls({ campaign, onDone }: { campaign: Campaign; onDone: (error?: s
 }
 
 /** Progress bar, counts, rate, time left, what it waits for, and the latest outcomes. */
-function Progress({ campaign, latest }: { campaign: Campaign; latest: Outcome[] }) {
+function Progress({ campaign, latest }: { campaign: CampaignLive; latest: Outcome[] }) {
   const c = campaign.counts;
   const done = c.sent + c.failed + c.unknown + c.skipped;
   const waiting = campaign.status === 'running' && campaign.waiting?.reason ? WAITING[campaign.waiting.reason] : null;
@@ -84,23 +86,30 @@ function Progress({ campaign, latest }: { campaign: Campaign; latest: Outcome[] 
   );
 }
 
-/** Campaigns: pick one, control it, watch it live, read its report. */
-export function CampaignsScreen({ focusId }: { focusId: number | null }) {
+/** Bring a just-created campaign's menu entry into view and give it the keyboard focus. */
+function focusEntry(button: HTMLButtonElement | null): void {
+  if (!button) return;
+  button.scrollIntoView({ block: 'nearest' });
+  button.focus();
+}
+
+/** Campaigns: pick one, control it, watch it live, read its report. CREATED_ID, when set, was just created. */
+export function CampaignsScreen({ createdId }: { createdId: number | null }) {
   const [campaigns, setCampaigns] = useState<Campaign[]>([]);
-  const [selected, setSelected] = useState<number | null>(focusId);
+  const [selected, setSelected] = useState<number | null>(createdId);
   const [reloadKey, setReloadKey] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
   const reloadList = useCallback(async () => {
     const all = await campaignsApi.all();
     setCampaigns(all);
     setSelected((current) => current ?? all[0]?.id ?? null);
   }, []);
-  useEffect(() => { void reloadList(); }, [reloadList, reloadKey]);
-  useEffect(() => { if (focusId !== null) setSelected(focusId); }, [focusId]);
+  useEffect(() => { reloadList().catch(alreadyReported); }, [reloadList, reloadKey]);
   const { campaign, latest, version } = useCampaignStream(selected, reloadKey);
   // Keep the menu's status badges in step with the live one (e.g. running -> completed).
   const liveStatus = campaign?.status;
-  useEffect(() => { if (liveStatus) void reloadList(); }, [liveStatus, reloadList]);
+  useEffect(() => { if (liveStatus) reloadList().catch(alreadyReported); }, [liveStatus, reloadList]);
   const refresh = (message?: string) => { setError(message ?? null); setReloadKey((k) => k + 1); };
 
   return (
@@ -119,7 +128,7 @@ export function CampaignsScreen({ focusId }: { focusId: number | null }) {
           {campaigns.map((c) => (
             <li key={c.id}>
               <button type="button" className="nav-item" aria-current={c.id === selected ? 'true' : undefined}
-                onClick={() => setSelected(c.id)}>
+                data-campaign-id={c.id} ref={c.id === createdId ? focusEntry : undefined} onClick={() => setSelected(c.id)}>
                 {c.name} <span className={`cmp-status cmp-status--${c.status}`}>{c.status}</span>
               </button>
             </li>
@@ -130,8 +139,12 @@ export function CampaignsScreen({ focusId }: { focusId: number | null }) {
             <div className="toolbar">
               <h2 className="cmp-title">{campaign.name}</h2>
               <span className={`cmp-status cmp-status--${campaign.status}`} data-testid="campaign-status">{campaign.status}</span>
-              <a className="btn btn--small" href={campaignsApi.reportUrl(campaign.id, 'csv')} download>Report CSV</a>
-              <a className="btn btn--small" href={campaignsApi.reportUrl(campaign.id, 'xlsx')} download>Report XLSX</a>
+              {(['csv', 'xlsx'] as const).map((format) => (
+                <Download key={format} className="btn btn--small" url={campaignsApi.reportUrl(campaign.id, format)}
+                  label={`Report ${format.toUpperCase()}`} fileName={`campaign-${campaign.id}-report.${format}`}
+                  filter={{ name: `Report ${format.toUpperCase()}`, extensions: [format] }} onStatus={setSaved} />
+              ))}
+              {saved && <span className="muted small" role="status">{saved}</span>}
             </div>
             <Controls campaign={campaign} onDone={refresh} />
             <Progress campaign={campaign} latest={latest} />

@@ -1,17 +1,20 @@
 import { useEffect, useState } from 'react';
-import { campaignsApi, type Recipient } from './api';
+import { alreadyReported, campaignsApi } from '../../api/client';
+import type { RecipientsPage } from '../../api/types';
+import { RECIPIENT_STATUSES } from '../../../generated/enums';
 
 const PAGE = 50;
-const STATUSES = ['', 'pending', 'sent', 'failed', 'unknown', 'skipped'];
+// Every status the ledger knows (from the OpenAPI), '' for all of them.
+const STATUSES = ['', ...RECIPIENT_STATUSES];
 
 /** The per-recipient ledger of a campaign, filterable by status. */
 export function RecipientsTable({ campaignId, version }: { campaignId: number; version: number }) {
   const [status, setStatus] = useState('');
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<{ total: number; recipients: Recipient[] } | null>(null);
+  const [page, setPage] = useState<RecipientsPage | null>(null);
   useEffect(() => { setOffset(0); }, [status, campaignId]);
   useEffect(() => {
-    void campaignsApi.recipients(campaignId, status, offset, PAGE).then(setPage);
+    campaignsApi.recipients(campaignId, status, offset, PAGE).then(setPage, alreadyReported);
   }, [campaignId, status, offset, version]);
   return (
     <div className="card" data-testid="recipients">

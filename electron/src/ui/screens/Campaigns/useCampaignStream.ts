@@ -1,43 +1,47 @@
 import { useEffect, useState } from 'react';
-import { campaignsApi, type Campaign, type Outcome, type ProgressEvent } from './api';
+import { alreadyReported, campaignsApi, followCampaign } from '../../api/client';
+import type { CampaignLive, Outcome, ProgressEvent } from '../../api/types';
+
+/** The campaign with a progress event's live fields applied. */
+function withProgress(campaign: CampaignLive, event: ProgressEvent): CampaignLive {
+  return { ...campaign, status: event.status, pause_reason: event.pause_reason, counts: event.counts,
+    progress: event.progress, rate_per_minute: event.rate_per_minute, eta_seconds: event.eta_seconds, waiting: event.waiting };
+}
 
 /**
  * Live state of one campaign: loaded once, then updated by the sidecar's Server-Sent Events while it runs.
  * `version` changes whenever the campaign is reloaded, so dependants (the recipients table) refresh too.
  */
 export function useCampaignStream(campaignId: number | null, reloadKey: number) {
-  const [campaign, setCampaign] = useState<Campaign | null>(null);
+  const [campaign, setCampaign] = useState<CampaignLive | null>(null);
   const [latest, setLatest] = useState<Outcome[]>([]);
   const [version, setVersion] = useState(0);
 
   useEffect(() => {
     if (campaignId === null) { setCampaign(null); return undefined; }
-    let source: EventSource | null = null;
+    let stopFollowing: (() => void) | null = null;
     let closed = false;
     const reload = async () => {
       const fresh = await campaignsApi.get(campaignId);
       if (closed) return;
       setCampaign(fresh);
       setVersion((v) => v + 1);
-      if (fresh.status === 'running' && source === null) listen();
+      if (fresh.status === 'running' && stopFollowing === null) follow();
     };
-    const listen = () => {
-      source = new EventSource(campaignsApi.eventsUrl(campaignId));
-      source.addEventListener('progress', (event) => {
-        const data = JSON.parse((event as MessageEvent).data) as ProgressEvent;
-        setLatest(data.latest);
-        setCampaign((prev) => prev && { ...prev, status: data.status, pause_reason: data.pause_reason, counts: data.counts,
-          progress: data.progress, rate_per_minute: data.rate_per_minute, eta_seconds: data.eta_seconds,
-          waiting: data.waiting });
-      });
-      source.addEventListener('end', () => {
-        source?.close();
-        source = null;
-        void reload();
+    const follow = () => {
+      stopFollowing = followCampaign(campaignId, {
+        onProgress: (event) => {
+          setLatest(event.latest);
+          setCampaign((prev) => prev && withProgress(prev, event));
+        },
+        onEnd: () => {
+          stopFollowing = null;
+          reload().catch(alreadyReported);
+        },
       });
     };
-    void reload();
-    return () => { closed = true; source?.close(); };
+    reload().catch(alreadyReported);
+    return () => { closed = true; stopFollowing?.(); };
   }, [campaignId, reloadKey]);
 
   return { campaign, latest, version };

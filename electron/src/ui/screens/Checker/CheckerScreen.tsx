@@ -6,7 +6,7 @@ import { CountrySelect } from '../../components/CountrySelect';
 import { regionName, type RegionsState } from '../../hooks/useRegions';
 
 /** "fixed_line_or_mobile" → "Fixed line or mobile". */
-function readableType(type: string | null): string {
+function readableType(type?: string | null): string {
   if (!type) return '—';
   const words = type.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Dialog } from '../../components/Dialog';
-import { channelsApi, type Channel, type ChannelType } from '../Campaigns/api';
+import { channelsApi } from '../../api/client';
+import type { Channel, ChannelType, RequestBody } from '../../api/types';
 
 interface FieldSpec { key: string; label: string; secret?: boolean; number?: boolean; options?: string[] }
 
@@ -24,7 +25,7 @@ const FIELDS: Record<ChannelType, FieldSpec[]> = {
     { key: 'api_base', label: 'API base URL (optional)' },
   ],
   dry_run: [
-    { key: 'address', label: 'Send to', options: ['number', 'email'] }, { key: 'file_name', label: 'File name' },
+    { key: 'address', label: 'Send to', options: ['number', 'email'] },
   ],
 };
 const TYPE_LABELS: Record<ChannelType, string> = {
@@ -56,7 +57,9 @@ export function ChannelForm({ open, onClose, onSaved }: {
   const save = async () => {
     setBusy(true);
     try {
-      const channel = await channelsApi.create({ name: name.trim() || TYPE_LABELS[type], type, ...split(type, values) });
+      // FIELDS holds each type's settings, so the body is that type's variant of the request.
+      const body = { name: name.trim() || TYPE_LABELS[type], type, ...split(type, values) } as RequestBody<'createChannel'>;
+      const channel = await channelsApi.create(body);
       setValues({});
       setError(null);
       onSaved(channel);

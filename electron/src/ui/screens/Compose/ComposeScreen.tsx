@@ -1,15 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
+import { alreadyReported, campaignsApi, channelsApi, listsApi, templatesApi } from '../../api/client';
+import type { Channel, ComposePreview, ListContact, SavedList, Template } from '../../api/types';
 import { Alert } from '../../components/Alert';
 import { useDebounced } from '../../hooks/useDebounced';
-import {
-  campaignsApi, channelsApi, listsApi, templatesApi, type Channel, type ComposePreview, type ListContact,
-  type SavedList, type Template,
-} from '../Campaigns/api';
+import { PLACEHOLDER_BUILTINS } from '../../../generated/constants';
 import '../Campaigns/campaigns.css';
 import { ChannelForm } from './ChannelForm';
 import { DEFAULT_PACING, PacingFields, pacingBody, type PacingForm } from './PacingFields';
-
-const BUILTIN_PLACEHOLDERS = ['name', 'first_name', 'number', 'email'];
 
 /** Loads the lists, channels and templates the compose form picks from. */
 function useChoices() {
@@ -22,7 +19,7 @@ function useChoices() {
     setChannels(c);
     setTemplates(t);
   }, []);
-  useEffect(() => { void reload(); }, [reload]);
+  useEffect(() => { reload().catch(alreadyReported); }, [reload]);
   return { lists, channels, templates, reload };
 }
 
@@ -90,7 +87,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
 
   useEffect(() => {
     if (listId === null) { setContacts([]); return; }
-    void listsApi.contacts(listId, '', 0, 100).then((p) => setContacts(p.contacts));
+    listsApi.contacts(listId, '', 0, 100).then((p) => setContacts(p.contacts), alreadyReported);
     setContactId(null);
   }, [listId]);
   useEffect(() => {
@@ -119,6 +116,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
     }
   };
   const create = async () => {
+    if (listId === null || channelId === null) return; // the button is disabled until both are chosen
     try {
       const params = templateParams.split('\n').map((p) => p.trim()).filter(Boolean);
       const campaign = await campaignsApi.create({ name: name.trim() || 'Campaign', list_id: listId,
@@ -129,7 +127,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
       setNotice({ tone: 'error', text: (err as Error).message });
     }
   };
-  const fields = [...BUILTIN_PLACEHOLDERS, ...(preview?.fields ?? [])];
+  const fields = [...PLACEHOLDER_BUILTINS, ...(preview?.fields ?? [])];
 
   return (
     <section className="screen" aria-labelledby="compose-title">

@@ -1,4 +1,4 @@
-import type { Pacing } from '../Campaigns/api';
+import type { PacingInput } from '../../api/types';
 
 export interface PacingForm {
   per_minute: string; min_delay: string; max_delay: string; batch_size: string; batch_pause: string;
@@ -12,7 +12,7 @@ export const DEFAULT_PACING: PacingForm = {
 };
 
 /** The pacing request body: empty fields are left to the sidecar's defaults. */
-export function pacingBody(form: PacingForm): Pacing {
+export function pacingBody(form: PacingForm): PacingInput {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(form)) {
     if (value.trim() === '') continue;
@@ -20,7 +20,7 @@ export function pacingBody(form: PacingForm): Pacing {
     else if (key === 'start_at') out[key] = new Date(value).toISOString();
     else out[key] = Number(value);
   }
-  return out as unknown as Pacing;
+  return out as PacingInput;
 }
 
 const NUMBER_FIELDS: [keyof PacingForm, string][] = [

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
-import { dncApi } from '../Campaigns/api';
+import { alreadyReported, dncApi } from '../../api/client';
+import type { DoNotContactEntry } from '../../api/types';
 
 /** The do-not-contact list: every campaign skips these numbers and addresses. */
 export function DoNotContact({ region }: { region: string }) {
-  const [entries, setEntries] = useState<{ id: number; value: string; kind: string }[]>([]);
+  const [entries, setEntries] = useState<DoNotContactEntry[]>([]);
   const [text, setText] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const load = useCallback(async () => setEntries((await dncApi.page('')).entries), []);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => { load().catch(alreadyReported); }, [load]);
 
   const add = async () => {
     try {

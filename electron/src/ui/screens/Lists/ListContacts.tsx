@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Alert } from '../../components/Alert';
 import { useDebounced } from '../../hooks/useDebounced';
-import { listsApi, type ListContact, type SavedList } from '../Campaigns/api';
+import { alreadyReported, listsApi } from '../../api/client';
+import type { ContactsPage, ListContact, SavedList } from '../../api/types';
 
 const PAGE = 50;
 
@@ -71,14 +72,14 @@ export function ListContacts({ list, region, onChanged }: Props) {
   const [q, setQ] = useState('');
   const query = useDebounced(q, 250);
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<{ total: number; contacts: ListContact[] } | null>(null);
+  const [page, setPage] = useState<ContactsPage | null>(null);
   const [added, setAdded] = useState({ name: '', number: '', email: '' });
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     setPage(await listsApi.contacts(list.id, query, offset, PAGE));
   }, [list.id, query, offset]);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => { load().catch(alreadyReported); }, [load]);
   useEffect(() => setOffset(0), [query, list.id]);
 
   const refresh = () => { void load(); onChanged(); };

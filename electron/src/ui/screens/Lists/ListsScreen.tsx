@@ -4,7 +4,8 @@ import { CountrySelect } from '../../components/CountrySelect';
 import { Dialog } from '../../components/Dialog';
 import type { RegionsState } from '../../hooks/useRegions';
 import type { ImportSession } from '../../session';
-import { listsApi, type SavedList } from '../Campaigns/api';
+import { alreadyReported, listsApi } from '../../api/client';
+import type { ListCreated, SavedList } from '../../api/types';
 import '../Campaigns/campaigns.css';
 import { DoNotContact } from './DoNotContact';
 import { ListContacts } from './ListContacts';
@@ -25,7 +26,7 @@ export function ListsScreen({ regions, session }: Props) {
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
 
   const reload = useCallback(async () => setLists(await listsApi.all()), []);
-  useEffect(() => { void reload(); }, [reload]);
+  useEffect(() => { reload().catch(alreadyReported); }, [reload]);
 
   const run = async (work: () => Promise<string>) => {
     try {
@@ -35,7 +36,7 @@ export function ListsScreen({ regions, session }: Props) {
       setNotice({ tone: 'error', text: (err as Error).message });
     }
   };
-  const created = (r: { list: SavedList; added: number; duplicates: number }) => {
+  const created = (r: Pick<ListCreated, 'list' | 'added' | 'duplicates'>) => {
     setSelected(r.list.id);
     setName('');
     return `Saved “${r.list.name}”: ${r.added} contacts${r.duplicates ? `, ${r.duplicates} duplicates left out` : ''}.`;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { accessToken, downloadWithToken, exportUrl } from '../../api/client';
+import { exportUrl } from '../../api/client';
 import type { ExportFormat, ExportWhat } from '../../api/types';
-import { desktopApi } from '../../desktopApi';
+import { Download } from '../../components/Download';
 
 interface ExportChoice {
   what: ExportWhat;
@@ -22,43 +22,17 @@ interface Props {
   baseName: string;
 }
 
-/**
- * Export buttons: the native save dialog in Electron; in a browser, plain download links, or fetched
- * downloads when the page must send the access token (opened from another machine).
- */
+/** Export buttons for the contacts and the rejected rows of an import. */
 export function ExportBar({ importId, baseName }: Props) {
-  const desktop = desktopApi();
-  const useButtons = Boolean(desktop) || accessToken() !== null;
   const [status, setStatus] = useState<string | null>(null);
-  const save = async (choice: ExportChoice) => {
-    const url = exportUrl(importId, choice.what, choice.format);
-    const fileName = `${baseName}-${choice.suffix}`;
-    try {
-      if (!desktop) {
-        await downloadWithToken(url, fileName);
-        return;
-      }
-      const result = await desktop.saveFile({
-        url, suggestedName: fileName, filters: [{ name: choice.label, extensions: [choice.format] }],
-      });
-      setStatus(result.saved ? `Saved ${result.path ?? fileName}` : null);
-    } catch (err) {
-      setStatus(`Export failed: ${(err as Error).message}`);
-    }
-  };
   return (
     <div className="export-bar" role="group" aria-label="Export">
       <span className="export-bar__label">Export</span>
-      {CHOICES.map((choice) =>
-        useButtons ? (
-          <button key={choice.suffix} type="button" className="btn" onClick={() => save(choice)}>{choice.label}</button>
-        ) : (
-          <a key={choice.suffix} className="btn" href={exportUrl(importId, choice.what, choice.format)}
-            download={`${baseName}-${choice.suffix}`}>
-            {choice.label}
-          </a>
-        ),
-      )}
+      {CHOICES.map((choice) => (
+        <Download key={choice.suffix} url={exportUrl(importId, choice.what, choice.format)} label={choice.label}
+          fileName={`${baseName}-${choice.suffix}`} filter={{ name: choice.label, extensions: [choice.format] }}
+          onStatus={setStatus} />
+      ))}
       {status && <span className="muted small" role="status">{status}</span>}
     </div>
   );

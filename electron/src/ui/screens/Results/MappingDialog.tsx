@@ -48,7 +48,7 @@ export function MappingDialog({ open, info, choices, busy, error, onClose, onApp
   const headers = info.headers ?? [];
   const columns = info.columns ?? { phone: null, name: null, country: null };
   const phoneColumn = draft.phone_column || columns.phone;
-  const set = (key: keyof RemapRequest) => (value: string) => setDraft((d) => ({ ...d, [key]: value || null }));
+  const set = (key: keyof RemapRequest) => (value: string) => setDraft((d) => ({ ...d, [key]: value || undefined }));
   const sheets = info.sheets ?? [];
 
   return (
@@ -58,7 +58,7 @@ export function MappingDialog({ open, info, choices, busy, error, onClose, onApp
         <div className="field">
           <label htmlFor="map-sheet">Sheet</label>
           <select id="map-sheet" value={info.sheet ?? ''} disabled={busy}
-            onChange={(e) => onApply({ ...draft, sheet: e.target.value, phone_column: null, name_column: null, country_column: null }, true)}>
+            onChange={(e) => onApply({ ...draft, sheet: e.target.value, phone_column: undefined, name_column: undefined, country_column: undefined }, true)}>
             {sheets.map((sheet) => <option key={sheet} value={sheet}>{sheet}</option>)}
           </select>
         </div>

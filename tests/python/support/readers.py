@@ -7,8 +7,7 @@ import openpyxl
 import xlwt
 
 from contacts.readers import read_file
-
-FIXTURES = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "fixtures"))
+from support.paths import FIXTURES
 
 
 def write_bytes(folder, name, data):

@@ -1,0 +1,173 @@
+"""The one state machine of campaigns and of their recipients: the status lists, the transition tables, and
+the only functions that write a `status` column.
+
+Each event names the statuses it may start from and the status it leads to; its UPDATE carries the allowed
+from-statuses in its WHERE clause, so a late or duplicate event changes nothing (rowcount 0) instead of moving a
+row backwards. The SQL CHECK constraints and the OpenAPI enums are tested equal to the tuples below.
+
+Adding a recipient status (e.g. 'delivered' after 'sent') is a table edit: append it to RECIPIENT_STATUSES, add
+an event to RECIPIENT_EVENTS, and an Alembic revision that widens the CHECK constraint.
+"""
+from collections import namedtuple
+
+CAMPAIGN_STATUSES = ("draft", "running", "paused", "cancelled", "completed")
+RECIPIENT_STATUSES = ("pending", "sending", "sent", "failed", "unknown", "skipped")
+
+# A recipient the runner may pick; one it has called the provider for; outcomes shown in reports and events.
+CLAIMABLE = ("pending",)
+IN_FLIGHT = ("sending",)
+OUTCOMES = ("sent", "failed", "unknown", "skipped")
+RETRYABLE = ("failed", "unknown")
+# Campaign statuses a worker may run from, and those that are over for good.
+STARTABLE = ("draft", "paused")
+FINAL = ("cancelled", "completed")
+
+Transition = namedtuple("Transition", "sources target")
+
+CAMPAIGN_EVENTS = {
+    "start": Transition(STARTABLE, "running"),
+    "pause": Transition(("running",), "paused"),        # the user, auto-pause, storage, orphan repair
+    "cancel": Transition(("draft", "running", "paused"), "cancelled"),
+    "complete": Transition(("running",), "completed"),
+    "reopen": Transition(("completed",), "paused"),     # retry after the end: the user resumes it
+}
+
+RECIPIENT_EVENTS = {
+    "claim": Transition(CLAIMABLE, "sending"),           # committed before the provider is called
+    "sent": Transition(IN_FLIGHT, "sent"),
+    "failed": Transition(IN_FLIGHT, "failed"),
+    "unknown": Transition(IN_FLIGHT, "unknown"),         # the provider may have taken it: never auto-resent
+    "release": Transition(IN_FLIGHT, "pending"),         # certainly not taken (refused before sending, 429)
+    "skip": Transition(CLAIMABLE, "skipped"),            # e.g. put on do-not-contact while the campaign ran
+    "interrupt": Transition(IN_FLIGHT, "unknown"),       # crash recovery of an in-flight row
+    "requeue": Transition(RETRYABLE, "pending"),         # only when the user asks
+}
+
+
+def check_tables():
+    """Every event goes between known statuses (run by the tests and at import)."""
+    for statuses, events in ((CAMPAIGN_STATUSES, CAMPAIGN_EVENTS), (RECIPIENT_STATUSES, RECIPIENT_EVENTS)):
+        for name, (sources, target) in events.items():
+            assert target in statuses and set(sources) <= set(statuses), name
+
+
+check_tables()
+
+
+def allowed(events, event, status):
+    """True when EVENT may move a row in STATUS."""
+    return status in events[event].sources
+
+
+def sql_in(values):
+    """'(?,?,...)' for VALUES."""
+    return "(%s)" % ",".join("?" * len(values))
+
+
+def check_constraint(column, statuses):
+    """The CHECK clause the schema uses for a status column (Alembic revisions build it from here)."""
+    return "CHECK (%s IN (%s))" % (column, ", ".join("'%s'" % s for s in statuses))
+
+
+def _update(conn, table, events, event, where, params, sets=(), set_params=()):
+    """UPDATE TABLE to EVENT's target where WHERE holds and the status is one of its sources; rowcount."""
+    sources, target = events[event]
+    assignments = ", ".join(("status=?",) + tuple(sets))
+    sql = "UPDATE %s SET %s WHERE (%s) AND status IN %s" % (table, assignments, where, sql_in(sources))
+    return conn.execute(sql, [target, *set_params, *params, *sources]).rowcount
+
+
+def campaign_event(conn, event, campaign_id, sets=(), set_params=(), where="1", params=()):
+    """Apply a campaign EVENT to CAMPAIGN_ID (plus an extra WHERE, e.g. the run id); True when it moved."""
+    return _update(conn, "campaigns", CAMPAIGN_EVENTS, event, "id=? AND (%s)" % where, [campaign_id, *params],
+                   sets, set_params) == 1
+
+
+def recipient_event(conn, event, where, params, sets=(), set_params=()):
+    """Apply a recipient EVENT to the rows matching WHERE; how many moved."""
+    return _update(conn, "campaign_recipients", RECIPIENT_EVENTS, event, where, params, sets, set_params)
+
+
+# Campaign events, one function each (the caller owns the transaction).
+
+def start_campaign(conn, campaign_id, run_id, ts, lease_until, lease_owner=None):
+    """draft/paused -> running under RUN_ID, leased to LEASE_OWNER until LEASE_UNTIL."""
+    return campaign_event(conn, "start", campaign_id,
+                          ("run_id=?", "pause_reason=NULL", "started_at=COALESCE(started_at, ?)", "updated_at=?",
+                           "lease_expires=?", "lease_owner=?"), (run_id, ts, ts, lease_until, lease_owner))
+
+
+def pause_campaign(conn, campaign_id, reason, ts, run_id=None):
+    """running -> paused with REASON (only this run's, when RUN_ID is given)."""
+    where, params = ("run_id=?", (run_id,)) if run_id else ("1", ())
+    return campaign_event(conn, "pause", campaign_id, ("pause_reason=?", "updated_at=?", "lease_expires=NULL"),
+                          (reason[:500], ts), where, params)
+
+
+def cancel_campaign(conn, campaign_id, ts):
+    """draft/running/paused -> cancelled, for good."""
+    return campaign_event(conn, "cancel", campaign_id, ("pause_reason='user'", "updated_at=?", "finished_at=?",
+                                                        "lease_expires=NULL"), (ts, ts))
+
+
+def complete_campaign(conn, campaign_id, run_id, ts):
+    """running -> completed, only for RUN_ID and only when nothing is pending or in flight."""
+    waiting = CLAIMABLE + IN_FLIGHT
+    return campaign_event(conn, "complete", campaign_id, ("finished_at=?", "updated_at=?", "lease_expires=NULL"),
+                          (ts, ts), "run_id=? AND NOT EXISTS (SELECT 1 FROM campaign_recipients WHERE "
+                          "campaign_id=campaigns.id AND status IN %s)" % sql_in(waiting), (run_id, *waiting))
+
+
+def reopen_campaign(conn, campaign_id, ts):
+    """completed -> paused (recipients were queued again)."""
+    return campaign_event(conn, "reopen", campaign_id, ("finished_at=NULL", "updated_at=?"), (ts,))
+
+
+# Recipient events, one function each (the caller owns the transaction).
+
+def claim_recipient(conn, recipient_id, ts):
+    """pending -> sending (attempts+1) before the provider is called; True when claimed."""
+    return recipient_event(conn, "claim", "id=?", (recipient_id,),
+                           ("attempts=attempts+1", "attempted_at=?", "error_code=NULL", "error=NULL"), (ts,)) == 1
+
+
+def finish_recipient(conn, recipient_id, outcome, ts, provider_id=None, code=None, error=None):
+    """sending -> OUTCOME ('sent', 'failed' or 'unknown') with the provider id or the error."""
+    assert outcome in ("sent", "failed", "unknown")
+    return recipient_event(conn, outcome, "id=?", (recipient_id,),
+                           ("provider_id=?", "error_code=?", "error=?", "finished_at=?"),
+                           (provider_id, code, error, ts)) == 1
+
+
+def release_recipient(conn, recipient_id, code, error):
+    """sending -> pending: the provider certainly did not take it."""
+    return recipient_event(conn, "release", "id=?", (recipient_id,), ("error_code=?", "error=?"),
+                           (code, error)) == 1
+
+
+def skip_recipient(conn, recipient_id, code, error, ts):
+    """pending -> skipped with the reason."""
+    return recipient_event(conn, "skip", "id=?", (recipient_id,), ("error_code=?", "error=?", "finished_at=?"),
+                           (code, error, ts)) == 1
+
+
+INTERRUPTED = ("The app stopped while this message was being sent; it may or may not have been delivered.")
+
+
+def interrupt_recipients(conn, ts, campaign_id=None):
+    """Every in-flight row (of CAMPAIGN_ID, or all) -> unknown; how many."""
+    where, params = ("campaign_id=?", (campaign_id,)) if campaign_id is not None else ("1", ())
+    return recipient_event(conn, "interrupt", where, params, ("error_code='interrupted'", "error=?",
+                                                               "finished_at=?"), (INTERRUPTED, ts))
+
+
+def requeue_recipients(conn, campaign_id, statuses):
+    """STATUSES (a subset of RETRYABLE) -> pending; how many."""
+    assert set(statuses) <= set(RETRYABLE)
+    return recipient_event(conn, "requeue", "campaign_id=? AND status IN %s" % sql_in(statuses),
+                           (campaign_id, *statuses), ("error_code=NULL", "error=NULL", "finished_at=NULL"))
+
+
+def initial_recipient_status(blocked):
+    """The status a snapshotted recipient starts in (an INSERT, not a transition)."""
+    return "skipped" if blocked else "pending"

@@ -1,0 +1,103 @@
+"""Storage health: a full or read-only disk is a state of the app, not a crash.
+
+`classify` tells storage failures (SQLite's 'database or disk is full', 'readonly database', 'disk I/O error';
+OSError ENOSPC, EDQUOT, EROFS, EIO) from bugs. `StorageHealth` remembers the current state for /health and the
+runner; `probe` checks with a real write whether space came back.
+"""
+import errno
+import os
+import sqlite3
+import threading
+
+from core import errors
+from core.errors import DomainError
+
+OK, FULL, ERROR = "ok", "storage_full", "storage_error"
+STATES = (OK, FULL, ERROR)
+FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+# Not EACCES/EPERM: a file the user named being unreadable is not the data folder failing.
+ERROR_ERRNOS = {errno.EROFS, errno.EIO}
+# A probe writes this much: enough for SQLite to grow its WAL by a few pages and write one transaction.
+PROBE_BYTES = 256 * 1024
+PROBE_NAME = ".storage-probe"
+MESSAGES = {
+    FULL: "The disk holding the data folder is full. Sending is paused; free some space and it resumes by itself.",
+    ERROR: "The data folder cannot be written (read-only or failing disk). Sending is paused until it can.",
+}
+
+
+def classify(err):
+    """OK's opposite for a storage failure (FULL or ERROR), or None when ERR is something else."""
+    if isinstance(err, sqlite3.Error):
+        text = str(err).lower()
+        if "full" in text:
+            return FULL
+        if "readonly" in text or "read-only" in text or "disk i/o" in text or "unable to open" in text:
+            return ERROR
+        return None
+    if isinstance(err, OSError):
+        if err.errno in FULL_ERRNOS:
+            return FULL
+        if err.errno in ERROR_ERRNOS:
+            return ERROR
+    return None
+
+
+def domain_error(err):
+    """The DomainError (kind STORAGE_FULL) a request gets for storage failure ERR, or None."""
+    state = classify(err)
+    if state is None:
+        return None
+    return DomainError(state, MESSAGES[state], errors.STORAGE_FULL)
+
+
+class StorageHealth:
+    """The data directory's storage state, shared by the runner, the requests and /health."""
+
+    def __init__(self, data_dir):
+        self.data_dir, self.state, self.message = data_dir, OK, None
+        self.lock = threading.Lock()
+
+    def report(self, err_or_state, detail=None):
+        """Record a storage failure (an exception or a state); returns the state."""
+        state = err_or_state if err_or_state in STATES else classify(err_or_state)
+        with self.lock:
+            self.state = state or ERROR
+            self.message = MESSAGES[self.state] + (" " + detail if detail else "")
+        return self.state
+
+    def clear(self):
+        """Writes work again."""
+        with self.lock:
+            self.state, self.message = OK, None
+
+    def ok(self):
+        """True while writes work."""
+        return self.state == OK
+
+    def as_dict(self):
+        """{"state", "message"} for /health."""
+        with self.lock:
+            return {"state": self.state, "message": self.message}
+
+    def refuse_if_bad(self):
+        """Raise the 507 DomainError while storage is bad (before trying a write that would fail)."""
+        if self.state != OK:
+            raise DomainError(self.state, self.message, errors.STORAGE_FULL)
+
+    def probe(self):
+        """Write and fsync PROBE_BYTES in the data directory; the state found (OK, FULL or ERROR)."""
+        path = os.path.join(self.data_dir, PROBE_NAME)
+        try:
+            with open(path, "wb") as handle:
+                handle.write(b"\0" * PROBE_BYTES)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as err:
+            return classify(err) or ERROR
+        finally:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+        return OK

@@ -1,0 +1,1 @@
+"""Helpers the Python tests share (no test module imports another; they import from here)."""
