@@ -90,7 +90,7 @@ def prepare_data_dir(data_dir):
 
 
 def own_data_dir(data_dir):
-    """Take the data directory's lock (contract 8); None, after one line on stderr, when another sidecar has it."""
+    """Take the data directory's lock; None, after one line on stderr, when another sidecar has it."""
     from messaging import instance_lock
 
     try:

@@ -1,6 +1,6 @@
 """Campaigns: compose from a list, a channel and a message; snapshot recipients; describe progress."""
 from . import channel_store, channels, dnc, ledger, lists, pacing, render, states, templates
-from .db import transaction
+from .db import insert_id, transaction
 from core import errors
 from core.errors import DomainError, not_found
 from core.fields import is_id, require_text
@@ -78,11 +78,10 @@ def create(conn, data):
     check_message(conn, list_id, kind, subject, body, options)
     with transaction(conn):
         stamp = now()
-        campaign_id = conn.execute(
-            "INSERT INTO campaigns (name, list_id, channel_id, subject, body, options, pacing, status, created_at, "
-            "updated_at) VALUES (?,?,?,?,?,?,?,'draft',?,?)",
-            (name, list_id, channel_id, subject, body, dumps(options), dumps(rules.to_dict()), stamp, stamp)
-        ).lastrowid
+        campaign_id = insert_id(
+            conn, "INSERT INTO campaigns (name, list_id, channel_id, subject, body, options, pacing, status, "
+            "created_at, updated_at) VALUES (?,?,?,?,?,?,?,'draft',?,?)",
+            (name, list_id, channel_id, subject, body, dumps(options), dumps(rules.to_dict()), stamp, stamp))
         snapshot = snapshot_recipients(conn, campaign_id, list_id, kind)
     result = describe(conn, campaign_id)
     result["snapshot"] = snapshot
@@ -101,8 +100,8 @@ def snapshot_recipients(conn, campaign_id, list_id, kind):
         skipped = address in blocked or row["number"] in blocked or row["email"] in blocked
         fields = dumps({"number": row["number"], "email": row["email"], "fields": loads(row["fields"], {})})
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO campaign_recipients (campaign_id, contact_id, address, name, fields, status, "
-            "error_code, error, finished_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO campaign_recipients (campaign_id, contact_id, address, name, fields, status, "
+            "error_code, error, finished_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
             (campaign_id, row["id"], address, row["name"], fields, states.initial_recipient_status(skipped),
              "do_not_contact" if skipped else None, "On the do-not-contact list." if skipped else None,
              now() if skipped else None))

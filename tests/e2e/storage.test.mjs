@@ -1,5 +1,5 @@
 /**
- * The storage banner (contract 7): when the sidecar cannot write its data, GET /health says so and the UI shows
+ * The storage banner: when the sidecar cannot write its data, GET /health says so and the UI shows
  * the sidecar's message in a banner. The disk is a real, small tmpfs (mounted here, as root) filled to the brim.
  */
 import assert from 'node:assert/strict';

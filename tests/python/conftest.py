@@ -44,3 +44,14 @@ def app(tmp_path):
 def client(app):
     """A test client of the in-process app."""
     return app.test_client()
+
+
+@pytest.fixture
+def store(tmp_path):
+    """(data_dir, connection) of a fresh messaging store in a temporary data directory."""
+    from messaging import db
+
+    data_dir = str(tmp_path)
+    conn = db.open_store(data_dir)
+    yield data_dir, conn
+    conn.close()

@@ -8,22 +8,13 @@ import pytest
 from fakes.clock import FakeClock
 from fakes.twilio import FakeTwilio
 from fakes.whatsapp import FakeWhatsApp
-from messaging import campaigns, channel_store, db, dnc, ledger, lists
+from messaging import campaigns, channel_store, dnc, ledger, lists
 from core.errors import DomainError
 from messaging.runner import CampaignManager, RealClock
 
 
 # Channels with secrets need a real Secret Service (conftest's keychain) in this process.
 pytestmark = pytest.mark.usefixtures("keychain")
-
-
-@pytest.fixture
-def store(tmp_path):
-    """(data_dir, connection) of a fresh store."""
-    data_dir = str(tmp_path)
-    conn = db.open_store(data_dir)
-    yield data_dir, conn
-    conn.close()
 
 
 def numbers(count, start=0):

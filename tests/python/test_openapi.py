@@ -11,6 +11,8 @@ from support.fuzz_hooks import MESSAGING_PATHS, fuzz_env
 from support.sidecar import Sidecar
 
 # A few minutes at most in CI: schemathesis stops generating when the budget is spent.
+# One worker: with two, hypothesis parses lambda sources from two threads at once, which trips CPython 3.11's
+# "AST constructor recursion depth mismatch" SystemError inside schemathesis (a tool crash, not a finding).
 SCHEMATHESIS_SECONDS = int(os.environ.get("BULKMSG_SCHEMATHESIS_SECONDS", "90"))
 SCHEMATHESIS_CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
                        "response_schema_conformance,response_headers_conformance")
@@ -86,7 +88,7 @@ def schema_sidecar(tmp_path):
 def run_schemathesis(server, folder, selection):
     """Run schemathesis' CLI against SERVER over the operations SELECTION picks; (exit code, output)."""
     cmd = [os.path.join(os.path.dirname(sys.executable), "st"), "run", server.url + "/openapi.json",
-           "--checks", SCHEMATHESIS_CHECKS, "--max-time", str(SCHEMATHESIS_SECONDS), "--workers", "2",
+           "--checks", SCHEMATHESIS_CHECKS, "--max-time", str(SCHEMATHESIS_SECONDS), "--workers", "1",
            "--max-examples", "40", "--request-timeout", "60", "--generation-database", "none",
            "--no-color", "--report", "junit", "--report-junit-path", str(folder / "junit.xml"), "--seed", "7034",
            *selection]

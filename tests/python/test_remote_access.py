@@ -1,4 +1,4 @@
-"""Remote access decided once (contract 2) and the session cookie for downloads and event streams (contract 3).
+"""Remote access decided once, and the session cookie for downloads and event streams.
 
 In-process clients with a REMOTE_ADDR from the documentation range 192.0.2.0/24 stand for other machines (no
 packet leaves the process); one check runs against the real process. The browser test through a network

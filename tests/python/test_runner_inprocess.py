@@ -18,15 +18,6 @@ def module_keychain(keychain):
     yield
 
 
-@pytest.fixture
-def store(tmp_path):
-    """(data_dir, connection) of a fresh store."""
-    data_dir = str(tmp_path)
-    conn = db.open_store(data_dir)
-    yield data_dir, conn
-    conn.close()
-
-
 def numbers(count):
     """COUNT distinct valid US numbers."""
     return ["+1415555%04d" % (1000 + i) for i in range(count)]

@@ -24,9 +24,10 @@ def register_converter(state):
     """Let the blueprint's routes use <file:name>."""
     state.app.url_map.converters["file"] = FileNameConverter
 
-# The one Content-Security-Policy of the app (contract 4): these pages and the Electron window both serve it.
+# The one Content-Security-Policy of the app: these pages and the Electron window both serve it.
 # It includes frame-ancestors, which browsers only honour as a header.
-CSP_FILE = os.path.join(os.path.dirname(__file__), "..", "csp.json")
+# Resolved as text: a frozen bundle has no sidecar/blueprints/ folder for the OS to walk through with "..".
+CSP_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "csp.json")
 REPO_UI_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "electron", "dist", "renderer")
 
 
