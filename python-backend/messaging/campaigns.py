@@ -188,17 +188,23 @@ def page_recipients(conn, campaign_id, status=None, offset=0, limit=100):
     return {"total": total, "offset": offset, "limit": limit, "recipients": [recipient_out(r) for r in rows]}
 
 
+def recipient_or_first(conn, campaign_id, recipient_id=None):
+    """The ledger row RECIPIENT_ID of a campaign, or its first row when None; a not_found error otherwise."""
+    if recipient_id is None:
+        row = conn.execute("SELECT * FROM campaign_recipients WHERE campaign_id=? ORDER BY id LIMIT 1",
+                           (campaign_id,)).fetchone()
+    else:
+        row = conn.execute("SELECT * FROM campaign_recipients WHERE campaign_id=? AND id=?",
+                           (campaign_id, recipient_id)).fetchone()
+    if row is None:
+        raise not_found("Recipient", recipient_id if recipient_id is not None else "(first)")
+    return row
+
+
 def preview(conn, campaign_id, recipient_id=None):
     """The rendered message for one recipient (the first when none is named), with empty placeholders."""
     campaign = campaign_row(conn, campaign_id)
-    if recipient_id is None:
-        recipient = conn.execute("SELECT * FROM campaign_recipients WHERE campaign_id=? ORDER BY id LIMIT 1",
-                                 (campaign_id,)).fetchone()
-    else:
-        recipient = conn.execute("SELECT * FROM campaign_recipients WHERE campaign_id=? AND id=?",
-                                 (campaign_id, recipient_id)).fetchone()
-    if recipient is None:
-        raise not_found("Recipient", recipient_id if recipient_id is not None else "(first)")
+    recipient = recipient_or_first(conn, campaign_id, recipient_id)
     subject, body, params = render_for(campaign, recipient)
     text = campaign["subject"] + "\n" + campaign["body"]
     return {"recipient": recipient_out(recipient), "subject": subject, "body": body, "template_params": params,

@@ -4,7 +4,7 @@ address and drives its counts), so a test is never counted in the campaign."""
 from . import campaigns, channel_store, contacts_check
 from .channels.base import UNKNOWN, Message, SendError
 from .db import insert_id, transaction
-from core.errors import DomainError, not_found
+from core.errors import DomainError
 from core.fields import is_id, require_text
 from .util import iso, loads, now
 
@@ -21,15 +21,7 @@ def sample_recipient(conn, campaign_id, recipient_id):
     """The recipient whose data fills the placeholders: RECIPIENT_ID, or the campaign's first."""
     if recipient_id is not None and not is_id(recipient_id):
         raise DomainError("bad_param", "'recipient_id' must be a number.")
-    if recipient_id is None:
-        row = conn.execute("SELECT * FROM campaign_recipients WHERE campaign_id=? ORDER BY id LIMIT 1",
-                           (campaign_id,)).fetchone()
-    else:
-        row = conn.execute("SELECT * FROM campaign_recipients WHERE campaign_id=? AND id=?",
-                           (campaign_id, recipient_id)).fetchone()
-    if row is None:
-        raise not_found("Recipient", recipient_id if recipient_id is not None else "(first)")
-    return row
+    return campaigns.recipient_or_first(conn, campaign_id, recipient_id)
 
 
 def send_test(conn, campaign_id, data, data_dir, region):
