@@ -38,25 +38,29 @@ def healthy(url):
         return False
 
 
-def time_to_healthy(command):
-    """Seconds from spawning COMMAND (plus host/port/data-dir) to a healthy /health; the process is then stopped."""
+def time_to_healthy(command, data_dir=None):
+    """Seconds from spawning COMMAND (plus host/port/data-dir) to a healthy /health; the process is then stopped.
+
+    DATA_DIR: the data directory to start on (kept); None starts on a fresh temporary one."""
+    if data_dir is None:
+        with tempfile.TemporaryDirectory() as fresh:
+            return time_to_healthy(command, fresh)
     port = free_port()
-    with tempfile.TemporaryDirectory() as data_dir:
-        args = command + ["--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir]
-        started = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        try:
-            while not healthy("http://127.0.0.1:%d/health" % port):
-                if proc.poll() is not None:
-                    raise SystemExit("%s exited with %s before it was healthy" % (command[0], proc.returncode))
-                if time.perf_counter() - started > TIMEOUT_S:
-                    raise SystemExit("%s not healthy after %d s" % (command[0], TIMEOUT_S))
-                time.sleep(POLL_S)
-            return time.perf_counter() - started
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
+    args = command + ["--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir]
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while not healthy("http://127.0.0.1:%d/health" % port):
+            if proc.poll() is not None:
+                raise SystemExit("%s exited with %s before it was healthy" % (command[-1], proc.returncode))
+            if time.perf_counter() - started > TIMEOUT_S:
+                raise SystemExit("%s not healthy after %d s" % (command[-1], TIMEOUT_S))
+            time.sleep(POLL_S)
+        return time.perf_counter() - started
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
 
 
 def folder_size(path):

@@ -11,58 +11,23 @@ beside them, measured in the same run, because timings on a shared machine only 
 import argparse
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BACKEND = os.path.join(REPO, "python-backend")
 PYTHON = os.path.join(REPO, ".venv", "bin", "python")
-POLL_S = 0.02
-TIMEOUT_S = 60
 HEAVY = ("sqlalchemy", "alembic", "mako")
 
-
-def free_port():
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def healthy(url):
-    """Whether GET url answers 200."""
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_startup  # noqa: E402  (one spawn-and-poll measure for both start-up benchmarks)
 
 
 def time_to_healthy(backend, data_dir):
-    """Seconds from spawning BACKEND's app.py on DATA_DIR to a healthy /health; the process is then stopped."""
-    port = free_port()
-    args = [python(), os.path.join(backend, "app.py"), "--host", "127.0.0.1", "--port", str(port),
-            "--data-dir", data_dir]
-    started = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        while not healthy("http://127.0.0.1:%d/health" % port):
-            if proc.poll() is not None:
-                raise SystemExit("%s exited with %s before it was healthy" % (backend, proc.returncode))
-            if time.perf_counter() - started > TIMEOUT_S:
-                raise SystemExit("%s not healthy after %d s" % (backend, TIMEOUT_S))
-            time.sleep(POLL_S)
-        return time.perf_counter() - started
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+    """Seconds from spawning BACKEND's app.py on DATA_DIR to a healthy /health (bench_startup's measure)."""
+    return bench_startup.time_to_healthy([python(), os.path.join(backend, "app.py")], data_dir)
 
 
 def python():
