@@ -7,7 +7,11 @@ kills the sidecar with SIGKILL at a random moment (sometimes a second time while
 same data directory and checks that no recipient got a second message (0 automatic double sends), none was
 silently skipped, no campaign finished with recipients pending, and PRAGMA integrity_check is ok.
 
-    .venv/bin/python scripts/fault_campaign.py --trials 200 [--channel smtp|whatsapp] [--seed N] [--keep DIR]
+    .venv/bin/python scripts/fault_campaign.py --trials 200 [--channel smtp|whatsapp|whatsapp_web] [--seed N]
+        [--kill sidecar|engine] [--keep DIR]
+
+With --channel whatsapp_web the trials run against the fake WhatsApp behind the real Node engine, finish with the
+user's retry of 'unknown' recipients, and --kill engine kills the engine process instead of the sidecar.
 """
 import argparse
 import os
@@ -19,9 +23,10 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path[:0] = [os.path.join(ROOT, "python-backend"), os.path.join(ROOT, "tests", "python")]
 
-from fakes.fault_trials import CloudApiTarget, FaultRig, trials_from_env  # noqa: E402
+from fakes.fault_trials import CloudApiTarget, FaultRig, WhatsAppWebTarget, trials_from_env  # noqa: E402
 from fakes.keychain import ensure_keychain  # noqa: E402
 from fakes.smtp import FakeSmtp  # noqa: E402
+from fakes.wa_web import FakeWhatsApp as FakeWhatsAppWeb  # noqa: E402
 from fakes.whatsapp import FakeWhatsApp  # noqa: E402
 
 
@@ -29,8 +34,11 @@ def parse_args(argv=None):
     """Command-line options."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=trials_from_env(100), help="default: BULKMSG_FAULT_TRIALS or 100")
-    ap.add_argument("--channel", choices=("smtp", "whatsapp"), default="smtp",
-                    help="the loopback SMTP server, or the fake Cloud API answering after --latency seconds")
+    ap.add_argument("--channel", choices=("smtp", "whatsapp", "whatsapp_web"), default="smtp",
+                    help="the loopback SMTP server, the fake Cloud API answering after --latency seconds, or the "
+                         "fake WhatsApp behind the real WhatsApp Web engine")
+    ap.add_argument("--kill", choices=("sidecar", "engine"), default="sidecar",
+                    help="whatsapp_web only: kill the sidecar (with its engine) or the engine process alone")
     ap.add_argument("--latency", type=float, default=0.05)
     ap.add_argument("--concurrency", default="2,4,8", help="sends in flight, one drawn per trial (e.g. 1,8,32)")
     ap.add_argument("--seed", type=int, default=int(time.time()))
@@ -43,12 +51,29 @@ def provider(args, work):
     """The local server the trials send to."""
     if args.channel == "whatsapp":
         return FakeWhatsApp(latency=args.latency)
+    if args.channel == "whatsapp_web":
+        fake = FakeWhatsAppWeb()
+        fake.ack_mode, fake.ack_delay = "out_of_order", 0.05
+        return fake
     return FakeSmtp(work, "plain")
 
 
 def target(args, server):
     """The fault rig's view of SERVER."""
+    if args.channel == "whatsapp_web":
+        return WhatsAppWebTarget(server)
     return CloudApiTarget(server) if args.channel == "whatsapp" else server
+
+
+def one_trial(rig, args, trial):
+    """One trial of the chosen kind; WhatsApp Web trials end with the user's retry of 'unknown'."""
+    if args.channel != "whatsapp_web":
+        return rig.run_trial(trial, double_kill_rate=args.double_kill_rate)
+    if args.kill == "engine":
+        return rig.run_engine_trial(trial)
+    result = rig.run_trial(trial, double_kill_rate=args.double_kill_rate)
+    result.update(rig.finish_with_retry(result["campaign_id"], result["addresses"]))
+    return result
 
 
 def report_trial(result, totals):
@@ -74,11 +99,11 @@ def main(argv=None):
     keychain = ensure_keychain() if args.channel == "whatsapp" else None
     try:
         with provider(args, work) as server:
-            rig = FaultRig(os.path.join(work, "data"), target(args, server), seed=args.seed,
-                           concurrency=tuple(int(c) for c in args.concurrency.split(",")))
+            concurrency = (1,) if args.channel == "whatsapp_web" else tuple(int(c) for c in args.concurrency.split(","))
+            rig = FaultRig(os.path.join(work, "data"), target(args, server), seed=args.seed, concurrency=concurrency)
             try:
                 for trial in range(args.trials):
-                    report_trial(rig.run_trial(trial, double_kill_rate=args.double_kill_rate), totals)
+                    report_trial(one_trial(rig, args, trial), totals)
             except AssertionError as err:
                 print("BROKEN PROMISE in trial %d (seed %d): %s" % (totals["trials"], args.seed, err), flush=True)
                 return 1

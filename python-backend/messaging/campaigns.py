@@ -1,5 +1,5 @@
 """Campaigns: compose from a list, a channel and a message; snapshot recipients; describe progress."""
-from . import channel_store, channels, dnc, ledger, lists, pacing, render, states, templates
+from . import attachments, channel_store, channels, dnc, ledger, lists, pacing, render, states, templates
 from .db import insert_id, transaction
 from core import errors
 from core.errors import DomainError, not_found
@@ -36,8 +36,8 @@ def message_text(conn, data):
 def check_options(data, channel_type):
     """Per-campaign message options: WhatsApp template parameters (rendered per recipient)."""
     options = data.get("options") or {}
-    if not isinstance(options, dict) or set(options) - {"template_params", "channel_overrides"}:
-        raise DomainError("bad_param", "'options' may hold 'template_params' and 'channel_overrides'.")
+    if not isinstance(options, dict) or set(options) - {"template_params", "channel_overrides", "attachment"}:
+        raise DomainError("bad_param", "'options' may hold 'template_params', 'channel_overrides' and 'attachment'.")
     params = options.get("template_params", [])
     if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
         raise DomainError("bad_param", "'template_params' must be a list of texts.")
@@ -63,7 +63,7 @@ def check_message(conn, list_id, kind, subject, body, options=None):
         raise DomainError("subject_required", "An email needs a subject (it may hold placeholders).")
 
 
-def create(conn, data):
+def create(conn, data, data_dir=None):
     """A draft campaign with its recipients snapshotted from the list (DNC and duplicates skipped)."""
     name = require_text(data.get("name"), "name")
     list_id, channel_id = data.get("list_id"), data.get("channel_id")
@@ -73,7 +73,11 @@ def create(conn, data):
     channel = channel_store.usable_channel(conn, channel_id)
     subject, body = message_text(conn, data)
     options = check_options(data, channel["type"])
-    rules = pacing.from_dict(data.get("pacing"))
+    if data_dir is not None:
+        attachments.check_for_channel(data_dir, options, channels.REGISTRY[channel["type"]])
+    elif "attachment" in options:
+        raise DomainError("bad_param", "Attachments need the app's data folder.")
+    rules = pacing.from_dict(with_channel_defaults(data.get("pacing"), channel["type"]))
     kind = channels.address_kind(channel["type"], loads(channel["config"], {}))
     check_message(conn, list_id, kind, subject, body, options)
     with transaction(conn):
@@ -86,6 +90,14 @@ def create(conn, data):
     result = describe(conn, campaign_id)
     result["snapshot"] = snapshot
     return result
+
+
+def with_channel_defaults(given, channel_type):
+    """The pacing GIVEN by the user over the channel type's defaults (WhatsApp Web's ban-safety pacing)."""
+    defaults = channels.REGISTRY[channel_type].DEFAULT_PACING
+    if given is None:
+        return dict(defaults) or None
+    return dict(defaults, **given) if isinstance(given, dict) else given
 
 
 def snapshot_recipients(conn, campaign_id, list_id, kind):
@@ -122,8 +134,9 @@ def contact_of(recipient):
 def render_for(campaign, recipient):
     """(subject, body, template params) of CAMPAIGN for one ledger RECIPIENT."""
     contact = contact_of(recipient)
-    params = [render.render(p, contact) for p in loads(campaign["options"], {}).get("template_params", [])]
-    return render.render(campaign["subject"], contact), render.render(campaign["body"], contact), params
+    seed = "%s:%s" % (campaign["id"], recipient["address"])  # one variation per recipient, the same on a retry
+    params = [render.render(p, contact, seed) for p in loads(campaign["options"], {}).get("template_params", [])]
+    return render.render(campaign["subject"], contact, seed), render.render(campaign["body"], contact, seed), params
 
 
 def progress(conn, row, counts, clock_now=None):
@@ -150,7 +163,8 @@ def describe(conn, campaign_id):
             "pacing": loads(row["pacing"], {}), "status": row["status"], "pause_reason": row["pause_reason"],
             "counts": counts, "progress": round(done / counts["total"], 4) if counts["total"] else 1.0,
             "rate_per_minute": rate, "eta_seconds": eta, "created_at": iso(row["created_at"]),
-            "started_at": iso(row["started_at"]), "finished_at": iso(row["finished_at"])}
+            "started_at": iso(row["started_at"]), "finished_at": iso(row["finished_at"]),
+            "resume_at": iso(row["resume_at"])}
 
 
 def all_campaigns(conn):
@@ -171,7 +185,9 @@ def recipient_out(row):
     """A ledger row as the API and the report show it."""
     return {"id": row["id"], "address": row["address"], "name": row["name"], "status": row["status"],
             "attempts": row["attempts"], "provider_id": row["provider_id"], "error_code": row["error_code"],
-            "error": row["error"], "attempted_at": iso(row["attempted_at"]), "finished_at": iso(row["finished_at"])}
+            "error": row["error"], "attempted_at": iso(row["attempted_at"]), "finished_at": iso(row["finished_at"]),
+            "delivery": row["delivery"], "delivered_at": iso(row["delivered_at"]), "read_at": iso(row["read_at"]),
+            "body": row["body"]}
 
 
 def page_recipients(conn, campaign_id, status=None, offset=0, limit=100):

@@ -4,7 +4,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from . import campaigns, channel_store
+from . import attachments, campaigns, channel_store
 from .channels.base import FATAL, UNKNOWN, Message, SendError
 from core.errors import DomainError
 from .util import loads
@@ -22,6 +22,7 @@ class Outcome:
     provider_id: str = None
     error_obj: SendError = None
     status: str = "sent"
+    body: str = None  # the text rendered for this recipient (its variation drawn), kept in the ledger
 
     @property
     def code(self):
@@ -97,6 +98,18 @@ class Sender:
                 self.channels.append(self.local.channel)
         return self.local.channel
 
+    def attachment(self):
+        """The campaign's attachment {path, mime, kind, file_name, size}, None, or a FATAL error when it is gone
+        (the campaign pauses with the reason; nothing was sent)."""
+        chosen = loads(self.campaign["options"], {}).get("attachment")
+        if not chosen:
+            return None
+        try:
+            found = attachments.load(self.manager.data_dir, chosen.get("id"))
+        except DomainError as err:
+            raise SendError(FATAL, "attachment_missing", "attachment_missing: " + err.message) from None
+        return {key: found[key] for key in ("path", "mime", "kind", "file_name", "size")}
+
     def submit(self, row):
         """Send to the claimed recipient ROW in a send thread."""
         self.pool.submit(self.send, row)
@@ -106,9 +119,12 @@ class Sender:
         attempts = row["attempts"] + 1
         try:
             subject, body, params = campaigns.render_for(self.campaign, row)
-            provider_id = self.open_channel().send(Message(to=row["address"], body=body, subject=subject,
-                                                           name=row["name"], params=params))
-            outcome = Outcome(row["id"], attempts, self.clock.time(), provider_id=provider_id)
+            channel = self.open_channel()
+            message_id = row["provider_id"] if channel.ASSIGNS_IDS else None
+            provider_id = channel.send(Message(to=row["address"], body=body, subject=subject, name=row["name"],
+                                               params=params, message_id=message_id, recipient_id=row["id"],
+                                               attachment=self.attachment()))
+            outcome = Outcome(row["id"], attempts, self.clock.time(), provider_id=provider_id, body=body)
         except SendError as err:
             outcome = Outcome(row["id"], attempts, self.clock.time(), error_obj=err)
         except DomainError as err:  # the channel cannot be built (e.g. its secret is gone): nothing was sent

@@ -33,6 +33,10 @@ class Pacing:
     max_attempts: int = 3
     retry_backoff: float = 30.0
     concurrency: int = None  # sends in flight at once; None = the channel type's default (runner.py)
+    batch_size_max: int = None     # with batch_size: each burst's size drawn between the two
+    batch_pause_max: float = None  # with batch_pause: each break's length drawn between the two
+    warmup: bool = False           # a newly linked number's daily cap: 20 on day one, doubling up to warmup_max
+    warmup_max: int = 200
 
     def to_dict(self):
         """The rules as stored and shown."""
@@ -43,9 +47,11 @@ NUMBER_LIMITS = {"per_minute": (0.01, 100_000), "min_delay": (0, DAY), "max_dela
                  "batch_size": (1, 10**7), "batch_pause": (0, DAY), "hourly_cap": (1, 10**7),
                  "daily_cap": (1, 10**8), "start_at": (0, 10**11), "max_consecutive_failures": (1, 10**6),
                  "failure_streak_seconds": (1, DAY), "max_attempts": (1, 100), "retry_backoff": (0, DAY),
-                 "concurrency": (1, 256)}
+                 "concurrency": (1, 256), "batch_size_max": (1, 10**7), "batch_pause_max": (0, DAY),
+                 "warmup_max": (1, 10**6)}
 INTEGER_FIELDS = {"batch_size", "hourly_cap", "daily_cap", "max_consecutive_failures", "max_attempts",
-                  "concurrency"}
+                  "concurrency", "batch_size_max", "warmup_max"}
+WARMUP_FIRST_DAY = 20
 
 
 def check_number(name, value):
@@ -102,6 +108,10 @@ def from_dict(data):
     for name in NUMBER_LIMITS:
         if name in data:
             data[name] = check_number(name, data[name])
+    if "warmup" in data and not isinstance(data["warmup"], bool):
+        raise DomainError("bad_pacing", "'warmup' must be true or false.")
+    if data.get("warmup_max") is None:
+        data.pop("warmup_max", None)
     rules = Pacing(**data)
     check_consistency(rules)
     return rules
@@ -113,6 +123,10 @@ def check_consistency(rules):
         raise DomainError("bad_pacing", "'per_minute' is required.")
     if rules.max_delay < rules.min_delay:
         raise DomainError("bad_pacing", "'max_delay' must not be below 'min_delay'.")
+    if rules.batch_size_max is not None and (rules.batch_size is None or rules.batch_size_max < rules.batch_size):
+        raise DomainError("bad_pacing", "'batch_size_max' needs 'batch_size' and must not be below it.")
+    if rules.batch_pause_max is not None and rules.batch_pause_max < rules.batch_pause:
+        raise DomainError("bad_pacing", "'batch_pause_max' must not be below 'batch_pause'.")
     if (rules.quiet_start is None) != (rules.quiet_end is None):
         raise DomainError("bad_pacing", "Give both 'quiet_start' and 'quiet_end', or neither.")
     if rules.quiet_start is not None and parse_clock(rules.quiet_start, "quiet_start") == \
@@ -161,6 +175,12 @@ def cap_until(nth_latest, cap, window, ts):
     return ts if kth is None else kth + window
 
 
+def warmup_cap(rules, linked_at, ts):
+    """The warm-up daily cap at TS for a number linked at LINKED_AT: 20 on the first day, doubling each day."""
+    days = max(0, int((ts - linked_at) // DAY))
+    return min(WARMUP_FIRST_DAY * 2 ** min(days, 30), rules.warmup_max)
+
+
 def from_times(times):
     """An nth_latest function over a sorted list of attempt times (for tests and small callers)."""
     def nth_latest(since, k):
@@ -184,6 +204,8 @@ class Pacer:
         self.gap = None
         self.hold = 0.0
         self.tat = None  # the bucket's theoretical arrival time of the next message
+        self.next_break = None  # the message count after which the next break comes (random burst sizes)
+        self.warmup = None  # (linked_at, nth_latest over every campaign of the channel), set by the runner
 
     def hold_until(self, ts):
         """Send nothing before TS (rate-limit answers, back-off)."""
@@ -196,10 +218,24 @@ class Pacer:
             gap = self.rng.uniform(rules.min_delay, rules.max_delay)
             if self.burst == 1:
                 gap = max(gap, self.interval)
-            if rules.batch_size and sent_in_run and sent_in_run % rules.batch_size == 0:
-                gap = max(gap, rules.batch_pause)
+            if rules.batch_size and sent_in_run and self.is_break(sent_in_run):
+                gap = max(gap, self.rng.uniform(rules.batch_pause, rules.batch_pause_max)
+                          if rules.batch_pause_max is not None else rules.batch_pause)
             self.gap = gap
         return self.gap
+
+    def is_break(self, sent_in_run):
+        """True when a break is due after SENT_IN_RUN messages (fixed bursts, or sizes drawn per burst)."""
+        rules = self.rules
+        if rules.batch_size_max is None:
+            return sent_in_run % rules.batch_size == 0
+        if self.next_break is None:
+            self.next_break = sent_in_run + self.rng.randint(rules.batch_size, rules.batch_size_max) \
+                if sent_in_run >= rules.batch_size else self.rng.randint(rules.batch_size, rules.batch_size_max)
+        if sent_in_run < self.next_break:
+            return False
+        self.next_break = sent_in_run + self.rng.randint(rules.batch_size, rules.batch_size_max)
+        return True
 
     def sent(self, ts=None):
         """Forget the drawn delay and take a token at TS (when given): the next message draws its own."""
@@ -236,6 +272,11 @@ class Pacer:
             later = cap_until(nth_latest, cap, window, when)
             if later > when:
                 return later, why
+        if rules.warmup and self.warmup is not None and self.warmup[0] is not None:
+            linked_at, channel_nth_latest = self.warmup
+            later = cap_until(channel_nth_latest, warmup_cap(rules, linked_at, when), DAY, when)
+            if later > when:
+                return later, "warmup_cap"
         quiet = quiet_until(rules, when)
         if quiet is not None:
             return quiet, "quiet_hours"

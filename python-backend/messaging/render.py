@@ -1,6 +1,14 @@
-"""Placeholders: {{name}}, {{any column}}, {{name|fallback}}; previews, empty-value warnings, SMS segments."""
+r"""Placeholders: {{name}}, {{any column}}, {{name|fallback}}; variations {{spin: Hi | Hello | Hey}}; previews,
+empty-value warnings, SMS segments.
+
+A variation is one template syntax for every channel: `{{spin:` then options split by `|`, with `\|`, `\{`,
+`\}` and `\\` for the literal characters. The word `spin:` inside the braces keeps it apart from
+`{{name|fallback}}` and from literal braces already in users' texts. Each recipient gets one option, drawn from a
+seed of the campaign and the address, so a retry renders the same text.
+"""
 import difflib
 import math
+import random
 import re
 
 from core.errors import DomainError
@@ -14,11 +22,43 @@ BUILTINS = ("name", "first_name", "last_name", "number", "phone", "email")
 GSM_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
                 "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
 GSM_EXTENDED = set("^{}\\[~]|€\f")
+SPIN = re.compile(r"\{\{\s*spin\s*:((?:[^{}\\]|\\.)*)\}\}", re.S)
+SPIN_SPLIT = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+UNESCAPE = re.compile(r"\\(.)", re.S)
+
+
+def spin_options(inner):
+    """The options of one variation's inner text (escapes resolved, spaces trimmed)."""
+    parts, start = [], 0
+    for match in SPIN_SPLIT.finditer(inner):
+        parts.append(inner[start:match.end(1)])
+        start = match.end()
+    parts.append(inner[start:])
+    return [UNESCAPE.sub(r"\1", part).strip() for part in parts]
+
+
+def spin(text, seed):
+    """TEXT with each variation replaced by one of its options, drawn from SEED (stable for one recipient)."""
+    rng = random.Random(seed)
+    return SPIN.sub(lambda m: rng.choice(spin_options(m.group(1))), text)
+
+
+def without_spins(text):
+    """TEXT without its variations (what the placeholder checks look at)."""
+    return SPIN.sub("", text)
+
+
+def has_spins(text):
+    """True when TEXT holds a variation."""
+    return SPIN.search(text) is not None
 
 
 def check_syntax(text):
-    """Refuse text with an unclosed or malformed {{placeholder}}."""
-    stripped = PLACEHOLDER.sub("", text)
+    """Refuse text with an unclosed or malformed {{placeholder}} or variation."""
+    for match in SPIN.finditer(text):
+        if len([o for o in spin_options(match.group(1)) if o]) < 2:
+            raise DomainError("bad_template", "A variation needs at least two options: {{spin: Hi | Hello}}.")
+    stripped = PLACEHOLDER.sub("", without_spins(text))
     if "{{" in stripped or "}}" in stripped:
         raise DomainError("bad_template", "A placeholder is not closed or is malformed: use {{name}} or "
                              "{{name|fallback}}.")
@@ -27,7 +67,7 @@ def check_syntax(text):
 def placeholder_names(text):
     """The distinct placeholder names used in TEXT, in order of appearance."""
     seen = {}
-    for match in PLACEHOLDER.finditer(text):
+    for match in PLACEHOLDER.finditer(without_spins(text)):
         seen.setdefault(match.group(1), None)
     return list(seen)
 
@@ -79,17 +119,17 @@ def lookup(contact, key):
     return ""
 
 
-def render(text, contact):
-    """TEXT with every placeholder filled from CONTACT (or its fallback)."""
+def render(text, contact, seed=None):
+    """TEXT with each variation drawn (from SEED) and every placeholder filled from CONTACT (or its fallback)."""
     def fill(match):
         value = lookup(contact, match.group(1)).strip()
         return value if value else (match.group(2) or "").strip()
-    return PLACEHOLDER.sub(fill, text)
+    return PLACEHOLDER.sub(fill, spin(text, seed))
 
 
 def empty_placeholders(text, contact):
     """Placeholders without a fallback that would render empty for CONTACT."""
-    return [m.group(1) for m in PLACEHOLDER.finditer(text)
+    return [m.group(1) for m in PLACEHOLDER.finditer(without_spins(text))
             if m.group(2) is None and not lookup(contact, m.group(1)).strip()]
 
 
@@ -110,4 +150,4 @@ def sms_stats(text):
 
 def fallback_count(text, contact):
     """How many placeholders of TEXT have no value for CONTACT (their fallback, or nothing, is used)."""
-    return sum(1 for m in PLACEHOLDER.finditer(text) if not lookup(contact, m.group(1)).strip())
+    return sum(1 for m in PLACEHOLDER.finditer(without_spins(text)) if not lookup(contact, m.group(1)).strip())

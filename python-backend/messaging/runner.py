@@ -11,8 +11,9 @@ import time
 import uuid
 import weakref
 
-from . import campaigns, channel_store, db, lease, ledger, pacing, states, storage
-from .channels.base import FATAL, PERMANENT, RATE_LIMITED, TRANSIENT, UNKNOWN
+from . import attachments, campaigns, channel_store, db, lease, ledger, pacing, states, storage
+from . import channels
+from .channels.base import FATAL, PERMANENT, RATE_LIMITED, SKIP, TRANSIENT, UNKNOWN
 from .outcomes import FailureStreak, Sender
 from core import errors
 from core.errors import DomainError
@@ -89,6 +90,9 @@ class CampaignManager:
                 row = campaigns.campaign_row(conn, campaign_id)
                 if row["status"] in states.FINAL:
                     raise DomainError("bad_state", "A %s campaign cannot be started." % row["status"], errors.CONFLICT)
+                chosen = loads(row["options"], {}).get("attachment")
+                if chosen:  # checked again at start: the file may have gone since the campaign was made
+                    attachments.load(self.data_dir, chosen.get("id"))
                 if self.alive(campaign_id) is not None:
                     if row["status"] == "running":
                         return {"started": False, "status": "running"}
@@ -156,6 +160,14 @@ class CampaignManager:
         self.signal_stop(campaign_id)
         return {"status": status}
 
+    def pause_until(self, campaign_id, reason, resume_at):
+        """Pause a running campaign with REASON until RESUME_AT, when the monitor resumes it by itself."""
+        status, _moved = self.transition(campaign_id, "pause", lambda conn, ts: states.pause_campaign(
+            conn, campaign_id, reason, ts, resume_at=resume_at))
+        self.signal_stop(campaign_id)
+        self.ensure_monitor()
+        return {"status": status}
+
     def cancel(self, campaign_id):
         """Cancel a campaign for good; recipients not yet reached stay 'pending' in the report."""
         status, moved = self.transition(campaign_id, "cancel",
@@ -177,13 +189,17 @@ class CampaignManager:
                 if row["status"] in ("cancelled", "draft"):
                     raise DomainError("bad_state", "A %s campaign has nothing to retry." % row["status"],
                                       errors.CONFLICT)
+            # Acks that came in after a crash settle rows first: only what is still unknown is sent again.
+            settled = ledger.reconcile(conn, campaign_id) if "unknown" in statuses else \
+                {"reconciled": 0, "still_unknown": 0}
+            with db.transaction(conn):
                 count = ledger.requeue(conn, campaign_id, statuses)
                 if count:
                     states.reopen_campaign(conn, campaign_id, self.clock.time())
         finally:
             conn.close()
         started = self.start(campaign_id)["started"] if count else False
-        return {"requeued": count, "started": started}
+        return {"requeued": count, "started": started, **settled}
 
     def resume_interrupted(self):
         """At start-up: repair what a crash left (in-flight rows -> unknown) and resume 'running' campaigns.
@@ -193,6 +209,8 @@ class CampaignManager:
         conn = self.connect()
         try:
             ids = [r[0] for r in conn.execute("SELECT id FROM campaigns WHERE status='running'")]
+            if conn.execute("SELECT 1 FROM campaigns WHERE status='paused' AND resume_at IS NOT NULL").fetchone():
+                self.ensure_monitor()  # an automatic pause with an end: the timer resumes it
             recovered = self.interrupt_orphan_rows(conn)
             log.info("start-up: %d in-flight recipient(s) marked unknown; resuming %d campaign(s)", recovered,
                      len(ids))
@@ -284,6 +302,7 @@ class CampaignManager:
                 self.try_storage_recovery()
             else:
                 self.check_invariants()
+                self.resume_due()
         except Exception:  # the timer must outlive any single failure
             log.exception("campaign monitor: check failed")
 
@@ -345,6 +364,21 @@ class CampaignManager:
             except DomainError as err:
                 log.warning("campaign %d: could not resume after storage came back: %s", campaign_id, err.message)
 
+    def resume_due(self):
+        """Resume campaigns whose automatic pause has ended (resume_at has come); the ids resumed."""
+        conn = self.connect()
+        try:
+            ids = [r[0] for r in conn.execute("SELECT id FROM campaigns WHERE status='paused' AND resume_at IS NOT "
+                                              "NULL AND resume_at<=?", (self.clock.time(),))]
+        finally:
+            conn.close()
+        for campaign_id in ids:
+            try:
+                self.start(campaign_id)
+            except DomainError as err:
+                log.warning("campaign %d: could not resume after its pause ended: %s", campaign_id, err.message)
+        return ids
+
     def check_invariants(self):
         """Repair and log orphan states: 'running' with no live worker (-> paused), 'sending' rows with no
         worker sending them (-> unknown). Returns what was repaired."""
@@ -400,7 +434,16 @@ class Worker:
         channel_type = self.conn.execute("SELECT type FROM channels WHERE id=?",
                                          (campaign["channel_id"],)).fetchone()[0]
         self.concurrency = self.rules.concurrency or DEFAULT_CONCURRENCY.get(channel_type, 1)
+        channel_class = channels.REGISTRY.get(channel_type)
+        self.new_id = channel_class.new_message_id if channel_class is not None and channel_class.ASSIGNS_IDS \
+            else None
+        self.auto_pause = None  # (reason, resume_at) asked for by a send error
         self.pacer = pacing.Pacer(self.rules, self.manager.rng, burst=self.concurrency)
+        if self.rules.warmup:
+            linked = self.conn.execute("SELECT linked_at FROM wa_links WHERE channel_id=?",
+                                       (campaign["channel_id"],)).fetchone()
+            self.pacer.warmup = (linked[0] if linked else None,
+                                 ledger.nth_latest_channel_attempt(self.conn, campaign["channel_id"]))
         self.last_send, self.count = campaign["pace_last_send"], campaign["pace_count"] or 0
         self.nth_latest = ledger.nth_latest_attempt(self.conn, self.campaign_id)
         self.streak = FailureStreak(self.rules.max_consecutive_failures, self.rules.failure_streak_seconds)
@@ -471,10 +514,11 @@ class Worker:
         if not chosen:
             return 0 if self.next_wake is not None else 1  # all skipped (do-not-contact): look again now
         ts = self.clock.time()
-        claimed = set(ledger.claim_many(self.conn, self.campaign_id, self.run.run_id, [r["id"] for r in chosen],
-                                        ts, (self.last_send, self.count)))
+        claimed = ledger.claim_many(self.conn, self.campaign_id, self.run.run_id, [r["id"] for r in chosen],
+                                    ts, (self.last_send, self.count), self.new_id)
         for row in chosen:
             if row["id"] in claimed:
+                row = dict(row, provider_id=claimed[row["id"]])
                 self.in_flight[row["id"]] = row
                 self.sender.submit(row)
         return len(claimed)
@@ -539,7 +583,9 @@ class Worker:
         self.unrecorded = list(outcomes)
         ledger.record_outcomes(self.conn, outcomes)
         self.unrecorded = []
-        if self.streak.tripped():
+        if self.auto_pause is not None:
+            self.pause(*self.auto_pause)
+        elif self.streak.tripped():
             self.pause(self.streak.reason())
 
     def apply_policy(self, outcome):
@@ -549,6 +595,13 @@ class Worker:
             self.streak.success()
             return
         attempts = outcome.attempts
+        if err.pause_until is not None:  # e.g. WhatsApp's 429/463: stop the whole campaign until that time
+            outcome.status = "pending"
+            self.auto_pause = (err.message, err.pause_until)
+            return
+        if err.kind == SKIP:  # not sent and must not be (not on WhatsApp): no failure
+            outcome.status = "skipped"
+            return
         if err.kind == RATE_LIMITED:
             outcome.status = "pending"
             self.pacer.hold_until(now + min(err.retry_after or 1.0, MAX_BACKOFF))
@@ -560,7 +613,7 @@ class Worker:
             self.pacer.hold_until(now + min(backoff, MAX_BACKOFF))
         elif err.kind == FATAL:
             outcome.status = "pending"
-            self.streak.force("channel_error: " + err.message)
+            self.streak.force(pause_reason(err))
         else:
             assert err.kind in (UNKNOWN, PERMANENT, TRANSIENT)
             outcome.status = "unknown" if err.kind == UNKNOWN else "failed"
@@ -572,12 +625,14 @@ class Worker:
             states.interrupt_recipients(self.conn, self.clock.time(), self.campaign_id)
             states.complete_campaign(self.conn, self.campaign_id, self.run.run_id, self.clock.time())
 
-    def pause(self, reason):
-        """Pause this run's campaign with REASON (auto-pause) and stop claiming."""
+    def pause(self, reason, resume_at=None):
+        """Pause this run's campaign with REASON (auto-pause; until RESUME_AT when given) and stop claiming."""
         log.warning("campaign %d: paused (%s)", self.campaign_id, reason)
         with db.transaction(self.conn):
-            states.pause_campaign(self.conn, self.campaign_id, reason, self.clock.time(), self.run.run_id)
+            states.pause_campaign(self.conn, self.campaign_id, reason, self.clock.time(), self.run.run_id, resume_at)
         self.paused_itself = True
+        if resume_at is not None:
+            self.manager.ensure_monitor()
 
 
 def watch(manager_ref, closing):
@@ -595,6 +650,14 @@ def watch(manager_ref, closing):
             return
         manager.tick()
         del manager
+
+
+def pause_reason(err):
+    """The pause reason for a FATAL send error: its message when it starts with its own 'code:' (a stable word the
+    UI can act on, e.g. wa_logged_out), else 'channel_error: ' and the message."""
+    first = err.message.split(" ", 1)[0]
+    return err.message if first.endswith(":") and first[:-1].replace("_", "").isalnum() else \
+        "channel_error: " + err.message
 
 
 def with_recent(nth_latest, recent):

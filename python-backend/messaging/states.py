@@ -41,7 +41,14 @@ RECIPIENT_EVENTS = {
     "skip": Transition(CLAIMABLE, "skipped"),            # e.g. put on do-not-contact while the campaign ran
     "interrupt": Transition(IN_FLIGHT, "unknown"),       # crash recovery of an in-flight row
     "requeue": Transition(RETRYABLE, "pending"),         # only when the user asks
+    "drop": Transition(IN_FLIGHT, "skipped"),            # the channel refused to send it (e.g. not on WhatsApp)
+    "reconcile": Transition(IN_FLIGHT + ("unknown",), "sent"),  # an ack proves the provider has it
 }
+
+# What the provider reported after 'sent', in the `delivery` column: it only moves forward (a late 'delivered'
+# after 'read' or a duplicate changes nothing). 'failed' is an error ack, possible before any receipt.
+DELIVERY_FROM = {"delivered": (None,), "read": (None, "delivered"), "failed": (None, "delivered")}
+DELIVERY_STATUSES = ("delivered", "read", "failed")
 
 
 def check_tables():
@@ -94,14 +101,16 @@ def start_campaign(conn, campaign_id, run_id, ts, lease_until, lease_owner=None)
     """draft/paused -> running under RUN_ID, leased to LEASE_OWNER until LEASE_UNTIL."""
     return campaign_event(conn, "start", campaign_id,
                           ("run_id=?", "pause_reason=NULL", "started_at=COALESCE(started_at, ?)", "updated_at=?",
-                           "lease_expires=?", "lease_owner=?"), (run_id, ts, ts, lease_until, lease_owner))
+                           "lease_expires=?", "lease_owner=?", "resume_at=NULL"),
+                          (run_id, ts, ts, lease_until, lease_owner))
 
 
-def pause_campaign(conn, campaign_id, reason, ts, run_id=None):
-    """running -> paused with REASON (only this run's, when RUN_ID is given)."""
+def pause_campaign(conn, campaign_id, reason, ts, run_id=None, resume_at=None):
+    """running -> paused with REASON (only this run's, when RUN_ID is given); RESUME_AT: when the runner resumes
+    it by itself (an automatic pause that has an end), else the user resumes it."""
     where, params = ("run_id=?", (run_id,)) if run_id else ("1", ())
-    return campaign_event(conn, "pause", campaign_id, ("pause_reason=?", "updated_at=?", "lease_expires=NULL"),
-                          (reason[:500], ts), where, params)
+    return campaign_event(conn, "pause", campaign_id, ("pause_reason=?", "updated_at=?", "lease_expires=NULL",
+                                                       "resume_at=?"), (reason[:500], ts, resume_at), where, params)
 
 
 def cancel_campaign(conn, campaign_id, ts):
@@ -134,9 +143,42 @@ def claim_recipient(conn, recipient_id, ts):
 def finish_recipient(conn, recipient_id, outcome, ts, provider_id=None, code=None, error=None):
     """sending -> OUTCOME ('sent', 'failed' or 'unknown') with the provider id or the error."""
     assert outcome in ("sent", "failed", "unknown")
+    # COALESCE: an id the app chose before sending (stored with the claim) stays when the channel returns none
     return recipient_event(conn, outcome, "id=?", (recipient_id,),
-                           ("provider_id=?", "error_code=?", "error=?", "finished_at=?"),
+                           ("provider_id=COALESCE(?, provider_id)", "error_code=?", "error=?", "finished_at=?"),
                            (provider_id, code, error, ts)) == 1
+
+
+def drop_recipient(conn, recipient_id, code, error, ts):
+    """sending -> skipped: the channel refused to send to this recipient (nothing went out)."""
+    return recipient_event(conn, "drop", "id=?", (recipient_id,), ("error_code=?", "error=?", "finished_at=?"),
+                           (code, error, ts)) == 1
+
+
+def reconcile_recipients(conn, provider_id, ts):
+    """sending/unknown -> sent for the rows carrying PROVIDER_ID (an ack proves the message left); how many."""
+    return recipient_event(conn, "reconcile", "provider_id=?", (provider_id,),
+                           ("error_code=NULL", "error=NULL", "finished_at=COALESCE(finished_at, ?)"), (ts,))
+
+
+def raise_delivery(conn, provider_id, delivery, ts, error=None):
+    """Move the delivery of PROVIDER_ID's sent rows forward to DELIVERY ('delivered', 'read', 'failed'); how many."""
+    sources = DELIVERY_FROM[delivery]
+    allowed_sql = " OR ".join("delivery IS NULL" if s is None else "delivery='%s'" % s for s in sources)
+    sets = ["delivery=?"]
+    params = [delivery]
+    if delivery in ("delivered", "read"):
+        sets.append("delivered_at=COALESCE(delivered_at, ?)")
+        params.append(ts)
+    if delivery == "read":
+        sets.append("read_at=COALESCE(read_at, ?)")
+        params.append(ts)
+    if delivery == "failed":
+        sets += ["error_code='delivery_failed'", "error=?"]
+        params.append(error or "The provider reported that the message could not be delivered.")
+    sql = "UPDATE campaign_recipients SET %s WHERE provider_id=? AND status='sent' AND (%s)" % (
+        ", ".join(sets), allowed_sql)
+    return conn.execute(sql, params + [provider_id]).rowcount
 
 
 def release_recipient(conn, recipient_id, code, error):

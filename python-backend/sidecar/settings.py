@@ -106,6 +106,12 @@ FIELDS = (
     # so settings.json (inside it) may not move it there.
     Field("config_dir", str, "BULKMSG_CONFIG_DIR", "--config-dir", in_file=False),
     Field("parent_pid", int, None, "--parent-pid", in_file=False),
+    # The WhatsApp Web engine (python-backend/wa-engine): the Node executable that runs it and its folder;
+    # by default the copy shipped inside a frozen build, else `node` on PATH and the source folder.
+    Field("wa_node", str, "BULKMSG_WA_NODE"),
+    Field("wa_engine_dir", str, "BULKMSG_WA_ENGINE_DIR", in_file=False),
+    # Test only: the fake WhatsApp the engine talks to instead of WhatsApp (tests/python/fakes/wa_web.py).
+    Field("wa_fake_server", str, "BULKMSG_WA_FAKE_SERVER", in_file=False),
     Field("show_token", flag, None, "--show-token", in_file=False),
 )
 
@@ -129,6 +135,9 @@ class Settings:
     config_dir: str = None  # None: the platform's user configuration folder (user_config_dir)
     parent_pid: int = None
     show_token: bool = False
+    wa_node: str = None
+    wa_engine_dir: str = None
+    wa_fake_server: str = None
     # Where each value came from ("default", "file", "env", "cli"), for the start-up log line.
     sources: tuple = ()
 
@@ -155,7 +164,15 @@ class Settings:
             "STREAM_SLOTS": self.stream_slots,
             "UI_DIR": self.ui_dir,
             "CONFIG_DIR": self.config_dir or user_config_dir(),
+            "WA_NODE": self.wa_node,
+            "WA_ENGINE_DIR": self.wa_engine_dir,
+            "WA_FAKE_SERVER": self.wa_fake_server,
         }
+
+
+def child_environment():
+    """The environment child processes (the WhatsApp Web engines) start from: this process's own."""
+    return dict(os.environ)
 
 
 def public_constants():

@@ -231,8 +231,12 @@ def test_every_channel_declares_itself():
     described = channels.describe_types()
     assert described["smtp"] == {"required": ["host", "port", "from_address"],
                                  "optional": ["security", "username", "from_name", "timeout", "ca_file"],
-                                 "secrets": ["password"]}
-    assert described["dry_run"] == {"required": [], "optional": ["address", "file_name"], "secrets": []}
+                                 "secrets": ["password"], "default_pacing": {}, "attachments": []}
+    assert described["dry_run"] == {"required": [], "optional": ["address", "file_name"], "secrets": [],
+                                    "default_pacing": {}, "attachments": []}
+    web = described["whatsapp_web"]
+    assert web["secrets"] == [] and web["attachments"] == ["image", "document"]
+    assert web["default_pacing"]["min_delay"] == 20 and web["default_pacing"]["max_delay"] == 60
 
 
 class PigeonChannel(base.Channel):
@@ -252,7 +256,8 @@ class PigeonChannel(base.Channel):
 
 def test_a_new_channel_needs_one_class_and_one_registry_line(monkeypatch):
     monkeypatch.setitem(channels.REGISTRY, PigeonChannel.TYPE, PigeonChannel)
-    assert channels.describe_types()["pigeon"] == {"required": ["loft"], "optional": ["speed"], "secrets": ["ring"]}
+    assert channels.describe_types()["pigeon"] == {"required": ["loft"], "optional": ["speed"], "secrets": ["ring"],
+                                                   "default_pacing": {}, "attachments": []}
     assert check_config("pigeon", {"loft": "north", "speed": 3}) == {"loft": "north", "speed": 3}
     for config, code in (({}, "missing_field"), ({"loft": "n", "speed": "fast"}, "bad_param"),
                          ({"loft": "n", "colour": "grey"}, "bad_param")):

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from support.paths import FIXTURES, REPO
-from support.sidecar import Sidecar
+from support.sidecar import Sidecar, wait_for
 
 pytestmark = pytest.mark.frozen
 
@@ -28,6 +28,9 @@ BUILD_INPUTS = [
     os.path.join(REPO, "python-backend", "**", "*.py"),
     os.path.join(REPO, "python-backend", "sidecar.spec"),
     os.path.join(REPO, "python-backend", "requirements.txt"),
+    os.path.join(REPO, "python-backend", "wa-engine", "*.mjs"),
+    os.path.join(REPO, "python-backend", "wa-engine", "package-lock.json"),
+    os.path.join(REPO, "scripts", "build-wa-engine"),
     os.path.join(REPO, "electron", "src", "ui", "**", "*"),
     os.path.join(REPO, "electron", "index.html"),
     os.path.join(REPO, "electron", "vite.config.ts"),
@@ -228,3 +231,41 @@ def test_electron_builder_ships_this_folder():
     assert os.path.normpath(os.path.join(REPO, "electron", source.group(1))) == BUNDLE
     assert source.group(2) == "sidecar"
     assert os.path.isfile(BINARY)
+
+
+def test_whatsapp_web_runs_from_the_bundle_with_its_own_node(frozen_binary, tmp_path):
+    """The bundle ships the WhatsApp Web engine and the Node.js that runs it: a frozen sidecar links a channel and
+    sends through them (against the fake WhatsApp), with nothing fetched at run time."""
+    from fakes.wa_web import FakeWhatsApp
+    number = "+4915112345678"
+    with FakeWhatsApp(accounts={number: number.lstrip("+") + "@s.whatsapp.net"}, qr_interval=1.0) as fake:
+        server = Sidecar(tmp_path, program=(frozen_binary,), cwd=str(tmp_path),
+                         env={"BULKMSG_WA_FAKE_SERVER": fake.url}).start()
+        try:
+            channel_id = server.post("/channels", {"name": "WA", "type": "whatsapp_web", "config": {"typing": 0}}).json()["id"]
+            assert server.post("/channels/%d/whatsapp-web/link" % channel_id).status_code == 200
+            wait_for(lambda: server.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "waiting_for_scan",
+                     timeout=60)
+            engines = [int(p) for p in os.listdir("/proc") if p.isdigit() and is_engine_of(p, server.data_dir)]
+            assert [os.path.realpath("/proc/%d/exe" % pid) for pid in engines] == \
+                [os.path.realpath(os.path.join(BUNDLE, "wa-engine", "node"))], "the engine runs on the bundled node"
+            fake.link()
+            wait_for(lambda: server.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "connected",
+                     timeout=60)
+            listed = server.post("/lists", {"name": "one", "contacts": [{"number": number, "name": "Ann"}]}).json()
+            campaign = server.post("/campaigns", {"name": "c", "list_id": listed["list"]["id"], "channel_id": channel_id,
+                                                  "body": "Hi {{name}}", "pacing": {"min_delay": 0, "max_delay": 0}}).json()
+            server.post("/campaigns/%d/start" % campaign["id"])
+            wait_for(lambda: fake.inbox(number), timeout=60)
+            assert fake.inbox(number)[0]["text"] == "Hi Ann"
+        finally:
+            server.stop()
+
+
+def is_engine_of(pid, data_dir):
+    """True when process PID is a WhatsApp Web engine of DATA_DIR."""
+    try:
+        with open("/proc/%s/environ" % pid, "rb") as f:
+            return ("WA_SESSION_DIR=" + data_dir).encode() in f.read()
+    except OSError:
+        return False

@@ -266,6 +266,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Store one file for a campaign: typed by its bytes; images (JPEG, PNG, WebP) up to 5 MB, documents (PDF, Word, Excel, PowerPoint, OpenDocument, text, CSV, ZIP) up to 100 MB, within the sidecar's upload limit. */
+        post: operations["uploadAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What is stored under this id (never its path). */
+        get: operations["getAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns": {
         parameters: {
             query?: never;
@@ -809,6 +843,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/channels/{channel_id}/whatsapp-web": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The link state: not linked, starting, waiting for scan (with the QR text to render), connected as +number (push name), disconnected or logged out (with why), engine unavailable; plus today's sends against the warm-up cap and the number-check budget. Never any session data. */
+        get: operations["getWhatsAppWebLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channels/{channel_id}/whatsapp-web/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start the channel's engine: a new device shows a QR code that rotates; a linked one connects without a scan. */
+        post: operations["linkWhatsAppWeb"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channels/{channel_id}/whatsapp-web/pair-phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link by phone number instead of a QR code: an 8-character code to type on the phone (WhatsApp > Linked devices > Link with phone number). */
+        post: operations["pairWhatsAppWebPhone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channels/{channel_id}/whatsapp-web/unlink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log the device out and delete its session files; the channel is not linked afterwards. */
+        post: operations["unlinkWhatsAppWeb"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channels/{channel_id}/whatsapp-web/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last check's progress: on WhatsApp, not on WhatsApp, from the cache, and what it waits for. */
+        get: operations["getWhatsAppCheck"];
+        put?: never;
+        /** Check many numbers on WhatsApp in the background (an import's valid numbers, a saved list, or given numbers), in batches of 10 within the budget of 60 a minute and 1,000 a day; answers are cached 30 days and campaigns reuse them. A new check replaces a running one. */
+        post: operations["checkOnWhatsApp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -916,6 +1036,14 @@ export interface components {
             region_assumed: string;
             /** @enum {unknown} */
             region_source: "request" | "default";
+        };
+        Attachment: {
+            id: string;
+            file_name: string;
+            size: number;
+            mime: string;
+            /** @enum {unknown} */
+            kind: "image" | "document";
         };
         /**
          * Format: date-time
@@ -1046,12 +1174,12 @@ export interface components {
             file_name?: string;
         };
         /** @description The type's settings, without secrets. */
-        ChannelConfig: components["schemas"]["SmtpConfig"] | components["schemas"]["WhatsAppConfig"] | components["schemas"]["TwilioConfig"] | components["schemas"]["DryRunConfig"];
+        ChannelConfig: components["schemas"]["SmtpConfig"] | components["schemas"]["WhatsAppConfig"] | components["schemas"]["TwilioConfig"] | components["schemas"]["DryRunConfig"] | components["schemas"]["WhatsAppWebConfig"];
         Channel: {
             id: number;
             name: string;
             /** @enum {unknown} */
-            type: "smtp" | "whatsapp" | "twilio" | "dry_run";
+            type: "smtp" | "whatsapp" | "whatsapp_web" | "twilio" | "dry_run";
             config: components["schemas"]["ChannelConfig"];
             /** @enum {unknown} */
             address: "email" | "number";
@@ -1067,6 +1195,9 @@ export interface components {
             required: string[];
             optional: string[];
             secrets: string[];
+            /** @description Pacing a new campaign on this type starts from (the user's values win). */
+            default_pacing: Record<string, never>;
+            attachments: ("image" | "document")[];
         };
         /** @description Sending rules; unset numbers take their defaults, null caps mean no limit. */
         PacingInput: {
@@ -1090,6 +1221,13 @@ export interface components {
             failure_streak_seconds?: number;
             /** @description Sends in flight at once; null = the channel type's default (WhatsApp Cloud API 32, Twilio 16, SMTP 1, dry run 16). */
             concurrency?: number | null;
+            /** @description With batch_size: each burst's size is drawn between batch_size and this. */
+            batch_size_max?: number | null;
+            /** @description With batch_pause: each break's length is drawn between batch_pause and this. */
+            batch_pause_max?: number | null;
+            /** @description A newly linked WhatsApp Web number's daily cap: 20 on the link day, doubling each day up to warmup_max, over every campaign of the channel. */
+            warmup?: boolean;
+            warmup_max?: number;
         };
         Pacing: {
             per_minute: number;
@@ -1111,6 +1249,13 @@ export interface components {
             failure_streak_seconds: number;
             /** @description Sends in flight at once; null = the channel type's default (WhatsApp Cloud API 32, Twilio 16, SMTP 1, dry run 16). */
             concurrency: number | null;
+            /** @description With batch_size: each burst's size is drawn between batch_size and this. */
+            batch_size_max: number | null;
+            /** @description With batch_pause: each break's length is drawn between batch_pause and this. */
+            batch_pause_max: number | null;
+            /** @description A newly linked WhatsApp Web number's daily cap: 20 on the link day, doubling each day up to warmup_max, over every campaign of the channel. */
+            warmup: boolean;
+            warmup_max: number;
         };
         CampaignOptions: {
             /** @description WhatsApp template parameters, rendered per recipient. */
@@ -1122,6 +1267,10 @@ export interface components {
                 /** @enum {unknown} */
                 message_type?: "text" | "template";
             } | null;
+            /** @description One file sent with every message (WhatsApp Web), uploaded first with POST /attachments; the rendered message is its caption. */
+            attachment?: {
+                id: string;
+            };
         };
         RecipientCounts: {
             pending: number;
@@ -1131,6 +1280,12 @@ export interface components {
             unknown: number;
             skipped: number;
             total: number;
+            /** @description Rows the provider reported delivered (or read). */
+            delivered: number;
+            /** @description Rows reported read. */
+            read: number;
+            /** @description Sent rows the provider later reported undeliverable (an error ack). */
+            delivery_failed: number;
         };
         Waiting: {
             /** @description Epoch seconds. */
@@ -1157,6 +1312,8 @@ export interface components {
             created_at: components["schemas"]["MessagingTimestamp"];
             started_at: components["schemas"]["MessagingTimestampOrNull"];
             finished_at: components["schemas"]["MessagingTimestampOrNull"];
+            /** @description When an automatic pause (WhatsApp's 429/463) ends and the campaign resumes by itself. */
+            resume_at: components["schemas"]["MessagingTimestampOrNull"];
         };
         CampaignLive: {
             id: number;
@@ -1178,6 +1335,8 @@ export interface components {
             started_at: components["schemas"]["MessagingTimestampOrNull"];
             finished_at: components["schemas"]["MessagingTimestampOrNull"];
             waiting: components["schemas"]["Waiting"];
+            /** @description When an automatic pause (WhatsApp's 429/463) ends and the campaign resumes by itself. */
+            resume_at: components["schemas"]["MessagingTimestampOrNull"];
         };
         CampaignCreated: {
             id: number;
@@ -1204,6 +1363,8 @@ export interface components {
                 duplicates: number;
                 do_not_contact: number;
             };
+            /** @description When an automatic pause (WhatsApp's 429/463) ends and the campaign resumes by itself. */
+            resume_at: components["schemas"]["MessagingTimestampOrNull"];
         };
         /** @description One event of the stream (`: heartbeat` comments and the opening `retry: 2000` carry none). */
         CampaignEvent: {
@@ -1226,6 +1387,15 @@ export interface components {
             error: string | null;
             attempted_at: components["schemas"]["MessagingTimestampOrNull"];
             finished_at: components["schemas"]["MessagingTimestampOrNull"];
+            /**
+             * @description What the provider reported after 'sent' (WhatsApp Web acks): moves only forward.
+             * @enum {string|null}
+             */
+            delivery: null | "delivered" | "read" | "failed";
+            delivered_at: components["schemas"]["MessagingTimestampOrNull"];
+            read_at: components["schemas"]["MessagingTimestampOrNull"];
+            /** @description The text sent to this recipient (with its variation drawn), once it was sent. */
+            body: string | null;
         };
         /**
          * @description A campaign's status (messaging/states.py CAMPAIGN_STATUSES).
@@ -1354,6 +1524,55 @@ export interface components {
             name: "compose";
             data: Record<string, never> | null;
             updated_at: components["schemas"]["MessagingTimestampOrNull"];
+        };
+        /** @description WhatsApp Web (linked device): the user's own account, linked by QR code or pairing code under /channels/{id}/whatsapp-web. No secrets: the session lives in the data folder. */
+        WhatsAppWebConfig: {
+            /** @description Seconds of 'typing…' shown before each message (default 2; 0 = off). */
+            typing?: number;
+            /**
+             * @description Check each number is on WhatsApp before sending (cached 30 days); off sends to the number's own id.
+             * @enum {unknown}
+             */
+            check_numbers?: "on" | "off";
+        };
+        WhatsAppWebLink: {
+            /** @enum {unknown} */
+            status: "not_linked" | "starting" | "waiting_for_scan" | "connected" | "disconnected" | "logged_out" | "engine_unavailable";
+            /** @description The QR code's text while waiting for a scan (render it as a QR code). */
+            qr: string | null;
+            /** @description +1 each time the protocol rotates the QR code. */
+            qr_seq: number | null;
+            pairing_code: string | null;
+            me: {
+                number?: string;
+                jid?: string;
+                push_name?: string;
+            } | null;
+            /** @description Why it is disconnected, logged out or unavailable, in plain words. */
+            reason: string | null;
+            /** @description When this number was linked (epoch seconds): the warm-up cap counts days from it. */
+            linked_at: number | null;
+            today: {
+                sent?: number;
+                warmup_cap?: number | null;
+            };
+            checks: {
+                last_minute?: number;
+                today?: number;
+                per_minute?: number;
+                daily_budget?: number;
+            };
+        };
+        WhatsAppCheckJob: {
+            /** @enum {unknown} */
+            state: "idle" | "running" | "done" | "paused";
+            total: number;
+            checked: number;
+            on_whatsapp: number;
+            not_on_whatsapp: number;
+            cached: number;
+            next_at: number | null;
+            reason: string | null;
         };
         CampaignEventProgress: {
             id: number;
@@ -1975,6 +2194,133 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    uploadAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            /** @description Bad input: `missing_file`, `attachment_empty`, `bad_multipart`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_file" | "attachment_empty" | "bad_multipart" | "bad_request";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Too large: `attachment_too_large` (WhatsApp's limit), `too_large` (the upload limit). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "attachment_too_large" | "too_large";
+                    };
+                };
+            };
+            /** @description Unsupported: `attachment_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "attachment_type";
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Storage full. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "storage_full" | "storage_error";
+                    };
+                };
+            };
+        };
+    };
+    getAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            /** @description Bad input: `bad_param` (not an attachment id), `attachment_missing` (the file is gone). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "attachment_missing";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `attachment_missing`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "attachment_missing";
+                    };
+                };
+            };
             429: components["responses"]["RateLimited"];
         };
     };
@@ -2883,6 +3229,10 @@ export interface operations {
                         requeued: number;
                         started: boolean;
                         campaign: components["schemas"]["Campaign"];
+                        /** @description 'unknown' rows that acks received after a crash proved sent (WhatsApp Web): not sent again. */
+                        reconciled: number;
+                        /** @description 'unknown' rows nothing could settle: retrying them may repeat a message. */
+                        still_unknown: number;
                     };
                 };
             };
@@ -3286,6 +3636,7 @@ export interface operations {
                             whatsapp: components["schemas"]["ChannelTypeSpec"];
                             twilio: components["schemas"]["ChannelTypeSpec"];
                             dry_run: components["schemas"]["ChannelTypeSpec"];
+                            whatsapp_web: components["schemas"]["ChannelTypeSpec"];
                         };
                     };
                 };
@@ -3351,6 +3702,12 @@ export interface operations {
                     secrets: {
                         auth_token: string;
                     };
+                } | {
+                    name: string;
+                    /** @constant */
+                    type: "whatsapp_web";
+                    config?: components["schemas"]["WhatsAppWebConfig"];
+                    secrets?: Record<string, never> | null;
                 } | {
                     name: string;
                     /** @constant */
@@ -5299,6 +5656,421 @@ export interface operations {
                     };
                 };
             };
+        };
+    };
+    getWhatsAppWebLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id (a whatsapp_web channel). */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatsAppWebLink"];
+                };
+            };
+            /** @description Bad input: `bad_param` (an id over 2^63-1, a bad number), `not_whatsapp_web` (another channel type), `bad_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "missing_field";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found` (channel). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Unavailable: `engine_unavailable` (no Node.js or engine files; the reason says what to install), `store_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "engine_unavailable" | "store_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    linkWhatsAppWeb: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id (a whatsapp_web channel). */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatsAppWebLink"];
+                };
+            };
+            /** @description Bad input: `bad_param` (an id over 2^63-1, a bad number), `not_whatsapp_web` (another channel type), `bad_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "missing_field";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found` (channel). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `db_too_new`, or the engine refused (`wa_already_connected`, `wa_not_ready`, `wa_bad_request`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "db_too_new" | "wa_already_connected" | "wa_not_ready" | "wa_bad_request" | "wa_engine_error";
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Unavailable: `engine_unavailable` (no Node.js or engine files; the reason says what to install), `store_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "engine_unavailable" | "store_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    pairWhatsAppWebPhone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id (a whatsapp_web channel). */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "number": "+4915112345678"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The phone's number in international format, e.g. +4915112345678. */
+                    number: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            /** @description Bad input: `bad_param` (an id over 2^63-1, a bad number), `not_whatsapp_web` (another channel type), `bad_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "missing_field";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found` (channel). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `db_too_new`, or the engine refused (`wa_already_connected`, `wa_not_ready`, `wa_bad_request`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "db_too_new" | "wa_already_connected" | "wa_not_ready" | "wa_bad_request" | "wa_engine_error";
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Unavailable: `engine_unavailable` (no Node.js or engine files; the reason says what to install), `store_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "engine_unavailable" | "store_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    unlinkWhatsAppWeb: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id (a whatsapp_web channel). */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatsAppWebLink"];
+                };
+            };
+            /** @description Bad input: `bad_param` (an id over 2^63-1, a bad number), `not_whatsapp_web` (another channel type), `bad_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "missing_field";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found` (channel). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Unavailable: `engine_unavailable` (no Node.js or engine files; the reason says what to install), `store_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "engine_unavailable" | "store_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getWhatsAppCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id (a whatsapp_web channel). */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["WhatsAppCheckJob"];
+                    };
+                };
+            };
+            /** @description Bad input: `bad_param`, `not_whatsapp_web`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "not_whatsapp_web";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found` (channel, import or list). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    checkOnWhatsApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id (a whatsapp_web channel). */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "import_id": "3f2a9c"
+                 *     }
+                 */
+                "application/json": {
+                    numbers?: string[];
+                    import_id?: string;
+                    list_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["WhatsAppCheckJob"];
+                    };
+                };
+            };
+            /** @description Bad input: `missing_field`, `bad_param`, `not_whatsapp_web`, `bad_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_field" | "bad_param" | "not_whatsapp_web" | "bad_json";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found` (channel, import or list). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `db_too_new`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "db_too_new";
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
         };
     };
 }

@@ -10,10 +10,12 @@ from .dryrun import DryRunChannel
 from .smtp import SmtpChannel
 from .twilio import TwilioChannel
 from .whatsapp import WhatsAppChannel
+from .whatsapp_web import WhatsAppWebChannel
 
 REGISTRY = {channel.TYPE: channel for channel in (
     SmtpChannel,
     WhatsAppChannel,
+    WhatsAppWebChannel,
     TwilioChannel,
     DryRunChannel,
 )}
@@ -28,10 +30,11 @@ def channel_class(channel_type):
 
 
 def describe_types():
-    """{type: {required, optional, secrets}}: what the UI's channel form asks for."""
+    """{type: {required, optional, secrets, default_pacing, attachments}}: what the UI's channel form asks for."""
     return {name: {"required": [s.name for s in cls.SETTINGS if s.required],
                    "optional": [s.name for s in cls.SETTINGS if not s.required],
-                   "secrets": list(cls.SECRETS)} for name, cls in REGISTRY.items()}
+                   "secrets": list(cls.SECRETS), "default_pacing": dict(cls.DEFAULT_PACING),
+                   "attachments": list(cls.ATTACHMENTS)} for name, cls in REGISTRY.items()}
 
 
 def address_kind(channel_type, config):

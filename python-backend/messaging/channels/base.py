@@ -7,16 +7,21 @@ TRANSIENT = "transient"        # not sent; retry later with backoff, then give u
 PERMANENT = "permanent"        # not sent and never will be for this recipient: failed
 UNKNOWN = "unknown"            # the provider may have accepted it (e.g. timeout after the request): never auto-retried
 FATAL = "fatal"                # the channel itself is broken (bad credentials): pause the campaign
-KINDS = (RATE_LIMITED, TRANSIENT, PERMANENT, UNKNOWN, FATAL)
+SKIP = "skip"                  # not sent and must not be (e.g. the number is not on WhatsApp): recipient skipped
+KINDS = (RATE_LIMITED, TRANSIENT, PERMANENT, UNKNOWN, FATAL, SKIP)
 
 
 class SendError(Exception):
-    """A send that did not succeed, with its kind, a stable code and an optional Retry-After in seconds."""
+    """A send that did not succeed, with its kind, a stable code and an optional Retry-After in seconds.
 
-    def __init__(self, kind, code, message, retry_after=None):
+    PAUSE_UNTIL (epoch seconds), on a RATE_LIMITED or FATAL error, asks the runner to pause the whole campaign
+    with MESSAGE as the reason and resume it by itself at that time (WhatsApp Web's 429/463 answers)."""
+
+    def __init__(self, kind, code, message, retry_after=None, pause_until=None):
         super().__init__(message)
         assert kind in KINDS
         self.kind, self.code, self.message, self.retry_after = kind, code, message, retry_after
+        self.pause_until = pause_until
 
 
 @dataclass
@@ -28,6 +33,9 @@ class Message:
     subject: str = ""
     name: str = ""
     params: list = field(default_factory=list)  # rendered template parameters (WhatsApp templates)
+    message_id: str = None   # the id the app chose before sending (channels with ASSIGNS_IDS), stored in the row
+    attachment: dict = None  # {path, mime, kind, file_name, size} of the campaign's one attachment, or None
+    recipient_id: int = None
 
 
 TEXT = "text"      # a setting given as a JSON string (host names, ids, URLs, template names)
@@ -56,6 +64,18 @@ class Channel:
     SETTINGS = ()
     SECRETS = ()
     REQUIRED_SECRETS = ()
+    # True when the app chooses each message's id before the send (stored in the 'sending' row's provider_id,
+    # reused when an 'unknown' row is retried); new_message_id() makes one.
+    ASSIGNS_IDS = False
+    # Pacing values a new campaign on this type starts from (the user's own values win); shown in the planner.
+    DEFAULT_PACING = {}
+    # Attachment kinds this type can send ("image", "document"); empty: no attachments.
+    ATTACHMENTS = ()
+
+    @classmethod
+    def new_message_id(cls):
+        """A fresh message id for a channel that assigns them."""
+        raise NotImplementedError
 
     @classmethod
     def check_config(cls, config):

@@ -47,7 +47,7 @@ def all_campaigns():
 @limited("edits")
 def create_campaign():
     """A draft campaign from a list, a channel and a message (or a template)."""
-    return json_response(campaigns.create(get_db(), json_body()), 201)
+    return json_response(campaigns.create(get_db(), json_body(), current_app.config["DATA_DIR"]), 201)
 
 
 @bp.get("/campaigns/<int:campaign_id>")

@@ -8,6 +8,9 @@ from messaging import db, storage
 from core import errors
 from core.errors import DomainError
 from messaging.runner import CampaignManager
+from messaging.whatsapp_web import sessions
+
+from ..settings import child_environment
 
 
 log = logging.getLogger("sidecar")
@@ -59,6 +62,22 @@ def init_app(app):
     campaigns = CampaignManager(app.config["DATA_DIR"])
     app.extensions["campaigns"] = campaigns
     app.extensions["storage"] = campaigns.storage
-    if open_store(app) and app.config.get("MESSAGING_RESUME", True):
-        campaigns.resume_interrupted()  # a full disk makes this a read-only start, never a crash
+    linked = sessions.configure(app.config["DATA_DIR"], node=app.config.get("WA_NODE"),
+                                engine_dir=app.config.get("WA_ENGINE_DIR"),
+                                fake_server=app.config.get("WA_FAKE_SERVER"), campaigns=campaigns,
+                                region=app.config.get("DEFAULT_REGION"), base_env=child_environment())
+    if open_store(app):
+        linked.start_linked(whatsapp_web_channels(app.config["DATA_DIR"]))  # no re-scan after a restart
+        if app.config.get("MESSAGING_RESUME", True):
+            campaigns.resume_interrupted()  # a full disk makes this a read-only start, never a crash
     atexit.register(campaigns.shutdown)
+    atexit.register(sessions.forget, app.config["DATA_DIR"])
+
+
+def whatsapp_web_channels(data_dir):
+    """Ids of the WhatsApp Web channels that are not archived."""
+    conn = db.connect(db.db_path(data_dir))
+    try:
+        return [r[0] for r in conn.execute("SELECT id FROM channels WHERE type='whatsapp_web' AND archived_at IS NULL")]
+    finally:
+        conn.close()

@@ -50,10 +50,10 @@ async function waitHealthy(url) {
  * A running sidecar: { url, dataDir, stop() }. Port 0 lets the OS pick a free port. Without DATA_DIR it gets a
  * fresh one, removed by stop(); a given one is the caller's and is kept.
  */
-export async function startSidecar({ dataDir: given } = {}) {
+export async function startSidecar({ dataDir: given, env = {} } = {}) {
   const dataDir = given ?? await mkdtemp(path.join(os.tmpdir(), 'bulkmsg-e2e-data-'));
   const child = spawn(PYTHON, [APP, '--host', '127.0.0.1', '--port', '0',
-    '--data-dir', dataDir], { env: { ...process.env, BULKMSG_UI_DIR: UI_DIR }, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--data-dir', dataDir], { env: { ...process.env, BULKMSG_UI_DIR: UI_DIR, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
   const stop = async () => {

@@ -4,10 +4,12 @@ ledger. Every channel or worker that can lose or repeat a message runs its trial
 
 Used by tests/python/test_campaign_fault.py (BULKMSG_FAULT_TRIALS trials, 20 by default) and
 scripts/fault_campaign.py (many). A provider plugs in as a target: `SmtpTarget` (the loopback SMTP server) and
-`CloudApiTarget` (the fake WhatsApp Cloud API) are here; a new channel adds one small target class.
+`CloudApiTarget` (the fake WhatsApp Cloud API) and `WhatsAppWebTarget` (the fake WhatsApp behind the real
+WhatsApp Web engine, whose process can be killed too) are here; a new channel adds one small target class.
 """
 import os
 import random
+import signal
 import sqlite3
 import time
 
@@ -67,6 +69,60 @@ class CloudApiTarget:
         return self.server.count_to(address.lstrip("+"))
 
 
+class WhatsAppWebTarget:
+    """The fake WhatsApp (servers and phones) behind the real Node engine, linked once per rig."""
+
+    env_name = "BULKMSG_WA_FAKE_SERVER"
+
+    def __init__(self, fake):
+        self.fake = fake
+        self.env = {self.env_name: fake.url}
+
+    def channel(self):
+        """The POST /channels body: no typing pause, so trials are quick."""
+        return {"name": "fault wa web", "type": "whatsapp_web", "config": {"typing": 0}}
+
+    def pacing(self):
+        """Pacing that overrides the ban-safety defaults (a trial is about the ledger, not the pace)."""
+        return {"min_delay": 0, "max_delay": 0, "batch_size": None, "batch_size_max": None, "warmup": False,
+                "max_consecutive_failures": 5}
+
+    def after_channel(self, api, channel_id):
+        """Link the channel: start the engine, then 'scan' the QR on the fake phone."""
+        r = api.post("/channels/%d/whatsapp-web/link" % channel_id)
+        assert r.status_code in (200, 202), r.text
+        wait_for(lambda: api.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "waiting_for_scan",
+                 timeout=60)
+        self.fake.link(number="+15550009999", push_name="Fault Phone")
+        wait_for(lambda: api.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "connected",
+                 timeout=60)
+
+    def contacts(self, trial, size):
+        """SIZE (address, contact) pairs unique to TRIAL, all on WhatsApp."""
+        numbers = ["+1415%03d%04d" % (200 + trial % 800, i) for i in range(size)]
+        self.fake.add_accounts(numbers)
+        return [(n, {"number": n, "name": "R %d" % i}) for i, n in enumerate(numbers)]
+
+    def received(self, address):
+        """How many messages the recipient's phone shows (distinct message ids, as WhatsApp keys them)."""
+        return len(self.fake.inbox(address))
+
+    def engine_pids(self, data_dir):
+        """Pids of the engine processes serving DATA_DIR (found by their session directory)."""
+        pids = []
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open("/proc/%s/environ" % name, "rb") as f:
+                    environ = f.read().split(b"\0")
+            except OSError:
+                continue
+            if any(item.startswith(b"WA_SESSION_DIR=" + data_dir.encode()) for item in environ):
+                pids.append(int(name))
+        return pids
+
+
 class FaultRig:
     """One data directory, one provider target, and the sidecar currently running on them."""
 
@@ -80,7 +136,8 @@ class FaultRig:
     def ensure_sidecar(self):
         """A running sidecar on the rig's data directory."""
         if self.sidecar is None or self.sidecar.proc.poll() is not None:
-            self.sidecar = Sidecar(os.path.dirname(self.data_dir), data_dir=self.data_dir).start()
+            self.sidecar = Sidecar(os.path.dirname(self.data_dir), data_dir=self.data_dir,
+                                   env=getattr(self.target, "env", None)).start()
         return self.sidecar
 
     def ensure_channel(self):
@@ -89,6 +146,8 @@ class FaultRig:
             r = self.ensure_sidecar().post("/channels", self.target.channel())
             assert r.status_code == 201, r.text
             self.channel_id = r.json()["id"]
+            if hasattr(self.target, "after_channel"):
+                self.target.after_channel(self.sidecar, self.channel_id)
         return self.channel_id
 
     def new_campaign(self, trial, size):
@@ -100,9 +159,9 @@ class FaultRig:
         max_delay = self.rng.choice([0, 0, 0.01, 0.03])
         campaign = api.post("/campaigns", {"name": "trial %d" % trial, "list_id": listed.json()["list"]["id"],
                                            "channel_id": self.ensure_channel(), "subject": "T{{name}}",
-                                           "body": "Hello {{name}}", "pacing": {
-                                               "per_minute": 100000, "max_delay": max_delay,
-                                               "concurrency": self.rng.choice(self.concurrency)}})
+                                           "body": "Hello {{name}}", "pacing": dict(
+                                               getattr(self.target, "pacing", dict)(), per_minute=100000,
+                                               max_delay=max_delay, concurrency=self.rng.choice(self.concurrency))})
         assert campaign.status_code == 201, campaign.text
         started = api.post("/campaigns/%d/start" % campaign.json()["id"])
         assert started.status_code == 200 and started.json()["started"], started.text
@@ -120,6 +179,23 @@ class FaultRig:
         time.sleep(seconds)
         self.sidecar.kill()
         self.sidecar = None
+
+    def kill_engine_after_deliveries(self, addresses, count, timeout=30.0):
+        """SIGKILL the target's engine process (not the sidecar) once COUNT of ADDRESSES have a message."""
+        deadline = time.monotonic() + timeout
+        while sum(self.target.received(a) > 0 for a in addresses) < count and time.monotonic() < deadline:
+            time.sleep(0.002)
+        pids = self.target.engine_pids(self.data_dir)
+        assert pids, "no engine process found for this data directory"
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+
+    def retry_unknown(self, campaign_id):
+        """What the user does after a crash: retry the 'unknown' recipients; the retry answer."""
+        api = self.ensure_sidecar()
+        r = api.post("/campaigns/%d/retry" % campaign_id, {"statuses": ["unknown"]})
+        assert r.status_code == 200, r.text
+        return r.json()
 
     def ledger(self, campaign_id):
         """(campaign status, {address: status}, integrity) read straight from the file."""
@@ -190,7 +266,42 @@ class FaultRig:
         self.wait_finished(campaign_id)
         final = self.check(campaign_id, addresses, final=True)
         return {"trial": trial, "size": len(addresses), "kills": kills, "at_kill": at_kill, "final": final,
+                "double_sends": len(self.double_sends(addresses)), "campaign_id": campaign_id,
+                "addresses": addresses}
+
+    def run_engine_trial(self, trial, size_range=(20, 40), kill_share=0.8):
+        """One trial of the engine process dying mid-campaign: the campaign pauses with a reason; once the engine
+        is back the user resumes, then retries what stayed unknown. Returns a summary dict."""
+        campaign_id, addresses = self.new_campaign(trial, self.rng.randint(*size_range))
+        self.kill_engine_after_deliveries(addresses, self.rng.randint(0, int(len(addresses) * kill_share)))
+        stopped = self.wait_finished(campaign_id)
+        at_kill = self.check(campaign_id, addresses, final=False)
+        if stopped["status"] == "paused":
+            self.wait_engine_connected()
+            r = self.ensure_sidecar().post("/campaigns/%d/resume" % campaign_id)
+            assert r.status_code == 200, r.text
+            self.wait_finished(campaign_id)
+        retried = self.finish_with_retry(campaign_id, addresses)
+        return {"trial": trial, "size": len(addresses), "kills": 1, "paused_reason": stopped.get("pause_reason"),
+                "at_kill": at_kill, "final": retried["final"], "retry": retried["retry"],
                 "double_sends": len(self.double_sends(addresses))}
+
+    def finish_with_retry(self, campaign_id, addresses):
+        """Check the finished campaign, retry its 'unknown' recipients as a user would, check again."""
+        first = self.check(campaign_id, addresses, final=True)
+        retry = None
+        if first.get("unknown"):
+            retry = self.retry_unknown(campaign_id)
+            self.wait_finished(campaign_id)
+        final = self.check(campaign_id, addresses, final=True)
+        return {"first": first, "final": final, "retry": retry,
+                "double_sends": len(self.double_sends(addresses))}
+
+    def wait_engine_connected(self, timeout=60):
+        """Wait until the target's channel reports a connected engine again."""
+        api = self.ensure_sidecar()
+        path = "/channels/%d/whatsapp-web" % self.channel_id
+        wait_for(lambda: api.get(path, timeout=5).json()["status"] == "connected", timeout=timeout, interval=0.2)
 
     def close(self):
         """Stop the sidecar if one runs."""

@@ -9,7 +9,7 @@
  */
 import type {
   Answer, CampaignAction, CampaignLive, ExportFormat, ExportWhat, Health, ImportInfo, ProgressEvent, RemapRequest,
-  RequestBody, StatusFilter,
+  Attachment, RequestBody, StatusFilter, WhatsAppCheckJob, WhatsAppWebLink,
 } from './types';
 
 /** An error the sidecar reported (`{error, code}`), or a network failure (code `network`). */
@@ -238,7 +238,30 @@ export const templatesApi = {
 
 export const channelsApi = {
   all: () => request<Answer<'listChannels'>>('/channels').then((r) => r.channels),
+  /** The channels and what each type asks for (including its default pacing). */
+  catalog: () => request<Answer<'listChannels'>>('/channels'),
   create: (body: RequestBody<'createChannel'>) => sendJson<Answer<'createChannel'>>('POST', '/channels', body),
+};
+
+/** A campaign's one attachment: uploaded once, then named in the campaign's options. */
+export const attachmentsApi = {
+  upload: (file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return request<Attachment>('/attachments', { method: 'POST', body: form });
+  },
+};
+
+/** WhatsApp Web (linked device): link by QR code or pairing code, the link state, unlink. */
+export const whatsAppWebApi = {
+  state: (channelId: number) => request<WhatsAppWebLink>(`/channels/${channelId}/whatsapp-web`),
+  link: (channelId: number) => sendJson<WhatsAppWebLink>('POST', `/channels/${channelId}/whatsapp-web/link`, {}),
+  pairPhone: (channelId: number, number: string) =>
+    sendJson<Answer<'pairWhatsAppWebPhone'>>('POST', `/channels/${channelId}/whatsapp-web/pair-phone`, { number }),
+  unlink: (channelId: number) => sendJson<WhatsAppWebLink>('POST', `/channels/${channelId}/whatsapp-web/unlink`, {}),
+  checkImport: (channelId: number, importId: string) =>
+    sendJson<{ job: WhatsAppCheckJob }>('POST', `/channels/${channelId}/whatsapp-web/check`, { import_id: importId }),
+  checkProgress: (channelId: number) => request<Answer<'getWhatsAppCheck'>>(`/channels/${channelId}/whatsapp-web/check`),
 };
 
 export const campaignsApi = {

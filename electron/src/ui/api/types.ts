@@ -45,6 +45,10 @@ export type DoNotContactEntry = Schemas['DoNotContactEntry'];
 export type Template = Schemas['Template'];
 export type Channel = Schemas['Channel'];
 export type ChannelType = Channel['type'];
+export type WhatsAppWebLink = Schemas['WhatsAppWebLink'];
+export type Attachment = Schemas['Attachment'];
+export type WhatsAppCheckJob = Schemas['WhatsAppCheckJob'];
+export type WhatsAppWebStatus = WhatsAppWebLink['status'];
 export type ComposePreview = Answer<'composePreview'>;
 /** A campaign as listed, and as read alone (with what it is waiting for). */
 export type Campaign = Schemas['Campaign'];

@@ -47,12 +47,23 @@ function Controls({ campaign, onDone }: { campaign: CampaignLive; onDone: (error
       {counts.unknown > 0 && status !== 'cancelled' && (
         <button type="button" className="btn" onClick={() => {
           if (window.confirm('These recipients may already have the message. Send to them again?')) {
-            void act(() => campaignsApi.retry(id, ['unknown']));
+            void act(async () => {
+              const answer = await campaignsApi.retry(id, ['unknown']);
+              if (answer.reconciled > 0) {
+                window.alert(`${answer.reconciled} of them were confirmed delivered by WhatsApp and are not sent again; ` +
+                  `${answer.still_unknown} may receive the message twice.`);
+              }
+            });
           }
         }}>Retry unknown ({counts.unknown})</button>
       )}
     </div>
   );
+}
+
+/** " (n%)" of PART in WHOLE, or nothing when WHOLE is 0. */
+function rate(part: number, whole: number): string {
+  return whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '';
 }
 
 /** Progress bar, counts, rate, time left, what it waits for, and the latest outcomes. */
@@ -67,12 +78,22 @@ function Progress({ campaign, latest }: { campaign: CampaignLive; latest: Outcom
         {(['sent', 'failed', 'unknown', 'skipped', 'pending'] as const).map((k) => (
           <div className="facts__item" key={k}><dt>{k}</dt><dd className="num" data-count={k}>{c[k] + (k === 'pending' ? c.sending : 0)}</dd></div>
         ))}
+        {(c.delivered > 0 || c.read > 0 || c.delivery_failed > 0) && (
+          <>
+            <div className="facts__item"><dt>delivered</dt><dd className="num" data-count="delivered">{c.delivered}{rate(c.delivered, c.sent)}</dd></div>
+            <div className="facts__item"><dt>read</dt><dd className="num" data-count="read">{c.read}{rate(c.read, c.sent)}</dd></div>
+            {c.delivery_failed > 0 && <div className="facts__item"><dt>undelivered</dt><dd className="num" data-count="delivery_failed">{c.delivery_failed}</dd></div>}
+          </>
+        )}
         <div className="facts__item"><dt>Rate</dt><dd data-testid="rate">{campaign.rate_per_minute ?? '—'} / min</dd></div>
         <div className="facts__item"><dt>Time left</dt><dd data-testid="eta">{duration(campaign.eta_seconds)}</dd></div>
       </dl>
       {waiting && <p className="small muted">Waiting for {waiting}.</p>}
       {campaign.pause_reason && campaign.status === 'paused' && (
-        <Alert tone="info" title="Paused">{campaign.pause_reason === 'user' ? 'Paused by you.' : campaign.pause_reason}</Alert>
+        <Alert tone="info" title="Paused">
+          {campaign.pause_reason === 'user' ? 'Paused by you.' : campaign.pause_reason}
+          {campaign.resume_at && ` Resumes automatically at ${new Date(campaign.resume_at).toLocaleString()}.`}
+        </Alert>
       )}
       <ol className="cmp-log" aria-label="Latest outcomes" data-testid="campaign-log">
         {latest.map((o) => (

@@ -34,7 +34,7 @@ export function RecipientsTable({ campaignId, version }: { campaignId: number; v
               <td className="mono">{r.address}</td><td>{r.name}</td>
               <td><span className={`cmp-status cmp-status--${r.status}`}>{r.status}</span></td>
               <td className="num">{r.attempts}</td><td className="small">{r.finished_at ?? r.attempted_at ?? '—'}</td>
-              <td className="mono small truncate">{r.provider_id ?? ''}</td><td className="small">{r.error ?? ''}</td>
+              <td className="mono small truncate">{r.provider_id ?? ''}</td><td className="small">{r.error_code === 'not_on_whatsapp' ? 'Not on WhatsApp' : r.error ?? ''}{r.delivery ? ` · ${r.delivery}` : ''}</td>
             </tr>
           ))}
         </tbody>

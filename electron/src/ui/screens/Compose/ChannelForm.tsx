@@ -24,12 +24,16 @@ const FIELDS: Record<ChannelType, FieldSpec[]> = {
     { key: 'from_number', label: 'From number' }, { key: 'messaging_service_sid', label: 'Messaging service SID' },
     { key: 'api_base', label: 'API base URL (optional)' },
   ],
+  whatsapp_web: [
+    { key: 'typing', label: 'Typing shown before each message (s)', number: true },
+  ],
   dry_run: [
     { key: 'address', label: 'Send to', options: ['number', 'email'] },
   ],
 };
 const TYPE_LABELS: Record<ChannelType, string> = {
-  smtp: 'Email (SMTP)', whatsapp: 'WhatsApp Cloud API', twilio: 'SMS (Twilio)', dry_run: 'Dry run (write to a file)',
+  smtp: 'Email (SMTP)', whatsapp: 'WhatsApp Cloud API', whatsapp_web: 'WhatsApp (linked device)', twilio: 'SMS (Twilio)',
+  dry_run: 'Dry run (write to a file)',
 };
 
 /** {config, secrets} from the form values, numbers converted and empty values dropped. */

@@ -1,26 +1,32 @@
 import { useCallback, useEffect, useState } from 'react';
 import { alreadyReported, campaignsApi, channelsApi, listsApi, templatesApi } from '../../api/client';
-import type { Channel, ComposePreview, ListContact, SavedList, Template } from '../../api/types';
+import type { Attachment, Channel, ChannelType, ComposePreview, ListContact, SavedList, Template } from '../../api/types';
 import { Alert } from '../../components/Alert';
 import { useDebounced } from '../../hooks/useDebounced';
 import { PLACEHOLDER_BUILTINS } from '../../../generated/constants';
 import '../Campaigns/campaigns.css';
 import { ChannelForm } from './ChannelForm';
-import { DEFAULT_PACING, PacingFields, pacingBody, type PacingForm } from './PacingFields';
+import { DEFAULT_PACING, PacingFields, pacingBody, pacingForType, type PacingForm } from './PacingFields';
+import { WhatsAppLink } from './WhatsAppLink';
+import { AttachmentPicker } from './AttachmentPicker';
+
+type TypeDefaults = Partial<Record<ChannelType, Record<string, unknown>>>;
 
 /** Loads the lists, channels and templates the compose form picks from. */
 function useChoices() {
   const [lists, setLists] = useState<SavedList[]>([]);
   const [channels, setChannels] = useState<Channel[]>([]);
   const [templates, setTemplates] = useState<Template[]>([]);
+  const [pacingDefaults, setPacingDefaults] = useState<TypeDefaults>({});
   const reload = useCallback(async () => {
-    const [l, c, t] = await Promise.all([listsApi.all(), channelsApi.all(), templatesApi.all()]);
+    const [l, c, t] = await Promise.all([listsApi.all(), channelsApi.catalog(), templatesApi.all()]);
     setLists(l);
-    setChannels(c);
+    setChannels(c.channels);
+    setPacingDefaults(Object.fromEntries(Object.entries(c.types).map(([type, spec]) => [type, spec.default_pacing])));
     setTemplates(t);
   }, []);
   useEffect(() => { reload().catch(alreadyReported); }, [reload]);
-  return { lists, channels, templates, reload };
+  return { lists, channels, templates, pacingDefaults, reload };
 }
 
 /** The live preview: the rendered message for one contact, empty-placeholder warnings and SMS segments. */
@@ -75,6 +81,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
   const [templateName, setTemplateName] = useState('');
   const [templateParams, setTemplateParams] = useState('');
   const [pacing, setPacing] = useState<PacingForm>(DEFAULT_PACING);
+  const [attachment, setAttachment] = useState<Attachment | null>(null);
   const [contacts, setContacts] = useState<ListContact[]>([]);
   const [contactId, setContactId] = useState<number | null>(null);
   const [preview, setPreview] = useState<ComposePreview | null>(null);
@@ -84,6 +91,10 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
   const debouncedKey = useDebounced(JSON.stringify({ listId, subject, body, contactId }), 300);
   const channel = choices.channels.find((c) => c.id === channelId) ?? null;
   const isEmail = channel?.address === 'email';
+  // A channel type with its own safe pacing (WhatsApp Web's ban-safety defaults) fills the pacing fields.
+  const channelType = channel?.type ?? null;
+  const typeDefaults = channelType ? choices.pacingDefaults[channelType] : undefined;
+  useEffect(() => { setPacing(pacingForType(typeDefaults)); }, [channelType, typeDefaults]);
 
   useEffect(() => {
     if (listId === null) { setContacts([]); return; }
@@ -121,7 +132,8 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
       const params = templateParams.split('\n').map((p) => p.trim()).filter(Boolean);
       const campaign = await campaignsApi.create({ name: name.trim() || 'Campaign', list_id: listId,
         channel_id: channelId, subject, body, pacing: pacingBody(pacing),
-        ...(channel?.type === 'whatsapp' && params.length ? { options: { template_params: params } } : {}) });
+        ...(channel?.type === 'whatsapp' && params.length ? { options: { template_params: params } } : {}),
+        ...(channel?.type === 'whatsapp_web' && attachment ? { options: { attachment: { id: attachment.id } } } : {}) });
       onCreated(campaign.id);
     } catch (err) {
       setNotice({ tone: 'error', text: (err as Error).message });
@@ -158,6 +170,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
             </label>
             <button type="button" className="btn btn--small" onClick={() => setChannelOpen(true)}>New channel…</button>
           </div>
+          {channel?.type === 'whatsapp_web' && <WhatsAppLink channelId={channel.id} />}
           <label className="field"><span>Start from a template</span>
             <select aria-label="Start from a template" value="" onChange={(e) => useTemplate(e.target.value)}>
               <option value="">—</option>
@@ -172,6 +185,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
           <label className="field"><span>Message</span>
             <textarea aria-label="Message" rows={6} value={body} onChange={(e) => setBody(e.target.value)} />
           </label>
+          {channel?.type === 'whatsapp_web' && <AttachmentPicker value={attachment} onChange={setAttachment} />}
           {channel?.type === 'whatsapp' && (
             <label className="field"><span>WhatsApp template parameters, one per line (placeholders allowed)</span>
               <textarea aria-label="WhatsApp template parameters" rows={3} value={templateParams}
@@ -191,6 +205,10 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
         </div>
         <PreviewPanel preview={preview} isEmail={isEmail} contacts={contacts} contactId={contactId} onContact={setContactId} />
       </div>
+      {typeDefaults && Object.keys(typeDefaults).length > 0 && (
+        <p className="muted">The pacing below starts from this channel's ban-safety defaults: random gaps, bursts then breaks,
+          and a daily cap that grows while a newly linked number warms up.</p>
+      )}
       <PacingFields value={pacing} onChange={setPacing} />
       <div className="screen__actions">
         <button type="button" className="btn btn--primary" disabled={listId === null || channelId === null || !body.trim()}

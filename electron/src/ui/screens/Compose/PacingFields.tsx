@@ -11,6 +11,17 @@ export const DEFAULT_PACING: PacingForm = {
   quiet_start: '', quiet_end: '', start_at: '', max_consecutive_failures: '10',
 };
 
+/** The form for a channel type whose defaults are DEFAULTS (the type's own pacing), else the general one. */
+export function pacingForType(defaults: Record<string, unknown> | undefined): PacingForm {
+  if (!defaults || Object.keys(defaults).length === 0) return DEFAULT_PACING;
+  const form: PacingForm = { ...DEFAULT_PACING };
+  for (const key of Object.keys(form) as (keyof PacingForm)[]) {
+    const value = defaults[key];
+    if (typeof value === 'number' || typeof value === 'string') form[key] = String(value);
+  }
+  return form;
+}
+
 /** The pacing request body: empty fields are left to the sidecar's defaults. */
 export function pacingBody(form: PacingForm): PacingInput {
   const out: Record<string, unknown> = {};

@@ -1,3 +1,4 @@
+import { WhatsAppReach } from './WhatsAppReach';
 import { useState } from 'react';
 import { fixRow, remapImport } from '../../api/client';
 import type { ImportRow, RemapRequest, StatusFilter } from '../../api/types';
@@ -119,6 +120,7 @@ function ImportResults({ session, regions, onSession }: Props & { session: Impor
         </label>
         <ExportBar importId={info.import_id} baseName={baseName} />
       </div>
+      <WhatsAppReach importId={info.import_id} />
       <RowsTable key={`${info.import_id}|${filter}|${q}`} pager={pager} onFix={onFix} emptyMessage={EMPTY_MESSAGES[filter]} />
       <MappingDialog open={mappingOpen} info={info} choices={session.choices} busy={busy} error={error}
         onClose={() => { setMappingOpen(false); setError(null); }} onApply={remap} />
