@@ -358,11 +358,7 @@ class CampaignManager:
                                               "(?, ?)", (storage.FULL, storage.ERROR))]
         finally:
             conn.close()
-        for campaign_id in ids:
-            try:
-                self.start(campaign_id)
-            except DomainError as err:
-                log.warning("campaign %d: could not resume after storage came back: %s", campaign_id, err.message)
+        self.resume_each(ids, "storage came back")
 
     def resume_due(self):
         """Resume campaigns whose automatic pause has ended (resume_at has come); the ids resumed."""
@@ -372,11 +368,15 @@ class CampaignManager:
                                               "NULL AND resume_at<=?", (self.clock.time(),))]
         finally:
             conn.close()
+        return self.resume_each(ids, "its pause ended")
+
+    def resume_each(self, ids, why):
+        """Start each paused campaign of IDS again (one that cannot start is logged, not raised); IDS."""
         for campaign_id in ids:
             try:
                 self.start(campaign_id)
             except DomainError as err:
-                log.warning("campaign %d: could not resume after its pause ended: %s", campaign_id, err.message)
+                log.warning("campaign %d: could not resume after %s: %s", campaign_id, why, err.message)
         return ids
 
     def check_invariants(self):

@@ -6,8 +6,8 @@ import os
 import time
 
 import pytest
-from fakes.wa_web import FakeWhatsApp
-from support.sidecar import Sidecar, wait_for
+from support import whatsapp
+from support.sidecar import wait_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 PDF = b"%PDF-1.7\n" + b"1" * 5000
@@ -16,17 +16,14 @@ NUMBERS = ["+4915112345101", "+4915112345102", "+4915112345103"]
 
 @pytest.fixture
 def fake():
-    """The fake WhatsApp with the test numbers on it."""
-    with FakeWhatsApp(accounts={n: n.lstrip("+") + "@s.whatsapp.net" for n in NUMBERS}, qr_interval=1.0) as server:
-        yield server
+    """The fake WhatsApp with NUMBERS on it."""
+    yield from whatsapp.fake_with(NUMBERS)
 
 
 @pytest.fixture
 def api(tmp_path, fake):
     """A real sidecar whose engines talk to the fake."""
-    server = Sidecar(tmp_path, env={"BULKMSG_WA_FAKE_SERVER": fake.url}).start()
-    yield server
-    server.stop()
+    yield from whatsapp.sidecar_for(tmp_path, fake)
 
 
 def upload(api, name, data):
@@ -62,13 +59,8 @@ def test_other_files_are_refused_with_a_code_and_leave_nothing_behind(api, name,
 
 
 def linked(api, fake):
-    """A linked whatsapp_web channel's id."""
-    channel_id = api.post("/channels", {"name": "WA", "type": "whatsapp_web", "config": {"typing": 0}}).json()["id"]
-    api.post("/channels/%d/whatsapp-web/link" % channel_id)
-    wait_for(lambda: api.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "waiting_for_scan", 30)
-    fake.link()
-    wait_for(lambda: api.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "connected", 30)
-    return channel_id
+    """A linked channel's id."""
+    return whatsapp.linked_channel(api, fake, "WA")
 
 
 def create(api, channel_id, attachment_id, per_minute=6000):

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from support.paths import FIXTURES, REPO
+from support import whatsapp
 from support.sidecar import Sidecar, wait_for
 
 pytestmark = pytest.mark.frozen
@@ -246,7 +247,7 @@ def test_whatsapp_web_runs_from_the_bundle_with_its_own_node(frozen_binary, tmp_
             assert server.post("/channels/%d/whatsapp-web/link" % channel_id).status_code == 200
             wait_for(lambda: server.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "waiting_for_scan",
                      timeout=60)
-            engines = [int(p) for p in os.listdir("/proc") if p.isdigit() and is_engine_of(p, server.data_dir)]
+            engines = whatsapp.engine_pids(server.data_dir)
             assert [os.path.realpath("/proc/%d/exe" % pid) for pid in engines] == \
                 [os.path.realpath(os.path.join(BUNDLE, "wa-engine", "node"))], "the engine runs on the bundled node"
             fake.link()
@@ -261,11 +262,3 @@ def test_whatsapp_web_runs_from_the_bundle_with_its_own_node(frozen_binary, tmp_
         finally:
             server.stop()
 
-
-def is_engine_of(pid, data_dir):
-    """True when process PID is a WhatsApp Web engine of DATA_DIR."""
-    try:
-        with open("/proc/%s/environ" % pid, "rb") as f:
-            return ("WA_SESSION_DIR=" + data_dir).encode() in f.read()
-    except OSError:
-        return False

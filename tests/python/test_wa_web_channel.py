@@ -7,8 +7,9 @@ import stat
 import time
 
 import pytest
-from fakes.wa_web import FakeWhatsApp
+from support import whatsapp
 from support.sidecar import Sidecar, wait_for
+from support.whatsapp import link_state, linked_channel, wait_status
 
 FAST = {"per_minute": 6000, "min_delay": 0, "max_delay": 0, "batch_size": None, "batch_size_max": None,
         "batch_pause_max": None, "warmup": False}
@@ -17,43 +18,14 @@ NUMBERS = ["+4915112345%03d" % i for i in range(6)]
 
 @pytest.fixture
 def fake():
-    """The fake WhatsApp, with the test numbers on it and quick QR rotation."""
-    with FakeWhatsApp(accounts={n: n.lstrip("+") + "@s.whatsapp.net" for n in NUMBERS}, qr_interval=1.0) as server:
-        yield server
+    """The fake WhatsApp with NUMBERS on it."""
+    yield from whatsapp.fake_with(NUMBERS)
 
 
 @pytest.fixture
 def api(tmp_path, fake):
     """A real sidecar whose engines talk to the fake."""
-    server = Sidecar(tmp_path, env={"BULKMSG_WA_FAKE_SERVER": fake.url}).start()
-    yield server
-    server.stop()
-
-
-def link_state(api, channel_id):
-    """GET the channel's link state."""
-    r = api.get("/channels/%d/whatsapp-web" % channel_id)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def wait_status(api, channel_id, status, timeout=30):
-    """Wait until the link state is STATUS; the state."""
-    return wait_for(lambda: (lambda s: s if s["status"] == status else None)(link_state(api, channel_id)),
-                    timeout=timeout)
-
-
-def linked_channel(api, fake, name="My WhatsApp", config=None):
-    """A whatsapp_web channel linked through the QR flow; its id."""
-    r = api.post("/channels", {"name": name, "type": "whatsapp_web", "config": config or {"typing": 0}})
-    assert r.status_code == 201, r.text
-    channel_id = r.json()["id"]
-    assert link_state(api, channel_id)["status"] == "not_linked"
-    assert api.post("/channels/%d/whatsapp-web/link" % channel_id).status_code == 200
-    wait_status(api, channel_id, "waiting_for_scan")
-    fake.link(number="+15550001111", push_name="Ann")
-    wait_status(api, channel_id, "connected")
-    return channel_id
+    yield from whatsapp.sidecar_for(tmp_path, fake)
 
 
 def campaign(api, channel_id, numbers, pacing=None, body="Hello {{name}}"):
@@ -233,7 +205,7 @@ def test_engine_killed_mid_campaign_pauses_with_a_reason_then_resumes_without_do
     channel_id = linked_channel(api, fake)
     campaign_id = campaign(api, channel_id, NUMBERS, pacing={"per_minute": 120})
     wait_for(lambda: len(fake.sent) >= 2, timeout=30)
-    engine_pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and engine_of(p, api.data_dir)]
+    engine_pids = whatsapp.engine_pids(api.data_dir)
     assert len(engine_pids) == 1
     os.kill(engine_pids[0], signal.SIGKILL)
     stopped = finished(api, campaign_id)
@@ -269,15 +241,6 @@ def read_text(path):
     """A file's text (undecodable bytes replaced)."""
     with open(path, errors="replace") as f:
         return f.read()
-
-
-def engine_of(pid, data_dir):
-    """True when process PID is a WhatsApp Web engine of DATA_DIR."""
-    try:
-        with open("/proc/%s/environ" % pid, "rb") as f:
-            return ("WA_SESSION_DIR=" + data_dir).encode() in f.read()
-    except OSError:
-        return False
 
 
 def test_engine_unavailable_is_a_clear_state_not_a_crash(tmp_path, fake):

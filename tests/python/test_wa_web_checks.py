@@ -5,8 +5,8 @@ import time
 
 import pytest
 import requests
-from fakes.wa_web import FakeWhatsApp
-from support.sidecar import Sidecar, wait_for
+from support import whatsapp
+from support.sidecar import wait_for
 
 ON = ["+4915112345%03d" % i for i in range(200, 212)]
 OFF = ["+4915112399%03d" % i for i in range(3)]
@@ -14,27 +14,19 @@ OFF = ["+4915112399%03d" % i for i in range(3)]
 
 @pytest.fixture
 def fake():
-    """The fake WhatsApp with ON registered."""
-    with FakeWhatsApp(accounts={n: n.lstrip("+") + "@s.whatsapp.net" for n in ON}, qr_interval=1.0) as server:
-        yield server
+    """The fake WhatsApp with ON on it."""
+    yield from whatsapp.fake_with(ON)
 
 
 @pytest.fixture
 def api(tmp_path, fake):
     """A real sidecar whose engines talk to the fake."""
-    server = Sidecar(tmp_path, env={"BULKMSG_WA_FAKE_SERVER": fake.url}).start()
-    yield server
-    server.stop()
+    yield from whatsapp.sidecar_for(tmp_path, fake)
 
 
 def linked(api, fake):
     """A linked channel's id."""
-    channel_id = api.post("/channels", {"name": "WA", "type": "whatsapp_web", "config": {"typing": 0}}).json()["id"]
-    api.post("/channels/%d/whatsapp-web/link" % channel_id)
-    wait_for(lambda: api.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "waiting_for_scan", 30)
-    fake.link()
-    wait_for(lambda: api.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "connected", 30)
-    return channel_id
+    return whatsapp.linked_channel(api, fake, "WA")
 
 
 def finished_job(api, channel_id):

@@ -78,24 +78,15 @@ class WhatsAppWebTarget:
         self.fake = fake
         self.env = {self.env_name: fake.url}
 
-    def channel(self):
-        """The POST /channels body: no typing pause, so trials are quick."""
-        return {"name": "fault wa web", "type": "whatsapp_web", "config": {"typing": 0}}
-
     def pacing(self):
         """Pacing that overrides the ban-safety defaults (a trial is about the ledger, not the pace)."""
         return {"min_delay": 0, "max_delay": 0, "batch_size": None, "batch_size_max": None, "warmup": False,
                 "max_consecutive_failures": 5}
 
-    def after_channel(self, api, channel_id):
-        """Link the channel: start the engine, then 'scan' the QR on the fake phone."""
-        r = api.post("/channels/%d/whatsapp-web/link" % channel_id)
-        assert r.status_code in (200, 202), r.text
-        wait_for(lambda: api.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "waiting_for_scan",
-                 timeout=60)
-        self.fake.link(number="+15550009999", push_name="Fault Phone")
-        wait_for(lambda: api.get("/channels/%d/whatsapp-web" % channel_id).json()["status"] == "connected",
-                 timeout=60)
+    def link(self, api):
+        """A linked channel (the QR flow, 'scanned' on the fake phone); its id."""
+        from support.whatsapp import linked_channel
+        return linked_channel(api, self.fake, "fault wa web")
 
     def contacts(self, trial, size):
         """SIZE (address, contact) pairs unique to TRIAL, all on WhatsApp."""
@@ -106,21 +97,6 @@ class WhatsAppWebTarget:
     def received(self, address):
         """How many messages the recipient's phone shows (distinct message ids, as WhatsApp keys them)."""
         return len(self.fake.inbox(address))
-
-    def engine_pids(self, data_dir):
-        """Pids of the engine processes serving DATA_DIR (found by their session directory)."""
-        pids = []
-        for name in os.listdir("/proc"):
-            if not name.isdigit():
-                continue
-            try:
-                with open("/proc/%s/environ" % name, "rb") as f:
-                    environ = f.read().split(b"\0")
-            except OSError:
-                continue
-            if any(item.startswith(b"WA_SESSION_DIR=" + data_dir.encode()) for item in environ):
-                pids.append(int(name))
-        return pids
 
 
 class FaultRig:
@@ -142,12 +118,12 @@ class FaultRig:
 
     def ensure_channel(self):
         """The target's channel, created once."""
+        if self.channel_id is None and hasattr(self.target, "link"):
+            self.channel_id = self.target.link(self.ensure_sidecar())
         if self.channel_id is None:
             r = self.ensure_sidecar().post("/channels", self.target.channel())
             assert r.status_code == 201, r.text
             self.channel_id = r.json()["id"]
-            if hasattr(self.target, "after_channel"):
-                self.target.after_channel(self.sidecar, self.channel_id)
         return self.channel_id
 
     def new_campaign(self, trial, size):
@@ -185,7 +161,8 @@ class FaultRig:
         deadline = time.monotonic() + timeout
         while sum(self.target.received(a) > 0 for a in addresses) < count and time.monotonic() < deadline:
             time.sleep(0.002)
-        pids = self.target.engine_pids(self.data_dir)
+        from support.whatsapp import engine_pids
+        pids = engine_pids(self.data_dir)
         assert pids, "no engine process found for this data directory"
         for pid in pids:
             os.kill(pid, signal.SIGKILL)
