@@ -31,6 +31,7 @@ class Sender:
 
     channel_type: str
     messaging_service: bool = False
+    linked_at: float = None  # WhatsApp Web: when the number was linked (the warm-up cap grows from that day)
 
 
 def plan(rules, count, sender, now, concurrency=None):
@@ -38,7 +39,8 @@ def plan(rules, count, sender, now, concurrency=None):
     concurrency = concurrency or rules.concurrency or DEFAULT_CONCURRENCY.get(sender.channel_type, 1)
     gap = message_gap(rules, sender.channel_type, concurrency)
     start = max(now, rules.start_at or now)
-    schedule = simulate(rules, min(count, EXACT_MESSAGES), gap, start)
+    warmup_from = (sender.linked_at or now) if rules.warmup else None
+    schedule = simulate(rules, min(count, EXACT_MESSAGES), gap, start, warmup_from)
     finish = schedule.last if count else start
     if count > EXACT_MESSAGES:
         finish = schedule.last + (count - EXACT_MESSAGES) / long_run_rate(rules, schedule, start)
@@ -88,25 +90,53 @@ class Schedule:
     first_day: int = 0
 
 
-def simulate(rules, count, gap, start):
-    """Walk COUNT sends one by one (caps with bounded queues of recent send times; O(1) per message)."""
+def mean_batch(rules):
+    """(messages per burst, seconds of break) on average: random bursts and breaks count at their means."""
+    size = rules.batch_size if rules.batch_size_max is None else (rules.batch_size + rules.batch_size_max) / 2.0
+    pause = rules.batch_pause if rules.batch_pause_max is None else (rules.batch_pause + rules.batch_pause_max) / 2.0
+    return size, pause
+
+
+def simulate(rules, count, gap, start, warmup_from=None):
+    """Walk COUNT sends one by one (caps with bounded queues of recent send times; O(1) per message). WARMUP_FROM:
+    the link time of a WhatsApp Web number whose warm-up cap (20 a day, doubling) applies."""
     hourly = collections.deque(maxlen=rules.hourly_cap) if rules.hourly_cap else None
     daily = collections.deque(maxlen=rules.daily_cap) if rules.daily_cap else None
+    warm = collections.deque() if warmup_from is not None else None
     schedule, ts = Schedule(last=start), start
+    size, pause = mean_batch(rules)
+    next_break = size if rules.batch_size else None
     for n in range(count):
         if n:
             step = gap
-            if rules.batch_size and n % rules.batch_size == 0 and rules.batch_pause > gap:
-                schedule.batched += rules.batch_pause - gap
-                step = rules.batch_pause
+            if next_break is not None and n >= next_break:
+                next_break += size
+                if pause > gap:
+                    schedule.batched += pause - gap
+                    step = pause
             ts += step
         ts = constrained(rules, ts, hourly, daily, schedule)
-        for window in (hourly, daily):
+        if warm is not None:
+            ts = warmed_up(rules, ts, warm, warmup_from, schedule)
+        for window in (hourly, daily, warm):
             if window is not None:
                 window.append(ts)
         schedule.first_day += ts < start + DAY
         schedule.last = ts
     return schedule
+
+
+def warmed_up(rules, ts, sent, linked_at, schedule):
+    """TS moved past the warm-up cap: at most warmup_cap(day) sends in any 24 h (SENT: the last day's send times)."""
+    while True:
+        while sent and sent[0] + DAY <= ts:
+            sent.popleft()
+        cap = pacing.warmup_cap(rules, linked_at, ts)
+        if len(sent) < cap:
+            return constrained(rules, ts, None, None, schedule)
+        later = sent[len(sent) - cap] + DAY
+        schedule.capped += later - ts
+        ts = later
 
 
 def constrained(rules, ts, hourly, daily, schedule):
@@ -160,6 +190,10 @@ def warnings(rules, count, sender, gap, schedule, start, duration):
             found.append(warning("twilio_queue_limit", "Twilio would hold about %.1f h of these messages in its "
                                  "queue; messages queued longer than 10 h fail. Slow the pacing down or use a "
                                  "Messaging Service with more numbers." % (backlog / HOUR)))
+    if rules.warmup and count > pacing.WARMUP_FIRST_DAY:
+        found.append(warning("whatsapp_warmup", "This number is warming up: at most %d messages on its first day, "
+                             "doubling each day up to %d, so %d messages take until %s."
+                             % (pacing.WARMUP_FIRST_DAY, rules.warmup_max, count, iso(start + duration))))
     if rules.daily_cap and count > rules.daily_cap:
         found.append(warning("spans_days", "The daily cap of %d spreads %d messages over about %d days."
                              % (rules.daily_cap, count, -(-count // rules.daily_cap))))

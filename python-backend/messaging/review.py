@@ -50,11 +50,18 @@ def sender_of(channel):
             if channel["type"] == "dry_run" else None, "name": None}
 
 
-def plan_for(rules, count, channel, now):
+def plan_for(conn, rules, count, channel, now):
     """The planner's answer for COUNT messages on CHANNEL (a channels row)."""
     config = loads(channel["config"], {})
-    sender = planner.Sender(channel["type"], messaging_service=bool(config.get("messaging_service_sid")))
+    sender = planner.Sender(channel["type"], messaging_service=bool(config.get("messaging_service_sid")),
+                            linked_at=linked_at(conn, channel["id"]) if rules.warmup else None)
     return planner.plan(rules, count, sender, now)
+
+
+def linked_at(conn, channel_id):
+    """When CHANNEL_ID's number was linked (WhatsApp Web), or None."""
+    row = conn.execute("SELECT linked_at FROM wa_links WHERE channel_id=?", (channel_id,)).fetchone()
+    return row[0] if row else None
 
 
 def plan_request(conn, data, now):
@@ -63,7 +70,7 @@ def plan_request(conn, data, now):
     if not is_id(channel_id):
         raise DomainError("missing_field", "'channel_id' is required (a number).")
     channel = channel_store.channel_row(conn, channel_id)
-    rules = pacing.from_dict(data.get("pacing"))
+    rules = pacing.from_dict(campaigns.with_channel_defaults(data.get("pacing"), channel["type"]))
     found = None
     if list_id is not None:
         if not is_id(list_id):
@@ -72,7 +79,7 @@ def plan_request(conn, data, now):
         count = found["will_send"]
     elif isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 10**8:
         raise DomainError("missing_field", "Give 'list_id' or 'count' (a whole number up to 100000000).")
-    return {"plan": plan_for(rules, count, channel, now), "reach": found}
+    return {"plan": plan_for(conn, rules, count, channel, now), "reach": found}
 
 
 def samples(conn, campaign, rng, limit=SAMPLE_SCAN):
@@ -113,4 +120,4 @@ def review(conn, campaign_id, now, rng=None):
             "sender": sender_of(channel), "recipients": {"total": counts["total"], "to_send": to_send,
                                                          "skipped": counts["skipped"], "skipped_by_reason": skipped},
             "samples": samples(conn, campaign, rng or random.Random()), "pacing": rules.to_dict(),
-            "plan": plan_for(rules, to_send, channel, now), "reviewed_at": iso(now)}
+            "plan": plan_for(conn, rules, to_send, channel, now), "reviewed_at": iso(now)}

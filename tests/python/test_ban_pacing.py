@@ -54,3 +54,18 @@ def test_inconsistent_ranges_are_refused(bad):
     with pytest.raises(DomainError) as err:
         rules(**bad)
     assert err.value.code == "bad_pacing"
+
+
+def test_the_planner_shows_the_warmup_and_the_random_bursts():
+    from messaging import planner
+    now = 1_800_000_000.0
+    sender = planner.Sender("whatsapp_web", linked_at=now)
+    small = planner.plan(rules(), 10, sender, now)
+    assert small["warnings"] == [] and small["duration_seconds"] == pytest.approx(9 * 40, rel=0.01)  # mean 40 s gaps
+    week = planner.plan(rules(), 1000, sender, now)
+    assert [w["code"] for w in week["warnings"]] == ["whatsapp_warmup"]
+    assert week["first_day_messages"] == 20
+    # 20 + 40 + 80 + 160 + 200 + 200 + 200 = 900 in the first 7 days: the 1,000th goes on day 8.
+    assert 7 * DAY < week["duration_seconds"] < 8 * DAY
+    older = planner.plan(rules(), 1000, planner.Sender("whatsapp_web", linked_at=now - 30 * DAY), now)
+    assert older["duration_seconds"] < week["duration_seconds"]

@@ -1447,7 +1447,7 @@ export interface components {
         };
         PlannerWarning: {
             /** @enum {unknown} */
-            code: "whatsapp_throughput" | "whatsapp_messaging_tier" | "twilio_sender_rate" | "twilio_queue_limit" | "spans_days";
+            code: "whatsapp_throughput" | "whatsapp_messaging_tier" | "twilio_sender_rate" | "twilio_queue_limit" | "spans_days" | "whatsapp_warmup";
             message: string;
         };
         Plan: {
