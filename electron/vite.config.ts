@@ -7,7 +7,8 @@ import { DEFAULT_PORT } from './src/generated/constants';
 const SIDECAR_PATHS = [
   '/health', '/upload', '/parse-manual-numbers', '/validate-number', '/imports', '/regions',
   '/lists', '/campaigns', '/templates', '/settings', '/events', '/openapi.json',
-  '/channels', '/compose', '/do-not-contact', '/access',
+  '/channels', '/compose', '/do-not-contact', '/access', '/attachments', '/drafts', '/inbox', '/consent',
+  '/webhooks',
 ];
 const SIDECAR_URL = process.env.BULKMSG_SIDECAR_URL ?? `http://127.0.0.1:${DEFAULT_PORT}`;
 

@@ -131,7 +131,10 @@ def build_server(app, settings):
         app, host=settings.host, port=settings.port, threads=REQUEST_THREADS + settings.stream_slots,
         connection_limit=CONNECTION_LIMIT, channel_timeout=IDLE_TIMEOUT_SECONDS, cleanup_interval=CLEANUP_SECONDS,
         asyncore_use_poll=True, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1_000_000,
-        outbuf_overflow=OUTPUT_BUFFER_IN_MEMORY)
+        outbuf_overflow=OUTPUT_BUFFER_IN_MEMORY,
+        # Waitress would drop forwarding headers it was not told to trust; the app needs to see them, only to
+        # treat a tunnel's requests as remote (sidecar/access.py), never to trust what they claim.
+        clear_untrusted_proxy_headers=False)
 
 
 def bound_port(server):

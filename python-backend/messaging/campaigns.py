@@ -164,7 +164,15 @@ def describe(conn, campaign_id):
             "counts": counts, "progress": round(done / counts["total"], 4) if counts["total"] else 1.0,
             "rate_per_minute": rate, "eta_seconds": eta, "created_at": iso(row["created_at"]),
             "started_at": iso(row["started_at"]), "finished_at": iso(row["finished_at"]),
-            "resume_at": iso(row["resume_at"])}
+            "resume_at": iso(row["resume_at"]), "delivery_tracking": delivery_tracking(conn, row["channel_id"])}
+
+
+def delivery_tracking(conn, channel_id):
+    """Whether the campaign's channel reports what happened after 'sent' (email only with a bounce mailbox)."""
+    channel = conn.execute("SELECT type, config FROM channels WHERE id=?", (channel_id,)).fetchone()
+    if channel is None or channel["type"] == "dry_run":
+        return False
+    return channel["type"] != "smtp" or bool(loads(channel["config"], {}).get("imap_host"))
 
 
 def all_campaigns(conn):
@@ -187,7 +195,7 @@ def recipient_out(row):
             "attempts": row["attempts"], "provider_id": row["provider_id"], "error_code": row["error_code"],
             "error": row["error"], "attempted_at": iso(row["attempted_at"]), "finished_at": iso(row["finished_at"]),
             "delivery": row["delivery"], "delivered_at": iso(row["delivered_at"]), "read_at": iso(row["read_at"]),
-            "body": row["body"]}
+            "replied_at": iso(row["replied_at"]), "body": row["body"]}
 
 
 def page_recipients(conn, campaign_id, status=None, offset=0, limit=100):

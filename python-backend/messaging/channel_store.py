@@ -1,11 +1,14 @@
 """Saved channels: settings in the database, secrets in the keychain or the encrypted file (never returned)."""
-from . import channels, secrets
+from . import app_settings, channels, secrets
 from .channels.base import SendError
 from .db import insert_id, transaction
 from core import errors
 from core.errors import DomainError, not_found
 from core.fields import require_text
 from .util import dumps, iso, loads, now
+
+PUBLIC_URL_KEY = "public_url"  # the https address of the user's tunnel, where providers reach the webhooks
+WEBHOOK_PREFIX = {"whatsapp": "/webhooks/whatsapp", "twilio": "/webhooks/twilio"}
 
 
 def channel_out(row):
@@ -90,6 +93,12 @@ def delete(conn, channel_id, data_dir=None):
     return "deleted"
 
 
+def webhook_path(channel_type, channel_id):
+    """The path providers post CHANNEL_ID's statuses and inbound messages to, or None for types without one."""
+    prefix = WEBHOOK_PREFIX.get(channel_type)
+    return "%s/%d" % (prefix, channel_id) if prefix else None
+
+
 def usable_channel(conn, channel_id):
     """The channels row for a new campaign or a test send: not archived (409), else a 404."""
     row = channel_row(conn, channel_id)
@@ -109,6 +118,9 @@ def open_channel(conn, channel_id, data_dir, options=None):
     row = channel_row(conn, channel_id)
     config = loads(row["config"], {})
     config.update((options or {}).get("channel_overrides") or {})
+    public_url = app_settings.get(conn, PUBLIC_URL_KEY)
+    if row["type"] == "twilio" and public_url and not config.get("status_callback"):
+        config["status_callback"] = public_url + webhook_path(row["type"], channel_id)
     secret_values = secrets.load(channel_id, data_dir) if row["has_secret"] else {}
     return channels.build(row["type"], config, secret_values, data_dir, channel_id)
 

@@ -1,4 +1,5 @@
-"""The do-not-contact list: numbers and email addresses every campaign skips."""
+"""The do-not-contact list (the consent list, see consent.py): numbers and email addresses every campaign skips,
+each with where it came from."""
 import re
 
 from . import contacts_check
@@ -33,7 +34,14 @@ def split_values(values):
     return values
 
 
-def add_values(conn, values, region, note=""):
+def insert(conn, value, kind, note="", source="manual", channel_id=None):
+    """One normalised entry (caller's transaction); True when it was not on the list yet."""
+    return conn.execute("INSERT INTO do_not_contact (value, kind, note, source, channel_id, created_at) "
+                        "VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                        (value, kind, note or "", source, channel_id, now())).rowcount == 1
+
+
+def add_values(conn, values, region, note="", source="manual"):
     """Add entries; returns {added, already, invalid: [{value, code, message}]}."""
     added = already = 0
     invalid = []
@@ -44,10 +52,9 @@ def add_values(conn, values, region, note=""):
             except DomainError as err:
                 invalid.append({"value": value, "code": err.code, "message": err.message})
                 continue
-            cursor = conn.execute("INSERT INTO do_not_contact (value, kind, note, created_at) VALUES (?,?,?,?)"
-                                  " ON CONFLICT DO NOTHING", (clean, kind, note or "", now()))
-            added += cursor.rowcount
-            already += 1 - cursor.rowcount
+            fresh = insert(conn, clean, kind, note, source)
+            added += fresh
+            already += not fresh
     return {"added": added, "already": already, "invalid": invalid}
 
 
@@ -55,11 +62,13 @@ def page(conn, q="", offset=0, limit=100):
     """{total, offset, limit, entries} of the list, optionally filtered."""
     where, params = "1=1", []
     if q:
-        where, params = contains("value"), [like_pattern(q)]
-    total = conn.execute("SELECT COUNT(*) FROM do_not_contact WHERE " + where, params).fetchone()[0]
-    rows = conn.execute("SELECT * FROM do_not_contact WHERE %s ORDER BY id DESC LIMIT ? OFFSET ?" % where,
+        where, params = contains("d.value"), [like_pattern(q)]
+    total = conn.execute("SELECT COUNT(*) FROM do_not_contact d WHERE " + where, params).fetchone()[0]
+    rows = conn.execute("SELECT d.*, c.name AS channel_name FROM do_not_contact d LEFT JOIN channels c "
+                        "ON c.id=d.channel_id WHERE %s ORDER BY d.id DESC LIMIT ? OFFSET ?" % where,
                         params + [limit, offset]).fetchall()
-    entries = [{"id": r["id"], "value": r["value"], "kind": r["kind"], "note": r["note"],
+    entries = [{"id": r["id"], "value": r["value"], "kind": r["kind"], "note": r["note"], "source": r["source"],
+                "channel_id": r["channel_id"], "channel_name": r["channel_name"],
                 "created_at": iso(r["created_at"])} for r in rows]
     return {"total": total, "offset": offset, "limit": limit, "entries": entries}
 
@@ -79,3 +88,14 @@ def blocked(conn, *values):
     marks = ",".join("?" * len(wanted))
     return conn.execute("SELECT 1 FROM do_not_contact WHERE value IN (%s) LIMIT 1" % marks, wanted).fetchone() \
         is not None
+
+
+def listed(conn, values):
+    """The subset of VALUES (normalised numbers or emails) that is on the list."""
+    found = set()
+    values = list(dict.fromkeys(values))
+    for start in range(0, len(values), 500):  # under SQLite's bound-parameter limit
+        chunk = values[start:start + 500]
+        found.update(v for (v,) in conn.execute("SELECT value FROM do_not_contact WHERE value IN (%s)"
+                                                % ",".join("?" * len(chunk)), chunk))
+    return found

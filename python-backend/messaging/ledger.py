@@ -32,6 +32,7 @@ def claim_many(conn, campaign_id, run_id, recipient_ids, ts, pace=None, new_id=N
         if running is None:
             return {}
         claimed = [rid for rid in recipient_ids if states.claim_recipient(conn, rid, ts)]
+        claimed = [rid for rid in claimed if not settled_by_report(conn, rid)]
         if new_id is not None:
             for rid in claimed:
                 conn.execute("UPDATE campaign_recipients SET provider_id=? WHERE id=? AND provider_id IS NULL",
@@ -42,6 +43,18 @@ def claim_many(conn, campaign_id, run_id, recipient_ids, ts, pace=None, new_id=N
         for rid in claimed:
             ids[rid] = conn.execute("SELECT provider_id FROM campaign_recipients WHERE id=?", (rid,)).fetchone()[0]
         return ids
+
+
+def settled_by_report(conn, recipient_id):
+    """True when a provider already reported a message for this just-claimed row (a status that named it came in
+    after a retry requeued it): the row takes that message id and is not sent again."""
+    reports = conn.execute("SELECT provider_id, status, channel_id, ts, error FROM status_reports WHERE "
+                           "recipient_id=?", (recipient_id,)).fetchall()
+    for provider_id, status, channel_id, ts, error in reports:
+        if adopt(conn, recipient_id, provider_id, channel_id):
+            apply_status(conn, provider_id, status, ts, error)
+            return True
+    return False
 
 
 def apply_outcome(conn, outcome):
@@ -82,7 +95,8 @@ def requeue(conn, campaign_id, statuses):
 
 def counts(conn, campaign_id):
     """{status: count} for every status (zeros included), 'total', and what the provider reported after
-    sending: 'delivered' (delivered or read), 'read', 'delivery_failed'."""
+    sending: 'delivered' (delivered or read), 'read', 'delivery_failed' (failed or undelivered), 'undelivered',
+    and 'replied' (rows whose contact wrote back after it)."""
     found = dict(conn.execute("SELECT status, COUNT(*) FROM campaign_recipients WHERE campaign_id=? "
                               "GROUP BY status", (campaign_id,)).fetchall())
     result = {status: found.get(status, 0) for status in STATUSES}
@@ -91,47 +105,115 @@ def counts(conn, campaign_id):
                                  "delivery IS NOT NULL GROUP BY delivery", (campaign_id,)).fetchall())
     result["delivered"] = reported.get("delivered", 0) + reported.get("read", 0)
     result["read"] = reported.get("read", 0)
-    result["delivery_failed"] = reported.get("failed", 0)
+    result["undelivered"] = reported.get("undelivered", 0)
+    result["delivery_failed"] = reported.get("failed", 0) + result["undelivered"]
+    result["replied"] = conn.execute("SELECT COUNT(*) FROM campaign_recipients WHERE campaign_id=? AND "
+                                     "replied_at IS NOT NULL", (campaign_id,)).fetchone()[0]
     return result
 
 
-# Engine acks and what they say about a row: any ack proves the message left; receipts raise `delivery`.
-ACK_DELIVERY = {"delivered": "delivered", "read": "read", "played": "read", "error": "failed"}
-ACK_ORDER = ("server", "delivered", "error", "read", "played")
+# What a provider status says about a row: 'accepted' only proves the message left (sending/unknown -> sent);
+# the others also raise `delivery` (states.DELIVERY_STATUSES), which only moves forward.
+ACCEPTED = "accepted"
+REPORTED = (ACCEPTED,) + states.DELIVERY_STATUSES
+# WhatsApp Web engine acks in those words, and the order acks are replayed in when reconciling.
+ACK_STATUS = {"server": ACCEPTED, "delivered": "delivered", "read": "read", "played": "read", "error": "failed"}
+REPLAY_ORDER = (ACCEPTED, "delivered", "failed", "undelivered", "read")
 
 
 def record_ack(conn, message_id, status, ts, jid=None, error=None):
     """Keep one ack of the WhatsApp Web engine and apply it to the ledger (caller's transaction); rows changed."""
-    conn.execute("INSERT OR IGNORE INTO wa_acks (message_id, status, jid, error, ts) VALUES (?,?,?,?,?)",
-                 (message_id, status, jid, error, ts))
-    return apply_ack(conn, message_id, status, ts, error)
+    conn.execute("INSERT INTO wa_acks (message_id, status, jid, error, ts) VALUES (?,?,?,?,?) "
+                 "ON CONFLICT DO NOTHING", (message_id, status, jid, error, ts))
+    return apply_status(conn, message_id, ACK_STATUS.get(status, ACCEPTED), ts, error)
 
 
-def apply_ack(conn, message_id, status, ts, error=None):
-    """Move the rows of MESSAGE_ID forward for an ack: sending/unknown -> sent, then the delivery; rows changed."""
-    changed = states.reconcile_recipients(conn, message_id, ts)
-    if status in ACK_DELIVERY:
-        changed += states.raise_delivery(conn, message_id, ACK_DELIVERY[status], ts, error)
+def record_status(conn, provider_id, status, ts, channel_id=None, recipient_id=None, error=None):
+    """Keep one provider status report (duplicates are no-ops) and apply it (caller's transaction); rows changed.
+
+    RECIPIENT_ID (a Cloud API status names its row in biz_opaque_callback_data) first gives an id-less row of
+    CHANNEL_ID's campaigns this PROVIDER_ID: the way a send whose answer a crash lost is found again."""
+    assert status in REPORTED, status
+    conn.execute("INSERT INTO status_reports (provider_id, status, channel_id, recipient_id, error, ts) "
+                 "VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                 (provider_id, status, channel_id, recipient_id, error, ts))
+    if recipient_id is not None and channel_id is not None:
+        adopt(conn, recipient_id, provider_id, channel_id)
+    return apply_status(conn, provider_id, status, ts, error)
+
+
+def adopt(conn, recipient_id, provider_id, channel_id):
+    """Give row RECIPIENT_ID of a campaign on CHANNEL_ID the PROVIDER_ID, when it has none yet; True if so."""
+    return conn.execute("UPDATE campaign_recipients SET provider_id=? WHERE id=? AND provider_id IS NULL AND "
+                        "status IN ('sending','unknown') AND campaign_id IN "
+                        "(SELECT id FROM campaigns WHERE channel_id=?)",
+                        (provider_id, recipient_id, channel_id)).rowcount == 1
+
+
+def apply_status(conn, provider_id, status, ts, error=None):
+    """Move the rows of PROVIDER_ID forward for a report: sending/unknown -> sent, then the delivery; rows
+    changed."""
+    changed = states.reconcile_recipients(conn, provider_id, ts)
+    if status in states.DELIVERY_STATUSES:
+        changed += states.raise_delivery(conn, provider_id, status, ts, error)
     return changed
 
 
-def reconcile(conn, campaign_id):
-    """Apply the acks already received to the campaign's 'unknown' rows (before a retry):
-    {"reconciled": rows now known sent, "still_unknown": rows a retry may send again}."""
+def known_reports(conn, campaign_id):
+    """(provider_id, status, ts, error) of every ack or status report that names an 'unknown' row of the
+    campaign, in replay order."""
+    reports = [(r[0], ACK_STATUS.get(r[1], ACCEPTED), r[2], r[3]) for r in conn.execute(
+        "SELECT a.message_id, a.status, a.ts, a.error FROM campaign_recipients r JOIN wa_acks a "
+        "ON a.message_id=r.provider_id WHERE r.campaign_id=? AND r.status='unknown'", (campaign_id,))]
+    reports += [tuple(r) for r in conn.execute(
+        "SELECT s.provider_id, s.status, s.ts, s.error FROM campaign_recipients r JOIN status_reports s "
+        "ON s.provider_id=r.provider_id WHERE r.campaign_id=? AND r.status='unknown'", (campaign_id,))]
+    rank = {status: i for i, status in enumerate(REPLAY_ORDER)}
+    return sorted(reports, key=lambda report: rank.get(report[1], 0))
+
+
+def adopt_reported(conn, campaign_id):
+    """Give the campaign's id-less 'unknown' rows the provider ids that status reports named them with."""
+    for provider_id, recipient_id, channel_id in conn.execute(
+            "SELECT s.provider_id, s.recipient_id, s.channel_id FROM status_reports s JOIN campaign_recipients r "
+            "ON r.id=s.recipient_id WHERE r.campaign_id=? AND r.status='unknown' AND r.provider_id IS NULL",
+            (campaign_id,)).fetchall():
+        adopt(conn, recipient_id, provider_id, channel_id)
+
+
+def reconcile(conn, campaign_id, found=()):
+    """Apply what providers already reported to the campaign's 'unknown' rows (before a retry):
+    {"reconciled": rows a provider's report turned from unknown to sent (now or as it arrived), "still_unknown":
+    rows a retry may send again}.
+
+    FOUND: (recipient_id, provider_id, status, ts, error) a channel looked up itself (Twilio's message list)."""
     with transaction(conn):
-        acks = conn.execute("SELECT a.message_id, a.status, a.ts, a.error FROM campaign_recipients r JOIN wa_acks a "
-                            "ON a.message_id=r.provider_id WHERE r.campaign_id=? AND r.status='unknown'",
-                            (campaign_id,)).fetchall()
-        rank = {status: i for i, status in enumerate(ACK_ORDER)}
-        reconciled = set()
-        for message_id, status, ts, error in sorted(acks, key=lambda a: rank.get(a[1], 0)):
-            if states.reconcile_recipients(conn, message_id, ts):
-                reconciled.add(message_id)
-            if status in ACK_DELIVERY:
-                states.raise_delivery(conn, message_id, ACK_DELIVERY[status], ts, error)
-        still = conn.execute("SELECT COUNT(*) FROM campaign_recipients WHERE campaign_id=? AND status='unknown'",
-                             (campaign_id,)).fetchone()[0]
-    return {"reconciled": len(reconciled), "still_unknown": still}
+        for recipient_id, provider_id, status, ts, error in found:
+            record_status(conn, provider_id, status, ts, campaign_channel(conn, campaign_id), recipient_id, error)
+        adopt_reported(conn, campaign_id)
+        for provider_id, status, ts, error in known_reports(conn, campaign_id):
+            apply_status(conn, provider_id, status, ts, error)
+        still = unknown_count(conn, campaign_id)
+        reconciled = conn.execute("SELECT COUNT(*) FROM campaign_recipients WHERE campaign_id=? AND "
+                                  "reconciled_at IS NOT NULL", (campaign_id,)).fetchone()[0]
+    return {"reconciled": reconciled, "still_unknown": still}
+
+
+def unknown_count(conn, campaign_id):
+    """How many rows of the campaign are 'unknown'."""
+    return conn.execute("SELECT COUNT(*) FROM campaign_recipients WHERE campaign_id=? AND status='unknown'",
+                        (campaign_id,)).fetchone()[0]
+
+
+def campaign_channel(conn, campaign_id):
+    """The channel id of a campaign."""
+    return conn.execute("SELECT channel_id FROM campaigns WHERE id=?", (campaign_id,)).fetchone()[0]
+
+
+def unknown_rows(conn, campaign_id):
+    """The campaign's 'unknown' rows (for a channel that can look them up)."""
+    return conn.execute("SELECT * FROM campaign_recipients WHERE campaign_id=? AND status='unknown' ORDER BY id",
+                        (campaign_id,)).fetchall()
 
 
 def nth_latest_attempt(conn, campaign_id):

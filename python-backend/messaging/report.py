@@ -1,4 +1,5 @@
-"""A campaign's report (who, when, status, provider id, error) as CSV or XLSX.
+"""A campaign's report (who, when, status, what the provider reported after, replies, provider id, error) as
+CSV or XLSX.
 
 Uses the contact engine's spreadsheet writers, so reports and contact exports neutralise formulas alike
 (in XLSX the address column is a typed text cell and stays exact, e.g. '+14155552671').
@@ -7,8 +8,8 @@ from contacts.exports import to_csv, to_xlsx
 
 from .campaigns import campaign_row, recipient_out
 
-COLUMNS = ("address", "name", "status", "attempts", "attempted_at", "finished_at", "provider_id", "error_code",
-           "error")
+COLUMNS = ("address", "name", "status", "attempts", "attempted_at", "finished_at", "delivery", "delivered_at",
+           "read_at", "replied_at", "provider_id", "error_code", "error")
 CHUNK = 2000
 
 

@@ -189,8 +189,8 @@ class CampaignManager:
                 if row["status"] in ("cancelled", "draft"):
                     raise DomainError("bad_state", "A %s campaign has nothing to retry." % row["status"],
                                       errors.CONFLICT)
-            # Acks that came in after a crash settle rows first: only what is still unknown is sent again.
-            settled = ledger.reconcile(conn, campaign_id) if "unknown" in statuses else \
+            # What providers reported after a crash settles rows first: only what is still unknown is sent again.
+            settled = self.settle(conn, campaign_id) if "unknown" in statuses else \
                 {"reconciled": 0, "still_unknown": 0}
             with db.transaction(conn):
                 count = ledger.requeue(conn, campaign_id, statuses)
@@ -200,6 +200,23 @@ class CampaignManager:
             conn.close()
         started = self.start(campaign_id)["started"] if count else False
         return {"requeued": count, "started": started, **settled}
+
+    def settle(self, conn, campaign_id):
+        """Reconcile the campaign's 'unknown' rows with what providers reported or answer when asked:
+        {reconciled, still_unknown}."""
+        from .receipts import sync
+
+        return ledger.reconcile(conn, campaign_id, sync.lookup_unknown(conn, self.data_dir, campaign_id))
+
+    def reconcile(self, campaign_id):
+        """Settle the campaign's 'unknown' rows without retrying anything (what the retry dialog shows)."""
+        self.ensure_storage()
+        conn = self.connect()
+        try:
+            campaigns.campaign_row(conn, campaign_id)
+            return self.settle(conn, campaign_id)
+        finally:
+            conn.close()
 
     def resume_interrupted(self):
         """At start-up: repair what a crash left (in-flight rows -> unknown) and resume 'running' campaigns.
@@ -617,6 +634,8 @@ class Worker:
         else:
             assert err.kind in (UNKNOWN, PERMANENT, TRANSIENT)
             outcome.status = "unknown" if err.kind == UNKNOWN else "failed"
+            if err.pause:
+                self.auto_pause = (err.message, None)
 
     def complete(self):
         """Mark the campaign completed, only if nothing is pending or in flight. Nothing of this run is in

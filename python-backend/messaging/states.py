@@ -46,9 +46,12 @@ RECIPIENT_EVENTS = {
 }
 
 # What the provider reported after 'sent', in the `delivery` column: it only moves forward (a late 'delivered'
-# after 'read' or a duplicate changes nothing). 'failed' is an error ack, possible before any receipt.
-DELIVERY_FROM = {"delivered": (None,), "read": (None, "delivered"), "failed": (None, "delivered")}
-DELIVERY_STATUSES = ("delivered", "read", "failed")
+# after 'read' or a duplicate changes nothing). 'failed' is an error ack, possible before any receipt;
+# 'undelivered' is a carrier's final word that the handset never got it (Twilio).
+DELIVERY_FROM = {"delivered": (None,), "read": (None, "delivered"), "failed": (None, "delivered"),
+                 "undelivered": (None,)}
+DELIVERY_STATUSES = ("delivered", "read", "failed", "undelivered")
+DELIVERY_ERROR_CODES = {"failed": "delivery_failed", "undelivered": "undelivered"}
 
 
 def check_tables():
@@ -157,12 +160,14 @@ def drop_recipient(conn, recipient_id, code, error, ts):
 
 def reconcile_recipients(conn, provider_id, ts):
     """sending/unknown -> sent for the rows carrying PROVIDER_ID (an ack proves the message left); how many."""
+    # SET expressions read the row as it was: reconciled_at marks rows that were 'unknown' (a crash's doubt).
     return recipient_event(conn, "reconcile", "provider_id=?", (provider_id,),
-                           ("error_code=NULL", "error=NULL", "finished_at=COALESCE(finished_at, ?)"), (ts,))
+                           ("error_code=NULL", "error=NULL", "finished_at=COALESCE(finished_at, ?)",
+                            "reconciled_at=CASE WHEN status='unknown' THEN ? ELSE reconciled_at END"), (ts, ts))
 
 
 def raise_delivery(conn, provider_id, delivery, ts, error=None):
-    """Move the delivery of PROVIDER_ID's sent rows forward to DELIVERY ('delivered', 'read', 'failed'); how many."""
+    """Move the delivery of PROVIDER_ID's sent rows forward to DELIVERY (one of DELIVERY_STATUSES); how many."""
     sources = DELIVERY_FROM[delivery]
     allowed_sql = " OR ".join("delivery IS NULL" if s is None else "delivery='%s'" % s for s in sources)
     sets = ["delivery=?"]
@@ -173,9 +178,10 @@ def raise_delivery(conn, provider_id, delivery, ts, error=None):
     if delivery == "read":
         sets.append("read_at=COALESCE(read_at, ?)")
         params.append(ts)
-    if delivery == "failed":
-        sets += ["error_code='delivery_failed'", "error=?"]
-        params.append(error or "The provider reported that the message could not be delivered.")
+    if delivery in DELIVERY_ERROR_CODES:
+        sets += ["error_code='%s'" % DELIVERY_ERROR_CODES[delivery], "error=?", "delivery_error=?"]
+        text = error or "The provider reported that the message could not be delivered."
+        params += [text, text]
     sql = "UPDATE campaign_recipients SET %s WHERE provider_id=? AND status='sent' AND (%s)" % (
         ", ".join(sets), allowed_sql)
     return conn.execute(sql, params + [provider_id]).rowcount

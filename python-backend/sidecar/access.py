@@ -21,6 +21,13 @@ LOOPBACK_BINDS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Pages of the built UI and the liveness probe carry no data: a LAN browser must load the UI before it can
 # ask the user for the token.
 PUBLIC_ENDPOINTS = frozenset({"ui.index", "ui.asset", "ui.top_level_file", "health.health"})
+# Providers' webhooks (Meta, Twilio) come from the internet, usually through the user's tunnel: their views check
+# the provider's signature themselves, and no other rule of this module applies to them.
+WEBHOOK_BLUEPRINT = "webhooks"
+# A tunnel (cloudflared, ngrok) or any reverse proxy connects from loopback but adds one of these: such a request
+# is someone else's, not this machine's.
+FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP",
+                      "CF-Connecting-IP", "True-Client-IP", "X-Original-Forwarded-For", "Via")
 # Fetch-metadata values browsers send for requests another site's page started.
 OTHER_SITE = frozenset({"cross-site", "same-site"})
 SAFE_NAVIGATION_METHODS = frozenset({"GET", "HEAD"})
@@ -122,6 +129,18 @@ def is_loopback_client(remote_addr):
     return (mapped or address).is_loopback
 
 
+def is_local_request():
+    """Whether this request is this machine's own: over loopback and not relayed by a tunnel or proxy."""
+    if not is_loopback_client(request.remote_addr):
+        return False
+    return not any(name in request.headers for name in FORWARDING_HEADERS)
+
+
+def is_webhook():
+    """Whether the request is for a provider webhook (its view checks the provider's signature)."""
+    return request.blueprint == WEBHOOK_BLUEPRINT
+
+
 def request_origin():
     """The request's Origin header, normalised, or None."""
     origin = request.headers.get("Origin")
@@ -131,7 +150,7 @@ def request_origin():
 def check_host():
     """DNS rebinding: refuse any Host the server does not answer for (evil.example, 2130706433, 127.1...)."""
     host = (request.headers.get("Host") or "").strip().lower()
-    if host in allowed_hosts(current_app.config):
+    if host in allowed_hosts(current_app.config) or is_webhook():
         return None
     return error_response("forbidden_host", "This server does not answer for the host name %r." % host[:100], 403)
 
@@ -174,7 +193,7 @@ def has_credentials():
 
 def check_remote_access():
     """With remote access off (the default), only this machine may talk to the sidecar, whatever it sends."""
-    if current_app.config.get("REMOTE_ACCESS") or is_loopback_client(request.remote_addr):
+    if current_app.config.get("REMOTE_ACCESS") or is_local_request() or is_webhook():
         return None
     return error_response("remote_access_off", "This sidecar only serves the machine it runs on; turn on remote "
                                                "access (setting remote_access) to use it from other machines.", 403)
@@ -182,7 +201,7 @@ def check_remote_access():
 
 def check_credentials():
     """Loopback clients (already past the Origin rule) are trusted; everyone else shows the token."""
-    if request.endpoint in PUBLIC_ENDPOINTS or is_loopback_client(request.remote_addr):
+    if request.endpoint in PUBLIC_ENDPOINTS or is_local_request() or is_webhook():
         return None
     if request.method == "OPTIONS" and request_origin() is not None:
         return None  # a CORS preflight never carries credentials; the real request will

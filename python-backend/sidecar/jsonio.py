@@ -16,6 +16,12 @@ def json_stream_response(pieces, status=200):
     return Response((bytes(p) for p in pieces), status=status, mimetype="application/json")
 
 
+def event_stream_response(frames):
+    """A Server-Sent Events response of FRAMES (text), never cached or buffered by a proxy."""
+    return Response(frames, mimetype="text/event-stream", headers={"Cache-Control": "no-cache",
+                                                                   "X-Accel-Buffering": "no"})
+
+
 def json_body():
     """The request's JSON object, or a bad_json error."""
     raw = request.get_data(cache=False)

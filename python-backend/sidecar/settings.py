@@ -21,6 +21,7 @@ MAX_FORM_PARTS = 32
 MAX_FORM_FIELD_BYTES = 1024 * 1024
 # Longest life of one campaign progress stream (SSE); tests and fuzzers shorten it.
 DEFAULT_SSE_MAX_SECONDS = 300.0
+DEFAULT_SYNC_SECONDS = 60.0
 # Event streams open at once; each holds a server thread of its own, beside the request threads (see app.py).
 DEFAULT_STREAM_SLOTS = 64
 SESSION_COOKIE_NAME = "bulkmsg_session"
@@ -62,6 +63,14 @@ def positive_number(value):
     number = float(value)
     if not number > 0:
         raise ValueError("%r must be above zero" % value)
+    return number
+
+
+def non_negative_number(value):
+    """A number of zero or more (and not NaN)."""
+    number = float(value)
+    if not number >= 0:
+        raise ValueError("%r must be zero or more" % value)
     return number
 
 
@@ -113,6 +122,8 @@ FIELDS = (
     # Test only: the fake WhatsApp the engine talks to instead of WhatsApp (tests/python/fakes/wa_web.py).
     Field("wa_fake_server", str, "BULKMSG_WA_FAKE_SERVER", in_file=False),
     Field("show_token", flag, None, "--show-token", in_file=False),
+    # How often Twilio's message list and bounce mailboxes are polled for statuses and replies (0: never).
+    Field("sync_seconds", non_negative_number, "BULKMSG_SYNC_SECONDS"),
 )
 
 
@@ -138,6 +149,7 @@ class Settings:
     wa_node: str = None
     wa_engine_dir: str = None
     wa_fake_server: str = None
+    sync_seconds: float = DEFAULT_SYNC_SECONDS
     # Where each value came from ("default", "file", "env", "cli"), for the start-up log line.
     sources: tuple = ()
 
@@ -167,6 +179,7 @@ class Settings:
             "WA_NODE": self.wa_node,
             "WA_ENGINE_DIR": self.wa_engine_dir,
             "WA_FAKE_SERVER": self.wa_fake_server,
+            "SYNC_SECONDS": self.sync_seconds,
         }
 
 
@@ -297,4 +310,5 @@ def for_tests(data_dir, **values):
     """Settings from defaults and VALUES only (no file, no environment): in-process tests stay hermetic
     (the secrets key goes to a `config` folder beside the data directory, not the user's own)."""
     values.setdefault("config_dir", os.path.join(os.path.dirname(os.path.abspath(data_dir)), "config"))
+    values.setdefault("sync_seconds", 0)  # no poller thread per in-process app; tests poll on demand
     return Settings(data_dir=os.path.abspath(data_dir), **values)

@@ -33,6 +33,14 @@ def fresh_sidecar(tmp_path):
 
 
 @pytest.fixture
+def api(tmp_path):
+    """A real sidecar of this test's own, started (modules that need another kind define their own `api`)."""
+    server = Sidecar(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def app(tmp_path):
     """The Flask app in-process, with a temporary data directory."""
     from sidecar import create_app

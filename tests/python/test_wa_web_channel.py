@@ -8,6 +8,7 @@ import time
 
 import pytest
 from support import whatsapp
+from support.delivery import finished, rows
 from support.sidecar import Sidecar, wait_for
 from support.whatsapp import link_state, linked_channel, wait_status
 
@@ -40,18 +41,6 @@ def campaign(api, channel_id, numbers, pacing=None, body="Hello {{name}}"):
     started = api.post("/campaigns/%d/start" % campaign_id)
     assert started.status_code == 200, started.text
     return campaign_id
-
-
-def finished(api, campaign_id, timeout=60):
-    """Wait until the campaign is no longer running; its description."""
-    return wait_for(lambda: (lambda c: c if c["status"] != "running" else None)(
-        api.get("/campaigns/%d" % campaign_id).json()), timeout=timeout)
-
-
-def rows(api, campaign_id):
-    """The campaign's recipients by address."""
-    body = api.get("/campaigns/%d/recipients?limit=500" % campaign_id).json()
-    return {r["address"]: r for r in body["recipients"]}
 
 
 def test_link_by_qr_shows_rotating_codes_then_connected_as_the_phone(api, fake):
@@ -189,15 +178,22 @@ def test_session_files_are_owner_only_and_never_in_answers_or_logs(api, fake):
     assert "Secret text" not in logs and key_material not in logs
 
 
-def test_a_stop_reply_from_a_recipient_goes_on_do_not_contact(api, fake):
+def test_replies_land_in_the_inbox_and_a_stop_reply_goes_on_the_consent_list(api, fake):
     channel_id = linked_channel(api, fake)
-    campaign_id = campaign(api, channel_id, NUMBERS[:1])
+    campaign_id = campaign(api, channel_id, NUMBERS[:2])
     finished(api, campaign_id)
-    fake.incoming(NUMBERS[0], "  Stop! ")
-    fake.incoming("+4915199999999", "STOP")  # not a recipient: not ours to act on
-    fake.incoming(NUMBERS[0], "stop by the shop tomorrow?")
-    entries = wait_for(lambda: api.get("/do-not-contact").json()["entries"] or None, timeout=15)
-    assert [e["value"] for e in entries] == [NUMBERS[0]]
+    fake.incoming(NUMBERS[0], "  Stop! ", push_name="Rita")
+    fake.incoming(NUMBERS[1], "stop by the shop tomorrow?")
+    conversations = wait_for(lambda: (lambda c: c if len(c) == 2 else None)(api.get("/inbox").json()["conversations"]),
+                             timeout=15)
+    by_address = {c["address"]: c for c in conversations}
+    assert by_address[NUMBERS[0]]["name"] == "Rita" and by_address[NUMBERS[0]]["campaign_id"] == campaign_id
+    entries = api.get("/do-not-contact").json()["entries"]
+    assert [(e["value"], e["source"], e["channel_id"]) for e in entries] == [(NUMBERS[0], "keyword", channel_id)]
+    assert api.get("/campaigns/%d" % campaign_id).json()["counts"]["replied"] == 2
+    answered = api.post("/inbox/reply", {"channel_id": channel_id, "address": NUMBERS[1], "body": "Sure, 10 am"})
+    assert answered.status_code == 201, answered.text
+    wait_for(lambda: any(m["text"] == "Sure, 10 am" for m in fake.sent), timeout=15)
 
 
 def test_engine_killed_mid_campaign_pauses_with_a_reason_then_resumes_without_double_sends(api, fake):

@@ -628,6 +628,196 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conversations (one per channel and contact), newest first, with unread counts, the linked campaign and consent. */
+        get: operations["listConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One conversation's messages, oldest first (the latest 500). */
+        get: operations["getConversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a conversation's inbound messages read. */
+        post: operations["markConversationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a conversation on its own channel, through the real provider. A provider refusal keeps the failed attempt in the thread and answers 503 `send_failed` with the provider's words (and `attempt`). */
+        post: operations["replyToConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live arrivals as Server-Sent Events: an `inbox` event with {unread, latest_id} whenever they change, heartbeats as comments. */
+        get: operations["inboxEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/consent/keywords": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The opt-out and opt-in words matched on every inbound message (whole message, any case, with or without accents), and the defaults. */
+        get: operations["getConsentKeywords"];
+        /** Replace the opt-out and opt-in words. */
+        put: operations["setConsentKeywords"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tunnel's public https address and, per channel that takes webhooks, the URL to give the provider and whether deliveries arrive. */
+        get: operations["getWebhooks"];
+        /** Set (or clear with '') the https address of the user's tunnel. */
+        put: operations["setWebhooksPublicUrl"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channels/{channel_id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Poll the provider now for statuses and inbound messages (Twilio's message list, one request per page; the channel's IMAP bounce mailbox). A provider refusal is a 200 with ok false. */
+        post: operations["syncChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{campaign_id}/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Settle 'unknown' recipients with what providers reported (WhatsApp Web acks, Cloud API statuses naming the row) or answer (Twilio's message list); nothing is sent. */
+        post: operations["reconcileCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/whatsapp/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Meta's verification handshake: answers hub.challenge (text) when hub.verify_token is the channel's webhook_verify_token. No access token needed. */
+        get: operations["whatsAppWebhookVerify"];
+        put?: never;
+        /** Cloud API status and message webhooks, checked against X-Hub-Signature-256 with the channel's app_secret (401 and no change otherwise). A signed delivery that names nothing of ours is a 200 that changes nothing. No access token needed; at most 1 MB. */
+        post: operations["whatsAppWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/twilio/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Twilio status callbacks and inbound messages (form-encoded), checked against X-Twilio-Signature with the account's auth token over the public URL. Answers empty TwiML. No access token needed; at most 1 MB. */
+        post: operations["twilioWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/lists": {
         parameters: {
             query?: never;
@@ -994,6 +1184,8 @@ export interface components {
             reason: string | null;
             message: string | null;
             duplicate_of_row: number | null;
+            /** @description On the consent (do-not-contact) list: campaigns skip this number. Given by the rows page only. */
+            opted_out?: boolean;
         };
         ImportMeta: {
             region: string;
@@ -1113,6 +1305,13 @@ export interface components {
             kind: "number" | "email";
             note: string;
             created_at: components["schemas"]["MessagingTimestamp"];
+            /**
+             * @description Where the entry came from.
+             * @enum {unknown}
+             */
+            source: "manual" | "keyword" | "provider_opt_out" | "list_unsubscribe" | "import";
+            channel_id: number | null;
+            channel_name: string | null;
         };
         SmsStats: {
             /** @enum {unknown} */
@@ -1145,6 +1344,15 @@ export interface components {
             timeout?: number;
             /** @description Path of a PEM file of CA certificates on this computer (checked by content when saved). */
             ca_file?: string;
+            /** @description The bounce mailbox, read over IMAP for bounces, unsubscribe requests and replies. */
+            imap_host?: string;
+            imap_port?: number;
+            /** @enum {unknown} */
+            imap_security?: "ssl" | "starttls" | "none";
+            imap_user?: string;
+            imap_folder?: string;
+            /** @description Where List-Unsubscribe mails go (default: the mailbox user, else from_address). */
+            unsubscribe_address?: string;
         };
         WhatsAppConfig: {
             phone_number_id: string;
@@ -1162,6 +1370,8 @@ export interface components {
             messaging_service_sid?: string;
             api_base?: string;
             timeout?: number;
+            /** @description Where Twilio posts status changes; filled from the public (tunnel) URL when not set. */
+            status_callback?: string;
         };
         /** @description Dry run: every message is appended to a file in the data folder's dry-run/ folder: channel-<id>.jsonl, or file_name when given (a plain name; the app builds the path). */
         DryRunConfig: {
@@ -1284,8 +1494,12 @@ export interface components {
             delivered: number;
             /** @description Rows reported read. */
             read: number;
-            /** @description Sent rows the provider later reported undeliverable (an error ack). */
+            /** @description Sent rows the provider later reported failed or undelivered. */
             delivery_failed: number;
+            /** @description Sent rows the carrier reported undelivered (Twilio). */
+            undelivered: number;
+            /** @description Rows whose contact wrote back after the message. */
+            replied: number;
         };
         Waiting: {
             /** @description Epoch seconds. */
@@ -1314,6 +1528,8 @@ export interface components {
             finished_at: components["schemas"]["MessagingTimestampOrNull"];
             /** @description When an automatic pause (WhatsApp's 429/463) ends and the campaign resumes by itself. */
             resume_at: components["schemas"]["MessagingTimestampOrNull"];
+            /** @description Whether the channel reports what happens after 'sent' (email only with a bounce mailbox). */
+            delivery_tracking: boolean;
         };
         CampaignLive: {
             id: number;
@@ -1337,6 +1553,8 @@ export interface components {
             waiting: components["schemas"]["Waiting"];
             /** @description When an automatic pause (WhatsApp's 429/463) ends and the campaign resumes by itself. */
             resume_at: components["schemas"]["MessagingTimestampOrNull"];
+            /** @description Whether the channel reports what happens after 'sent' (email only with a bounce mailbox). */
+            delivery_tracking: boolean;
         };
         CampaignCreated: {
             id: number;
@@ -1388,14 +1606,15 @@ export interface components {
             attempted_at: components["schemas"]["MessagingTimestampOrNull"];
             finished_at: components["schemas"]["MessagingTimestampOrNull"];
             /**
-             * @description What the provider reported after 'sent' (WhatsApp Web acks): moves only forward.
+             * @description What the provider reported after 'sent' (acks, status webhooks and polls, bounces): moves only forward.
              * @enum {string|null}
              */
-            delivery: null | "delivered" | "read" | "failed";
+            delivery: null | "delivered" | "read" | "failed" | "undelivered";
             delivered_at: components["schemas"]["MessagingTimestampOrNull"];
             read_at: components["schemas"]["MessagingTimestampOrNull"];
             /** @description The text sent to this recipient (with its variation drawn), once it was sent. */
             body: string | null;
+            replied_at: components["schemas"]["MessagingTimestampOrNull"];
         };
         /**
          * @description A campaign's status (messaging/states.py CAMPAIGN_STATUSES).
@@ -1534,6 +1753,83 @@ export interface components {
              * @enum {unknown}
              */
             check_numbers?: "on" | "off";
+        };
+        InboxMessage: {
+            id: number;
+            /** @enum {unknown} */
+            direction: "in" | "out";
+            body: string;
+            at: components["schemas"]["MessagingTimestamp"];
+            /** @enum {unknown} */
+            status: "received" | "sent" | "failed";
+            error: string | null;
+        };
+        Conversation: {
+            channel_id: number;
+            channel_name: string | null;
+            channel_type: string | null;
+            address: string;
+            name: string | null;
+            campaign_id: number | null;
+            campaign_name: string | null;
+            opted_out: boolean;
+            messages: components["schemas"]["InboxMessage"][];
+        };
+        ConversationSummary: {
+            channel_id: number;
+            channel_name: string | null;
+            channel_type: string | null;
+            address: string;
+            name: string | null;
+            campaign_id: number | null;
+            campaign_name: string | null;
+            opted_out: boolean;
+            last_body: string;
+            last_at: components["schemas"]["MessagingTimestamp"];
+            /** @enum {unknown} */
+            last_direction: "in" | "out";
+            unread: number;
+        };
+        InboxPage: {
+            total: number;
+            unread: number;
+            offset: number;
+            limit: number;
+            conversations: components["schemas"]["ConversationSummary"][];
+        };
+        ConsentKeywords: {
+            opt_out: string[];
+            opt_in: string[];
+            defaults: {
+                opt_out: string[];
+                opt_in: string[];
+            };
+        };
+        WebhookChannel: {
+            channel_id: number;
+            channel_name: string;
+            /** @enum {unknown} */
+            channel_type: "whatsapp" | "twilio";
+            path: string;
+            url: string | null;
+            received: number;
+            rejected: number;
+            last_received_at: components["schemas"]["MessagingTimestampOrNull"];
+            last_rejected_at: components["schemas"]["MessagingTimestampOrNull"];
+            last_error: string | null;
+        };
+        WebhooksOverview: {
+            public_url: string | null;
+            channels: components["schemas"]["WebhookChannel"][];
+        };
+        ChannelSync: {
+            /** @enum {unknown} */
+            kind: "twilio" | "mailbox" | null;
+            ok: boolean;
+            error: string | null;
+            statuses: number;
+            messages: number;
+            unsubscribes?: number;
         };
         WhatsAppWebLink: {
             /** @enum {unknown} */
@@ -3685,6 +3981,8 @@ export interface operations {
                     config: components["schemas"]["SmtpConfig"];
                     secrets?: {
                         password?: string;
+                        /** @description The bounce mailbox's password. */
+                        imap_password?: string;
                     };
                 } | {
                     name: string;
@@ -3693,6 +3991,10 @@ export interface operations {
                     config: components["schemas"]["WhatsAppConfig"];
                     secrets: {
                         access_token: string;
+                        /** @description The Meta app's secret: webhooks are checked against it. */
+                        app_secret?: string;
+                        /** @description What you type into Meta's webhook setup. */
+                        webhook_verify_token?: string;
                     };
                 } | {
                     name: string;
@@ -3911,7 +4213,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     config?: components["schemas"]["ChannelConfig"];
-                    /** @description Given secrets replace the stored ones (password, access_token or auth_token). */
+                    /** @description Given secrets replace the stored ones (password, imap_password, access_token, app_secret, webhook_verify_token or auth_token). */
                     secrets?: {
                         [key: string]: string;
                     } | null;
@@ -4076,6 +4378,852 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
                         code?: "secrets_file_error";
+                    };
+                };
+            };
+        };
+    };
+    listConversations: {
+        parameters: {
+            query?: {
+                /** @description Search in addresses and names. */
+                q?: string;
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxPage"];
+                };
+            };
+            /** @description Bad input: `bad_param`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    getConversation: {
+        parameters: {
+            query: {
+                channel_id: number;
+                address: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Bad input: `bad_param`, `missing_field`, `bad_field`, `too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "missing_field" | "bad_field" | "too_large";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    markConversationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    channel_id: number;
+                    address: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        read: number;
+                    };
+                };
+            };
+            /** @description Bad input: `bad_param`, `bad_json`, `missing_field`, `bad_field`, `too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "bad_json" | "missing_field" | "bad_field" | "too_large";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    replyToConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    channel_id: number;
+                    address: string;
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Sent */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: components["schemas"]["InboxMessage"];
+                    };
+                };
+            };
+            /** @description Bad input: `bad_param`, `bad_json`, `missing_field`, `bad_field`, `too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "bad_json" | "missing_field" | "bad_field" | "too_large";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Refused: `opted_out` (the contact is on the consent list), `channel_archived`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "opted_out" | "channel_archived";
+                    };
+                };
+            };
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    inboxEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    getConsentKeywords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentKeywords"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    setConsentKeywords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    opt_out: string[];
+                    opt_in: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentKeywords"];
+                };
+            };
+            /** @description Bad input: `bad_param`, `bad_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "bad_json";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    getWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhooksOverview"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    setWebhooksPublicUrl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    public_url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhooksOverview"];
+                };
+            };
+            /** @description Bad input: `bad_param`, `bad_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "bad_json";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    syncChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelSync"];
+                };
+            };
+            /** @description Bad input: `bad_param`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    reconcileCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The campaign's id. */
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reconciled: number;
+                        still_unknown: number;
+                        campaign: components["schemas"]["Campaign"];
+                    };
+                };
+            };
+            /** @description Bad input: `bad_param`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+            /** @description Storage full. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "storage_full";
+                    };
+                };
+            };
+        };
+    };
+    whatsAppWebhookVerify: {
+        parameters: {
+            query?: {
+                "hub.mode"?: string;
+                "hub.verify_token"?: string;
+                "hub.challenge"?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Bad input: `bad_param`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param";
+                    };
+                };
+            };
+            /** @description The provider's signature (or verify token) is missing or wrong: nothing was changed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_signature" | "bad_verify_token" | "no_app_secret";
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    whatsAppWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Hub-Signature-256"?: string;
+            };
+            path: {
+                /** @description The channel's id. */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        statuses?: number;
+                        messages?: number;
+                        ignored?: number;
+                    };
+                };
+            };
+            /** @description Bad input: `bad_param`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param";
+                    };
+                };
+            };
+            /** @description The provider's signature (or verify token) is missing or wrong: nothing was changed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_signature" | "bad_verify_token" | "no_app_secret";
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Too large: `too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "too_large";
+                    };
+                };
+            };
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
+                    };
+                };
+            };
+        };
+    };
+    twilioWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Twilio-Signature"?: string;
+            };
+            path: {
+                /** @description The channel's id. */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            /** @description Bad input: `bad_param`, `too_large`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "too_large";
+                    };
+                };
+            };
+            /** @description The provider's signature (or verify token) is missing or wrong: nothing was changed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_signature" | "bad_verify_token" | "no_app_secret";
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Too large: `too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "too_large";
+                    };
+                };
+            };
+            /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "keychain_unavailable" | "storage_error" | "send_failed";
                     };
                 };
             };

@@ -5,6 +5,7 @@ import { SidecarBanner } from './components/SidecarBanner';
 import { StorageBanner } from './components/StorageBanner';
 import { ThemeToggle } from './components/ThemeToggle';
 import { TokenDialog } from './components/TokenDialog';
+import { useInboxState, type InboxLive } from './hooks/useInboxState';
 import { useRegions, type RegionsState } from './hooks/useRegions';
 import { useSidecarStatus } from './hooks/useSidecarStatus';
 import { useStorageHealth } from './hooks/useStorageHealth';
@@ -13,12 +14,14 @@ import { CheckerScreen } from './screens/Checker/CheckerScreen';
 import { CampaignsScreen } from './screens/Campaigns/CampaignsScreen';
 import { ComposeScreen } from './screens/Compose/ComposeScreen';
 import { ImportScreen } from './screens/Import/ImportScreen';
+import { InboxScreen } from './screens/Inbox/InboxScreen';
 import { ListsScreen } from './screens/Lists/ListsScreen';
 import type { ImportSource } from './screens/Import/useImporter';
 import { ResultsScreen } from './screens/Results/ResultsScreen';
+import { SettingsScreen } from './screens/Settings/SettingsScreen';
 import type { ImportSession } from './session';
 
-type ScreenId = 'import' | 'results' | 'checker' | 'lists' | 'compose' | 'campaigns';
+type ScreenId = 'import' | 'results' | 'checker' | 'lists' | 'compose' | 'campaigns' | 'inbox' | 'settings';
 
 interface ScreenContext {
   regions: RegionsState;
@@ -28,6 +31,8 @@ interface ScreenContext {
   /** The campaign the Compose screen has just created, which the Campaigns screen focuses. */
   createdCampaign: number | null;
   campaignCreated: (campaignId: number) => void;
+  /** The inbox's unread count and live events, shared by the navigation and the Inbox screen. */
+  inbox: InboxLive;
 }
 
 /**
@@ -56,7 +61,23 @@ const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => Re
   { id: 'lists', label: 'Saved lists', render: (ctx) => <ListsScreen regions={ctx.regions} session={ctx.session} /> },
   { id: 'compose', label: 'Compose', render: (ctx) => <ComposeScreen onCreated={ctx.campaignCreated} /> },
   { id: 'campaigns', label: 'Campaigns', render: (ctx) => <CampaignsScreen createdId={ctx.createdCampaign} /> },
+  { id: 'inbox', label: 'Inbox', render: (ctx) => <InboxScreen live={ctx.inbox} onOpenCampaign={ctx.campaignCreated} /> },
+  { id: 'settings', label: 'Settings', render: () => <SettingsScreen /> },
 ];
+
+/**
+ * What to tell screen-reader users when a reply arrives while they are on another screen (the Inbox screen
+ * announces its own, with the sender and the words).
+ */
+function useNewReplyNotice(inbox: InboxLive, onInbox: boolean): string {
+  const [notice, setNotice] = useState('');
+  const [seen, setSeen] = useState(inbox);
+  if (inbox.version !== seen.version) {  // only stream events are news, not the first count
+    setSeen(inbox);
+    setNotice(inbox.unread > seen.unread && !onInbox ? `New reply in the Inbox: ${inbox.unread} unread.` : '');
+  }
+  return notice;
+}
 
 /** The application shell: header, navigation, sidecar status and the current screen. */
 export function App() {
@@ -67,6 +88,8 @@ export function App() {
   const theme = useTheme();
   const sidecar = useSidecarStatus();
   const storage = useStorageHealth();
+  const inbox = useInboxState();
+  const newReply = useNewReplyNotice(inbox, screen === 'inbox');
   const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
   const [needToken, setNeedToken] = useState(false);
   useEffect(() => onUnauthorized(() => setNeedToken(true)), []);
@@ -98,15 +121,21 @@ export function App() {
                   onClick={() => { setScreen(s.id); setCreatedCampaign(null); }}>
                   {s.label}
                   {s.id === 'results' && session && <span className="nav-item__count">{session.info.summary.entries}</span>}
+                  {s.id === 'inbox' && inbox.unread > 0 && (
+                    <span className="nav-item__count nav-item__count--unread" data-testid="inbox-nav-unread">
+                      {inbox.unread}<span className="visually-hidden"> unread</span>
+                    </span>
+                  )}
                 </button>
               </li>
             ))}
           </ul>
         </nav>
         <main id="main" className="app__main" tabIndex={-1}>
-          {current.render({ regions, session, setSession, go: setScreen, createdCampaign,
+          {current.render({ regions, session, setSession, go: setScreen, createdCampaign, inbox,
             campaignCreated: (campaignId) => { setCreatedCampaign(campaignId); setScreen('campaigns'); } })}
         </main>
+        <div className="visually-hidden" role="status" aria-live="polite">{newReply}</div>
         <TokenDialog open={needToken} rejected={accessToken() !== null} onSave={saveToken}
           onClose={() => setNeedToken(false)} />
       </div>

@@ -15,13 +15,15 @@ class SendError(Exception):
     """A send that did not succeed, with its kind, a stable code and an optional Retry-After in seconds.
 
     PAUSE_UNTIL (epoch seconds), on a RATE_LIMITED or FATAL error, asks the runner to pause the whole campaign
-    with MESSAGE as the reason and resume it by itself at that time (WhatsApp Web's 429/463 answers)."""
+    with MESSAGE as the reason and resume it by itself at that time (WhatsApp Web's 429/463 answers). PAUSE, on an
+    UNKNOWN error, also stops the campaign with MESSAGE (the sender itself broke mid-send, e.g. the WhatsApp Web
+    engine died): the row stays unknown and nothing else is tried until the user resumes."""
 
-    def __init__(self, kind, code, message, retry_after=None, pause_until=None):
+    def __init__(self, kind, code, message, retry_after=None, pause_until=None, pause=False):
         super().__init__(message)
         assert kind in KINDS
         self.kind, self.code, self.message, self.retry_after = kind, code, message, retry_after
-        self.pause_until = pause_until
+        self.pause_until, self.pause = pause_until, pause
 
 
 @dataclass

@@ -20,8 +20,13 @@ class SmtpChannel(Channel):
     ADDRESS = "email"
     SETTINGS = (Setting("host", required=True), Setting("port", NUMBER, required=True),
                 Setting("from_address", required=True), Setting("security"), Setting("username"),
-                Setting("from_name"), Setting("timeout", NUMBER), Setting("ca_file"))
-    SECRETS = ("password",)
+                Setting("from_name"), Setting("timeout", NUMBER), Setting("ca_file"),
+                # The bounce and unsubscribe mailbox (optional): read over IMAP for bounces (DSNs), unsubscribe
+                # requests and replies. unsubscribe_address: where List-Unsubscribe mails go (default: the
+                # mailbox's user when it is an address, else from_address).
+                Setting("imap_host"), Setting("imap_port", NUMBER), Setting("imap_security"), Setting("imap_user"),
+                Setting("imap_folder"), Setting("unsubscribe_address"))
+    SECRETS = ("password", "imap_password")
     REQUIRED_SECRETS = ()  # a relay may accept mail without a login
 
     @classmethod
@@ -39,10 +44,31 @@ class SmtpChannel(Channel):
         cfg["from_address"] = address
         check_ca_file(cfg)
         check_timeout(cfg)
+        check_mailbox(cfg)
 
     def __init__(self, config, secrets):
         self.config, self.password = config, (secrets or {}).get("password")
+        self.imap_password = (secrets or {}).get("imap_password")
         self.client = None
+
+    def unsubscribe_address(self):
+        """Where a recipient's mail client sends an unsubscribe request (the mailbox the app reads)."""
+        cfg = self.config
+        user = cfg.get("imap_user") or ""
+        return cfg.get("unsubscribe_address") or (user if "@" in user else cfg["from_address"])
+
+    def mailbox(self):
+        """The MailboxConfig of the bounce mailbox, or None when none is set up."""
+        cfg = self.config
+        if not cfg.get("imap_host"):
+            return None
+        from ..mailbox import MailboxConfig
+
+        security = cfg.get("imap_security", "ssl")
+        port = cfg.get("imap_port") or (993 if security == "ssl" else 143)
+        return MailboxConfig(cfg["imap_host"], int(port), security, cfg.get("imap_user") or cfg["from_address"],
+                             self.imap_password or "", cfg.get("imap_folder") or "INBOX",
+                             float(cfg.get("timeout", 20)))
 
     def tls_context(self):
         """Certificate-verifying TLS context; ca_file trusts a private CA (e.g. a company relay)."""
@@ -126,6 +152,8 @@ class SmtpChannel(Channel):
         mail["Date"] = email.utils.formatdate(localtime=True)
         domain = cfg["from_address"].rpartition("@")[2] or None
         mail["Message-ID"] = email.utils.make_msgid(domain=domain)
+        # RFC 2369: mail clients show an Unsubscribe button; its mail lands in the mailbox the app reads.
+        mail["List-Unsubscribe"] = "<mailto:%s?subject=unsubscribe>" % self.unsubscribe_address()
         mail.set_content(message.body)
         return mail
 
@@ -154,6 +182,22 @@ class SmtpChannel(Channel):
             except (OSError, smtplib.SMTPException):
                 pass
             self.client = None
+
+
+def check_mailbox(cfg):
+    """The bounce mailbox's settings, when given: a host, a port, a security mode, a valid unsubscribe address."""
+    port = cfg.get("imap_port")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535):
+        raise DomainError("bad_param", "'imap_port' must be a number between 1 and 65535.")
+    if cfg.get("imap_host") or "imap_security" in cfg:
+        check_choice(cfg, "imap_security", SECURITY, "ssl")
+    if cfg.get("unsubscribe_address"):
+        from contacts.emails import normalize_email
+
+        address, _ = normalize_email(cfg["unsubscribe_address"])
+        if address is None:
+            raise DomainError("invalid_email", "'unsubscribe_address' is not a valid email address.")
+        cfg["unsubscribe_address"] = address
 
 
 def close_quietly(client):

@@ -21,6 +21,7 @@ from .checks import check_timeout, check_url
 DEFAULT_BASE = "https://api.twilio.com"
 AUTH_CODES = {20003, 20005, 20008}
 DEFAULT_BACKOFF = 5.0
+PAGE_SIZE = 1000  # Twilio's largest page: one request per thousand messages
 
 
 class TwilioChannel(Channel):
@@ -29,7 +30,9 @@ class TwilioChannel(Channel):
     TYPE = "twilio"
     ADDRESS = "number"
     SETTINGS = (Setting("account_sid", required=True), Setting("from_number"), Setting("messaging_service_sid"),
-                Setting("api_base"), Setting("timeout", NUMBER))
+                Setting("api_base"), Setting("timeout", NUMBER),
+                # Where Twilio posts status changes; filled from the app's public (tunnel) URL when not set.
+                Setting("status_callback"))
     SECRETS = ("auth_token",)
     REQUIRED_SECRETS = ("auth_token",)
 
@@ -56,6 +59,8 @@ class TwilioChannel(Channel):
             fields["MessagingServiceSid"] = self.config["messaging_service_sid"]
         else:
             fields["From"] = self.config["from_number"]
+        if self.config.get("status_callback"):
+            fields["StatusCallback"] = self.config["status_callback"]
         return urllib.parse.urlencode(fields).encode("utf-8")
 
     def auth_header(self):
@@ -73,6 +78,22 @@ class TwilioChannel(Channel):
             return {"friendly_name": data.get("friendly_name"), "status": data.get("status"),
                     "type": data.get("type")}
         raise classify(status, resp_headers, data)
+
+    def list_messages(self, filters, max_pages=50):
+        """Yield Message resources matching FILTERS (To, From, DateSent>, DateSent<), one request per page of
+        PAGE_SIZE, following next_page_uri; a SendError when Twilio refuses."""
+        base = (self.config.get("api_base") or DEFAULT_BASE).rstrip("/")
+        url = self.url() + "?" + urllib.parse.urlencode({**filters, "PageSize": PAGE_SIZE})
+        headers = {"Authorization": self.auth_header(), "Accept": "application/json"}
+        for _ in range(max_pages):
+            status, resp_headers, data = http.get(url, headers, float(self.config.get("timeout", 20)))
+            if not (200 <= status < 300 and isinstance(data, dict)):
+                raise classify(status, resp_headers, data)
+            yield from (m for m in data.get("messages") or [] if isinstance(m, dict))
+            next_uri = data.get("next_page_uri")
+            if not next_uri:
+                return
+            url = base + next_uri
 
     def send(self, message):
         """POST the message; the SM… sid is the provider id."""

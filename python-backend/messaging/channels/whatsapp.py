@@ -34,7 +34,9 @@ class WhatsAppChannel(Channel):
     SETTINGS = (Setting("phone_number_id", required=True), Setting("api_base"), Setting("api_version"),
                 Setting("message_type"), Setting("template_name"), Setting("template_language"),
                 Setting("timeout", NUMBER))
-    SECRETS = ("access_token",)
+    # app_secret signs the status and message webhooks (X-Hub-Signature-256); webhook_verify_token is what the
+    # user types into Meta's webhook setup, echoed back in its verification handshake.
+    SECRETS = ("access_token", "app_secret", "webhook_verify_token")
     REQUIRED_SECRETS = ("access_token",)
 
     @classmethod
@@ -58,6 +60,9 @@ class WhatsAppChannel(Channel):
     def payload(self, message):
         """The request body for MESSAGE."""
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": message.to.lstrip("+")}
+        if message.recipient_id is not None:
+            # Every status webhook echoes this back: a row whose send answer a crash lost is found by it.
+            body["biz_opaque_callback_data"] = str(message.recipient_id)
         if self.config.get("message_type") == "template":
             template = {"name": self.config["template_name"],
                         "language": {"code": self.config.get("template_language") or "en_US"}}

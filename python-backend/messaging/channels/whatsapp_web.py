@@ -118,8 +118,9 @@ def engine_gone(err, nothing_sent=False):
     if nothing_sent or err.kind != UNKNOWN:
         return SendError(FATAL, "wa_engine_stopped", "whatsapp_engine_stopped: the WhatsApp Web engine is not "
                          "answering (%s)." % err.message)
-    return SendError(UNKNOWN, "wa_engine_stopped", "The WhatsApp Web engine stopped during the send; the message "
-                     "may or may not have gone out.")
+    # The campaign stops here, not at the next send: a restarted engine would otherwise race the pause.
+    return SendError(UNKNOWN, "wa_engine_stopped", "whatsapp_engine_stopped: the WhatsApp Web engine stopped during "
+                     "a send; that message may or may not have gone out.", pause=True)
 
 
 def classify(status, error):

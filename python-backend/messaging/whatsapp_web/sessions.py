@@ -10,9 +10,8 @@ import shutil
 import threading
 import time
 
-from .. import channel_store, db, dnc, ledger
+from .. import channel_store, db, inbox, ledger
 from ..channels.base import SendError
-from . import stop_words
 from .engine_process import EngineProcess, EngineUnavailable
 
 log = logging.getLogger("messaging.whatsapp_web")
@@ -299,18 +298,13 @@ class Link:
                                           "messages); sending resumes by itself in 6 hours." % event["error"], until)
 
     def on_incoming(self, event):
-        """A reply: a STOP-type message from a recipient of this channel's campaigns goes on do-not-contact."""
-        if not stop_words.is_stop(event.get("text", "")):
-            return
-        number = event.get("number")
+        """A reply: into the inbox, where opt-out words put the sender on the consent list."""
+        ts = event.get("ts", time.time() * 1000) / 1000.0
         conn = self.sessions.connect()
         try:
-            known = conn.execute("SELECT 1 FROM campaign_recipients r JOIN campaigns c ON c.id=r.campaign_id "
-                                 "WHERE c.channel_id=? AND r.address=? LIMIT 1", (self.channel_id, number)).fetchone()
-            if known:
-                dnc.add_values(conn, [number], self.sessions.region, note="Replied '%s' on WhatsApp"
-                               % event.get("text", "").strip()[:40])
-                log.info("channel %d: a recipient asked to stop; added to do-not-contact", self.channel_id)
+            with db.transaction(conn):
+                inbox.receive(conn, self.channel_id, event.get("number"), "number", event.get("text", ""),
+                              event.get("message_id"), ts, event.get("push_name"))
         finally:
             conn.close()
 

@@ -1,12 +1,13 @@
 """How clients get in: GET /settings/access gives the settings screen the token to show (loopback callers only);
 POST/DELETE /access/session turn the token into (and out of) a cookie, for downloads and event streams, which a
 browser sends without custom headers."""
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 
 from core import errors
 from core.errors import DomainError
 
-from ..access import bearer_token, host_with_port, is_loopback_client, machine_addresses, serves_lan
+from ..access import (bearer_token, host_with_port, is_local_request, is_loopback_client, machine_addresses,
+                      serves_lan)
 from ..access_token import session_value, token_matches
 from ..jsonio import json_response
 from ..settings import SESSION_COOKIE_NAME
@@ -23,7 +24,7 @@ def lan_addresses(config):
 def access_details():
     """The access token and the addresses other machines use; only for this machine's own app."""
     # The Origin rule already refused other sites' pages; a LAN client that knows the token needs nothing here.
-    if not is_loopback_client(request.remote_addr):
+    if not is_local_request():  # a tunnel's requests come over loopback too: never show them the token
         raise DomainError("loopback_only", "The access token is only shown on the machine running the sidecar.",
                           errors.FORBIDDEN)
     config = current_app.config

@@ -8,7 +8,7 @@ from messaging.util import now
 from core.errors import DomainError
 from core.fields import page
 
-from ..jsonio import json_body, json_response
+from ..jsonio import event_stream_response, json_body, json_response
 from ..ratelimit import limited, streaming
 from .messaging_web import get_db, manager
 
@@ -102,6 +102,14 @@ def retry_campaign(campaign_id):
     if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
         raise DomainError("bad_param", "'statuses' must be a list of texts.")
     result = manager().retry(campaign_id, statuses)
+    return json_response(dict(result, campaign=campaigns.describe(get_db(), campaign_id)))
+
+
+@bp.post("/campaigns/<int:campaign_id>/reconcile")
+@limited("campaign_send")
+def reconcile_campaign(campaign_id):
+    """Ask what providers know about the 'unknown' recipients (nothing is sent): {reconciled, still_unknown}."""
+    result = manager().reconcile(campaign_id)
     return json_response(dict(result, campaign=campaigns.describe(get_db(), campaign_id)))
 
 
@@ -212,6 +220,5 @@ def campaign_events(campaign_id):
     """Live progress as Server-Sent Events (`curl -N` works)."""
     campaigns.campaign_row(get_db(), campaign_id)
     max_seconds = float(current_app.config.get("SSE_MAX_SECONDS", MAX_STREAM_SECONDS))
-    stream = event_stream(db.db_path(current_app.config["DATA_DIR"]), campaign_id, manager(), max_seconds)
-    return Response(stream, mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return event_stream_response(event_stream(db.db_path(current_app.config["DATA_DIR"]), campaign_id, manager(),
+                                              max_seconds))

@@ -1,6 +1,7 @@
 """Sending channels (SMTP, WhatsApp Cloud API, Twilio SMS, dry run); secrets go in, never out."""
 from flask import Blueprint, current_app, request
 from messaging import channel_store, channels, secrets
+from messaging.receipts import sync, webhook_stats
 
 from ..jsonio import json_body, json_response
 from ..ratelimit import limited
@@ -76,6 +77,26 @@ def delete_channel(channel_id):
 def test_channel(channel_id):
     """Connect and log in (SMTP) or read the account (APIs) without sending: 200 {ok, error, details}."""
     return json_response(channel_store.test_connection(get_db(), channel_id, data_dir()))
+
+
+@bp.post("/channels/<int:channel_id>/sync")
+@limited("test_send")
+def sync_channel(channel_id):
+    """Poll the provider now (Twilio's message list, the bounce mailbox): 200 {kind, ok, error, counts}."""
+    return json_response(sync.sync_channel(get_db(), data_dir(), channel_id))
+
+
+@bp.get("/settings/webhooks")
+def webhooks_overview():
+    """The tunnel's public address and, per channel that takes webhooks, its URL and whether they arrive."""
+    return json_response(webhook_stats.overview(get_db()))
+
+
+@bp.put("/settings/webhooks")
+@limited("edits")
+def set_public_url():
+    """Set (or clear with '') the https address providers reach the webhooks at."""
+    return json_response(webhook_stats.set_public_url(get_db(), json_body().get("public_url")))
 
 
 @bp.get("/settings/secrets")

@@ -58,7 +58,20 @@ def import_rows(import_id):
     with stored.lock:
         matched = filter_entries(stored.result.entries, request.args.get("status", "all"), request.args.get("q", ""))
         page = row_records(matched.iloc[offset:offset + limit])
-    return json_response({"total": len(matched), "offset": offset, "limit": limit, "rows": page})
+    return json_response({"total": len(matched), "offset": offset, "limit": limit, "rows": mark_opted_out(page)})
+
+
+def mark_opted_out(rows):
+    """ROWS with `opted_out` true where the number is on the consent list (unknown when the store is not)."""
+    from messaging import dnc
+
+    from .messaging_web import get_db
+
+    try:
+        listed = dnc.listed(get_db(), [r["number"] for r in rows if r["number"]])
+    except DomainError:  # no saved-lists database: the import itself still works
+        return rows
+    return [dict(r, opted_out=r["number"] in listed) for r in rows]
 
 
 @bp.get("/imports/<import_id>/contacts")

@@ -1,6 +1,6 @@
-"""Saved lists and the do-not-contact list."""
+"""Saved lists, and the do-not-contact (consent) list with its opt-out words."""
 from flask import Blueprint, current_app, request
-from messaging import dnc, lists
+from messaging import consent, dnc, lists
 from core import errors
 from core.errors import DomainError
 from core.fields import body_text, page, require_text, search_text
@@ -157,6 +157,20 @@ def dnc_add():
     region, _ = requested_region(body.get("default_region"))
     note = require_text(body.get("note"), "note", dnc.MAX_NOTE, allow_empty=True)
     return json_response(dnc.add_values(get_db(), body.get("values"), region, note), 201)
+
+
+@bp.get("/consent/keywords")
+def consent_keywords():
+    """The opt-out and opt-in words matched on inbound messages, and the defaults."""
+    return json_response({**consent.current_keywords(get_db()), "defaults": consent.default_keywords()})
+
+
+@bp.put("/consent/keywords")
+@limited("edits")
+def set_consent_keywords():
+    """Replace the opt-out and opt-in words."""
+    chosen = consent.set_keywords(get_db(), json_body())
+    return json_response({**chosen, "defaults": consent.default_keywords()})
 
 
 @bp.delete("/do-not-contact/<int:entry_id>")

@@ -7,6 +7,7 @@ from flask import current_app, g
 from messaging import db, storage
 from core import errors
 from core.errors import DomainError
+from messaging.receipts.sync import SyncLoop
 from messaging.runner import CampaignManager
 from messaging.whatsapp_web import sessions
 
@@ -70,6 +71,9 @@ def init_app(app):
         linked.start_linked(whatsapp_web_channels(app.config["DATA_DIR"]))  # no re-scan after a restart
         if app.config.get("MESSAGING_RESUME", True):
             campaigns.resume_interrupted()  # a full disk makes this a read-only start, never a crash
+        if app.config.get("SYNC_SECONDS"):
+            poller = SyncLoop(app.config["DATA_DIR"], float(app.config["SYNC_SECONDS"])).start()
+            atexit.register(poller.stop)
     atexit.register(campaigns.shutdown)
     atexit.register(sessions.forget, app.config["DATA_DIR"])
 

@@ -4,7 +4,8 @@ ledger. Every channel or worker that can lose or repeat a message runs its trial
 
 Used by tests/python/test_campaign_fault.py (BULKMSG_FAULT_TRIALS trials, 20 by default) and
 scripts/fault_campaign.py (many). A provider plugs in as a target: `SmtpTarget` (the loopback SMTP server) and
-`CloudApiTarget` (the fake WhatsApp Cloud API) and `WhatsAppWebTarget` (the fake WhatsApp behind the real
+`CloudApiTarget` (the fake WhatsApp Cloud API, with its status webhooks), `TwilioTarget` (the fake Twilio API and
+its Messages list) and `WhatsAppWebTarget` (the fake WhatsApp behind the real
 WhatsApp Web engine, whose process can be killed too) are here; a new channel adds one small target class.
 """
 import os
@@ -48,16 +49,29 @@ class SmtpTarget:
 
 
 class CloudApiTarget:
-    """The fake WhatsApp Cloud API (needs a keychain for its token)."""
+    """The fake WhatsApp Cloud API: it posts a signed 'sent' status webhook for every message it accepts, to
+    whichever sidecar runs now, and keeps those a dead sidecar missed for later (Meta retries for days)."""
+
+    app_secret = "fault-app-secret"
 
     def __init__(self, server):
         self.server = server
+        server.auto_sent = True
 
     def channel(self):
         """The POST /channels body."""
-        return {"name": "fault wa", "type": "whatsapp", "secrets": {"access_token": self.server.token},
+        return {"name": "fault wa", "type": "whatsapp",
+                "secrets": {"access_token": self.server.token, "app_secret": self.app_secret},
                 "config": {"phone_number_id": self.server.phone_number_id, "api_base": self.server.base_url,
                            "timeout": 5}}
+
+    def on_sidecar(self, api, channel_id):
+        """Point the webhooks at the sidecar that runs now."""
+        self.server.subscribe(api.url + "/webhooks/whatsapp/%d" % channel_id, self.app_secret)
+
+    def before_reconcile(self, api):
+        """Meta's retries reach the restarted sidecar."""
+        wait_for(self.server.settled, timeout=30)
 
     def contacts(self, trial, size):
         """SIZE (address, contact) pairs unique to TRIAL."""
@@ -67,6 +81,28 @@ class CloudApiTarget:
     def received(self, address):
         """How many messages the API accepted for ADDRESS."""
         return self.server.count_to(address.lstrip("+"))
+
+
+class TwilioTarget:
+    """The fake Twilio API: after a crash the sidecar asks its Messages list about the sends left 'unknown'."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def channel(self):
+        """The POST /channels body."""
+        return {"name": "fault sms", "type": "twilio", "secrets": {"auth_token": self.server.auth_token},
+                "config": {"account_sid": self.server.account_sid, "from_number": "+15005550006",
+                           "api_base": self.server.base_url, "timeout": 5}}
+
+    def contacts(self, trial, size):
+        """SIZE (address, contact) pairs unique to TRIAL."""
+        numbers = ["+1415%03d%04d" % (200 + trial % 800, i) for i in range(size)]
+        return [(n, {"number": n, "name": "R %d" % i}) for i, n in enumerate(numbers)]
+
+    def received(self, address):
+        """How many messages the API accepted for ADDRESS."""
+        return self.server.count_to(address)
 
 
 class WhatsAppWebTarget:
@@ -114,6 +150,8 @@ class FaultRig:
         if self.sidecar is None or self.sidecar.proc.poll() is not None:
             self.sidecar = Sidecar(os.path.dirname(self.data_dir), data_dir=self.data_dir,
                                    env=getattr(self.target, "env", None)).start()
+            if self.channel_id is not None and hasattr(self.target, "on_sidecar"):
+                self.target.on_sidecar(self.sidecar, self.channel_id)
         return self.sidecar
 
     def ensure_channel(self):
@@ -124,6 +162,8 @@ class FaultRig:
             r = self.ensure_sidecar().post("/channels", self.target.channel())
             assert r.status_code == 201, r.text
             self.channel_id = r.json()["id"]
+            if hasattr(self.target, "on_sidecar"):
+                self.target.on_sidecar(self.sidecar, self.channel_id)
         return self.channel_id
 
     def new_campaign(self, trial, size):
@@ -263,16 +303,26 @@ class FaultRig:
                 "at_kill": at_kill, "final": retried["final"], "retry": retried["retry"],
                 "double_sends": len(self.double_sends(addresses))}
 
+    def reconcile(self, campaign_id):
+        """What the retry dialog does first: ask what providers know about 'unknown' recipients (after the
+        provider's own late reports, such as Meta's webhook retries, reached the sidecar)."""
+        api = self.ensure_sidecar()
+        getattr(self.target, "before_reconcile", lambda _api: None)(api)
+        r = api.post("/campaigns/%d/reconcile" % campaign_id)
+        assert r.status_code == 200, r.text
+        return r.json()
+
     def finish_with_retry(self, campaign_id, addresses):
-        """Check the finished campaign, retry its 'unknown' recipients as a user would, check again."""
+        """Check the finished campaign, reconcile, retry what stays 'unknown' as a user would, check again."""
         first = self.check(campaign_id, addresses, final=True)
-        retry = None
+        retry, settled = None, {"reconciled": 0, "still_unknown": 0}
         if first.get("unknown"):
+            settled = self.reconcile(campaign_id)
             retry = self.retry_unknown(campaign_id)
             self.wait_finished(campaign_id)
         final = self.check(campaign_id, addresses, final=True)
-        return {"first": first, "final": final, "retry": retry,
-                "double_sends": len(self.double_sends(addresses))}
+        return {"first": first, "final": final, "retry": retry, "reconciled": settled["reconciled"],
+                "still_unknown": settled["still_unknown"], "double_sends": len(self.double_sends(addresses))}
 
     def wait_engine_connected(self, timeout=60):
         """Wait until the target's channel reports a connected engine again."""

@@ -65,7 +65,8 @@ class RecordingHandler:
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 self.messages.append({"to": rcpt, "from": envelope.mail_from, "subject": parsed["Subject"],
-                                      "message_id": parsed["Message-ID"], "body": parsed.get_payload(decode=True)
+                                      "message_id": parsed["Message-ID"],
+                                      "list_unsubscribe": parsed["List-Unsubscribe"], "body": parsed.get_payload(decode=True)
                                       .decode("utf-8", "replace"), "authenticated": bool(session.authenticated)})
         return "250 Message accepted for delivery"
 

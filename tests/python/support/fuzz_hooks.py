@@ -11,7 +11,8 @@ import schemathesis
 
 from support.paths import BACKEND, REPO
 
-MESSAGING_PATHS = r"^/(lists|do-not-contact|templates|compose|drafts|channels|campaigns|settings/secrets|attachments)(/|$)"
+MESSAGING_PATHS = (r"^/(lists|do-not-contact|templates|compose|drafts|channels|campaigns|settings/secrets|"
+                   r"settings/webhooks|attachments|inbox|consent|webhooks)(/|$)")
 CLOSED_PORT_ENV = "BULKMSG_FUZZ_CLOSED_PORT"
 HOOKS_MODULE = "support.fuzz_hooks"
 # With no system keychain (a CI box without a Secret Service) saving a secret gets the documented 503

@@ -165,6 +165,10 @@ class Sidecar:
         """PATCH PATH (JSON body if given)."""
         return requests.patch(self.url + path, json=json, timeout=kw.pop("timeout", 60), **kw)
 
+    def put(self, path, json=None, **kw):
+        """PUT PATH (JSON body if given)."""
+        return requests.put(self.url + path, json=json, timeout=kw.pop("timeout", 60), **kw)
+
     def delete(self, path, **kw):
         """DELETE PATH."""
         return requests.delete(self.url + path, timeout=kw.pop("timeout", 60), **kw)

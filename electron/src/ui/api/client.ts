@@ -11,6 +11,7 @@ import type {
   Answer, CampaignAction, CampaignLive, ExportFormat, ExportWhat, Health, ImportInfo, ProgressEvent, RemapRequest,
   Attachment, RequestBody, StatusFilter, WhatsAppCheckJob, WhatsAppWebLink,
 } from './types';
+import type { ConsentKeywords, InboxMessage, InboxPage, InboxState, InboxThread, KeywordLists, WebhooksStatus } from './deliveryTypes';
 
 /** An error the sidecar reported (`{error, code}`), or a network failure (code `network`). */
 export class ApiError extends Error {
@@ -73,8 +74,13 @@ function authHeaders(): Record<string, string> {
 function errorFromBody(status: number, text: string): ApiError {
   let error = new ApiError('http_' + status, `The local service answered with status ${status}.`, status);
   try {
-    const body = JSON.parse(text) as { error?: string; code?: string };
+    const body = JSON.parse(text) as { error?: string | { code?: string; message?: string }; code?: string };
+    const nested = body && typeof body.error === 'object' ? body.error : null;
     if (body && typeof body.error === 'string') error = new ApiError(body.code ?? 'error', body.error, status);
+    // The nested form {error: {code, message}} is read too, should an endpoint answer that way.
+    else if (nested && typeof nested.message === 'string') {
+      error = new ApiError(nested.code ?? body.code ?? 'error', nested.message, status);
+    }
   } catch {
     // Not JSON: keep the generic message rather than showing raw HTML to the user.
   }
@@ -234,6 +240,8 @@ export const templatesApi = {
   all: () => request<Answer<'listTemplates'>>('/templates').then((r) => r.templates),
   create: (body: RequestBody<'createTemplate'>) => sendJson<Answer<'createTemplate'>>('POST', '/templates', body),
   preview: (body: RequestBody<'composePreview'>) => sendJson<Answer<'composePreview'>>('POST', '/compose/preview', body),
+  /** Who of a list a channel reaches, and who is skipped (no address, opted out, duplicate). */
+  reach: (body: RequestBody<'composeReach'>) => sendJson<Answer<'composeReach'>>('POST', '/compose/reach', body),
 };
 
 export const channelsApi = {
@@ -241,6 +249,8 @@ export const channelsApi = {
   /** The channels and what each type asks for (including its default pacing). */
   catalog: () => request<Answer<'listChannels'>>('/channels'),
   create: (body: RequestBody<'createChannel'>) => sendJson<Answer<'createChannel'>>('POST', '/channels', body),
+  /** Every channel, archived ones included (a campaign may have been sent on one since archived). */
+  allWithArchived: () => request<Answer<'listChannels'>>('/channels?archived=1').then((r) => r.channels),
 };
 
 /** A campaign's one attachment: uploaded once, then named in the campaign's options. */
@@ -270,6 +280,8 @@ export const campaignsApi = {
   create: (body: RequestBody<'createCampaign'>) => sendJson<Answer<'createCampaign'>>('POST', '/campaigns', body),
   action: (id: number, action: CampaignAction) => request<unknown>(`/campaigns/${id}/${action}`, { method: 'POST' }),
   retry: (id: number, statuses: string[]) => sendJson<Answer<'retryCampaign'>>('POST', `/campaigns/${id}/retry`, { statuses }),
+  /** Settle 'unknown' recipients with what the providers report or answer; nothing is sent. */
+  reconcile: (id: number) => sendJson<Answer<'reconcileCampaign'>>('POST', `/campaigns/${id}/reconcile`, {}),
   recipients: (id: number, status: string, offset: number, limit: number) =>
     request<Answer<'listCampaignRecipients'>>(`/campaigns/${id}/recipients?${query({ status: status || undefined, offset, limit })}`),
   /** The report download (a link: the session cookie carries the token). */
@@ -301,4 +313,55 @@ export function followCampaign(campaignId: number, handlers: CampaignStreamHandl
   };
   ensureSession().then(open, alreadyReported);
   return () => { closed = true; source?.close(); };
+}
+
+// ---- delivery truth: the replies inbox, consent keywords, webhooks ----
+
+/** Replies from contacts, one conversation per channel and contact. */
+export const inboxApi = {
+  page: (q: string, offset: number, limit: number, signal?: AbortSignal) =>
+    request<InboxPage>(`/inbox?${query({ q: q || undefined, offset, limit })}`, { signal }),
+  thread: (channelId: number, address: string, signal?: AbortSignal) =>
+    request<InboxThread>(`/inbox/messages?${query({ channel_id: channelId, address })}`, { signal }),
+  markRead: (channelId: number, address: string) =>
+    sendJson<{ read: number }>('POST', '/inbox/read', { channel_id: channelId, address }),
+  /** Errors: missing_field (400), opted_out and channel_archived (409), send_failed (502, the provider's words). */
+  reply: (channelId: number, address: string, body: string) =>
+    sendJson<{ message: InboxMessage }>('POST', '/inbox/reply', { channel_id: channelId, address, body }),
+};
+
+/** The words that put a contact on the consent list (opt-out) or take them off it (opt-in). */
+export const consentApi = {
+  keywords: () => request<ConsentKeywords>('/consent/keywords'),
+  saveKeywords: (lists: KeywordLists) => sendJson<ConsentKeywords>('PUT', '/consent/keywords', lists),
+};
+
+/** Where providers send delivery statuses and replies, and whether they arrive. */
+export const webhooksApi = {
+  status: () => request<WebhooksStatus>('/settings/webhooks'),
+  setPublicUrl: (publicUrl: string) => sendJson<WebhooksStatus>('PUT', '/settings/webhooks', { public_url: publicUrl }),
+};
+
+/**
+ * Follow GET /inbox/events (Server-Sent Events: `inbox` with {unread, latest_id} whenever a message arrives or
+ * read state changes) after the session cookie is in place; returns a function that closes it. The browser
+ * reconnects by itself after a dropped connection; a refused stream (CLOSED) is retried every RETRY_MS, after
+ * asking the inbox once so that a 401 opens the token dialog the normal way.
+ */
+export function followInbox(onState: (state: InboxState) => void, retryMs = 10_000): () => void {
+  let source: EventSource | null = null;
+  let closed = false;
+  let timer: number | undefined;
+  const open = () => {
+    if (closed) return;
+    source = new EventSource('/inbox/events');
+    source.addEventListener('inbox', (event) => onState(JSON.parse((event as MessageEvent).data) as InboxState));
+    source.addEventListener('error', () => {
+      if (source?.readyState !== EventSource.CLOSED) return;
+      inboxApi.page('', 0, 1).catch(alreadyReported);
+      timer = window.setTimeout(open, retryMs);
+    });
+  };
+  ensureSession().then(open, alreadyReported);
+  return () => { closed = true; window.clearTimeout(timer); source?.close(); };
 }

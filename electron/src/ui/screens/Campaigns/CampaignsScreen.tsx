@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
-import { alreadyReported, campaignsApi } from '../../api/client';
-import type { Campaign, CampaignLive, Outcome } from '../../api/types';
+import { alreadyReported, campaignsApi, channelsApi } from '../../api/client';
+import type { DeliveryCounts } from '../../api/deliveryTypes';
+import type { Campaign, CampaignLive, ChannelType, Outcome } from '../../api/types';
 import { Alert } from '../../components/Alert';
+import { Dialog } from '../../components/Dialog';
 import { Download } from '../../components/Download';
 import { ProgressBar } from '../../components/ProgressBar';
 import './campaigns.css';
@@ -20,6 +22,63 @@ function duration(seconds: number | null): string {
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+type Settled = { reconciled: number; still_unknown: number };
+
+/**
+ * "Retry unknown": first ask the providers what they have (nothing is sent), then offer to send again only to the
+ * recipients still in doubt, saying that they may get the message twice.
+ */
+function RetryUnknown({ campaignId, unknown, onDone }: { campaignId: number; unknown: number;
+  onDone: (error?: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const [settled, setSettled] = useState<Settled | null>(null);
+  const [busy, setBusy] = useState(false);
+  const check = async () => {
+    setOpen(true);
+    setSettled(null);
+    try {
+      setSettled(await campaignsApi.reconcile(campaignId));
+    } catch (err) {
+      setOpen(false);
+      onDone((err as Error).message);
+    }
+  };
+  const retry = async () => {
+    setBusy(true);
+    try {
+      await campaignsApi.retry(campaignId, ['unknown']);
+      setOpen(false);
+      onDone();
+    } catch (err) {
+      setOpen(false);
+      onDone((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const close = () => { setOpen(false); onDone(); };
+  const still = settled?.still_unknown ?? 0;
+  return (
+    <>
+      <button type="button" className="btn" onClick={() => void check()}>Retry unknown ({unknown})</button>
+      <Dialog title="Send again to recipients in doubt?" open={open} onClose={close}
+        onConfirm={() => (still > 0 ? void retry() : close())} busy={busy || settled === null}
+        confirmLabel={still > 0 ? `Send again to ${still}` : 'Close'}>
+        <div role="status" data-testid="retry-unknown">
+          {settled === null ? <p>Asking the provider what it received…</p> : (
+            <>
+              <p>{settled.reconciled} reconciled: the provider confirmed {settled.reconciled === 1 ? 'it has' : 'they have'} the
+                message, so {settled.reconciled === 1 ? 'it is' : 'they are'} marked sent and not sent again.</p>
+              <p>{still} still unknown{still > 0 ? ': the app stopped while sending to them and the provider cannot '
+                + 'tell. Retrying may send them the message a second time.' : '.'}</p>
+            </>
+          )}
+        </div>
+      </Dialog>
+    </>
+  );
 }
 
 /** Start / pause / resume / cancel / retry buttons, shown when they apply. */
@@ -45,17 +104,7 @@ function Controls({ campaign, onDone }: { campaign: CampaignLive; onDone: (error
         <button type="button" className="btn" onClick={() => act(() => campaignsApi.retry(id, ['failed']))}>Retry failed ({counts.failed})</button>
       )}
       {counts.unknown > 0 && status !== 'cancelled' && (
-        <button type="button" className="btn" onClick={() => {
-          if (window.confirm('These recipients may already have the message. Send to them again?')) {
-            void act(async () => {
-              const answer = await campaignsApi.retry(id, ['unknown']);
-              if (answer.reconciled > 0) {
-                window.alert(`${answer.reconciled} of them were confirmed delivered by WhatsApp and are not sent again; ` +
-                  `${answer.still_unknown} may receive the message twice.`);
-              }
-            });
-          }
-        }}>Retry unknown ({counts.unknown})</button>
+        <RetryUnknown campaignId={id} unknown={counts.unknown} onDone={onDone} />
       )}
     </div>
   );
@@ -66,8 +115,46 @@ function rate(part: number, whole: number): string {
   return whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '';
 }
 
+/**
+ * What became of the messages sent: delivered, read, failed after sending (the provider's later word) and
+ * replied, each with its share of the messages sent; live, as the counts arrive with the progress events.
+ */
+function DeliveryReport({ campaign, channelType }: { campaign: CampaignLive; channelType: ChannelType | null }) {
+  const c: DeliveryCounts = campaign.counts;
+  const tracking = campaign.delivery_tracking;
+  const replied = c.replied ?? 0;
+  return (
+    <div className="cmp-stack" data-testid="delivery-report">
+      <table className="cmp-table cmp-report">
+        <caption className="cmp-report__caption">Delivery report</caption>
+        <thead>
+          <tr><th scope="col">Sent</th><th scope="col">Delivered</th><th scope="col">Read</th><th scope="col">Failed</th><th scope="col">Replied</th></tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td className="num" data-report="sent">{c.sent}{rate(c.sent, c.total)}</td>
+            <td className="num" data-count="delivered">{c.delivered}{rate(c.delivered, c.sent)}</td>
+            <td className="num" data-count="read">{c.read}{rate(c.read, c.sent)}</td>
+            <td className="num" data-count="delivery_failed">{c.delivery_failed}{rate(c.delivery_failed, c.sent)}</td>
+            <td className="num" data-count="replied">{replied}{rate(replied, c.sent)}</td>
+          </tr>
+        </tbody>
+      </table>
+      <p className="small muted">
+        Sent is out of all recipients, the others out of the messages sent. Failed: sent, then reported undeliverable by
+        the provider{c.undelivered ? ` (${c.undelivered} never reached the phone)` : ''}.
+      </p>
+      {channelType === 'smtp' && c.delivered === 0 && tracking === false && (
+        <p className="small" role="note" data-testid="email-tracking-note">
+          Email shows 'sent' only: add a bounce mailbox to the channel to see failures.
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** Progress bar, counts, rate, time left, what it waits for, and the latest outcomes. */
-function Progress({ campaign, latest }: { campaign: CampaignLive; latest: Outcome[] }) {
+function Progress({ campaign, latest, channelType }: { campaign: CampaignLive; latest: Outcome[]; channelType: ChannelType | null }) {
   const c = campaign.counts;
   const done = c.sent + c.failed + c.unknown + c.skipped;
   const waiting = campaign.status === 'running' && campaign.waiting?.reason ? WAITING[campaign.waiting.reason] : null;
@@ -78,17 +165,11 @@ function Progress({ campaign, latest }: { campaign: CampaignLive; latest: Outcom
         {(['sent', 'failed', 'unknown', 'skipped', 'pending'] as const).map((k) => (
           <div className="facts__item" key={k}><dt>{k}</dt><dd className="num" data-count={k}>{c[k] + (k === 'pending' ? c.sending : 0)}</dd></div>
         ))}
-        {(c.delivered > 0 || c.read > 0 || c.delivery_failed > 0) && (
-          <>
-            <div className="facts__item"><dt>delivered</dt><dd className="num" data-count="delivered">{c.delivered}{rate(c.delivered, c.sent)}</dd></div>
-            <div className="facts__item"><dt>read</dt><dd className="num" data-count="read">{c.read}{rate(c.read, c.sent)}</dd></div>
-            {c.delivery_failed > 0 && <div className="facts__item"><dt>undelivered</dt><dd className="num" data-count="delivery_failed">{c.delivery_failed}</dd></div>}
-          </>
-        )}
         <div className="facts__item"><dt>Rate</dt><dd data-testid="rate">{campaign.rate_per_minute ?? '—'} / min</dd></div>
         <div className="facts__item"><dt>Time left</dt><dd data-testid="eta">{duration(campaign.eta_seconds)}</dd></div>
       </dl>
       {waiting && <p className="small muted">Waiting for {waiting}.</p>}
+      {c.sent > 0 && <DeliveryReport campaign={campaign} channelType={channelType} />}
       {campaign.pause_reason && campaign.status === 'paused' && (
         <Alert tone="info" title="Paused">
           {campaign.pause_reason === 'user' ? 'Paused by you.' : campaign.pause_reason}
@@ -128,6 +209,11 @@ export function CampaignsScreen({ createdId }: { createdId: number | null }) {
   }, []);
   useEffect(() => { reloadList().catch(alreadyReported); }, [reloadList, reloadKey]);
   const { campaign, latest, version } = useCampaignStream(selected, reloadKey);
+  // The type of each campaign's channel (email reports no delivery without a bounce mailbox).
+  const [channelTypes, setChannelTypes] = useState<Map<number, ChannelType>>(new Map());
+  useEffect(() => {
+    channelsApi.allWithArchived().then((all) => setChannelTypes(new Map(all.map((ch) => [ch.id, ch.type])))).catch(alreadyReported);
+  }, [reloadKey]);
   // Keep the menu's status badges in step with the live one (e.g. running -> completed).
   const liveStatus = campaign?.status;
   useEffect(() => { if (liveStatus) reloadList().catch(alreadyReported); }, [liveStatus, reloadList]);
@@ -168,7 +254,7 @@ export function CampaignsScreen({ createdId }: { createdId: number | null }) {
               {saved && <span className="muted small" role="status">{saved}</span>}
             </div>
             <Controls campaign={campaign} onDone={refresh} />
-            <Progress campaign={campaign} latest={latest} />
+            <Progress campaign={campaign} latest={latest} channelType={channelTypes.get(campaign.channel_id) ?? null} />
             <RecipientsTable campaignId={campaign.id} version={version} />
           </div>
         )}

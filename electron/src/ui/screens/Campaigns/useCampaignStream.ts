@@ -8,8 +8,12 @@ function withProgress(campaign: CampaignLive, event: ProgressEvent): CampaignLiv
     progress: event.progress, rate_per_minute: event.rate_per_minute, eta_seconds: event.eta_seconds, waiting: event.waiting };
 }
 
+/** How often a campaign that is not running is read again: providers' statuses and replies keep arriving. */
+const SETTLED_REFRESH_MS = 15_000;
+
 /**
- * Live state of one campaign: loaded once, then updated by the sidecar's Server-Sent Events while it runs.
+ * Live state of one campaign: loaded once, then updated by the sidecar's Server-Sent Events while it runs, and
+ * re-read every SETTLED_REFRESH_MS otherwise (delivered / read / replied counts change after the sending ends).
  * `version` changes whenever the campaign is reloaded, so dependants (the recipients table) refresh too.
  */
 export function useCampaignStream(campaignId: number | null, reloadKey: number) {
@@ -41,7 +45,15 @@ export function useCampaignStream(campaignId: number | null, reloadKey: number) 
       });
     };
     reload().catch(alreadyReported);
-    return () => { closed = true; stopFollowing?.(); };
+    const timer = window.setInterval(() => {
+      if (stopFollowing !== null) return; // the event stream already keeps it live
+      campaignsApi.get(campaignId).then((fresh) => {
+        if (closed) return;
+        if (fresh.status === 'running') reload().catch(alreadyReported); // resumed elsewhere: follow it
+        else setCampaign(fresh);
+      }, () => undefined);
+    }, SETTLED_REFRESH_MS);
+    return () => { closed = true; window.clearInterval(timer); stopFollowing?.(); };
   }, [campaignId, reloadKey]);
 
   return { campaign, latest, version };

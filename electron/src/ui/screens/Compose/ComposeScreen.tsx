@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { alreadyReported, campaignsApi, channelsApi, listsApi, templatesApi } from '../../api/client';
-import type { Attachment, Channel, ChannelType, ComposePreview, ListContact, SavedList, Template } from '../../api/types';
+import type { Answer, Attachment, Channel, ChannelType, ComposePreview, ListContact, SavedList, Template } from '../../api/types';
 import { Alert } from '../../components/Alert';
 import { useDebounced } from '../../hooks/useDebounced';
 import { PLACEHOLDER_BUILTINS } from '../../../generated/constants';
@@ -70,6 +70,24 @@ function PreviewPanel({ preview, isEmail, contacts, contactId, onContact }: {
   );
 }
 
+type Reach = Answer<'composeReach'>;
+
+/** Who the chosen channel reaches on the chosen list, and who it skips and why (opted out included). */
+function ReachLine({ reach }: { reach: Reach | null }) {
+  if (!reach) return null;
+  const what = reach.address === 'email' ? 'an email address' : 'a phone number';
+  const skipped: string[] = [];
+  if (reach.no_address) skipped.push(`${reach.no_address} without ${what}`);
+  if (reach.do_not_contact) skipped.push(`${reach.do_not_contact} opted out (consent list)`);
+  if (reach.duplicates) skipped.push(`${reach.duplicates} duplicate${reach.duplicates === 1 ? '' : 's'}`);
+  return (
+    <p className="small" role="status" data-testid="compose-reach">
+      {reach.contacts} contacts: {reach.will_send} will get the message
+      {skipped.length ? `; skipped: ${skipped.join(', ')}` : ''}.
+    </p>
+  );
+}
+
 /** Compose a campaign: list, channel, message with placeholders and a live preview, pacing. */
 export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) => void }) {
   const choices = useChoices();
@@ -85,6 +103,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
   const [contacts, setContacts] = useState<ListContact[]>([]);
   const [contactId, setContactId] = useState<number | null>(null);
   const [preview, setPreview] = useState<ComposePreview | null>(null);
+  const [reach, setReach] = useState<Reach | null>(null);
   const [channelOpen, setChannelOpen] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
   // A string key, so the debounce only restarts when the inputs really change.
@@ -101,6 +120,11 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
     listsApi.contacts(listId, '', 0, 100).then((p) => setContacts(p.contacts), alreadyReported);
     setContactId(null);
   }, [listId]);
+  useEffect(() => {
+    setReach(null);
+    if (listId === null || channelId === null) return;
+    templatesApi.reach({ list_id: listId, channel_id: channelId }).then(setReach, alreadyReported);
+  }, [listId, channelId]);
   useEffect(() => {
     const debounced = JSON.parse(debouncedKey) as { listId: number | null; subject: string; body: string;
       contactId: number | null };
@@ -170,6 +194,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
             </label>
             <button type="button" className="btn btn--small" onClick={() => setChannelOpen(true)}>New channel…</button>
           </div>
+          <ReachLine reach={reach} />
           {channel?.type === 'whatsapp_web' && <WhatsAppLink channelId={channel.id} />}
           <label className="field"><span>Start from a template</span>
             <select aria-label="Start from a template" value="" onChange={(e) => useTemplate(e.target.value)}>

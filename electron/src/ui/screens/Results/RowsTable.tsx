@@ -127,7 +127,10 @@ export function RowsTable({ pager, onFix, emptyMessage }: Props) {
                     </span>
                     <span role="gridcell" className="mono">{row.number ?? '—'}</span>
                     <span role="gridcell" className="truncate">{row.name || <span className="muted">—</span>}</span>
-                    <span role="gridcell"><StatusBadge status={row.status} /></span>
+                    <span role="gridcell">
+                      <StatusBadge status={row.status} />
+                      {row.opted_out && <span className="badge badge--opted-out" title="On the consent list: campaigns skip this number">Opted out</span>}
+                    </span>
                     <span role="gridcell" className="truncate details" title={details(row)}>{details(row)}</span>
                   </>
                 ) : (
