@@ -12,11 +12,19 @@ const FIELDS: Record<ChannelType, FieldSpec[]> = {
     { key: 'security', label: 'Security', options: ['starttls', 'ssl', 'none'] },
     { key: 'username', label: 'Login' }, { key: 'password', label: 'Password', secret: true },
     { key: 'from_address', label: 'From address' }, { key: 'from_name', label: 'From name' },
+    // The bounce mailbox (optional): bounces, unsubscribe requests and replies are read from it over IMAP.
+    { key: 'imap_host', label: 'Bounce mailbox IMAP host (optional)' },
+    { key: 'imap_port', label: 'IMAP port', number: true },
+    { key: 'imap_security', label: 'IMAP security', options: ['ssl', 'starttls', 'none'] },
+    { key: 'imap_user', label: 'IMAP login' }, { key: 'imap_password', label: 'IMAP password', secret: true },
   ],
   whatsapp: [
     { key: 'phone_number_id', label: 'Phone number ID' }, { key: 'access_token', label: 'Access token', secret: true },
     { key: 'message_type', label: 'Message type', options: ['text', 'template'] },
     { key: 'template_name', label: 'Template name' }, { key: 'template_language', label: 'Template language' },
+    // Status and reply webhooks (Settings shows the URL to give Meta): signed with the app secret.
+    { key: 'app_secret', label: 'App secret (for webhooks)', secret: true },
+    { key: 'webhook_verify_token', label: 'Webhook verify token', secret: true },
     { key: 'api_base', label: 'API base URL (optional)' },
   ],
   twilio: [
