@@ -224,8 +224,13 @@ class CampaignManager:
         A full or read-only disk does not stop the app: it serves read-only and retries when space is back.
         """
         conn = self.connect()
+        ids = []
         try:
             ids = [r[0] for r in conn.execute("SELECT id FROM campaigns WHERE status='running'")]
+            # A real write first: an idle start may write nothing, and a full disk must not look healthy.
+            found = self.storage.probe()
+            if found != storage.OK:
+                return self.start_read_only(found, ids)
             if conn.execute("SELECT 1 FROM campaigns WHERE status='paused' AND resume_at IS NOT NULL").fetchone():
                 self.ensure_monitor()  # an automatic pause with an end: the timer resumes it
             recovered = self.interrupt_orphan_rows(conn)
@@ -238,15 +243,20 @@ class CampaignManager:
         except Exception as err:
             if storage.classify(err) is None:
                 raise
-            self.storage.report(err, "Started read-only: campaigns resume once the disk can be written.")
-            self.recovery_due = True
-            self.ensure_monitor()
-            with self.held_lock:  # shown as paused (the file cannot say so yet), resumed when space is back
-                self.storage_paused.update((campaign_id, self.storage.state) for campaign_id in ids)
-            log.error("start-up recovery could not write (%s): serving read-only", err)
-            return []
+            return self.start_read_only(err, ids)
         finally:
             conn.close()
+
+    def start_read_only(self, err_or_state, ids):
+        """Serve read-only after a start-up that could not write: campaigns RUNNING show as paused and resume,
+        with the crash repair, once the disk takes writes again (the timer checks). Returns []."""
+        self.storage.report(err_or_state, "Started read-only: campaigns resume once the disk can be written.")
+        self.recovery_due = True
+        self.ensure_monitor()
+        with self.held_lock:  # shown as paused (the file cannot say so yet), resumed when space is back
+            self.storage_paused.update((campaign_id, self.storage.state) for campaign_id in ids)
+        log.error("start-up recovery could not write (%s): serving read-only", err_or_state)
+        return []
 
     def interrupt_orphan_rows(self, conn):
         """Rows left 'sending' by a run that is gone (a crash, a kill) become 'unknown'; how many."""
