@@ -58,6 +58,8 @@ class Run:
 class CampaignManager:
     """Starts, pauses, cancels, retries and resumes campaign runs of one data directory."""
 
+    max_nap = MAX_NAP  # the longest a waiting worker sleeps before it looks for a pause or cancel again
+
     def __init__(self, data_dir, clock=None, rng=None):
         self.data_dir, self.path = data_dir, db.db_path(data_dir)
         self.clock, self.rng = clock or RealClock(), rng
@@ -578,7 +580,7 @@ class Worker:
         if self.in_flight:  # a landing outcome frees a slot; a token may come first
             self.record(self.take_results(block=True, timeout=min(max(until - now, 0.001), MAX_NAP)))
             return
-        self.clock.sleep(min(max(until - now, 0.0), MAX_NAP), self.run.stop)
+        self.clock.sleep(min(max(until - now, 0.0), self.manager.max_nap), self.run.stop)
 
     def take_results(self, block, timeout=MAX_NAP):
         """Outcomes that have landed (waiting up to TIMEOUT for the first one when BLOCK)."""

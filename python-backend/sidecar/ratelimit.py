@@ -30,6 +30,8 @@ DEFAULT_LIMITS = {
     "edits": (600, 60.0),
     # "Send a test" reaches a real inbox or phone through the real channel: a few a minute is plenty.
     "test_send": (10, 60.0),
+    # A rehearsal copies the store and runs a whole campaign (up to a minute): a few a minute is plenty.
+    "rehearse": (6, 60.0),
     # Provider webhooks (per client: a tunnel is one client): a campaign's statuses come three per message.
     "webhooks": (12000, 60.0),
     # Replies sent from the inbox reach real people: a person types them, a flood is not one.

@@ -8,7 +8,7 @@ from fakes.smtp import FakeSmtp
 from fakes.twilio import FakeTwilio
 from fakes.whatsapp import FakeWhatsApp
 
-RECONCILE_TRIALS = 4  # per channel; scripts/fault_campaign.py --channel whatsapp|twilio runs many
+RECONCILE_TRIALS = 3  # per channel; scripts/fault_campaign.py --channel whatsapp|twilio runs many
 
 
 @pytest.mark.slow

@@ -540,6 +540,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/{campaign_id}/rehearse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rehearse: the real runner sends the campaign's remaining recipients to the dry run in a scratch copy of the store, its waits skipped, so hours of pacing, caps and quiet hours play out in seconds. Nothing is sent and the campaign is unchanged. At most one at a time; stops after 60 s of real time (complete: false). */
+        post: operations["rehearseCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns/plan": {
         parameters: {
             query?: never;
@@ -1754,6 +1771,44 @@ export interface components {
              */
             check_numbers?: "on" | "off";
         };
+        /** @description What a rehearsal of the campaign did, in its own (skipped-ahead) time. */
+        Rehearsal: {
+            campaign_id: number;
+            /** @description Messages the rehearsal sent (to the dry run). */
+            messages: number;
+            /** @description Recipients skipped on the way (e.g. added to the consent list since the campaign was made). */
+            skipped: number;
+            failed: number;
+            /** @description Recipients the rehearsal did not reach in its real-time budget. */
+            left: number;
+            /** Format: date-time */
+            start_at: string;
+            /**
+             * Format: date-time
+             * @description When the last message would go out.
+             */
+            finish_at: string;
+            duration_seconds: number;
+            /** @description Waits of a minute or more, with what they waited for. */
+            waits: {
+                /** @description pacing, scheduled, backing_off, hourly_cap, daily_cap, quiet_hours, warmup... */
+                reason: string;
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                until: string;
+                seconds: number;
+            }[];
+            /** @description Messages per stretch of the timeline (at most 48 stretches). */
+            buckets: {
+                size_seconds: number;
+                counts: number[];
+            };
+            /** @description Every remaining recipient was reached (false: stopped after the 60 s budget, or the run paused). */
+            complete: boolean;
+            real_seconds: number;
+            planned: components["schemas"]["Plan"];
+        };
         InboxMessage: {
             id: number;
             /** @enum {unknown} */
@@ -1830,6 +1885,12 @@ export interface components {
             statuses: number;
             messages: number;
             unsubscribes?: number;
+        };
+        /** @description One event of the inbox stream (`: heartbeat` comments and the opening `retry: 2000` carry none). */
+        InboxEvent: {
+            /** @constant */
+            event: "inbox";
+            data: string;
         };
         WhatsAppWebLink: {
             /** @enum {unknown} */
@@ -3822,6 +3883,91 @@ export interface operations {
             };
         };
     };
+    rehearseCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The campaign's id. */
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rehearsal"];
+                };
+            };
+            /** @description Bad input: `bad_param` (an id over 2^63-1). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found` (campaign). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `cannot_rehearse` (not a draft or paused campaign), `rehearsal_running` (one at a time), `db_too_new`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "cannot_rehearse" | "rehearsal_running" | "db_too_new";
+                    };
+                };
+            };
+            /** @description Unavailable: `store_unavailable`, `storage_error`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable" | "storage_error";
+                    };
+                };
+            };
+            /** @description Insufficient Storage: `storage_full` / `storage_error` (the data folder cannot be written; see GET /health `storage`). */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "storage_full" | "storage_error";
+                    };
+                };
+            };
+        };
+    };
     planCampaign: {
         parameters: {
             query?: never;
@@ -4481,6 +4627,7 @@ export interface operations {
                     };
                 };
             };
+            413: components["responses"]["TooLarge"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -4536,6 +4683,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -4616,6 +4764,7 @@ export interface operations {
                     };
                 };
             };
+            413: components["responses"]["TooLarge"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -4639,13 +4788,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description An event stream (`retry: 2000`, then `event: inbox` with the unread count and the latest message id whenever either changes, and `: heartbeat` comments). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["InboxEvent"];
                 };
             };
             401: components["responses"]["Unauthorized"];

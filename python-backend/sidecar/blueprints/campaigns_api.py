@@ -3,7 +3,7 @@ import json
 import time
 
 from flask import Blueprint, Response, current_app, request
-from messaging import campaigns, db, ledger, report, review, test_sends
+from messaging import campaigns, db, ledger, rehearsal, report, review, test_sends
 from messaging.util import now
 from core.errors import DomainError
 from core.fields import page
@@ -152,6 +152,13 @@ def list_test_sends(campaign_id):
 def review_campaign(campaign_id):
     """Channel, sender, recipients after skips, three rendered samples, pacing and the planned finish."""
     return json_response(review.review(get_db(), campaign_id, now()))
+
+
+@bp.post("/campaigns/<int:campaign_id>/rehearse")
+@limited("rehearse")
+def rehearse_campaign(campaign_id):
+    """Run the campaign on the dry run in a scratch copy, its waits skipped: the timeline it made. Sends nothing."""
+    return json_response(rehearsal.rehearse(get_db(), current_app.config["DATA_DIR"], campaign_id, now()))
 
 
 @bp.post("/campaigns/plan")

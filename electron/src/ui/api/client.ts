@@ -282,6 +282,8 @@ export const campaignsApi = {
   retry: (id: number, statuses: string[]) => sendJson<Answer<'retryCampaign'>>('POST', `/campaigns/${id}/retry`, { statuses }),
   /** Settle 'unknown' recipients with what the providers report or answer; nothing is sent. */
   reconcile: (id: number) => sendJson<Answer<'reconcileCampaign'>>('POST', `/campaigns/${id}/reconcile`, {}),
+  /** Play the campaign out on the dry run in a scratch copy, its waits skipped: nothing is sent. */
+  rehearse: (id: number) => sendJson<Answer<'rehearseCampaign'>>('POST', `/campaigns/${id}/rehearse`, {}),
   recipients: (id: number, status: string, offset: number, limit: number) =>
     request<Answer<'listCampaignRecipients'>>(`/campaigns/${id}/recipients?${query({ status: status || undefined, offset, limit })}`),
   /** The report download (a link: the session cookie carries the token). */
