@@ -1,21 +1,17 @@
 """Campaigns: create, start/pause/resume/cancel/retry, progress (SSE), recipients and the report."""
-import json
-import time
-
 from flask import Blueprint, Response, current_app, request
 from messaging import campaigns, db, ledger, rehearsal, report, review, test_sends
 from messaging.util import now
 from core.errors import DomainError
 from core.fields import page
 
-from ..jsonio import event_stream_response, json_body, json_response
+from ..events import polled_response
+from ..jsonio import json_body, json_response
 from ..ratelimit import limited, streaming
 from .messaging_web import get_db, manager
 
 bp = Blueprint("campaigns", __name__)
 
-POLL_SECONDS = 0.5
-HEARTBEAT_SECONDS = 15.0
 # An SSE stream holds one of waitress' few threads: streams end with the campaign or after this long
 # (EventSource reconnects by itself; `retry` tells it how soon).
 MAX_STREAM_SECONDS = 300.0
@@ -194,38 +190,13 @@ def snapshot(conn, campaign_id, campaigns_manager):
             "waiting": waiting, "latest": ledger.latest(conn, campaign_id, LATEST)}
 
 
-def event_stream(path, campaign_id, campaigns_manager, max_seconds):
-    """SSE frames: a 'progress' event whenever the state changes, heartbeats, an 'end' event at the end."""
-    conn = db.connect(path)
-    try:
-        yield "retry: 2000\n\n"
-        started = last_beat = time.monotonic()
-        previous = None
-        while time.monotonic() - started < max_seconds:
-            try:
-                state = snapshot(conn, campaign_id, campaigns_manager)
-            except DomainError:  # deleted while streaming: end quietly, the reconnect gets the 404
-                return
-            frame = json.dumps(state, separators=(",", ":"))
-            if frame != previous:
-                yield "event: progress\ndata: %s\n\n" % frame
-                previous, last_beat = frame, time.monotonic()
-            if state["status"] not in ("running",):
-                yield "event: end\ndata: %s\n\n" % json.dumps({"status": state["status"]})
-                return
-            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
-                yield ": heartbeat\n\n"
-                last_beat = time.monotonic()
-            time.sleep(POLL_SECONDS)
-    finally:
-        conn.close()
-
-
 @bp.get("/campaigns/<int:campaign_id>/events")
 @streaming
 def campaign_events(campaign_id):
     """Live progress as Server-Sent Events (`curl -N` works)."""
     campaigns.campaign_row(get_db(), campaign_id)
     max_seconds = float(current_app.config.get("SSE_MAX_SECONDS", MAX_STREAM_SECONDS))
-    return event_stream_response(event_stream(db.db_path(current_app.config["DATA_DIR"]), campaign_id, manager(),
-                                              max_seconds))
+    campaigns_manager = manager()
+    return polled_response(db.db_path(current_app.config["DATA_DIR"]), "progress",
+                           lambda conn: snapshot(conn, campaign_id, campaigns_manager), max_seconds,
+                           ended=lambda state: state["status"] != "running")

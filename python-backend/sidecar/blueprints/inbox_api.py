@@ -1,7 +1,5 @@
 """The replies inbox: conversations per channel and contact, a thread, read marks, answers on the same channel,
 and a live stream of arrivals."""
-import json
-import time
 
 from flask import Blueprint, current_app, request
 from messaging import db, inbox
@@ -9,15 +7,14 @@ from messaging import db, inbox
 from core.fields import body_text, is_id, page, require_text, search_text
 from core.errors import DomainError
 
-from ..jsonio import event_stream_response, json_body, json_response
+from ..events import polled_response
+from ..jsonio import json_body, json_response
 from ..ratelimit import limited, streaming
 from .messaging_web import get_db
 
 bp = Blueprint("inbox", __name__)
 MAX_ADDRESS = 320
 MAX_REPLY = 4096
-POLL_SECONDS = 0.5
-HEARTBEAT_SECONDS = 15.0
 
 
 def conversation_key(source):
@@ -61,29 +58,9 @@ def reply():
     return json_response(inbox.reply(get_db(), current_app.config["DATA_DIR"], channel_id, address, text), 201)
 
 
-def event_stream(path, max_seconds):
-    """SSE frames: an 'inbox' event whenever the unread count or the latest message changes, and heartbeats."""
-    conn = db.connect(path)
-    try:
-        yield "retry: 2000\n\n"
-        started = last_beat = time.monotonic()
-        previous = None
-        while time.monotonic() - started < max_seconds:
-            frame = json.dumps(inbox.state(conn), separators=(",", ":"))
-            if frame != previous:
-                yield "event: inbox\ndata: %s\n\n" % frame
-                previous, last_beat = frame, time.monotonic()
-            elif time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
-                yield ": heartbeat\n\n"
-                last_beat = time.monotonic()
-            time.sleep(POLL_SECONDS)
-    finally:
-        conn.close()
-
-
 @bp.get("/inbox/events")
 @streaming
 def events():
     """Live arrivals as Server-Sent Events."""
     max_seconds = float(current_app.config.get("SSE_MAX_SECONDS", 300))
-    return event_stream_response(event_stream(db.db_path(current_app.config["DATA_DIR"]), max_seconds))
+    return polled_response(db.db_path(current_app.config["DATA_DIR"]), "inbox", inbox.state, max_seconds)
