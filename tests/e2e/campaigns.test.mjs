@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parseCsv } from './support/files.mjs';
 import { useApp } from './support/setup.mjs';
-import { LONG, assertCleanPage, chooseCountry, goTo, openApp, pickFile, waitForResults } from './support/ui.mjs';
+import { LONG, assertCleanPage, chooseCountry, goTo, openApp, pickFile, waitForResults, startCampaign } from './support/ui.mjs';
 
 const PASTED = ['+1 415 555 2671', '+1 415 555 2672', '+1 415 555 2673', '+1 415 555 2674', '+1 415 555 2675'];
 
@@ -152,7 +152,7 @@ describe('lists, compose and campaigns', () => {
     const detail = page.getByTestId('campaign-detail');
     await detail.getByRole('heading', { name: 'Spring hello' }).waitFor();
     assert.equal(await detail.getByTestId('campaign-status').innerText(), 'draft');
-    await detail.getByRole('button', { name: 'Start' }).click();
+    await startCampaign(page);
     await detail.getByTestId('campaign-status').filter({ hasText: 'running' }).waitFor();
     await detail.getByTestId('campaign-log').locator('li').first().waitFor();
     await detail.getByTestId('campaign-status').filter({ hasText: 'completed' }).waitFor(LONG);
@@ -187,7 +187,7 @@ describe('lists, compose and campaigns', () => {
     await page.getByRole('button', { name: 'Create campaign' }).click();
     const detail = page.getByTestId('campaign-detail');
     await detail.getByRole('heading', { name: 'Slow one' }).waitFor();
-    await detail.getByRole('button', { name: 'Start' }).click();
+    await startCampaign(page);
     await detail.getByRole('button', { name: 'Pause' }).click();
     await detail.getByTestId('campaign-status').filter({ hasText: 'paused' }).waitFor();
     const paused = (await api('/campaigns')).campaigns.find((c) => c.name === 'Slow one');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { useApp } from './support/setup.mjs';
-import { LONG, assertCleanPage, chooseCountry, goTo, openApp, waitForResults } from './support/ui.mjs';
+import { LONG, assertCleanPage, chooseCountry, goTo, openApp, waitForResults, startCampaign } from './support/ui.mjs';
 import { APP_SECRET, PHONE_NUMBER_ID, inboundText, postWebhook, startFakeCloudApi, statusUpdate }
   from './support/whatsapp_cloud.mjs';
 
@@ -299,7 +299,7 @@ describe('delivery truth: inbox, consent and delivery report', () => {
     await page.getByRole('list', { name: 'Campaigns' }).locator(`button[data-campaign-id="${created.id}"]`).click();
     const detail = page.getByTestId('campaign-detail');
     await detail.getByRole('heading', { name: 'Cloud hello' }).waitFor();
-    await detail.getByRole('button', { name: 'Start' }).click();
+    await startCampaign(page);
     await detail.getByTestId('campaign-status').filter({ hasText: 'completed' }).waitFor(LONG);
 
     // Meta reports back: three delivered (two of them read), one failed, and one contact writes back.

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { useApp } from './support/setup.mjs';
-import { LONG, goTo, openApp, pickFile, waitForResults } from './support/ui.mjs';
+import { LONG, goTo, openApp, pickFile, waitForResults, startCampaign } from './support/ui.mjs';
 
 const NUMBERS = ['+4915112345001', '+4915112345002', '+4915112345003'];
 const app = useApp({ whatsAppFake: true });
@@ -67,7 +67,7 @@ describe('WhatsApp (linked device)', () => {
     await page.getByRole('button', { name: 'Create campaign' }).click();
     const detail = page.getByTestId('campaign-detail');
     await detail.getByRole('heading', { name: 'Hello friends' }).waitFor();
-    await detail.getByRole('button', { name: 'Start' }).click();
+    await startCampaign(page);
     await detail.getByTestId('campaign-status').filter({ hasText: 'completed' }).waitFor(LONG);
     await detail.locator('[data-count=read]').filter({ hasText: /^3/ }).waitFor(LONG);
     assert.match(await detail.locator('[data-count=delivered]').innerText(), /^3 \(100%\)/);

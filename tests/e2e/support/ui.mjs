@@ -91,3 +91,18 @@ export async function renderedRows(page) {
 export async function assertCleanPage(browser) {
   assert.deepEqual(await browser.cspViolations(), [], 'no CSP violations or page errors');
 }
+
+/**
+ * Start the campaign on the Campaigns screen as a user does: Start…, then the confirmation, whose title and
+ * button name how many recipients it goes to. Returns that number.
+ */
+export async function startCampaign(page) {
+  await page.getByTestId('campaign-detail').getByRole('button', { name: 'Start…' }).click();
+  const dialog = page.getByRole('dialog');
+  const title = await dialog.getByRole('heading').innerText();
+  const count = Number(/^Send to (\d+) recipients?/.exec(title)?.[1]);
+  assert.ok(Number.isInteger(count), `the confirmation names the count: ${title}`);
+  await dialog.getByRole('button', { name: `Send to ${count}` }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  return count;
+}

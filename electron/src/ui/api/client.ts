@@ -282,6 +282,13 @@ export const campaignsApi = {
   retry: (id: number, statuses: string[]) => sendJson<Answer<'retryCampaign'>>('POST', `/campaigns/${id}/retry`, { statuses }),
   /** Settle 'unknown' recipients with what the providers report or answer; nothing is sent. */
   reconcile: (id: number) => sendJson<Answer<'reconcileCampaign'>>('POST', `/campaigns/${id}/reconcile`, {}),
+  /** Channel, sender, recipients after skips, three rendered samples and the planned finish, before Start. */
+  review: (id: number) => request<Answer<'reviewCampaign'>>(`/campaigns/${id}/review`),
+  /** The message rendered for the first recipient, sent through the real channel to TO; never counted. */
+  testSend: (id: number, to: string) => sendJson<Answer<'sendTestMessage'>>('POST', `/campaigns/${id}/test-send`, { to }),
+  testSends: (id: number) => request<Answer<'listTestSends'>>(`/campaigns/${id}/test-sends`),
+  /** The planner's finish time and provider-limit warnings for a pacing on a channel and a count or a list. */
+  plan: (body: RequestBody<'planCampaign'>) => sendJson<Answer<'planCampaign'>>('POST', '/campaigns/plan', body),
   /** Play the campaign out on the dry run in a scratch copy, its waits skipped: nothing is sent. */
   rehearse: (id: number) => sendJson<Answer<'rehearseCampaign'>>('POST', `/campaigns/${id}/rehearse`, {}),
   recipients: (id: number, status: string, offset: number, limit: number) =>

@@ -7,6 +7,9 @@ import { Dialog } from '../../components/Dialog';
 import { Download } from '../../components/Download';
 import { ProgressBar } from '../../components/ProgressBar';
 import './campaigns.css';
+import { duration } from './format';
+import { Review } from './Review';
+import { RemainingPlan } from './RemainingPlan';
 import { RecipientsTable } from './RecipientsTable';
 import { useCampaignStream } from './useCampaignStream';
 
@@ -14,15 +17,6 @@ const WAITING: Record<string, string> = {
   pacing: 'pacing', scheduled: 'the scheduled start', backing_off: 'the provider (rate limit / retry)',
   hourly_cap: 'the hourly cap', daily_cap: 'the daily cap', quiet_hours: 'the end of quiet hours',
 };
-
-/** "1 h 5 min", "42 s". */
-function duration(seconds: number | null): string {
-  if (seconds === null) return '—';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-}
 
 type Settled = { reconciled: number; still_unknown: number };
 
@@ -81,6 +75,36 @@ function RetryUnknown({ campaignId, unknown, onDone }: { campaignId: number; unk
   );
 }
 
+/** Start, after a confirmation that names how many people the message goes to (it cannot be taken back). */
+function StartButton({ campaign, onDone }: { campaign: CampaignLive; onDone: (error?: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const count = campaign.counts.pending + campaign.counts.sending;
+  const start = async () => {
+    setBusy(true);
+    try {
+      await campaignsApi.action(campaign.id, 'start');
+      setOpen(false);
+      onDone();
+    } catch (err) {
+      setOpen(false);
+      onDone((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" className="btn btn--primary" onClick={() => setOpen(true)}>Start…</button>
+      <Dialog title={`Send to ${count} recipient${count === 1 ? '' : 's'} now?`} open={open} onClose={() => setOpen(false)}
+        onConfirm={() => void start()} busy={busy} confirmLabel={`Send to ${count}`}>
+        <p data-testid="start-confirm">“{campaign.name}” goes out to {count} recipient{count === 1 ? '' : 's'} at the
+          planned pace. Messages that have gone out cannot be taken back; you can pause at any time.</p>
+      </Dialog>
+    </>
+  );
+}
+
 /** Start / pause / resume / cancel / retry buttons, shown when they apply. */
 function Controls({ campaign, onDone }: { campaign: CampaignLive; onDone: (error?: string) => void }) {
   const act = async (work: () => Promise<unknown>) => {
@@ -90,7 +114,7 @@ function Controls({ campaign, onDone }: { campaign: CampaignLive; onDone: (error
   const { status, counts } = campaign;
   return (
     <div className="screen__actions">
-      {status === 'draft' && <button type="button" className="btn btn--primary" onClick={() => act(() => campaignsApi.action(id, 'start'))}>Start</button>}
+      {status === 'draft' && <StartButton campaign={campaign} onDone={onDone} />}
       {status === 'paused' && <button type="button" className="btn btn--primary" onClick={() => act(() => campaignsApi.action(id, 'resume'))}>Resume</button>}
       {status === 'running' && <button type="button" className="btn" onClick={() => act(() => campaignsApi.action(id, 'pause'))}>Pause</button>}
       {['draft', 'running', 'paused'].includes(status) && (
@@ -160,6 +184,13 @@ function Progress({ campaign, latest, channelType }: { campaign: CampaignLive; l
   const waiting = campaign.status === 'running' && campaign.waiting?.reason ? WAITING[campaign.waiting.reason] : null;
   return (
     <div className="card cmp-stack" data-testid="campaign-progress">
+      {campaign.pause_reason && campaign.status === 'paused' && (
+        // A pause the runner made (the channel keeps failing, a provider limit) is the one thing to read first.
+        <Alert tone={campaign.pause_reason === 'user' || campaign.resume_at ? 'info' : 'error'} title="Paused">
+          <span data-testid="pause-reason">{campaign.pause_reason === 'user' ? 'Paused by you.' : campaign.pause_reason}</span>
+          {campaign.resume_at && ` Resumes automatically at ${new Date(campaign.resume_at).toLocaleString()}.`}
+        </Alert>
+      )}
       <ProgressBar label={`${done} of ${c.total} done`} fraction={c.total ? done / c.total : 1} />
       <dl className="facts">
         {(['sent', 'failed', 'unknown', 'skipped', 'pending'] as const).map((k) => (
@@ -170,12 +201,6 @@ function Progress({ campaign, latest, channelType }: { campaign: CampaignLive; l
       </dl>
       {waiting && <p className="small muted">Waiting for {waiting}.</p>}
       {c.sent > 0 && <DeliveryReport campaign={campaign} channelType={channelType} />}
-      {campaign.pause_reason && campaign.status === 'paused' && (
-        <Alert tone="info" title="Paused">
-          {campaign.pause_reason === 'user' ? 'Paused by you.' : campaign.pause_reason}
-          {campaign.resume_at && ` Resumes automatically at ${new Date(campaign.resume_at).toLocaleString()}.`}
-        </Alert>
-      )}
       <ol className="cmp-log" aria-label="Latest outcomes" data-testid="campaign-log">
         {latest.map((o) => (
           <li key={`${o.id}-${o.status}`}>
@@ -254,6 +279,8 @@ export function CampaignsScreen({ createdId }: { createdId: number | null }) {
               {saved && <span className="muted small" role="status">{saved}</span>}
             </div>
             <Controls campaign={campaign} onDone={refresh} />
+            {campaign.status === 'draft' && <Review campaignId={campaign.id} version={reloadKey} />}
+            {(campaign.status === 'running' || campaign.status === 'paused') && <RemainingPlan campaign={campaign} />}
             <Progress campaign={campaign} latest={latest} channelType={channelTypes.get(campaign.channel_id) ?? null} />
             <RecipientsTable campaignId={campaign.id} version={version} />
           </div>
