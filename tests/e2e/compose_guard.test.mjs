@@ -40,6 +40,15 @@ async function send(started, method, pathName, body) {
   return answer;
 }
 
+/** Resolve once CHECK() is true (polled), or fail after TIMEOUT_MS. */
+async function eventually(check, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `not true within ${timeoutMs} ms: ${check}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** A draft email campaign on the Team list through CHANNEL, made through the API; its id. */
 async function draftCampaign(name, channel, pacing = { per_minute: 600 }) {
   return (await send(app, 'POST', '/campaigns', { name, list_id: app.list.id, channel_id: channel.id,
@@ -74,6 +83,21 @@ describe('nothing goes out by mistake', () => {
     await page.getByRole('alert').filter({ hasText: 'An email needs a subject' }).waitFor();
     const made = await send(app, 'GET', '/campaigns');
     assert.equal(made.campaigns.filter((c) => c.name === 'Typo').length, 0, 'nothing was created without a subject');
+    await page.getByLabel('Subject').fill('Hello {{name}}');
+    await page.getByText('An email needs a subject.').waitFor({ state: 'detached' });
+
+    // The form is a draft kept by the sidecar: it comes back after leaving the screen and after a reload.
+    await eventually(async () => (await send(app, 'GET', '/drafts/compose')).data?.subject === 'Hello {{name}}');
+    await openApp(page, app.sidecar.url);
+    await goTo(page, 'Compose');
+    await page.waitForFunction(() => document.querySelector('input[aria-label=Subject]')?.value === 'Hello {{name}}');
+    assert.equal(await page.getByLabel('Campaign name').inputValue(), 'Typo');
+    assert.equal(await page.getByLabel('Message', { exact: true }).inputValue(), 'Hi {{name}} from {{City}}');
+    assert.equal(await page.getByLabel('Channel', { exact: true }).inputValue(), String(app.mail.id));
+    assert.equal(await page.getByLabel('List', { exact: true }).inputValue(), String(app.list.id));
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
+    assert.equal((await send(app, 'GET', '/drafts/compose')).data, null, 'the draft is gone once the campaign exists');
     await assertCleanPage(app.browser);
   });
 
@@ -113,6 +137,7 @@ describe('nothing goes out by mistake', () => {
     const detail = page.getByTestId('campaign-detail');
     await detail.getByTestId('campaign-status').filter({ hasText: 'running' }).waitFor();
     await detail.getByTestId('plan-summary').filter({ hasText: 'Still to send' }).waitFor();
+    await eventually(async () => (await send(app, 'GET', `/campaigns/${id}`)).counts.sent === 2);
     await send(app, 'POST', `/campaigns/${id}/cancel`);  // the hourly cap would hold the third for an hour
     await detail.getByTestId('campaign-status').filter({ hasText: 'cancelled' }).waitFor(LONG);
     const delivered = app.smtp.messages.slice(1).map((m) => m.to[0]).sort();

@@ -244,6 +244,13 @@ export const templatesApi = {
   reach: (body: RequestBody<'composeReach'>) => sendJson<Answer<'composeReach'>>('POST', '/compose/reach', body),
 };
 
+/** The compose form kept across screens and restarts (one draft, stored by the sidecar). */
+export const draftApi = {
+  load: () => request<{ data: Record<string, unknown> | null }>('/drafts/compose').then((r) => r.data),
+  save: (data: Record<string, unknown>) => sendJson<unknown>('PUT', '/drafts/compose', { data }),
+  forget: () => request<unknown>('/drafts/compose', { method: 'DELETE' }),
+};
+
 export const channelsApi = {
   all: () => request<Answer<'listChannels'>>('/channels').then((r) => r.channels),
   /** The channels and what each type asks for (including its default pacing). */

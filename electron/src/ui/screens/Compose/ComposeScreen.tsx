@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { alreadyReported, campaignsApi, channelsApi, listsApi, templatesApi } from '../../api/client';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { alreadyReported, campaignsApi, channelsApi, draftApi, listsApi, templatesApi } from '../../api/client';
 import type { Answer, Attachment, Channel, ChannelType, ComposePreview, ListContact, SavedList, Template } from '../../api/types';
 import { Alert } from '../../components/Alert';
 import { useDebounced } from '../../hooks/useDebounced';
@@ -18,15 +18,17 @@ function useChoices() {
   const [channels, setChannels] = useState<Channel[]>([]);
   const [templates, setTemplates] = useState<Template[]>([]);
   const [pacingDefaults, setPacingDefaults] = useState<TypeDefaults>({});
+  const [loaded, setLoaded] = useState(false);
   const reload = useCallback(async () => {
     const [l, c, t] = await Promise.all([listsApi.all(), channelsApi.catalog(), templatesApi.all()]);
     setLists(l);
     setChannels(c.channels);
     setPacingDefaults(Object.fromEntries(Object.entries(c.types).map(([type, spec]) => [type, spec.default_pacing])));
     setTemplates(t);
+    setLoaded(true);
   }, []);
   useEffect(() => { reload().catch(alreadyReported); }, [reload]);
-  return { lists, channels, templates, pacingDefaults, reload };
+  return { lists, channels, templates, pacingDefaults, loaded, reload };
 }
 
 /** The live preview: the rendered message for one contact, empty-placeholder warnings and SMS segments. */
@@ -60,7 +62,7 @@ function PreviewPanel({ preview, isEmail, contacts, contactId, onContact }: {
         <Alert tone="info" title={`${warnings.recipients_with_empty} recipients have empty placeholders`}>
           <ul className="small" data-testid="empty-warnings">
             {warnings.examples.slice(0, 10).map((w) => (
-              <li key={w.contact_id}>{w.name || w.number || w.email}: {w.missing.join(', ')}</li>
+              <li key={w.contact_id}>{w.name || '(no name)'} <span className="mono">{w.address ?? (isEmail ? w.email : w.number)}</span>: {w.missing.join(', ')}</li>
             ))}
           </ul>
           <p className="small">Add a fallback like {'{{City|your city}}'} to fill them.</p>
@@ -71,6 +73,34 @@ function PreviewPanel({ preview, isEmail, contacts, contactId, onContact }: {
 }
 
 type Reach = Answer<'composeReach'>;
+
+/**
+ * Keep the compose form as the sidecar's draft: restored once the choices it names have loaded (a list or channel
+ * deleted since is dropped), then saved a moment after each change, so it survives screens and restarts.
+ */
+function useComposeDraft(ready: boolean, form: Record<string, unknown>, restore: (draft: Record<string, unknown>) => void) {
+  const [restored, setRestored] = useState(false);
+  const restoreRef = useRef(restore);
+  restoreRef.current = restore;
+  const current = JSON.stringify(form);
+  const untouched = useRef(current);  // the form as mounted: typing before the draft arrives wins over it
+  const typed = useRef(false);
+  typed.current = current !== untouched.current;
+  useEffect(() => {
+    if (!ready || restored) return;
+    draftApi.load()
+      .then((draft) => { if (draft && !typed.current) restoreRef.current(draft); })
+      .catch(alreadyReported)
+      .finally(() => setRestored(true));
+  }, [ready, restored]);
+  const saved = useDebounced(current, 500);
+  const first = useRef(true);
+  useEffect(() => {
+    if (!restored) return;
+    if (first.current) { first.current = false; return; } // what was just restored needs no saving
+    draftApi.save(JSON.parse(saved) as Record<string, unknown>).catch(alreadyReported);
+  }, [saved, restored]);
+}
 
 /** Who the chosen channel reaches on the chosen list, and who it skips and why (opted out included). */
 function ReachLine({ reach }: { reach: Reach | null }) {
@@ -107,13 +137,36 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
   const [channelOpen, setChannelOpen] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
   // A string key, so the debounce only restarts when the inputs really change.
-  const debouncedKey = useDebounced(JSON.stringify({ listId, subject, body, contactId }), 300);
   const channel = choices.channels.find((c) => c.id === channelId) ?? null;
   const isEmail = channel?.address === 'email';
+  // With the channel, the preview checks the message as Create will and names warned recipients by its address;
+  // an email's missing subject is flagged at the field instead, so the preview keeps rendering while one types.
+  const previewChannel = isEmail && !subject.trim() ? null : channelId;
+  const debouncedKey = useDebounced(JSON.stringify({ listId, subject, body, contactId, channelId: previewChannel }), 300);
   // A channel type with its own safe pacing (WhatsApp Web's ban-safety defaults) fills the pacing fields.
   const channelType = channel?.type ?? null;
   const typeDefaults = channelType ? choices.pacingDefaults[channelType] : undefined;
-  useEffect(() => { setPacing(pacingForType(typeDefaults)); }, [channelType, typeDefaults]);
+  // A restored draft brings its own pacing: the channel it also restores must not reset it to the defaults.
+  const keepPacing = useRef(false);
+  useEffect(() => {
+    if (keepPacing.current) { keepPacing.current = false; return; }
+    setPacing(pacingForType(typeDefaults));
+  }, [channelType, typeDefaults]);
+  const restore = (draft: Record<string, unknown>) => {
+    const known = <T,>(value: unknown, ok: (v: unknown) => boolean, fallback: T): T => (ok(value) ? value as T : fallback);
+    const isText = (v: unknown) => typeof v === 'string';
+    const isId = (v: unknown) => typeof v === 'number';
+    const restoredChannel = known<number | null>(draft.channelId, (v) => isId(v) && choices.channels.some((c) => c.id === v), null);
+    setListId(known<number | null>(draft.listId, (v) => isId(v) && choices.lists.some((l) => l.id === v), null));
+    keepPacing.current = restoredChannel !== null && draft.pacing !== undefined;
+    setChannelId(restoredChannel);
+    setName(known(draft.name, isText, ''));
+    setSubject(known(draft.subject, isText, ''));
+    setBody(known(draft.body, isText, body));
+    setTemplateParams(known(draft.templateParams, isText, ''));
+    if (draft.pacing && typeof draft.pacing === 'object') setPacing({ ...DEFAULT_PACING, ...(draft.pacing as Partial<PacingForm>) });
+  };
+  useComposeDraft(choices.loaded, { listId, channelId, name, subject, body, templateParams, pacing }, restore);
 
   useEffect(() => {
     if (listId === null) { setContacts([]); return; }
@@ -127,10 +180,10 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
   }, [listId, channelId]);
   useEffect(() => {
     const debounced = JSON.parse(debouncedKey) as { listId: number | null; subject: string; body: string;
-      contactId: number | null };
+      contactId: number | null; channelId: number | null };
     if (!debounced.body.trim()) return;
     templatesApi.preview({ body: debounced.body, subject: debounced.subject, list_id: debounced.listId ?? undefined,
-      contact_id: debounced.contactId ?? undefined })
+      contact_id: debounced.contactId ?? undefined, channel_id: debounced.channelId ?? undefined })
       .then((p) => { setPreview(p); setNotice(null); })
       .catch((err: Error) => setNotice({ tone: 'error', text: err.message }));
   }, [debouncedKey]);
@@ -158,6 +211,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
         channel_id: channelId, subject, body, pacing: pacingBody(pacing),
         ...(channel?.type === 'whatsapp' && params.length ? { options: { template_params: params } } : {}),
         ...(channel?.type === 'whatsapp_web' && attachment ? { options: { attachment: { id: attachment.id } } } : {}) });
+      await draftApi.forget().catch(alreadyReported);
       onCreated(campaign.id);
     } catch (err) {
       setNotice({ tone: 'error', text: (err as Error).message });
@@ -203,8 +257,10 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
             </select>
           </label>
           {isEmail && (
-            <label className="field"><span>Subject</span>
-              <input aria-label="Subject" value={subject} onChange={(e) => setSubject(e.target.value)} />
+            <label className="field"><span>Subject (required; placeholders allowed)</span>
+              <input aria-label="Subject" required aria-invalid={!subject.trim()} aria-describedby="subject-hint"
+                value={subject} onChange={(e) => setSubject(e.target.value)} />
+              {!subject.trim() && <span id="subject-hint" className="small form-error">An email needs a subject.</span>}
             </label>
           )}
           <label className="field"><span>Message</span>
@@ -216,6 +272,13 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
               <textarea aria-label="WhatsApp template parameters" rows={3} value={templateParams}
                 onChange={(e) => setTemplateParams(e.target.value)} />
             </label>
+          )}
+          {channel?.type === 'whatsapp' && templateParams.trim() && (
+            <ol className="small" aria-label="Template parameters" data-testid="template-params">
+              {templateParams.split('\n').map((p) => p.trim()).filter(Boolean).map((p, i) => (
+                <li key={i}><span className="mono">{`{{${i + 1}}}`}</span> = {p}</li>
+              ))}
+            </ol>
           )}
           <div className="cmp-chips" aria-label="Insert a placeholder">
             {fields.map((f) => (
