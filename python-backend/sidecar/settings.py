@@ -245,6 +245,23 @@ def read_settings_file(data_dir):
         return {}
 
 
+def save_setting(data_dir, name, value):
+    """Write NAME=VALUE into <data dir>/settings.json, keeping the rest; atomic, owner-only."""
+    saved = read_settings_file(data_dir)
+    saved[name] = value
+    path = os.path.join(data_dir, SETTINGS_FILE_NAME)
+    temp = "%s.%d.tmp" % (path, os.getpid())
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(saved, f, indent=2, sort_keys=True)
+    os.replace(temp, path)
+
+
+def source_of(settings, name):
+    """Where SETTING NAME's value came from: 'default', 'settings.json', 'environment' or 'command line'."""
+    return dict(settings.sources).get(name, "default")
+
+
 def argument_parser():
     """The command-line options (every default None, so only what was given overrides)."""
     ap = argparse.ArgumentParser(description="Bulk Messaging sidecar (contacts and messaging API).")

@@ -10,7 +10,8 @@ export interface paths {
         };
         /** The access token and LAN addresses, for the settings screen (loopback callers only). */
         get: operations["getAccess"];
-        put?: never;
+        /** Turn remote access on or off at once, kept in settings.json for the next start (loopback callers only). */
+        put: operations["setRemoteAccess"];
         post?: never;
         delete?: never;
         options?: never;
@@ -51,6 +52,23 @@ export interface paths {
         post: operations["openSession"];
         /** Clear the session cookie. */
         delete: operations["closeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/access/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new access token, at once: the old one and every session cookie made from it stop working (loopback callers only). */
+        post: operations["rotateAccessToken"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1146,6 +1164,26 @@ export interface components {
             retry_after?: number;
             error_id?: string;
         };
+        AccessSettings: {
+            token: string;
+            /** @constant */
+            header: "Authorization";
+            /** @constant */
+            scheme: "Bearer";
+            serves_lan: boolean;
+            lan_urls: string[];
+            /** @description Whether other machines may use the API (with the token). */
+            remote_access: boolean;
+            /**
+             * @description Where the switch was set at start-up: the environment or command line lock it (PUT answers 409 setting_locked).
+             * @enum {unknown}
+             */
+            remote_access_source: "default" | "settings.json" | "environment" | "command line";
+            /** @description The data folder (lists, campaigns, the ledger, the token). */
+            data_dir: string;
+            /** @description The configuration folder (the key of the secrets file lives here, apart from the data). */
+            config_dir: string | null;
+        };
         Summary: {
             rows: number;
             entries: number;
@@ -2047,21 +2085,63 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        token: string;
-                        /** @constant */
-                        header: "Authorization";
-                        /** @constant */
-                        scheme: "Bearer";
-                        serves_lan: boolean;
-                        lan_urls: string[];
-                        /** @description Whether other machines may use the API (with the token). */
-                        remote_access: boolean;
+                    "application/json": components["schemas"]["AccessSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    setRemoteAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    remote_access: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessSettings"];
+                };
+            };
+            /** @description Bad input: `bad_param` (remote_access must be true or false), `bad_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_param" | "bad_json";
                     };
                 };
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description Conflict: `setting_locked` (set by the environment or the command line). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "setting_locked";
+                    };
+                };
+            };
         };
     };
     openapi: {
@@ -2123,6 +2203,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    rotateAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the settings with the new token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessSettings"];
+                };
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];

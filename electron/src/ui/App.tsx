@@ -33,6 +33,7 @@ interface ScreenContext {
   campaignCreated: (campaignId: number) => void;
   /** The inbox's unread count and live events, shared by the navigation and the Inbox screen. */
   inbox: InboxLive;
+  theme: ReturnType<typeof useTheme>;
 }
 
 /**
@@ -62,7 +63,7 @@ const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => Re
   { id: 'compose', label: 'Compose', render: (ctx) => <ComposeScreen onCreated={ctx.campaignCreated} /> },
   { id: 'campaigns', label: 'Campaigns', render: (ctx) => <CampaignsScreen createdId={ctx.createdCampaign} /> },
   { id: 'inbox', label: 'Inbox', render: (ctx) => <InboxScreen live={ctx.inbox} onOpenCampaign={ctx.campaignCreated} /> },
-  { id: 'settings', label: 'Settings', render: () => <SettingsScreen /> },
+  { id: 'settings', label: 'Settings', render: (ctx) => <SettingsScreen regions={ctx.regions} theme={ctx.theme.choice} onTheme={ctx.theme.setChoice} /> },
 ];
 
 /**
@@ -87,6 +88,7 @@ export function App() {
   const regions = useRegions();
   const theme = useTheme();
   const sidecar = useSidecarStatus();
+  const sidecarAway = sidecar.status.state !== 'ready' && sidecar.status.state !== 'starting';
   const storage = useStorageHealth();
   const inbox = useInboxState();
   const newReply = useNewReplyNotice(inbox, screen === 'inbox');
@@ -131,8 +133,11 @@ export function App() {
             ))}
           </ul>
         </nav>
-        <main id="main" className="app__main" tabIndex={-1}>
-          {current.render({ regions, session, setSession, go: setScreen, createdCampaign, inbox,
+        {/* While the sidecar is away the screen stays (nothing typed is lost) but cannot be used; when it is back
+            the screen is mounted again, so it loads what it could not load meanwhile. */}
+        <main id="main" className={`app__main${sidecarAway ? ' is-away' : ''}`} tabIndex={-1} inert={sidecarAway}
+          aria-busy={sidecarAway} key={sidecar.generation}>
+          {current.render({ regions, session, setSession, go: setScreen, createdCampaign, inbox, theme,
             campaignCreated: (campaignId) => { setCreatedCampaign(campaignId); setScreen('campaigns'); } })}
         </main>
         <div className="visually-hidden" role="status" aria-live="polite">{newReply}</div>

@@ -47,12 +47,12 @@ async function waitHealthy(url) {
 }
 
 /**
- * A running sidecar: { url, dataDir, stop() }. Port 0 lets the OS pick a free port. Without DATA_DIR it gets a
+ * A running sidecar: { url, dataDir, stop(), kill() }. Port 0 (the default) lets the OS pick a free port. Without DATA_DIR it gets a
  * fresh one, removed by stop(); a given one is the caller's and is kept.
  */
-export async function startSidecar({ dataDir: given, env = {} } = {}) {
+export async function startSidecar({ dataDir: given, env = {}, port = 0 } = {}) {
   const dataDir = given ?? await mkdtemp(path.join(os.tmpdir(), 'bulkmsg-e2e-data-'));
-  const child = spawn(PYTHON, [APP, '--host', '127.0.0.1', '--port', '0',
+  const child = spawn(PYTHON, [APP, '--host', '127.0.0.1', '--port', String(port),
     '--data-dir', dataDir], { env: { ...process.env, BULKMSG_UI_DIR: UI_DIR, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
@@ -72,5 +72,12 @@ export async function startSidecar({ dataDir: given, env = {} } = {}) {
     await stop(); // a sidecar that failed to start leaves no process and no temp dir behind
     throw err;
   }
-  return { url, dataDir, stop };
+  /** SIGKILL, as a crash: the data directory is kept (a restart on it serves the same data). */
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { url, dataDir, stop, kill };
 }

@@ -244,6 +244,14 @@ export const templatesApi = {
   reach: (body: RequestBody<'composeReach'>) => sendJson<Answer<'composeReach'>>('POST', '/compose/reach', body),
 };
 
+/** The access settings this machine's own app shows: the token, the remote-access switch, the folders. */
+export const accessApi = {
+  get: () => request<Answer<'getAccess'>>('/settings/access'),
+  setRemote: (on: boolean) => sendJson<Answer<'setRemoteAccess'>>('PUT', '/settings/access', { remote_access: on }),
+  /** A new token at once: the old one and its cookies stop working. */
+  rotate: () => sendJson<Answer<'rotateAccessToken'>>('POST', '/settings/access/token', {}),
+};
+
 /** The compose form kept across screens and restarts (one draft, stored by the sidecar). */
 export const draftApi = {
   load: () => request<{ data: Record<string, unknown> | null }>('/drafts/compose').then((r) => r.data),
@@ -258,6 +266,14 @@ export const channelsApi = {
   create: (body: RequestBody<'createChannel'>) => sendJson<Answer<'createChannel'>>('POST', '/channels', body),
   /** Every channel, archived ones included (a campaign may have been sent on one since archived). */
   allWithArchived: () => request<Answer<'listChannels'>>('/channels?archived=1').then((r) => r.channels),
+  /** Change name, settings or secrets (secrets left out are kept); campaigns running on it are paused first. */
+  update: (id: number, body: RequestBody<'updateChannel'>) => sendJson<Answer<'updateChannel'>>('PATCH', `/channels/${id}`, body),
+  /** Delete an unused channel, archive a used one: the answer says which. */
+  remove: (id: number) => request<Answer<'deleteChannel'>>(`/channels/${id}`, { method: 'DELETE' }),
+  /** Connect and log in without sending; the provider's own message when it fails. */
+  test: (id: number) => sendJson<Answer<'testChannel'>>('POST', `/channels/${id}/test`, {}),
+  /** Which store keeps channel secrets and what it protects against. */
+  secretsStore: () => request<Answer<'secretsStore'>>('/settings/secrets'),
 };
 
 /** A campaign's one attachment: uploaded once, then named in the campaign's options. */

@@ -78,9 +78,13 @@ export function CountrySelect({ label: fieldLabel, options, value, onChange, dis
       action();
     }
   };
+  // Opening without a search starts on the chosen country, so Enter (or Tab) keeps it rather than picking the
+  // first country of the list by surprise; typing starts on the best match.
   const openList = (text: string) => {
     setQuery(text);
-    setActive(0);
+    const current = text ? 0 : Math.max(0, options.findIndex((o) => o.code === value));
+    setActive(current);
+    if (!text) requestAnimationFrame(() => listRef.current?.children[current]?.scrollIntoView({ block: 'nearest' }));
   };
 
   return (

@@ -222,7 +222,7 @@ function focusEntry(button: HTMLButtonElement | null): void {
 
 /** Campaigns: pick one, control it, watch it live, read its report. CREATED_ID, when set, was just created. */
 export function CampaignsScreen({ createdId }: { createdId: number | null }) {
-  const [campaigns, setCampaigns] = useState<Campaign[]>([]);
+  const [campaigns, setCampaigns] = useState<Campaign[] | null>(null); // null: not loaded (the sidecar may be away)
   const [selected, setSelected] = useState<number | null>(createdId);
   const [reloadKey, setReloadKey] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -253,11 +253,11 @@ export function CampaignsScreen({ createdId }: { createdId: number | null }) {
         </div>
       </header>
       {error && <Alert tone="error" onDismiss={() => setError(null)}>{error}</Alert>}
-      {campaigns.length === 0 && <div className="card empty-state"><p className="empty-state__title">No campaigns yet</p>
+      {campaigns?.length === 0 && <div className="card empty-state"><p className="empty-state__title">No campaigns yet</p>
         <p className="muted">Compose one from a saved list.</p></div>}
       <div className="cmp-grid cmp-grid--wide">
         <ul className="card cmp-menu" aria-label="Campaigns">
-          {campaigns.map((c) => (
+          {(campaigns ?? []).map((c) => (
             <li key={c.id}>
               <button type="button" className="nav-item" aria-current={c.id === selected ? 'true' : undefined}
                 data-campaign-id={c.id} ref={c.id === createdId ? focusEntry : undefined} onClick={() => setSelected(c.id)}>

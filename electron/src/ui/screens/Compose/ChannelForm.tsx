@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { channelsApi } from '../../api/client';
 import type { Channel, ChannelType, RequestBody } from '../../api/types';
 
 interface FieldSpec { key: string; label: string; secret?: boolean; number?: boolean; options?: string[] }
 
-/** The settings each channel type asks for; secrets go to the system keychain and never come back. */
+/** The settings each channel type asks for; secrets go to the secret store (keychain or encrypted file) and never come back. */
 const FIELDS: Record<ChannelType, FieldSpec[]> = {
   smtp: [
     { key: 'host', label: 'SMTP host' }, { key: 'port', label: 'Port', number: true },
@@ -57,21 +57,49 @@ function split(type: ChannelType, values: Record<string, string>) {
   return { config, secrets };
 }
 
-/** A dialog that saves a new channel. */
-export function ChannelForm({ open, onClose, onSaved }: {
-  open: boolean; onClose: () => void; onSaved: (channel: Channel) => void;
+/** The form values of an existing channel's settings (secrets are never shown: they stay blank). */
+function valuesOf(channel: Channel): Record<string, string> {
+  const config = channel.config as Record<string, unknown>;
+  return Object.fromEntries(FIELDS[channel.type].filter((f) => !f.secret && config[f.key] !== undefined && config[f.key] !== null)
+    .map((f) => [f.key, String(config[f.key])]));
+}
+
+/** EDITING's settings with the form's: a field emptied in the form is removed, settings the form does not show
+ * (a CA file, a timeout) are kept. */
+function editedConfig(editing: Channel, config: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(editing.config as Record<string, unknown>) };
+  for (const field of FIELDS[editing.type]) if (!field.secret) delete out[field.key];
+  return { ...out, ...config };
+}
+
+/**
+ * A dialog that saves a new channel, or edits EDITING: its type stays, its secrets are write-only (blank keeps the
+ * stored one), and the sidecar pauses campaigns running on it before the change.
+ */
+export function ChannelForm({ open, onClose, onSaved, editing = null }: {
+  open: boolean; onClose: () => void; onSaved: (channel: Channel) => void; editing?: Channel | null;
 }) {
   const [type, setType] = useState<ChannelType>('dry_run');
   const [name, setName] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    setError(null);
+    setType(editing?.type ?? 'dry_run');
+    setName(editing?.name ?? '');
+    setValues(editing ? valuesOf(editing) : {});
+  }, [open, editing]);
   const save = async () => {
     setBusy(true);
     try {
+      const fields = split(type, values);
       // FIELDS holds each type's settings, so the body is that type's variant of the request.
-      const body = { name: name.trim() || TYPE_LABELS[type], type, ...split(type, values) } as RequestBody<'createChannel'>;
-      const channel = await channelsApi.create(body);
+      const channel = editing
+        ? await channelsApi.update(editing.id, { name: name.trim() || editing.name, config: editedConfig(editing, fields.config),
+          ...(Object.keys(fields.secrets).length ? { secrets: fields.secrets } : {}) } as RequestBody<'updateChannel'>)
+        : await channelsApi.create({ name: name.trim() || TYPE_LABELS[type], type, ...fields } as RequestBody<'createChannel'>);
       setValues({});
       setError(null);
       onSaved(channel);
@@ -82,9 +110,11 @@ export function ChannelForm({ open, onClose, onSaved }: {
     }
   };
   return (
-    <Dialog title="New channel" open={open} onClose={onClose} onConfirm={save} confirmLabel="Save channel" busy={busy}>
+    <Dialog title={editing ? `Edit “${editing.name}”` : 'New channel'} open={open} onClose={onClose} onConfirm={save}
+      confirmLabel="Save channel" busy={busy}>
       <label className="field"><span>Channel type</span>
-        <select aria-label="Channel type" value={type} onChange={(e) => { setType(e.target.value as ChannelType); setValues({}); }}>
+        <select aria-label="Channel type" value={type} disabled={editing !== null}
+          onChange={(e) => { setType(e.target.value as ChannelType); setValues({}); }}>
           {(Object.keys(TYPE_LABELS) as ChannelType[]).map((t) => <option key={t} value={t}>{TYPE_LABELS[t]}</option>)}
         </select>
       </label>
@@ -100,6 +130,7 @@ export function ChannelForm({ open, onClose, onSaved }: {
             </select>
           ) : (
             <input aria-label={field.label} type={field.secret ? 'password' : field.number ? 'number' : 'text'} autoComplete="off"
+              placeholder={field.secret && editing?.has_secret ? 'saved — leave blank to keep' : undefined}
               value={values[field.key] ?? ''} onChange={(e) => setValues({ ...values, [field.key]: e.target.value })} />
           )}
         </label>

@@ -18,6 +18,7 @@ interface Props {
 /** Saved lists: create from the current import or a paste, rename, merge, delete, browse and edit contacts. */
 export function ListsScreen({ regions, session }: Props) {
   const [lists, setLists] = useState<SavedList[]>([]);
+  const [loaded, setLoaded] = useState(false); // "No saved lists yet" only once the sidecar has said so
   const [selected, setSelected] = useState<number | null>(null);
   const [checked, setChecked] = useState<number[]>([]);
   const [name, setName] = useState('');
@@ -25,7 +26,7 @@ export function ListsScreen({ regions, session }: Props) {
   const [mergeName, setMergeName] = useState('');
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
 
-  const reload = useCallback(async () => setLists(await listsApi.all()), []);
+  const reload = useCallback(async () => { setLists(await listsApi.all()); setLoaded(true); }, []);
   useEffect(() => { reload().catch(alreadyReported); }, [reload]);
 
   const run = async (work: () => Promise<string>) => {
@@ -115,7 +116,7 @@ export function ListsScreen({ regions, session }: Props) {
               ))}
             </tbody>
           </table>
-          {lists.length === 0 && <p className="muted">No saved lists yet.</p>}
+          {loaded && lists.length === 0 && <p className="muted">No saved lists yet.</p>}
           <div className="cmp-inline-form">
             <input aria-label="Merged list name" placeholder="Merged list name" value={mergeName}
               onChange={(e) => setMergeName(e.target.value)} />

@@ -3,6 +3,7 @@ import { webhooksApi } from '../../api/client';
 import type { WebhookChannel, WebhooksStatus } from '../../api/deliveryTypes';
 import { Alert } from '../../components/Alert';
 import { when } from '../Inbox/format';
+import { copyText as copy } from '../../clipboard';
 
 /** Whether the provider's webhooks reach this channel, in words. */
 function arriving(c: WebhookChannel): string {
@@ -11,16 +12,6 @@ function arriving(c: WebhookChannel): string {
     parts.push(`${c.rejected} rejected${c.last_error ? ` (last error: ${c.last_error})` : ''}`);
   }
   return parts.join('; ');
-}
-
-/** Copy TEXT to the clipboard; false when the browser refuses (then the user copies it by hand). */
-async function copy(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The public (tunnel) address, and per receiving channel the URL to give the provider and what arrived. */
@@ -81,7 +72,7 @@ export function Webhooks() {
       {error && <Alert tone="error" onDismiss={() => setError(null)}>{error}</Alert>}
       {notice && <p className="small" role="status">{notice}</p>}
       {status && status.channels.length === 0 && (
-        <p className="muted">No channel receives webhooks yet: add a WhatsApp Cloud API, Twilio or email channel on Compose.</p>
+        <p className="muted">No channel receives webhooks yet: add a WhatsApp Cloud API, Twilio or email channel under Channels above.</p>
       )}
       {status && status.channels.length > 0 && (
         <table className="cmp-table" aria-labelledby="webhooks-title">
