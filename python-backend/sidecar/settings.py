@@ -9,6 +9,7 @@ import dataclasses
 import json
 import os
 import sys
+import threading
 
 APP_DIR_NAME = "BulkMessaging"
 SETTINGS_FILE_NAME = "settings.json"
@@ -245,16 +246,32 @@ def read_settings_file(data_dir):
         return {}
 
 
+# Two requests saving at once must not interleave their read-modify-write (nor share the temp file).
+SAVE_LOCK = threading.Lock()
+
+
 def save_setting(data_dir, name, value):
-    """Write NAME=VALUE into <data dir>/settings.json, keeping the rest; atomic, owner-only."""
-    saved = read_settings_file(data_dir)
-    saved[name] = value
+    """Write NAME=VALUE into <data dir>/settings.json, keeping the rest; atomic, owner-only. A file that exists but
+    is not a JSON object (hand-edited, say) is not overwritten: SettingsError, so the user's text is not lost."""
     path = os.path.join(data_dir, SETTINGS_FILE_NAME)
-    temp = "%s.%d.tmp" % (path, os.getpid())
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(saved, f, indent=2, sort_keys=True)
-    os.replace(temp, path)
+    with SAVE_LOCK:
+        try:
+            with open(path, encoding="utf-8") as f:
+                saved = json.load(f)
+        except FileNotFoundError:
+            saved = {}
+        except (OSError, ValueError) as err:
+            raise SettingsError("%s in the data folder cannot be read (%s); fix or remove it first."
+                                % (SETTINGS_FILE_NAME, err.__class__.__name__)) from None
+        if not isinstance(saved, dict):
+            raise SettingsError("%s in the data folder is not a JSON object; fix or remove it first."
+                                % SETTINGS_FILE_NAME)
+        saved[name] = value
+        temp = "%s.%d.tmp" % (path, os.getpid())
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(saved, f, indent=2, sort_keys=True)
+        os.replace(temp, path)
 
 
 def source_of(settings, name):

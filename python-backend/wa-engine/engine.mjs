@@ -102,9 +102,15 @@ async function connect() {
     getMessage: async () => undefined,
   });
   socket = sock;
+  // A save still in flight when the phone logs the device out must not bring the deleted folder back.
   sock.ev.on('creds.update', async () => {
-    await saveCreds();
-    secureSessionDir();
+    if (mine !== generation) return;
+    try {
+      await saveCreds();
+    } catch {
+      return; // the folder went away under the write (logged out or unlinked)
+    }
+    if (mine === generation) secureSessionDir();
   });
   sock.ev.on('connection.update', (update) => mine === generation && onConnectionUpdate(sock, update));
   sock.ev.on('messages.update', (updates) => mine === generation && onMessageUpdates(updates));
@@ -130,6 +136,7 @@ function onClose(error) {
   const { code, reason } = disconnectReason(error);
   socket = null;
   if (code === baileys.DisconnectReason.loggedOut) {
+    generation += 1; // the old socket's late events (a credentials save) belong to no session now
     deleteSession();
     setState({ status: 'logged_out', qr: null, pairing_code: null, me: null, reason });
     return;

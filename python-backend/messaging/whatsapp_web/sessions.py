@@ -274,7 +274,8 @@ class Link:
     def on_state(self, state):
         """A new engine state: remember the link, pause campaigns on a logout."""
         status = state.get("status")
-        self.set_state({k: state.get(k) for k in ("status", "qr", "qr_seq", "pairing_code", "me", "reason")})
+        # The link is written before the state is shown: whoever sees 'connected' also finds its link date, and
+        # whoever sees 'logged_out' finds no link left and the campaigns already paused.
         if status == "connected":
             self.restarts = 0
             self.remember_link(state.get("me") or {})
@@ -282,6 +283,7 @@ class Link:
             self.forget_link()
             self.sessions.pause_campaigns(self.channel_id, "wa_logged_out: the phone logged this device out (%s); "
                                           "link it again under Channels." % (state.get("reason") or "no reason"))
+        self.set_state({k: state.get(k) for k in ("status", "qr", "qr_seq", "pairing_code", "me", "reason")})
 
     def on_ack(self, event):
         """Write an ack to the ledger; an error ack of 429/463 pauses the channel's campaigns for 6 hours."""

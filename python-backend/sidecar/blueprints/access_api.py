@@ -1,6 +1,7 @@
 """How clients get in: GET /settings/access gives the settings screen the token to show, PUT turns remote access
-on or off and POST /settings/access/token rotates the token (loopback callers only); POST/DELETE /access/session turn the token into (and out of) a cookie, for downloads and event streams, which a
-browser sends without custom headers."""
+on or off and POST /settings/access/token rotates the token (loopback callers only); POST/DELETE /access/session
+turn the token into (and out of) a cookie, for downloads and event streams, which a browser sends without custom
+headers."""
 from flask import Blueprint, Response, current_app
 
 from core import errors
@@ -11,7 +12,7 @@ from ..access import (bearer_token, host_with_port, is_local_request, is_loopbac
 from ..access_token import session_value, token_matches, write_new_token
 from ..jsonio import json_body, json_response
 from ..ratelimit import limited
-from ..settings import SESSION_COOKIE_NAME, save_setting, source_of
+from ..settings import SESSION_COOKIE_NAME, SettingsError, save_setting, source_of
 
 bp = Blueprint("access", __name__)
 
@@ -65,7 +66,10 @@ def switch_remote_access():
     if where in ("environment", "command line"):
         raise DomainError("setting_locked", "Remote access is set by the %s (BULKMSG_REMOTE_ACCESS or "
                                             "--remote-access); change it there." % where, errors.CONFLICT)
-    save_setting(current_app.config["DATA_DIR"], "remote_access", value)
+    try:
+        save_setting(current_app.config["DATA_DIR"], "remote_access", value)
+    except SettingsError as err:
+        raise DomainError("settings_file_broken", str(err), errors.CONFLICT) from None
     current_app.config["REMOTE_ACCESS"] = value
     return json_response(access_answer())
 
