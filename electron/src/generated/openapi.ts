@@ -2130,7 +2130,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description Conflict: `setting_locked` (set by the environment or the command line). */
+            /** @description Conflict: `setting_locked` (set by the environment or the command line); `settings_file_broken` (settings.json exists but is not a readable JSON object: it is left as it is). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2138,7 +2138,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "setting_locked";
+                        code?: "setting_locked" | "settings_file_broken";
                     };
                 };
             };

@@ -7,7 +7,7 @@ import { ThemeToggle } from './components/ThemeToggle';
 import { TokenDialog } from './components/TokenDialog';
 import { useInboxState, type InboxLive } from './hooks/useInboxState';
 import { useRegions, type RegionsState } from './hooks/useRegions';
-import { useSidecarStatus } from './hooks/useSidecarStatus';
+import { isAway, useSidecarStatus } from './hooks/useSidecarStatus';
 import { useStorageHealth } from './hooks/useStorageHealth';
 import { useTheme } from './hooks/useTheme';
 import { CheckerScreen } from './screens/Checker/CheckerScreen';
@@ -85,10 +85,10 @@ export function App() {
   const [screen, setScreen] = useState<ScreenId>('import');
   const [session, setSession] = useState<ImportSession | null>(null);
   const [createdCampaign, setCreatedCampaign] = useState<number | null>(null);
-  const regions = useRegions();
-  const theme = useTheme();
   const sidecar = useSidecarStatus();
-  const sidecarAway = sidecar.status.state !== 'ready' && sidecar.status.state !== 'starting';
+  const sidecarAway = isAway(sidecar.status.state);
+  const regions = useRegions(sidecar.generation);
+  const theme = useTheme();
   const storage = useStorageHealth();
   const inbox = useInboxState();
   const newReply = useNewReplyNotice(inbox, screen === 'inbox');
@@ -136,7 +136,7 @@ export function App() {
         {/* While the sidecar is away the screen stays (nothing typed is lost) but cannot be used; when it is back
             the screen is mounted again, so it loads what it could not load meanwhile. */}
         <main id="main" className={`app__main${sidecarAway ? ' is-away' : ''}`} tabIndex={-1} inert={sidecarAway}
-          aria-busy={sidecarAway} key={sidecar.generation}>
+          aria-disabled={sidecarAway || undefined} aria-busy={sidecarAway || undefined} key={sidecar.generation}>
           {current.render({ regions, session, setSession, go: setScreen, createdCampaign, inbox, theme,
             campaignCreated: (campaignId) => { setCreatedCampaign(campaignId); setScreen('campaigns'); } })}
         </main>

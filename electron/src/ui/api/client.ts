@@ -24,6 +24,7 @@ export class ApiError extends Error {
 const TOKEN_KEY = 'bulkmsg.accessToken';
 const unauthorizedListeners = new Set<() => void>();
 const storageListeners = new Set<() => void>();
+const networkListeners = new Set<() => void>();
 
 /**
  * The sidecar's access token, which only a UI opened from another machine needs (loopback is trusted).
@@ -56,6 +57,12 @@ export function onUnauthorized(listener: () => void): () => void {
 export function onStorageError(listener: () => void): () => void {
   storageListeners.add(listener);
   return () => storageListeners.delete(listener);
+}
+
+/** Be told when a request could not reach the sidecar at all (a hint that it may be gone); returns an unsubscribe function. */
+export function onNetworkError(listener: () => void): () => void {
+  networkListeners.add(listener);
+  return () => networkListeners.delete(listener);
 }
 
 /**
@@ -96,6 +103,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     response = await fetch(path, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders() } });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
+    networkListeners.forEach((listener) => listener());
     throw new ApiError('network', 'Cannot reach the local service. Is the app still running?', 0);
   }
   const text = await response.text();
@@ -130,9 +138,9 @@ export function ensureSession(): Promise<void> {
 
 // ---- contacts: health, regions, the checker, imports ----
 
-/** GET /health */
-export function getHealth(): Promise<Health> {
-  return request('/health');
+/** GET /health (SIGNAL may end a probe that hangs). */
+export function getHealth(signal?: AbortSignal): Promise<Health> {
+  return request('/health', { signal });
 }
 
 /** GET /regions */
@@ -176,7 +184,10 @@ export function uploadFile(options: UploadOptions): Promise<ImportInfo> {
       if (xhr.status >= 200 && xhr.status < 300) resolve(JSON.parse(xhr.responseText) as ImportInfo);
       else reject(errorFromBody(xhr.status, xhr.responseText));
     };
-    xhr.onerror = () => reject(new ApiError('network', 'The upload was interrupted: cannot reach the local service.', 0));
+    xhr.onerror = () => {
+      networkListeners.forEach((listener) => listener());
+      reject(new ApiError('network', 'The upload was interrupted: cannot reach the local service.', 0));
+    };
     xhr.onabort = () => reject(new ApiError('aborted', 'Upload cancelled.', 0));
     options.signal?.addEventListener('abort', () => xhr.abort());
     xhr.send(form);

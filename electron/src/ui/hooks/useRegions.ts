@@ -28,8 +28,11 @@ export interface RegionsState {
   error: string | null;
 }
 
-/** The sidecar's region list (named, sorted) and the remembered default country. */
-export function useRegions(): RegionsState {
+/**
+ * The sidecar's region list (named, sorted) and the remembered default country. A new RELOAD (the sidecar came back
+ * after being away) reads the list again, in case it could not be read before.
+ */
+export function useRegions(reload = 0): RegionsState {
   const [regions, setRegions] = useState<Region[]>([]);
   const [serverDefault, setServerDefault] = useState<string>(DEFAULT_REGION);
   const [error, setError] = useState<string | null>(null);
@@ -39,9 +42,10 @@ export function useRegions(): RegionsState {
       .then((body) => {
         setRegions(body.regions);
         setServerDefault(body.default_region);
+        setError(null);
       })
       .catch((err: Error) => setError(err.message));
-  }, []);
+  }, [reload]);
   const options = useMemo(
     () => regions.map((r) => ({ ...r, name: regionName(r.code) })).sort((a, b) => a.name.localeCompare(b.name)),
     [regions],

@@ -18,6 +18,25 @@ const WAITING: Record<string, string> = {
   hourly_cap: 'the hourly cap', daily_cap: 'the daily cap', quiet_hours: 'the end of quiet hours',
 };
 
+/** Run a dialog's work: busy meanwhile, then CLOSE it and tell ONDONE (with the error's message when it failed). */
+function useDialogWork(close: () => void, onDone: (error?: string) => void) {
+  const [busy, setBusy] = useState(false);
+  const run = async (work: () => Promise<unknown>) => {
+    setBusy(true);
+    let error: string | undefined;
+    try {
+      await work();
+    } catch (err) {
+      error = (err as Error).message;
+    } finally {
+      setBusy(false);
+    }
+    close();
+    onDone(error);
+  };
+  return { busy, run };
+}
+
 type Settled = { reconciled: number; still_unknown: number };
 
 /**
@@ -28,7 +47,7 @@ function RetryUnknown({ campaignId, unknown, onDone }: { campaignId: number; unk
   onDone: (error?: string) => void }) {
   const [open, setOpen] = useState(false);
   const [settled, setSettled] = useState<Settled | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useDialogWork(() => setOpen(false), onDone);
   const check = async () => {
     setOpen(true);
     setSettled(null);
@@ -39,19 +58,7 @@ function RetryUnknown({ campaignId, unknown, onDone }: { campaignId: number; unk
       onDone((err as Error).message);
     }
   };
-  const retry = async () => {
-    setBusy(true);
-    try {
-      await campaignsApi.retry(campaignId, ['unknown']);
-      setOpen(false);
-      onDone();
-    } catch (err) {
-      setOpen(false);
-      onDone((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const retry = () => run(() => campaignsApi.retry(campaignId, ['unknown']));
   const close = () => { setOpen(false); onDone(); };
   const still = settled?.still_unknown ?? 0;
   return (
@@ -78,21 +85,9 @@ function RetryUnknown({ campaignId, unknown, onDone }: { campaignId: number; unk
 /** Start, after a confirmation that names how many people the message goes to (it cannot be taken back). */
 function StartButton({ campaign, onDone }: { campaign: CampaignLive; onDone: (error?: string) => void }) {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useDialogWork(() => setOpen(false), onDone);
   const count = campaign.counts.pending + campaign.counts.sending;
-  const start = async () => {
-    setBusy(true);
-    try {
-      await campaignsApi.action(campaign.id, 'start');
-      setOpen(false);
-      onDone();
-    } catch (err) {
-      setOpen(false);
-      onDone((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const start = () => run(() => campaignsApi.action(campaign.id, 'start'));
   return (
     <>
       <button type="button" className="btn btn--primary" onClick={() => setOpen(true)}>Start…</button>
