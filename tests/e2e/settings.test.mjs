@@ -110,6 +110,7 @@ describe('settings', () => {
     const officeId = (await call('GET', '/channels')).body.channels.find((c) => c.name === 'Office mail').id;
     assert.equal((await call('POST', '/campaigns', { name: 'Used', list_id: list.id, channel_id: officeId,
       subject: 'Hi', body: 'Hello {{name}}' })).status, 201);
+    assert.equal((await call('POST', '/channels', { name: 'Rehearsal', type: 'dry_run', config: {} })).status, 201);
     await renamed.getByRole('button', { name: 'Archive or delete' }).click();
     await page.getByTestId('channels-notice').filter({ hasText: '“Office mail” archived' }).waitFor();
     await closed.getByRole('button', { name: 'Archive or delete' }).click();
@@ -117,6 +118,14 @@ describe('settings', () => {
     const all = (await call('GET', '/channels?archived=1')).body.channels;
     assert.equal(all.find((c) => c.id === officeId).archived, true);
     assert.equal(all.some((c) => c.id === nowhere.id), false);
+    assert.equal(await renamed.count(), 0, 'an archived channel leaves the list');
+    // Every type has the test: a dry run (the list re-read after the removals shows it) says it is ready.
+    const rehearsal = channelRow(page, 'Rehearsal');
+    await rehearsal.getByRole('button', { name: 'Test connection' }).click();
+    await rehearsal.getByTestId('channel-test-result').filter({ hasText: 'Ready' }).waitFor();
+    await channels.getByLabel('Show archived').check();
+    await renamed.filter({ hasText: '(archived)' }).waitFor();
+    assert.equal(await renamed.getByRole('button').count(), 0, 'an archived channel is only listed');
     await assertCleanPage(app.browser);
   });
 
@@ -128,17 +137,26 @@ describe('settings', () => {
     await chooseCountry(page, 'Default country', 'India');
     await page.getByRole('heading', { name: 'Settings', level: 1 }).click();
     assert.equal(await box.inputValue(), 'India (+91)');
-    await box.focus();
+    const heading = page.getByRole('heading', { name: 'Settings', level: 1 });
+    await box.focus(); // opens the list on the chosen country, not on the first one (Afghanistan)
     await page.getByRole('option').first().waitFor();
+    assert.equal(await box.getAttribute('aria-expanded'), 'true');
+    assert.match(await page.locator(`#${await box.getAttribute('aria-activedescendant')}`).innerText(), /India/);
     await box.press('Enter');
     assert.equal(await box.inputValue(), 'India (+91)', 'Enter with nothing typed keeps the country');
+    await heading.click();
     await box.focus();
+    await box.press('ArrowDown');
+    assert.equal(await box.getAttribute('aria-expanded'), 'true');
     await box.press('Tab');
-    assert.equal(await box.inputValue(), 'India (+91)', 'Tab keeps the country');
+    assert.equal(await box.inputValue(), 'India (+91)', 'Tab with the list open keeps the country');
+    await heading.click();
     await box.focus();
     await box.fill('fra');
     await box.press('Tab');
     assert.equal(await box.inputValue(), 'India (+91)', 'Tab after typing does not pick a match');
+    await goTo(page, 'Import'); // one default country for the whole app
+    assert.equal(await page.getByRole('combobox', { name: 'Default country' }).inputValue(), 'India (+91)');
     await assertCleanPage(app.browser);
   });
 
@@ -179,7 +197,7 @@ describe('settings', () => {
     await assertCleanPage(app.browser);
   });
 
-  test('the page notices the sidecar gone within 5 s and recovers by itself when it is back', async () => {
+  test('the page notices the sidecar gone within 5 s, is disabled meanwhile and recovers by itself', async () => {
     const { page } = app.browser;
     await call('POST', '/lists', { name: 'Kept list', contacts: [{ name: 'Ben', number: '+14155550102' }] });
     await openApp(page, app.sidecar.url);
@@ -190,17 +208,35 @@ describe('settings', () => {
     const gone = Date.now();
     const banner = page.locator('.sidecar-banner');
     await banner.waitFor({ timeout: 5_000 });
-    assert.ok(Date.now() - gone <= 5_000);
+    assert.ok(Date.now() - gone <= 5_000, `the banner came after ${Date.now() - gone} ms`);
     assert.match(await banner.innerText(), /not available/);
-    assert.equal(await page.locator('#main').getAttribute('inert'), '', 'the screen cannot be used meanwhile');
-    assert.equal(await page.getByText('No saved lists yet.').count(), 0);
+    const main = page.locator('#main');
+    assert.equal(await main.getAttribute('inert'), '', 'the screen cannot be used meanwhile');
+    assert.equal(await main.getAttribute('aria-disabled'), 'true');
+    assert.ok(await row.isVisible(), 'the screen is kept');
+    assert.equal(await row.evaluate((el) => { el.focus(); return document.activeElement === el; }), false,
+      'its controls cannot be reached');
+
+    // Screens opened meanwhile cannot load, and do not claim there is nothing.
+    for (const [screen, pathName, empty] of [['Campaigns', '/campaigns', 'No campaigns yet'],
+      ['Saved lists', '/lists', 'No saved lists yet.']]) {
+      const failed = page.waitForEvent('requestfailed', (r) => new URL(r.url()).pathname === pathName);
+      await goTo(page, screen);
+      await failed;
+      await page.getByRole('heading', { name: screen, level: 1 }).waitFor();
+      await page.waitForTimeout(300); // the failed load reaches the screen
+      assert.equal(await page.getByText(empty).count(), 0, `${screen} does not claim emptiness`);
+    }
+    assert.equal(await banner.count(), 1);
 
     app.sidecar = await startSidecar({ dataDir: app.dataDir, env: app.env, port: app.port });
     await banner.waitFor({ state: 'detached', timeout: 10_000 });
-    assert.equal(await page.locator('#main').getAttribute('inert'), null);
-    await row.waitFor();
+    assert.equal(await main.getAttribute('inert'), null);
+    assert.equal(await main.getAttribute('aria-disabled'), null);
+    await row.waitFor(); // loaded again without the user doing anything
     await page.getByTestId('saved-lists').getByRole('button', { name: 'Team' }).waitFor();
     assert.equal(await page.getByText('No saved lists yet.').count(), 0);
+    assert.equal(await row.evaluate((el) => { el.focus(); return document.activeElement === el; }), true);
   });
 
   test('screenshots of Settings, light and dark', async () => {
