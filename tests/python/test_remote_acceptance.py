@@ -84,6 +84,7 @@ def test_the_page_is_a_remote_client_and_asks_for_the_token(verdict):
 def test_lists_composes_starts_watches_and_downloads_with_the_token(verdict):
     """The whole campaign flow works from the other machine, its live progress and report included."""
     assert "Saved “Remote customers”: %d contacts." % len(PASTED) in verdict["list_saved"]
+    assert verdict["start_confirmation"].startswith("Send to %d recipients" % len(PASTED))
     assert verdict["campaign_status_shown"] == "completed"
     assert verdict["campaign"]["status"] == "completed"
     assert verdict["campaign"]["counts"]["sent"] == len(PASTED)
@@ -191,8 +192,11 @@ def start_and_watch(page, verdict):
     """Start it, watch the live outcomes arrive over the event stream, wait for the end."""
     detail = page.get_by_test_id("campaign-detail")
     detail.get_by_role("heading", name="From the LAN").wait_for()
+    detail.get_by_role("button", name="Start…").click()
+    dialog = page.get_by_role("dialog")
+    verdict["start_confirmation"] = dialog.get_by_role("heading").inner_text().strip()
     with page.expect_response(lambda r: "/events" in r.url, timeout=60_000) as stream:
-        detail.get_by_role("button", name="Start").click()
+        dialog.get_by_role("button", name="Send to %d" % len(PASTED)).click()
     verdict["events_stream_status"] = stream.value.status
     verdict["events_stream_had_cookie"] = "bulkmsg_session=" in stream.value.request.all_headers().get("cookie", "")
     detail.get_by_test_id("campaign-log").locator("li").first.wait_for(timeout=60_000)
