@@ -33,16 +33,21 @@ def message_text(conn, data):
     return subject, body
 
 
+def template_params(params):
+    """PARAMS checked as WhatsApp template parameters: a list of texts, each a well-formed template."""
+    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+        raise DomainError("bad_param", "'template_params' must be a list of texts.")
+    for param in params:
+        render.check_syntax(param)
+    return params
+
+
 def check_options(data, channel_type):
     """Per-campaign message options: WhatsApp template parameters (rendered per recipient)."""
     options = data.get("options") or {}
     if not isinstance(options, dict) or set(options) - {"template_params", "channel_overrides", "attachment"}:
         raise DomainError("bad_param", "'options' may hold 'template_params', 'channel_overrides' and 'attachment'.")
-    params = options.get("template_params", [])
-    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-        raise DomainError("bad_param", "'template_params' must be a list of texts.")
-    for param in params:
-        render.check_syntax(param)
+    template_params(options.get("template_params", []))
     overrides = options.get("channel_overrides")
     if overrides is not None and not isinstance(overrides, dict):  # stored as given: false or [] must not pass
         raise DomainError("bad_param", "'channel_overrides' must be an object.")
@@ -244,19 +249,20 @@ def address_kind_of(conn, channel_id):
     return channels.address_kind(row["type"], loads(row["config"], {}))
 
 
-def compose_check(conn, list_id, subject, body, contact_id=None, limit=50, channel_id=None):
+def compose_check(conn, list_id, subject, body, contact_id=None, limit=50, channel_id=None, params=()):
     """Preview for one contact of a list, and which recipients would get empty placeholders.
 
     With CHANNEL_ID the message is checked as POST /campaigns would (email subject) and each warning names
-    the recipient by the address that channel sends to."""
+    the recipient by the address that channel sends to. PARAMS (WhatsApp template parameters) are checked and
+    rendered with the message."""
     lists.list_row(conn, list_id)
     render.check_syntax(subject + "\n" + body)
     kind = address_kind_of(conn, channel_id)
     if kind is not None:
-        check_message(conn, list_id, kind, subject, body)
+        check_message(conn, list_id, kind, subject, body, {"template_params": list(params)})
     else:
-        render.check_known(subject + "\n" + body, lists.field_names(conn, list_id))
-    text = subject + "\n" + body
+        render.check_known("\n".join([subject, body] + list(params)), lists.field_names(conn, list_id))
+    text = "\n".join([subject, body] + list(params))
     rows = conn.execute("SELECT * FROM list_contacts WHERE list_id=? ORDER BY id", (list_id,)).fetchall()
     empty, per_placeholder, with_empty = [], {}, 0
     for row in rows:
@@ -271,7 +277,7 @@ def compose_check(conn, list_id, subject, body, contact_id=None, limit=50, chann
                           "email": row["email"], "address": row[kind] if kind else None, "missing": missing})
     chosen = pick_contact(rows, contact_id)
     return {"placeholders": render.placeholder_names(text), "fields": lists.field_names(conn, list_id),
-            "preview": preview_of(chosen, subject, body),
+            "preview": preview_of(chosen, subject, body, params),
             "warnings": {"recipients_with_empty": with_empty, "by_placeholder": per_placeholder,
                          "examples": empty},
             "sms": render.sms_stats(render.render(body, stored_contact(chosen)) if chosen else body)}
@@ -292,13 +298,13 @@ def pick_contact(rows, contact_id):
     raise not_found("Contact", contact_id)
 
 
-def preview_of(row, subject, body):
-    """The rendered subject and body for one contact row (None for an empty list)."""
+def preview_of(row, subject, body, params=()):
+    """The rendered subject, body and template parameters for one contact row (None for an empty list)."""
     if row is None:
         return None
     contact = stored_contact(row)
     return {"contact_id": row["id"], "name": row["name"], "subject": render.render(subject, contact),
-            "body": render.render(body, contact)}
+            "body": render.render(body, contact), "template_params": [render.render(p, contact) for p in params]}
 
 
 def check_dnc_now(conn, recipient):

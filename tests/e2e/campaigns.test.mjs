@@ -128,7 +128,12 @@ describe('lists, compose and campaigns', () => {
     await page.getByLabel('List', { exact: true }).selectOption({ label: `${customers.name} (${customers.count})` });
     const refused = await previewViaApi({ list_id: customers.id, body });
     assert.equal(refused.code, 'unknown_placeholder', 'precondition: Customers has no City column');
-    await page.getByRole('alert').filter({ hasText: refused.error }).waitFor();
+    // Shown at the message with the sidecar's details: the unknown name and the columns the list does have.
+    const shown = page.getByTestId('placeholder-error').filter({ hasText: `Unknown placeholder {{${refused.unknown[0]}}}` });
+    await shown.waitFor();
+    assert.equal(await shown.getAttribute('role'), 'alert');
+    const columns = refused.columns.length ? refused.columns.join(', ') : '(none besides the built-ins)';
+    assert.ok((await shown.innerText()).includes(`The list has the columns ${columns}`), await shown.innerText());
     await page.getByLabel('Message', { exact: true }).fill('Привет {{name}}! '.repeat(6));
     await preview.getByLabel('Preview for').selectOption({ label: 'Zed' });
     await preview.getByTestId('preview-body').filter({ hasText: 'Привет Zed!' }).waitFor();

@@ -1,7 +1,9 @@
 /**
  * Nothing goes out by mistake (issue 15), through the real UI: a misspelled placeholder and an empty email subject
- * are refused, a draft campaign is reviewed (samples, plan), rehearsed and test-sent to a local SMTP server before
- * a Start that names its count, and a channel at a closed port pauses its campaign with the reason in plain words.
+ * are refused at their fields, the reach and the plan show before anything is created, the form is a draft that
+ * survives a reload, a draft campaign is reviewed (samples, plan), rehearsed and test-sent to a local SMTP server
+ * before a Start that names its count, and a channel at a closed port pauses its campaign with the reason in plain
+ * words.
  */
 import assert from 'node:assert/strict';
 import { mkdir, stat } from 'node:fs/promises';
@@ -18,25 +20,37 @@ const TEAM = [
   { name: 'Ben', email: 'ben@example.org', number: '+14155550102', fields: { City: '' } },
   { name: 'Chen', email: 'chen@example.org', number: '+14155550103', fields: { City: 'Lyon' } },
   { name: 'Dee', email: '', number: '+14155550104', fields: { City: 'Oslo' } },
+  { name: 'Eve', email: 'eve@example.org', number: '+14155550105', fields: { City: 'Rome' } }, // opted out
 ];
 const WITH_EMAIL = TEAM.filter((c) => c.email).length;
+const WILL_GET = WITH_EMAIL - 1; // Eve opted out
 
 const app = useApp({ prepare: async (started) => {
   started.smtp = await startSmtpServer();
   started.list = (await send(started, 'POST', '/lists', { name: 'Team', contacts: TEAM })).list;
+  await send(started, 'POST', '/do-not-contact', { values: ['eve@example.org'] });
   started.mail = await send(started, 'POST', '/channels', { name: 'Office mail', type: 'smtp',
     config: { host: '127.0.0.1', port: started.smtp.port, security: 'none', from_address: 'team@example.org' } });
+  started.closedPort = await closedPort();
   started.broken = await send(started, 'POST', '/channels', { name: 'Broken mail', type: 'smtp',
-    config: { host: '127.0.0.1', port: await closedPort(), security: 'none', from_address: 'team@example.org', timeout: 5 } });
+    config: { host: '127.0.0.1', port: started.closedPort, security: 'none', from_address: 'team@example.org', timeout: 5 } });
+  // Nothing is sent on this one (compose only), so no provider is needed behind it.
+  started.cloud = await send(started, 'POST', '/channels', { name: 'Cloud API', type: 'whatsapp',
+    config: { phone_number_id: '1234567890' }, secrets: { access_token: 'unused' } });
 } });
 after(() => app.smtp?.stop());
 
-/** A JSON request to the sidecar of APP; the decoded answer (asserting a 2xx). */
-async function send(started, method, pathName, body) {
+/** A JSON request to the sidecar of STARTED; the status and decoded answer. */
+async function call(started, method, pathName, body) {
   const response = await fetch(`${started.sidecar.url}${pathName}`, { method,
     headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const answer = await response.json();
-  assert.ok(response.ok, `${method} ${pathName}: ${JSON.stringify(answer)}`);
+  return { status: response.status, answer: await response.json() };
+}
+
+/** A JSON request to the sidecar of STARTED; the decoded answer (asserting a 2xx). */
+async function send(started, method, pathName, body) {
+  const { status, answer } = await call(started, method, pathName, body);
+  assert.ok(status < 300, `${method} ${pathName}: ${JSON.stringify(answer)}`);
   return answer;
 }
 
@@ -63,41 +77,102 @@ async function openCampaign(page, id) {
   await page.getByTestId('campaign-detail').waitFor();
 }
 
+/** Milliseconds between the ISO times A and B. */
+const apart = (a, b) => Math.abs(Date.parse(a) - Date.parse(b));
+
 describe('nothing goes out by mistake', () => {
-  test('a misspelled placeholder is refused with the columns, and an email needs a subject', async () => {
+  test('compose: a misspelled placeholder and an empty subject are refused at their fields; reach, plan, draft', async () => {
     const { page } = app.browser;
     await openApp(page, app.sidecar.url);
     await goTo(page, 'Compose');
     await page.getByLabel('Campaign name').fill('Typo');
     await page.getByLabel('List', { exact: true }).selectOption({ label: `Team (${TEAM.length})` });
     await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Office mail' });
-    await page.getByTestId('compose-reach').filter({ hasText: `${TEAM.length} contacts: ${WITH_EMAIL} will get the message` }).waitFor();
-    assert.match(await page.getByTestId('compose-reach').innerText(), /1 without an email address/);
-    await page.getByLabel('Message', { exact: true }).fill('Hi {{name}} from {{Citty}}');
-    const refusal = page.getByRole('alert').filter({ hasText: '{{Citty}}' });
+    const reach = await send(app, 'POST', '/compose/reach', { list_id: app.list.id, channel_id: app.mail.id });
+    assert.deepEqual([reach.with_address, reach.no_address, reach.do_not_contact, reach.will_send], [WITH_EMAIL, 1, 1, WILL_GET]);
+    await page.getByTestId('compose-reach').filter({ hasText: `${TEAM.length} contacts, ${WITH_EMAIL} have an email address, `
+      + `1 will be skipped (no email address), 1 opted out: ${WILL_GET} will get the message.` }).waitFor();
+
+    // {{Citty}} is no column: the sidecar's refusal is shown at the message, with the columns and a one-click fix.
+    const message = page.getByLabel('Message', { exact: true });
+    await message.fill('Hi {{name}} from {{Citty|home}}');
+    const refusal = page.getByTestId('placeholder-error');
     await refusal.waitFor();
-    assert.match(await refusal.innerText(), /did you mean \{\{City\}\}\?.*the list has the columns City/s);
-    await page.getByLabel('Message', { exact: true }).fill('Hi {{name}} from {{City}}');
+    assert.equal(await refusal.getAttribute('role'), 'alert');
+    const text = await refusal.innerText();
+    assert.match(text, /Unknown placeholder \{\{Citty\}\}: did you mean \{\{City\}\}\?/);
+    assert.match(text, /The list has the columns City; built in: name, first_name, last_name, number, phone, email\./);
+    assert.equal(await message.getAttribute('aria-invalid'), 'true');
+    assert.equal(await message.getAttribute('aria-describedby'), await refusal.getAttribute('id'));
+    assert.equal(await page.getByTestId('preview-body').count(), 0, 'no stale preview while the message is refused');
+    await refusal.getByRole('button', { name: 'Use {{City}}' }).click();
+    assert.equal(await message.inputValue(), 'Hi {{name}} from {{City|home}}', 'renamed, the fallback kept');
     await page.getByTestId('preview-body').filter({ hasText: 'Hi Asha from Pune' }).waitFor();
+    await refusal.waitFor({ state: 'detached' });
+    // The chips name the built-ins (shared with the sidecar) and the list's columns.
+    const chips = await page.getByRole('group', { name: 'Insert a placeholder' }).getByRole('button').allInnerTexts();
+    assert.deepEqual(chips, ['name', 'first_name', 'last_name', 'number', 'phone', 'email', 'City'].map((f) => `{{${f}}}`));
+
+    // The planner's prediction follows the pacing, with the provider-limit warnings it breaks.
+    await page.getByLabel('Daily cap').fill('2');
+    const plan = page.getByTestId('compose-plan');
+    await plan.getByTestId('plan-warnings').filter({ hasText: `The daily cap of 2 spreads ${WILL_GET} messages over about 2 days.` }).waitFor();
+    const planned = await send(app, 'POST', '/campaigns/plan', { list_id: app.list.id, channel_id: app.mail.id,
+      pacing: { per_minute: 20, daily_cap: 2, max_consecutive_failures: 10 } });
+    assert.match(await plan.innerText(), new RegExp(`If started now: ${planned.plan.messages} messages, finishing around`));
+    assert.ok(apart(await plan.getByTestId('plan-finish').getAttribute('datetime'), planned.plan.finish_at) < 60_000);
+
+    // An empty subject: Create is refused by the sidecar, whose words show at the subject, which gets the focus.
+    const refused = await call(app, 'POST', '/campaigns', { name: 'x', list_id: app.list.id, channel_id: app.mail.id,
+      subject: '', body: 'Hi' });
+    assert.equal(refused.answer.code, 'subject_required');
     await page.getByRole('button', { name: 'Create campaign' }).click();
-    await page.getByRole('alert').filter({ hasText: 'An email needs a subject' }).waitFor();
+    const subjectError = page.getByTestId('subject-error');
+    await subjectError.filter({ hasText: refused.answer.error }).waitFor();
+    assert.equal(await subjectError.getAttribute('role'), 'alert');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Subject');
     const made = await send(app, 'GET', '/campaigns');
     assert.equal(made.campaigns.filter((c) => c.name === 'Typo').length, 0, 'nothing was created without a subject');
     await page.getByLabel('Subject').fill('Hello {{name}}');
-    await page.getByText('An email needs a subject.').waitFor({ state: 'detached' });
+    await subjectError.waitFor({ state: 'detached' });
+    // Who would get a blank is named with the address this channel sends to (an email here, not the phone).
+    await message.fill('Hi {{name}} from {{City}}');
+    await page.getByTestId('empty-warnings').filter({ hasText: 'Ben ben@example.org: City' }).waitFor();
 
-    // The form is a draft kept by the sidecar: it comes back after leaving the screen and after a reload.
+    // The form is a draft kept by the sidecar: it comes back after a reload, then goes once the campaign exists.
     await eventually(async () => (await send(app, 'GET', '/drafts/compose')).data?.subject === 'Hello {{name}}');
-    await openApp(page, app.sidecar.url);
+    await openApp(page, app.sidecar.url); // a fresh page load: nothing of the form is left in memory
     await goTo(page, 'Compose');
     await page.waitForFunction(() => document.querySelector('input[aria-label=Subject]')?.value === 'Hello {{name}}');
     assert.equal(await page.getByLabel('Campaign name').inputValue(), 'Typo');
-    assert.equal(await page.getByLabel('Message', { exact: true }).inputValue(), 'Hi {{name}} from {{City}}');
+    assert.equal(await message.inputValue(), 'Hi {{name}} from {{City}}');
     assert.equal(await page.getByLabel('Channel', { exact: true }).inputValue(), String(app.mail.id));
     assert.equal(await page.getByLabel('List', { exact: true }).inputValue(), String(app.list.id));
+    assert.equal(await page.getByLabel('Daily cap').inputValue(), '2');
     await page.getByRole('button', { name: 'Create campaign' }).click();
     await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
+    await page.getByTestId('campaign-review').waitFor();
     assert.equal((await send(app, 'GET', '/drafts/compose')).data, null, 'the draft is gone once the campaign exists');
+    await assertCleanPage(app.browser);
+  });
+
+  test('compose on WhatsApp: template parameters show what each renders to and are checked; blanks name numbers', async () => {
+    const { page } = app.browser;
+    await openApp(page, app.sidecar.url);
+    await goTo(page, 'Compose');
+    await page.getByLabel('List', { exact: true }).selectOption({ label: `Team (${TEAM.length})` });
+    await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Cloud API' });
+    const params = page.getByLabel('WhatsApp template parameters');
+    await params.fill('{{name}}\n{{City|your city}}');
+    const shown = page.getByTestId('template-params');
+    await shown.filter({ hasText: '{{2}} = {{City|your city}} → Pune' }).waitFor();
+    assert.deepEqual(await shown.locator('li').allInnerTexts(), ['{{1}} = {{name}} → Asha', '{{2}} = {{City|your city}} → Pune']);
+    await params.fill('{{Cty}}');
+    await page.getByTestId('placeholder-error').filter({ hasText: 'Unknown placeholder {{Cty}}: did you mean {{City}}?' }).waitFor();
+    await params.fill('');
+    // On a WhatsApp channel the recipients who would get a blank are named by their phone numbers.
+    await page.getByLabel('Message', { exact: true }).fill('Hi from {{City}}');
+    await page.getByTestId('empty-warnings').filter({ hasText: 'Ben +14155550102: City' }).waitFor();
     await assertCleanPage(app.browser);
   });
 
@@ -107,33 +182,37 @@ describe('nothing goes out by mistake', () => {
     await openCampaign(page, id);
     const review = page.getByTestId('campaign-review');
     await review.waitFor();
-    assert.equal(await review.getByTestId('review-count').innerText(), String(WITH_EMAIL));
+    assert.equal(await review.getByTestId('review-count').innerText(), String(WILL_GET));
     assert.match(await review.getByTestId('review-sender').innerText(), /team@example\.org/);
     const samples = review.getByTestId('review-sample');
     await samples.nth(2).waitFor();
     assert.equal(await samples.count(), 3);
     assert.match(await samples.nth(0).innerText(), /News for Asha[\s\S]*Hi Asha in Pune/);
     assert.match(await samples.nth(2).innerText(), /Ben[\s\S]*1 fallback used[\s\S]*Hi Ben in your city/);
-    assert.match(await review.getByTestId('plan-summary').innerText(), /3 messages, finishing around/);
+    const expected = (await send(app, 'GET', `/campaigns/${id}/review`)).plan;
+    assert.match(await review.getByTestId('plan-summary').innerText(), new RegExp(`${expected.messages} messages, finishing around`));
+    assert.ok(apart(await review.getByTestId('plan-finish').getAttribute('datetime'), expected.finish_at) < 60_000,
+      'the planned finish is the planner’s');
 
     await review.getByRole('button', { name: /Rehearse/ }).click();
     const rehearsed = review.getByTestId('rehearsal-result');
     await rehearsed.waitFor(LONG);
-    assert.match(await rehearsed.innerText(), /3 messages from/);
+    assert.match(await rehearsed.innerText(), new RegExp(`${WILL_GET} messages from`));
     assert.match(await review.getByTestId('rehearsal-waits').innerText(), /for the hourly cap/);
     assert.equal(app.smtp.messages.length, 0, 'a rehearsal sends nothing');
 
     await review.getByLabel('Test email address').fill('me@example.org');
     await review.getByRole('button', { name: 'Send a test' }).click();
-    await review.getByTestId('test-sends').filter({ hasText: 'me@example.org' }).waitFor();
-    assert.deepEqual(app.smtp.messages.map((m) => m.to), [['me@example.org']]);
+    await review.getByTestId('test-send-result').filter({ hasText: 'Sent to me@example.org' }).waitFor();
+    assert.match(await review.getByTestId('test-sends').innerText(), /sent me@example\.org — not counted in the campaign/);
+    assert.deepEqual(app.smtp.messages.map((m) => m.to), [['me@example.org']], 'it arrived at the SMTP server');
     assert.match(app.smtp.messages[0].data, /Subject: News for Asha/);
     assert.match(app.smtp.messages[0].data, /Hi Asha in Pune/);
     const before = await send(app, 'GET', `/campaigns/${id}`);
     assert.equal(before.counts.sent, 0, 'a test send is not counted');
-    assert.equal(before.counts.pending, WITH_EMAIL);
+    assert.equal(before.counts.pending, WILL_GET);
 
-    assert.equal(await startCampaign(page), WITH_EMAIL);
+    assert.equal(await startCampaign(page), WILL_GET, 'the confirmation names the count after skips');
     const detail = page.getByTestId('campaign-detail');
     await detail.getByTestId('campaign-status').filter({ hasText: 'running' }).waitFor();
     await detail.getByTestId('plan-summary').filter({ hasText: 'Still to send' }).waitFor();
@@ -145,26 +224,41 @@ describe('nothing goes out by mistake', () => {
     await assertCleanPage(app.browser);
   });
 
-  test('a channel at a closed port pauses its campaign with the reason in plain words within a minute', async () => {
+  test('a channel at a closed port: its test send and its campaign say why in plain words, paused within a minute', async () => {
     const { page } = app.browser;
     const id = await draftCampaign('To nowhere', app.broken);
+    const why = `Could not connect to 127.0.0.1:${app.closedPort}: connection refused`;
     await openCampaign(page, id);
+    const review = page.getByTestId('campaign-review');
+    await review.getByLabel('Test email address').fill('me@example.org');
+    await review.getByRole('button', { name: 'Send a test' }).click();
+    const result = review.getByTestId('test-send-result');
+    await result.filter({ hasText: `Not sent to me@example.org: ${why}` }).waitFor(LONG);
+    assert.equal(await result.getAttribute('role'), 'alert');
+
     const began = Date.now();
     await startCampaign(page);
-    const reason = page.getByTestId('campaign-detail').getByTestId('pause-reason');
+    const detail = page.getByTestId('campaign-detail');
+    const reason = detail.getByTestId('pause-reason');
     await reason.waitFor(LONG);
     const seconds = (Date.now() - began) / 1000;
     assert.ok(seconds < 60, `paused after ${seconds} s`);
-    const text = await reason.innerText();
-    assert.match(text, /127\.0\.0\.1/);
-    assert.match(text, /refused|connect/i);
-    assert.equal((await send(app, 'GET', `/campaigns/${id}`)).status, 'paused');
+    const campaign = await send(app, 'GET', `/campaigns/${id}`);
+    assert.equal(campaign.status, 'paused');
+    assert.equal(campaign.pause_reason, `channel_error: ${why}`, 'the runner’s reason');
+    assert.equal(await reason.innerText(), why, 'shown without its code word');
+    const notice = detail.getByRole('alert').filter({ has: page.getByTestId('pause-reason') });
+    assert.match(await notice.innerText(), /^Paused: the channel is not working/);
+    // Prominent: above the controls, not down in the recipients table.
+    const resume = detail.getByRole('button', { name: 'Resume' });
+    assert.ok((await notice.boundingBox()).y < (await resume.boundingBox()).y, 'the reason comes before Resume');
     await assertCleanPage(app.browser);
   });
 
   test('screenshots of the review step and the planner, light and dark', async () => {
     await mkdir(SCREENSHOT_DIR, { recursive: true });
-    const id = await draftCampaign('Autumn news', app.mail, { per_minute: 30, hourly_cap: 2, quiet_start: '22:00', quiet_end: '08:00' });
+    const id = await draftCampaign('Autumn news', app.mail,
+      { per_minute: 30, hourly_cap: 2, daily_cap: 2, quiet_start: '22:00', quiet_end: '08:00' });
     for (const theme of ['light', 'dark']) {
       const browser = await launchBrowser({ colorScheme: theme });
       try {
@@ -173,12 +267,14 @@ describe('nothing goes out by mistake', () => {
         await openCampaign(page, id);
         const review = page.getByTestId('campaign-review');
         await review.getByTestId('review-sample').nth(2).waitFor();
+        await review.getByTestId('plan-warnings').waitFor();
         await review.scrollIntoViewIfNeeded();
         await shoot(page, `review-${theme}`);
         await review.getByRole('button', { name: /Rehearse/ }).click();
         await review.getByTestId('rehearsal-result').waitFor(LONG);
         await review.getByTestId('plan-summary').scrollIntoViewIfNeeded();
         await shoot(page, `planner-${theme}`);
+        await assertCleanPage(browser);
       } finally {
         await browser.close();
       }

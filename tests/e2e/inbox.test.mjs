@@ -225,7 +225,7 @@ describe('delivery truth: inbox, consent and delivery report', () => {
     await page.getByLabel('Channel', { exact: true }).selectOption(String(channel.id));
     const reach = await send(app.sidecar.url, 'POST', '/compose/reach', { list_id: list.list.id, channel_id: channel.id });
     assert.equal(reach.do_not_contact, 1);
-    await page.getByTestId('compose-reach').filter({ hasText: '2 contacts: 1 will get the message; skipped: 1 opted out' })
+    await page.getByTestId('compose-reach').filter({ hasText: '2 contacts, 2 have a phone number, 1 opted out: 1 will get the message.' })
       .waitFor();
     await assertCleanPage(app.browser);
   });

@@ -73,6 +73,17 @@ def test_the_compose_preview_refuses_an_unknown_placeholder_for_a_list(api):
     assert api.post("/compose/preview", json={"body": "Hi {{Citty}}"}).status_code == 200
 
 
+def test_the_compose_preview_checks_and_renders_whatsapp_template_parameters(api):
+    preview = api.post("/compose/preview", json={"list_id": api.ids["list"], "channel_id": api.ids["dry"],
+                                                 "body": "Hi", "template_params": ["{{name}}", "{{City|town}}"]})
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["preview"]["template_params"] == ["Asha Rao", "Pune"]
+    assert "City" in preview.json()["placeholders"]
+    refused = api.post("/compose/preview", json={"list_id": api.ids["list"], "body": "Hi", "template_params": ["{{Cty}}"]})
+    assert refused.status_code == 400 and refused.json()["suggestions"] == {"Cty": "City"}
+    assert api.post("/compose/preview", json={"body": "Hi", "template_params": "x"}).json()["code"] == "bad_param"
+
+
 @pytest.mark.parametrize("subject", ["", "   "])
 def test_an_email_campaign_needs_a_subject(api, subject):
     before = count_campaigns(api)

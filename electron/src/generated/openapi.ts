@@ -6720,6 +6720,8 @@ export interface operations {
                     contact_id?: number | null;
                     /** @description With a list: check the message as POST /campaigns would for this channel (email subject) and name each warned recipient by this channel's address. */
                     channel_id?: number | null;
+                    /** @description WhatsApp template parameters ({{1}}, {{2}}, …), checked with the message (unknown placeholders, syntax) and rendered in `preview.template_params`. */
+                    template_params?: string[] | null;
                 };
             };
         };
@@ -6740,6 +6742,8 @@ export interface operations {
                             name: string;
                             subject: string;
                             body: string;
+                            /** @description The template parameters as sent, rendered for this contact (empty when none were sent). */
+                            template_params: string[];
                         } | null;
                         /** @description null without a list. */
                         warnings: {

@@ -53,16 +53,18 @@ def compose_preview():
     text = body_text(body, "body", templates.MAX_BODY)
     subject = body_text(body, "subject", templates.MAX_SUBJECT, default="")
     list_id, contact_id, channel_id = body.get("list_id"), body.get("contact_id"), body.get("channel_id")
+    params = campaigns.template_params([] if body.get("template_params") is None else body["template_params"])
     if channel_id is not None and not is_id(channel_id):
         raise DomainError("bad_param", "'channel_id' must be a number.")
     if list_id is None:
-        render.check_syntax(subject + "\n" + text)
-        return json_response({"placeholders": render.placeholder_names(subject + "\n" + text), "fields": [],
+        whole = "\n".join([subject, text] + params)
+        render.check_syntax(whole)
+        return json_response({"placeholders": render.placeholder_names(whole), "fields": [],
                               "sms": render.sms_stats(text), "preview": None, "warnings": None})
     if not is_id(list_id) or (contact_id is not None and not is_id(contact_id)):
         raise DomainError("bad_param", "'list_id' and 'contact_id' must be numbers.")
     return json_response(campaigns.compose_check(get_db(), list_id, subject, text, contact_id,
-                                                 channel_id=channel_id))
+                                                 channel_id=channel_id, params=params))
 
 
 @bp.post("/compose/reach")

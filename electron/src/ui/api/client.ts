@@ -13,9 +13,13 @@ import type {
 } from './types';
 import type { ConsentKeywords, InboxMessage, InboxPage, InboxState, InboxThread, KeywordLists, WebhooksStatus } from './deliveryTypes';
 
-/** An error the sidecar reported (`{error, code}`), or a network failure (code `network`). */
+/**
+ * An error the sidecar reported (`{error, code}`), or a network failure (code `network`). DETAILS is the error's
+ * JSON body, whose extra fields some codes carry for the UI (e.g. unknown_placeholder's `suggestions`, `columns`).
+ */
 export class ApiError extends Error {
-  constructor(public readonly code: string, message: string, public readonly status: number) {
+  constructor(public readonly code: string, message: string, public readonly status: number,
+    public readonly details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'ApiError';
   }
@@ -83,7 +87,7 @@ function errorFromBody(status: number, text: string): ApiError {
   try {
     const body = JSON.parse(text) as { error?: string | { code?: string; message?: string }; code?: string };
     const nested = body && typeof body.error === 'object' ? body.error : null;
-    if (body && typeof body.error === 'string') error = new ApiError(body.code ?? 'error', body.error, status);
+    if (body && typeof body.error === 'string') error = new ApiError(body.code ?? 'error', body.error, status, body);
     // The nested form {error: {code, message}} is read too, should an endpoint answer that way.
     else if (nested && typeof nested.message === 'string') {
       error = new ApiError(nested.code ?? body.code ?? 'error', nested.message, status);

@@ -8,6 +8,7 @@ import { Download } from '../../components/Download';
 import { ProgressBar } from '../../components/ProgressBar';
 import './campaigns.css';
 import { duration } from './format';
+import { PauseNotice } from './PauseNotice';
 import { Review } from './Review';
 import { RemainingPlan } from './RemainingPlan';
 import { RecipientsTable } from './RecipientsTable';
@@ -179,13 +180,6 @@ function Progress({ campaign, latest, channelType }: { campaign: CampaignLive; l
   const waiting = campaign.status === 'running' && campaign.waiting?.reason ? WAITING[campaign.waiting.reason] : null;
   return (
     <div className="card cmp-stack" data-testid="campaign-progress">
-      {campaign.pause_reason && campaign.status === 'paused' && (
-        // A pause the runner made (the channel keeps failing, a provider limit) is the one thing to read first.
-        <Alert tone={campaign.pause_reason === 'user' || campaign.resume_at ? 'info' : 'error'} title="Paused">
-          <span data-testid="pause-reason">{campaign.pause_reason === 'user' ? 'Paused by you.' : campaign.pause_reason}</span>
-          {campaign.resume_at && ` Resumes automatically at ${new Date(campaign.resume_at).toLocaleString()}.`}
-        </Alert>
-      )}
       <ProgressBar label={`${done} of ${c.total} done`} fraction={c.total ? done / c.total : 1} />
       <dl className="facts">
         {(['sent', 'failed', 'unknown', 'skipped', 'pending'] as const).map((k) => (
@@ -273,6 +267,8 @@ export function CampaignsScreen({ createdId }: { createdId: number | null }) {
               ))}
               {saved && <span className="muted small" role="status">{saved}</span>}
             </div>
+            {/* A pause the runner made (the channel keeps failing, a provider limit) is the one thing to read first. */}
+            <PauseNotice campaign={campaign} />
             <Controls campaign={campaign} onDone={refresh} />
             {campaign.status === 'draft' && <Review campaignId={campaign.id} version={reloadKey} />}
             {(campaign.status === 'running' || campaign.status === 'paused') && <RemainingPlan campaign={campaign} />}

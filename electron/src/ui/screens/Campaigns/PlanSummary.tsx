@@ -20,7 +20,8 @@ export function PlanSummary({ plan, title = 'Plan' }: { plan: Plan; title?: stri
     <div className="cmp-stack" data-testid="plan-summary">
       <p>
         <strong>{title}:</strong> {plan.messages} message{plan.messages === 1 ? '' : 's'}, finishing around{' '}
-        <strong data-testid="plan-finish">{finishTime(plan.finish_at)}</strong> ({plan.estimated ? 'about ' : ''}
+        <strong><time dateTime={plan.finish_at} data-testid="plan-finish">{finishTime(plan.finish_at)}</time></strong>
+        {' '}({plan.estimated ? 'about ' : ''}
         {duration(plan.duration_seconds)}) at up to {plan.effective_per_minute} a minute.
         {waits.length > 0 && ` Includes ${waits.join(', ')}.`}
       </p>

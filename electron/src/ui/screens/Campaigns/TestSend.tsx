@@ -13,15 +13,18 @@ export function TestSend({ campaignId, isEmail }: { campaignId: number; isEmail:
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState<TestSendRow[]>([]);
+  const [last, setLast] = useState<TestSendRow | null>(null); // this screen's latest try, said in full
   useEffect(() => {
     campaignsApi.testSends(campaignId).then((r) => setSent(r.test_sends), alreadyReported);
   }, [campaignId]);
   const send = async () => {
     setBusy(true);
     setError(null);
+    setLast(null);
     try {
       const answer = await campaignsApi.testSend(campaignId, to.trim());
       setSent((rows) => [answer.test_send, ...rows]);
+      setLast(answer.test_send);
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -39,6 +42,11 @@ export function TestSend({ campaignId, isEmail }: { campaignId: number; isEmail:
         <button type="submit" className="btn btn--small" disabled={busy || !to.trim()}>{busy ? 'Sending…' : 'Send a test'}</button>
       </form>
       {error && <p className="form-error" role="alert">{error}</p>}
+      {last && (last.status === 'sent'
+        ? <p role="status" data-testid="test-send-result">Sent to <span className="mono">{last.to}</span> through the
+            campaign's channel. It is not counted in the campaign.</p>
+        : <p className="form-error" role="alert" data-testid="test-send-result">Not sent to <span className="mono">{last.to}</span>
+            : {last.error ?? last.status}</p>)}
       {sent.length > 0 && (
         <ul className="small" aria-label="Test sends" data-testid="test-sends">
           {sent.slice(0, 5).map((t) => (

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { alreadyReported, campaignsApi, channelsApi, draftApi, listsApi, templatesApi } from '../../api/client';
+import { alreadyReported, campaignsApi, channelsApi, draftApi, listsApi, templatesApi, type ApiError } from '../../api/client';
 import type { Answer, Attachment, Channel, ChannelType, ComposePreview, ListContact, SavedList, Template } from '../../api/types';
 import { Alert } from '../../components/Alert';
 import { useDebounced } from '../../hooks/useDebounced';
@@ -9,6 +9,8 @@ import { ChannelForm } from './ChannelForm';
 import { DEFAULT_PACING, PacingFields, pacingBody, pacingForType, type PacingForm } from './PacingFields';
 import { WhatsAppLink } from './WhatsAppLink';
 import { AttachmentPicker } from './AttachmentPicker';
+import { ComposePlan } from './ComposePlan';
+import { PlaceholderError, renamePlaceholder, unknownPlaceholders } from './PlaceholderError';
 
 type TypeDefaults = Partial<Record<ChannelType, Record<string, unknown>>>;
 
@@ -32,10 +34,14 @@ function useChoices() {
 }
 
 /** The live preview: the rendered message for one contact, empty-placeholder warnings and SMS segments. */
-function PreviewPanel({ preview, isEmail, contacts, contactId, onContact }: {
-  preview: ComposePreview | null; isEmail: boolean; contacts: ListContact[]; contactId: number | null;
+function PreviewPanel({ preview, blocked, isEmail, contacts, contactId, onContact }: {
+  preview: ComposePreview | null; blocked: boolean; isEmail: boolean; contacts: ListContact[]; contactId: number | null;
   onContact: (id: number | null) => void;
 }) {
+  // An earlier render would show a message the current text no longer produces.
+  if (blocked) {
+    return <div className="card muted" data-testid="compose-preview">The preview is back once the placeholders are fixed.</div>;
+  }
   if (!preview) return <div className="card muted">Pick a list and write a message to see a preview.</div>;
   const warnings = preview.warnings;
   return (
@@ -105,15 +111,15 @@ function useComposeDraft(ready: boolean, form: Record<string, unknown>, restore:
 /** Who the chosen channel reaches on the chosen list, and who it skips and why (opted out included). */
 function ReachLine({ reach }: { reach: Reach | null }) {
   if (!reach) return null;
-  const what = reach.address === 'email' ? 'an email address' : 'a phone number';
-  const skipped: string[] = [];
-  if (reach.no_address) skipped.push(`${reach.no_address} without ${what}`);
-  if (reach.do_not_contact) skipped.push(`${reach.do_not_contact} opted out (consent list)`);
-  if (reach.duplicates) skipped.push(`${reach.duplicates} duplicate${reach.duplicates === 1 ? '' : 's'}`);
+  const what = reach.address === 'email' ? 'email address' : 'phone number';
+  const has = reach.with_address === 1 ? 'has' : 'have';
+  const parts = [`${reach.contacts} contacts`, `${reach.with_address} ${has} ${reach.address === 'email' ? 'an' : 'a'} ${what}`];
+  if (reach.no_address) parts.push(`${reach.no_address} will be skipped (no ${what})`);
+  if (reach.do_not_contact) parts.push(`${reach.do_not_contact} opted out`);
+  if (reach.duplicates) parts.push(`${reach.duplicates} duplicate${reach.duplicates === 1 ? '' : 's'}`);
   return (
     <p className="small" role="status" data-testid="compose-reach">
-      {reach.contacts} contacts: {reach.will_send} will get the message
-      {skipped.length ? `; skipped: ${skipped.join(', ')}` : ''}.
+      {parts.join(', ')}: <strong>{reach.will_send} will get the message</strong>.
     </p>
   );
 }
@@ -136,13 +142,21 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
   const [reach, setReach] = useState<Reach | null>(null);
   const [channelOpen, setChannelOpen] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
-  // A string key, so the debounce only restarts when the inputs really change.
+  // The sidecar's refusals, shown at the field they are about.
+  const [placeholderError, setPlaceholderError] = useState<ReturnType<typeof unknownPlaceholders>>(null);
+  const [subjectError, setSubjectError] = useState<string | null>(null);
+  const [listFields, setListFields] = useState<string[]>([]); // the list's columns, kept while a message is refused
+  const subjectRef = useRef<HTMLInputElement>(null);
+  const params = templateParams.split('\n').map((p) => p.trim()).filter(Boolean);
   const channel = choices.channels.find((c) => c.id === channelId) ?? null;
   const isEmail = channel?.address === 'email';
   // With the channel, the preview checks the message as Create will and names warned recipients by its address;
   // an email's missing subject is flagged at the field instead, so the preview keeps rendering while one types.
   const previewChannel = isEmail && !subject.trim() ? null : channelId;
-  const debouncedKey = useDebounced(JSON.stringify({ listId, subject, body, contactId, channelId: previewChannel }), 300);
+  const previewParams = channel?.type === 'whatsapp' ? params : [];
+  // A string key, so the debounce only restarts when the inputs really change.
+  const debouncedKey = useDebounced(JSON.stringify({ listId, subject, body, contactId, channelId: previewChannel,
+    params: previewParams }), 300);
   // A channel type with its own safe pacing (WhatsApp Web's ban-safety defaults) fills the pacing fields.
   const channelType = channel?.type ?? null;
   const typeDefaults = channelType ? choices.pacingDefaults[channelType] : undefined;
@@ -178,15 +192,46 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
     if (listId === null || channelId === null) return;
     templatesApi.reach({ list_id: listId, channel_id: channelId }).then(setReach, alreadyReported);
   }, [listId, channelId]);
+  /** Show a refusal where it belongs: a placeholder at the message, a missing subject at the subject, else on top. */
+  const showError = (err: Error, focus = false) => {
+    const unknown = unknownPlaceholders(err);
+    if (unknown) {
+      setPlaceholderError(unknown);
+      setListFields(unknown.columns);
+    } else if ((err as ApiError).code === 'subject_required') {
+      setSubjectError(err.message);
+      if (focus) subjectRef.current?.focus();
+    } else {
+      setNotice({ tone: 'error', text: err.message });
+    }
+  };
   useEffect(() => {
     const debounced = JSON.parse(debouncedKey) as { listId: number | null; subject: string; body: string;
-      contactId: number | null; channelId: number | null };
-    if (!debounced.body.trim()) return;
+      contactId: number | null; channelId: number | null; params: string[] };
+    if (!debounced.body.trim()) { setPlaceholderError(null); return; } // nothing to check (nor to create)
+    let current = true;
     templatesApi.preview({ body: debounced.body, subject: debounced.subject, list_id: debounced.listId ?? undefined,
-      contact_id: debounced.contactId ?? undefined, channel_id: debounced.channelId ?? undefined })
-      .then((p) => { setPreview(p); setNotice(null); })
-      .catch((err: Error) => setNotice({ tone: 'error', text: err.message }));
-  }, [debouncedKey]);
+      contact_id: debounced.contactId ?? undefined, channel_id: debounced.channelId ?? undefined,
+      template_params: debounced.params })
+      .then((p) => {
+        if (!current) return;
+        setPreview(p);
+        setListFields(p.fields);
+        setPlaceholderError(null);
+        setNotice(null);
+      })
+      .catch((err: Error) => { if (current) showError(err); });
+    return () => { current = false; }; // an older answer arriving late must not undo a newer one
+  }, [debouncedKey]); // showError only sets state: the key alone decides when to ask again
+  const rename = (wrong: string, right: string) => {
+    setBody((text) => renamePlaceholder(text, wrong, right));
+    setSubject((text) => renamePlaceholder(text, wrong, right));
+    setTemplateParams((text) => renamePlaceholder(text, wrong, right));
+    setPlaceholderError((shown) => {
+      const left = shown ? shown.unknown.filter((name) => name !== wrong) : [];
+      return shown && left.length ? { ...shown, unknown: left } : null;
+    });
+  };
 
   const insert = (placeholder: string) => setBody(`${body}{{${placeholder}}}`);
   const useTemplate = (id: string) => {
@@ -206,7 +251,6 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
   const create = async () => {
     if (listId === null || channelId === null) return; // the button is disabled until both are chosen
     try {
-      const params = templateParams.split('\n').map((p) => p.trim()).filter(Boolean);
       const campaign = await campaignsApi.create({ name: name.trim() || 'Campaign', list_id: listId,
         channel_id: channelId, subject, body, pacing: pacingBody(pacing),
         ...(channel?.type === 'whatsapp' && params.length ? { options: { template_params: params } } : {}),
@@ -214,10 +258,10 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
       await draftApi.forget().catch(alreadyReported);
       onCreated(campaign.id);
     } catch (err) {
-      setNotice({ tone: 'error', text: (err as Error).message });
+      showError(err as Error, true);
     }
   };
-  const fields = [...PLACEHOLDER_BUILTINS, ...(preview?.fields ?? [])];
+  const fields = [...PLACEHOLDER_BUILTINS, ...listFields];
 
   return (
     <section className="screen" aria-labelledby="compose-title">
@@ -258,14 +302,20 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
           </label>
           {isEmail && (
             <label className="field"><span>Subject (required; placeholders allowed)</span>
-              <input aria-label="Subject" required aria-invalid={!subject.trim()} aria-describedby="subject-hint"
-                value={subject} onChange={(e) => setSubject(e.target.value)} />
-              {!subject.trim() && <span id="subject-hint" className="small form-error">An email needs a subject.</span>}
+              <input ref={subjectRef} aria-label="Subject" required aria-invalid={!subject.trim() || subjectError !== null}
+                aria-describedby="subject-error" value={subject}
+                onChange={(e) => { setSubject(e.target.value); setSubjectError(null); }} />
+              {/* The sidecar's refusal once Create was pressed; before that, a quiet hint. */}
+              {subjectError
+                ? <span id="subject-error" className="small form-error" role="alert" data-testid="subject-error">{subjectError}</span>
+                : !subject.trim() && <span id="subject-error" className="small form-error">An email needs a subject.</span>}
             </label>
           )}
           <label className="field"><span>Message</span>
-            <textarea aria-label="Message" rows={6} value={body} onChange={(e) => setBody(e.target.value)} />
+            <textarea aria-label="Message" rows={6} value={body} onChange={(e) => setBody(e.target.value)}
+              aria-invalid={placeholderError !== null} aria-describedby={placeholderError ? 'placeholder-error' : undefined} />
           </label>
+          {placeholderError && <PlaceholderError id="placeholder-error" error={placeholderError} onRename={rename} />}
           {channel?.type === 'whatsapp_web' && <AttachmentPicker value={attachment} onChange={setAttachment} />}
           {channel?.type === 'whatsapp' && (
             <label className="field"><span>WhatsApp template parameters, one per line (placeholders allowed)</span>
@@ -273,14 +323,19 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
                 onChange={(e) => setTemplateParams(e.target.value)} />
             </label>
           )}
-          {channel?.type === 'whatsapp' && templateParams.trim() && (
+          {channel?.type === 'whatsapp' && params.length > 0 && (
             <ol className="small" aria-label="Template parameters" data-testid="template-params">
-              {templateParams.split('\n').map((p) => p.trim()).filter(Boolean).map((p, i) => (
-                <li key={i}><span className="mono">{`{{${i + 1}}}`}</span> = {p}</li>
-              ))}
+              {params.map((p, i) => {
+                // What the sidecar rendered for the previewed contact (absent until a list is chosen).
+                const rendered = preview?.preview?.template_params[i];
+                return (
+                  <li key={i}><span className="mono">{`{{${i + 1}}}`}</span> = {p}
+                    {rendered !== undefined && rendered !== p && <> → <strong>{rendered}</strong></>}</li>
+                );
+              })}
             </ol>
           )}
-          <div className="cmp-chips" aria-label="Insert a placeholder">
+          <div className="cmp-chips" role="group" aria-label="Insert a placeholder">
             {fields.map((f) => (
               <button key={f} type="button" className="btn btn--small btn--ghost" onClick={() => insert(f)}>{`{{${f}}}`}</button>
             ))}
@@ -291,13 +346,15 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
             <button type="button" className="btn btn--small" disabled={!body.trim()} onClick={saveTemplate}>Save as template</button>
           </div>
         </div>
-        <PreviewPanel preview={preview} isEmail={isEmail} contacts={contacts} contactId={contactId} onContact={setContactId} />
+        <PreviewPanel preview={preview} blocked={placeholderError !== null} isEmail={isEmail} contacts={contacts}
+          contactId={contactId} onContact={setContactId} />
       </div>
       {typeDefaults && Object.keys(typeDefaults).length > 0 && (
         <p className="muted">The pacing below starts from this channel's ban-safety defaults: random gaps, bursts then breaks,
           and a daily cap that grows while a newly linked number warms up.</p>
       )}
       <PacingFields value={pacing} onChange={setPacing} />
+      {listId !== null && channelId !== null && <ComposePlan listId={listId} channelId={channelId} pacing={pacingBody(pacing)} />}
       <div className="screen__actions">
         <button type="button" className="btn btn--primary" disabled={listId === null || channelId === null || !body.trim()}
           onClick={create}>Create campaign</button>
