@@ -128,7 +128,7 @@ def build_server(app, settings):
     from sidecar.server_errors import create_json_error_server
 
     return create_json_error_server(
-        app, host=settings.host, port=settings.port, threads=REQUEST_THREADS + settings.stream_slots,
+        app, upload_limit=app.config["MAX_CONTENT_LENGTH"], host=settings.host, port=settings.port, threads=REQUEST_THREADS + settings.stream_slots,
         connection_limit=CONNECTION_LIMIT, channel_timeout=IDLE_TIMEOUT_SECONDS, cleanup_interval=CLEANUP_SECONDS,
         asyncore_use_poll=True, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1_000_000,
         outbuf_overflow=OUTPUT_BUFFER_IN_MEMORY,

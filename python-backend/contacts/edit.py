@@ -23,6 +23,29 @@ def fix_entry(result, entry_id, value):
     return entries.iloc[[entry_id]]
 
 
+MAX_NAME_LENGTH = 200
+
+
+def rename_entry(result, entry_id, name):
+    """Give entry ENTRY_ID's contact (every entry of its row) the name NAME (blank: no name)."""
+    entries = result.entries
+    if not 0 <= entry_id < len(entries):
+        raise DomainError("not_found", "There is no entry %d in this import." % entry_id, errors.NOT_FOUND)
+    name = " ".join(str(name).split())
+    if len(name) > MAX_NAME_LENGTH:
+        raise DomainError("bad_field", "A name may be at most %d characters." % MAX_NAME_LENGTH)
+    same_row = entries["row"] == entries.at[entry_id, "row"]
+    entries.loc[same_row, "name"] = name or None
+    return entries.iloc[[entry_id]]
+
+
+def apply_edit(result, entry_id, field, value):
+    """One recorded or requested edit: FIELD 'value' re-validates the number, 'name' renames the contact."""
+    if field == "name":
+        return rename_entry(result, entry_id, value)
+    return fix_entry(result, entry_id, value)
+
+
 def filter_entries(entries, status="all", query=""):
     """Entries with STATUS whose name, value or number contains QUERY (case-insensitive)."""
     if status not in STATUSES:

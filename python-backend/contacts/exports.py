@@ -1,11 +1,14 @@
 """Exports of an import: the clean list (CSV, XLSX, vCard) and the rejects (CSV, XLSX).
 
-CSV is written for Excel: UTF-8 with a BOM so accents survive. In every format, every text cell
-written (header row and sheet name included: column names come from the uploaded file) that a
-spreadsheet would evaluate (= + - @, tab, CR, LF first) is neutralised with a leading apostrophe, as
-OWASP advises, with one exception: a phone number in E.164 (+ then 7 to 15 digits) is written as it
-is, since digits cannot form a formula and the imports rely on the exact number. XLSX cells are all
-typed as inline text, never as formulas or numbers, so numbers stay exact there too.
+Every export gives each row back with all the columns of the file, in its order and under its headers (the
+phone column holding the number read, in E.164 for the clean list), so it imports again, here or elsewhere.
+
+CSV is written for Excel: UTF-8 with a BOM so accents survive. Every CSV cell (header row included: column
+names come from the uploaded file) that a spreadsheet would evaluate (= + - @, tab, CR, LF first) is
+neutralised with a leading apostrophe, as OWASP advises, with one exception: a phone number in E.164 (+ then
+7 to 15 digits) is written as it is, since digits cannot form a formula and the imports rely on the exact
+number. XLSX cells are all typed as inline strings, which Excel never evaluates, so they are written as they
+are, with no apostrophe, and numbers stay exact; sheet names are cleaned of formula characters.
 """
 import csv
 import io
@@ -15,11 +18,15 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from core.errors import DomainError
-from .extract import FIELD_PREFIX
+from .extract import FIELD_PREFIX, SOURCE_PREFIX
 from .numbers import REASON_MESSAGES
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-FORMATS = {"contacts": ("csv", "xlsx", "vcf"), "rejects": ("csv", "xlsx")}
+FORMATS = {"contacts": ("csv", "xlsx", "vcf"), "rejects": ("csv", "xlsx"), "invalid": ("csv", "xlsx"),
+           "duplicates": ("csv", "xlsx")}
+REJECTED = {"rejects": ("invalid", "duplicate"), "invalid": ("invalid",), "duplicates": ("duplicate",)}
+# Named so no column detector takes them for a phone or name column when a fixed file is imported again.
+REJECT_COLUMNS = ["Import row", "Problem", "Problem detail", "Duplicate of row"]
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "vcf": "text/vcard; charset=utf-8"}
@@ -37,29 +44,57 @@ def neutralise(value):
     return text
 
 
-def contact_table(entries):
-    """Header and rows of the clean list: name, number, then the extra fields."""
-    valid = entries[entries["status"] == "valid"]
-    fields = [c for c in valid.columns if c.startswith(FIELD_PREFIX)]
-    header = ["name", "number"] + [c[len(FIELD_PREFIX):] for c in fields]
-    rows = zip(valid["name"].tolist(), valid["number"].tolist(), *(valid[c].tolist() for c in fields))
-    return header, rows
+def original_columns(result, entries):
+    """Header and column values of ENTRIES as the file had them: every column in its order, under its name.
 
-
-def reject_table(entries):
-    """Header and rows of the rejects: where, what, and why."""
-    rejected = entries[entries["status"] != "valid"]
-    header = ["row", "value", "name", "reason", "message"]
-    rows = []
-    for row, value, name, reason, dup_of in zip(rejected["row"].tolist(), rejected["value"].tolist(),
-                                                rejected["name"].tolist(), rejected["reason"].tolist(),
-                                                rejected["duplicate_of_row"].tolist()):
-        if not isinstance(reason, str):
-            reason, message = "duplicate", "Same number as row %d; the first one is kept." % dup_of
+    The phone column that was read holds each entry's own value (one number per entry, as split); a text
+    import, which has no columns, gets name and phone."""
+    mapping = result.mapping or {}
+    if not result.headers:
+        return ["name", "phone"], [entries["name"].tolist(), entries["value"].tolist()]
+    columns = []
+    single_name = mapping.get("name") if len(mapping.get("name") or []) == 1 else None
+    for header in result.headers:
+        if header == mapping.get("phone"):
+            columns.append(entries["value"].tolist())
+        elif single_name and header == single_name[0]:
+            columns.append(entries["name"].tolist())
+        elif header == mapping.get("email") and "email_source" in entries.columns:
+            columns.append(entries["email_source"].tolist())
         else:
-            message = REASON_MESSAGES.get(reason, reason)
-        rows.append((row, value, name, reason, message))
-    return header, rows
+            key = next((k for k in (FIELD_PREFIX + header, SOURCE_PREFIX + header) if k in entries.columns), None)
+            columns.append(entries[key].tolist() if key else [""] * len(entries))
+    return list(result.headers), columns
+
+
+def clean_cells(values):
+    """VALUES as export cells: missing ones empty."""
+    return ["" if v is None or v != v else v for v in values]
+
+
+def contact_table(result):
+    """Header and rows of the clean list: every original column, the number read written in E.164 in place."""
+    valid = result.entries[result.entries["status"] == "valid"]
+    header, columns = original_columns(result, valid.assign(value=valid["number"]))
+    if "email" in valid.columns:
+        email_at = header.index(result.mapping["email"])
+        columns[email_at] = [e if isinstance(e, str) else s for e, s in zip(valid["email"], valid["email_source"])]
+    return header, zip(*(clean_cells(c) for c in columns))
+
+
+def reject_table(result, which=("invalid", "duplicate")):
+    """Header and rows of the rejected entries of kinds WHICH: every original column, then why."""
+    rejected = result.entries[result.entries["status"].isin(list(which))]
+    header, columns = original_columns(result, rejected)
+    problems, details = [], []
+    for reason, dup_of in zip(rejected["reason"].tolist(), rejected["duplicate_of_row"].tolist()):
+        duplicate = not isinstance(reason, str)
+        problems.append("duplicate" if duplicate else reason)
+        details.append("Same number as row %d; the first one is kept." % dup_of if duplicate
+                       else REASON_MESSAGES.get(reason, reason))
+    columns += [rejected["row"].tolist(), problems, details,
+                [d or "" for d in rejected["duplicate_of_row"].tolist()]]
+    return header + REJECT_COLUMNS, zip(*(clean_cells(c) for c in columns))
 
 
 def to_csv(header, rows):
@@ -71,18 +106,17 @@ def to_csv(header, rows):
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(header, rows, sheet_title, raw_columns=()):
-    """XLSX bytes with every cell, the header row included, typed as neutralised text.
+def to_xlsx(header, rows, sheet_title, more_sheets=()):
+    """XLSX bytes with every cell, the header row included, typed as inline text: never a formula or a number.
 
-    RAW_COLUMNS is accepted for older callers and has no effect: E.164 numbers are kept in every column, and
-    anything else that looks like a formula is neutralised in every column."""
-    del raw_columns
+    MORE_SHEETS are further (title, header, rows) sheets."""
     book = Workbook(write_only=True)
     try:
-        sheet = book.create_sheet(safe_sheet_title(sheet_title))
-        sheet.append([text_cell(sheet, value) for value in header])
-        for row in rows:
-            sheet.append([text_cell(sheet, value) for value in row])
+        for title, head, body in [(sheet_title, header, rows), *more_sheets]:
+            sheet = book.create_sheet(safe_sheet_title(title))
+            sheet.append([text_cell(sheet, value) for value in head])
+            for row in body:
+                sheet.append([text_cell(sheet, value) for value in row])
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
@@ -98,8 +132,10 @@ def safe_sheet_title(title):
 
 
 def text_cell(sheet, value):
-    """A cell typed as text, neutralised, so openpyxl never writes it as a formula."""
-    cell = WriteOnlyCell(sheet, value=neutralise(value))
+    """A cell typed as an inline string, so openpyxl never writes it as a formula and Excel never evaluates it.
+
+    No apostrophe is added: in a text-typed cell it would be shown as part of the value."""
+    cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
     cell.data_type = "s"
     return cell
 
@@ -113,23 +149,28 @@ def to_vcard(entries):
     """vCard 3.0 bytes, one card per valid contact."""
     valid = entries[entries["status"] == "valid"]
     cards = []
-    for name, number in zip(valid["name"].tolist(), valid["number"].tolist()):
+    emails = valid["email"].tolist() if "email" in valid.columns else [None] * len(valid)
+    for name, number, email in zip(valid["name"].tolist(), valid["number"].tolist(), emails):
         display = name or number
         parts = display.rsplit(" ", 1) if name else [display]
         family, given = (parts[1], parts[0]) if len(parts) == 2 else ("", parts[0])
-        cards.append("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:%s\r\nN:%s;%s;;;\r\nTEL;TYPE=CELL:%s\r\nEND:VCARD\r\n"
-                     % (vcard_escape(display), vcard_escape(family), vcard_escape(given), number))
+        mail = "EMAIL;TYPE=INTERNET:%s\r\n" % vcard_escape(email) if isinstance(email, str) else ""
+        cards.append("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:%s\r\nN:%s;%s;;;\r\nTEL;TYPE=CELL:%s\r\n%sEND:VCARD\r\n"
+                     % (vcard_escape(display), vcard_escape(family), vcard_escape(given), number, mail))
     return "".join(cards).encode("utf-8")
 
 
 def export_file(result, what, fmt):
     """(bytes, mimetype, filename) of an export of RESULT."""
     if what not in FORMATS or fmt not in FORMATS[what]:
-        raise DomainError("bad_param", "Exports: what=contacts with format csv, xlsx or vcf; what=rejects with "
-                                         "format csv or xlsx.")
+        raise DomainError("bad_param", "Exports: what=contacts with format csv, xlsx or vcf; what=rejects, invalid "
+                                         "or duplicates with format csv or xlsx.")
     if fmt == "vcf":
         body = to_vcard(result.entries)
+    elif what == "rejects" and fmt == "xlsx":
+        body = to_xlsx(*reject_table(result, ("invalid",)), "Invalid",
+                       [("Duplicates", *reject_table(result, ("duplicate",)))])
     else:
-        header, rows = (contact_table if what == "contacts" else reject_table)(result.entries)
+        header, rows = contact_table(result) if what == "contacts" else reject_table(result, REJECTED[what])
         body = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, what.capitalize())
     return body, MIMETYPES[fmt], "%s.%s" % (what, fmt)

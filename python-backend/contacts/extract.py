@@ -35,6 +35,9 @@ ENTRY_COLUMNS = ["id", "row", "value", "number", "reason", "status", "name", "du
 # The per-row region when the file has a country column (kept so a fixed number is read the same way).
 REGION_COLUMN = "_region"
 FIELD_PREFIX = "field:"
+# The file's own cells of the columns the import consumed (phone, phone labels, names), kept only so exports can
+# give every row back with all its original columns; no contact record carries them.
+SOURCE_PREFIX = "source:"
 # Caps on one table: twice the 1M-row benchmark, and far more columns than any contact export has;
 # beyond them the import would exhaust memory long before it helped anyone.
 MAX_ROWS = 2_000_000
@@ -149,6 +152,15 @@ def field_columns(data, mapping):
     return {FIELD_PREFIX + mapping.headers[i]: data.iloc[:, i] for i in range(data.shape[1]) if i not in used}
 
 
+def source_columns(data, mapping):
+    """The consumed columns' own cells, keyed by header, for exports: the fallback phone columns, the phone labels,
+    and names split over several columns. The main phone column is each entry's value and a single name column is
+    its name, so they are not kept twice (a 1M-row import would hold ~80 MB more)."""
+    names = list(mapping.name) if len(mapping.name) > 1 else []
+    used = list(mapping.phone[1:]) + list(mapping.phone_labels.values()) + names
+    return {SOURCE_PREFIX + mapping.headers[i]: data.iloc[:, i] for i in dict.fromkeys(used)}
+
+
 def add_emails(table, cells):
     """Checked, normalised addresses of an email column: email, email_reason, email_duplicate_of_row (0 = none)."""
     checked = normalize_emails(cells.to_numpy(dtype=object))
@@ -239,7 +251,7 @@ def extract_table(frame, region, phone_column=None, name_column=None, country_co
     table = pd.DataFrame({"row": data.index.to_numpy(dtype=np.int64) + 1,
                           "value": best_phone(data, mapping).array,
                           "name": join_names(data, mapping.name).array}, index=data.index)
-    for key, series in field_columns(data, mapping).items():
+    for key, series in {**field_columns(data, mapping), **source_columns(data, mapping)}.items():
         table[key] = series.array
     if mapping.email is not None:
         add_emails(table, data.iloc[:, mapping.email])

@@ -63,6 +63,15 @@ def create_list(conn, name, records):
     return describe(conn, list_row(conn, list_id)), {"added": added, "duplicates": duplicates}
 
 
+def append_contacts(conn, list_id, records):
+    """Add RECORDS to the existing LIST_ID, skipping numbers and emails it already has; (list, {added, duplicates})."""
+    with transaction(conn):
+        list_row(conn, list_id)
+        added, duplicates = insert_contacts(conn, list_id, records)
+        conn.execute("UPDATE lists SET updated_at=? WHERE id=?", (now(), list_id))
+    return describe(conn, list_row(conn, list_id)), {"added": added, "duplicates": duplicates}
+
+
 def rename_list(conn, list_id, name):
     """Give LIST_ID a new name."""
     name = require_text(name, "name")

@@ -36,4 +36,4 @@ def as_csv(conn, campaign_id):
 def as_xlsx(conn, campaign_id):
     """The report as an XLSX workbook of text cells."""
     campaign_row(conn, campaign_id)  # a 404 raised inside the writer would strand openpyxl's temp file
-    return to_xlsx(list(COLUMNS), report_rows(conn, campaign_id), "Report", raw_columns=(0,))
+    return to_xlsx(list(COLUMNS), report_rows(conn, campaign_id), "Report")

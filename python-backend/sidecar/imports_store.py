@@ -1,25 +1,43 @@
-"""Recent imports kept in memory so the UI can page, fix, re-map and export them without re-uploading."""
+"""Imports: kept on disk in the data directory (contacts.history), with the latest ones cached in memory so the UI
+can page, fix, re-map and export them without reading them again."""
+import os
+import re
 import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from contacts.history import ImportHistory
 from contacts.report import contact_records
+from messaging import storage
 
-# The UI works on one import at a time; a few more let the user go back. A 1M-row import holds ~150 MB.
-MAX_IMPORTS = 4
-MAX_TOTAL_ENTRIES = 3_000_000
+# A 1M-row import holds ~150 MB in memory; the history on disk holds every import, so the cache stays small.
+MAX_CACHED_IMPORTS = 2
+MAX_CACHED_ENTRIES = 1_500_000
+# While a new import is read, the cache keeps at most this many entries: a big import re-reads in ~0.2 s, and
+# holding it would add its size to the new import's peak.
+ENTRIES_KEPT_DURING_IMPORT = 200_000
+IMPORT_ID = re.compile(r"imp_[A-Za-z0-9_-]{16}")
 
 
 @dataclass
 class StoredImport:
-    """One import: its result, and the source it came from (for re-mapping)."""
+    """One import: its result and options; its source (for re-mapping) is read from the history when needed."""
 
     import_id: str
     result: object
-    source: object = None
     options: dict = field(default_factory=dict)
+    history: object = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def source(self):
+        """What a re-map reads again: the Workbook or the pasted text (None when it was not kept)."""
+        return self.history.load_source(self.import_id)
+
+    def record_edit(self, entry_id, value, field="value"):
+        """Keep a fix made to this import, so it survives a restart."""
+        with storage_errors():
+            self.history.record_edit(self.import_id, entry_id, value, field)
 
     def contacts(self, batch=10_000):
         """Every messageable contact, as API records, a batch at a time: valid numbers, and rows whose
@@ -34,48 +52,91 @@ class StoredImport:
             yield from contact_records(chosen.iloc[start:start + batch])
 
 
-class ImportStore:
-    """A small LRU of imports, bounded by count and by total entries."""
+class storage_errors:
+    """Turn a disk failure (full, read-only) into the storage DomainError every route answers with."""
 
-    def __init__(self, max_imports=MAX_IMPORTS, max_entries=MAX_TOTAL_ENTRIES):
-        self._items = OrderedDict()
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, err, _tb):
+        if isinstance(err, OSError):
+            mapped = storage.domain_error(err)
+            if mapped is not None:
+                raise mapped from err
+        return False
+
+
+class ImportStore:
+    """Every import in HISTORY, the most recent ones cached, bounded by count and by total entries."""
+
+    def __init__(self, history, max_imports=MAX_CACHED_IMPORTS, max_entries=MAX_CACHED_ENTRIES):
+        self.history = history
+        self._cache = OrderedDict()
         self._lock = threading.Lock()
         self.max_imports, self.max_entries = max_imports, max_entries
 
     def add(self, result, source=None, options=None):
-        """Keep RESULT and return its new import."""
-        stored = StoredImport("imp_" + secrets.token_urlsafe(12), result, source, dict(options or {}))
-        with self._lock:
-            self._items[stored.import_id] = stored
-            self._evict()
+        """Save RESULT (and the SOURCE a re-map needs) and return its new import."""
+        stored = StoredImport("imp_" + secrets.token_urlsafe(12), result, dict(options or {}), self.history)
+        with storage_errors():
+            self.history.save(stored.import_id, result, source, stored.options)
+        self._remember(stored)
         return stored
 
     def get(self, import_id):
-        """The stored import, or None; a hit makes it the most recent."""
+        """The import IMPORT_ID, from the cache or read from disk; None when there is no such import."""
+        if not isinstance(import_id, str) or not IMPORT_ID.fullmatch(import_id):
+            return None  # never a path the history would open
         with self._lock:
-            stored = self._items.get(import_id)
+            stored = self._cache.get(import_id)
             if stored is not None:
-                self._items.move_to_end(import_id)
-            return stored
+                self._cache.move_to_end(import_id)
+                return stored
+        loaded = self.history.load(import_id)
+        if loaded is None:
+            return None
+        stored = StoredImport(import_id, loaded[0], loaded[1], self.history)
+        return self._remember(stored)
 
-    def ids(self):
-        """The ids of the imports held, oldest first."""
+    def listing(self):
+        """Every import kept, newest first, without reading their entries."""
+        return self.history.listing()
+
+    def delete(self, import_id):
+        """Forget IMPORT_ID, on disk and in the cache; whether it existed."""
+        if not isinstance(import_id, str) or not IMPORT_ID.fullmatch(import_id):
+            return False
         with self._lock:
-            return list(self._items)
+            self._cache.pop(import_id, None)
+        with storage_errors():
+            return self.history.delete(import_id)
 
-    def _evict(self):
-        """Drop the oldest imports beyond the limits (the newest one always stays)."""
-        while len(self._items) > 1 and (len(self._items) > self.max_imports or self._total() > self.max_entries):
-            self._items.popitem(last=False)
+    def make_room(self, keep=None):
+        """Before a new import: drop cached imports (oldest first, never KEEP) down to a small total."""
+        with self._lock:
+            for import_id in list(self._cache):
+                if self._total() <= ENTRIES_KEPT_DURING_IMPORT:
+                    break
+                if import_id != keep:
+                    del self._cache[import_id]
+
+    def _remember(self, stored):
+        """Cache STORED (a concurrent load of the same import keeps the first copy) and evict beyond the limits."""
+        with self._lock:
+            stored = self._cache.setdefault(stored.import_id, stored)
+            self._cache.move_to_end(stored.import_id)
+            while len(self._cache) > 1 and (len(self._cache) > self.max_imports or self._total() > self.max_entries):
+                self._cache.popitem(last=False)
+        return stored
 
     def _total(self):
-        """Entries held across all imports."""
-        return sum(len(s.result.entries) for s in self._items.values())
+        """Entries held in the cache."""
+        return sum(len(s.result.entries) for s in self._cache.values())
 
 
 def init_app(app):
-    """Give the app its import store."""
-    app.extensions["imports"] = ImportStore()
+    """Give the app its import store, kept in the data directory's 'imports' folder."""
+    app.extensions["imports"] = ImportStore(ImportHistory(os.path.join(app.config["DATA_DIR"], "imports")))
 
 
 def get_import(app, import_id):

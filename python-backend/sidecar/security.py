@@ -24,7 +24,7 @@ def check_content_length():
     """Refuse a declared body over the limit before reading a byte of it."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit is not None and (request.content_length or 0) > limit:
-        return error_response("too_large", "The request is larger than %d MB." % (limit // (1024 * 1024)), 413)
+        return error_response("too_large", "The file is too large: this app accepts uploads of up to %d MB." % (limit // (1024 * 1024)), 413)
     return None
 
 
@@ -108,7 +108,7 @@ def form_limit_error(err):
                               % current_app.config["MAX_FORM_PARTS"], 413)
     if isinstance(err, BodyTooLarge):
         limit = current_app.config["MAX_CONTENT_LENGTH"]
-        return error_response("too_large", "The request is larger than %d MB." % (limit // (1024 * 1024)), 413)
+        return error_response("too_large", "The file is too large: this app accepts uploads of up to %d MB." % (limit // (1024 * 1024)), 413)
     return error_response("field_too_large", "A form field is larger than %d bytes."
                           % current_app.config["MAX_FORM_MEMORY_SIZE"], 413)
 

@@ -15,12 +15,20 @@ from waitress.server import MultiSocketServer, TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 CODE_FOR_STATUS = {400: "bad_request", 413: "too_large", 431: "headers_too_large", 500: "internal_error"}
+MEGABYTE = 1024 * 1024
+# Written for a person: waitress' own texts ("exceeds max_body of 53428800") name its settings, in bytes.
+MESSAGES = {
+    400: "The request could not be read; it was cut off or is not valid HTTP.",
+    413: "The file is too large: this app accepts uploads of up to {mb} MB.",
+    431: "The request's headers are too large.",
+    500: "Something went wrong while reading the request.",
+}
 
 
-def json_error(error):
-    """(status line, headers, body) of a waitress error object as a JSON error."""
+def json_error(error, max_body=None):
+    """(status line, headers, body) of a waitress error object as a JSON error; MAX_BODY is the body limit."""
     code = CODE_FOR_STATUS.get(error.code, "http_%d" % error.code)
-    message = "%s: %s" % (error.reason, error.body) if error.body else error.reason
+    message = MESSAGES.get(error.code, error.reason).format(mb=int((max_body or 0) / MEGABYTE))
     body = json.dumps({"error": message, "code": code}).encode("utf-8")
     return "%d %s" % (error.code, error.reason), [("Content-Type", "application/json")], body
 
@@ -30,7 +38,8 @@ class JsonErrorTask(ErrorTask):
 
     def execute(self):
         """Write the request's parse error as a JSON body and close the connection after it."""
-        status, headers, body = json_error(self.request.error)
+        limit = getattr(self.channel.server, "upload_limit", None) or self.channel.adj.max_request_body_size
+        status, headers, body = json_error(self.request.error, limit)
         self.status = status
         self.response_headers.extend(headers)
         self.set_close_on_finish()
@@ -50,13 +59,17 @@ class JsonErrorServer(TcpWSGIServer):
     channel_class = JsonErrorChannel
 
 
-def create_json_error_server(app, **adjustments):
-    """Like waitress.create_server (TCP only), with JSON transport errors; ADJUSTMENTS are waitress' options."""
+def create_json_error_server(app, upload_limit=None, **adjustments):
+    """Like waitress.create_server (TCP only), with JSON transport errors; ADJUSTMENTS are waitress' options.
+
+    UPLOAD_LIMIT is the limit the app enforces, named in the 413 message (waitress' own is set a little higher)."""
     adj = Adjustments(**adjustments)
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
     socket_map = {}
     servers = [JsonErrorServer(app, socket_map, dispatcher=dispatcher, adj=adj, sockinfo=info) for info in adj.listen]
+    for server in servers:
+        server.upload_limit = upload_limit
     if len(servers) == 1:
         return servers[0]
     # A name resolving to several addresses (localhost: 127.0.0.1 and ::1): one loop serves them all.

@@ -166,6 +166,10 @@ describe('lists, compose and campaigns', () => {
     assert.equal(campaign.counts.sent, list.count - 1);  // everyone but the do-not-contact number
     const done = campaign.counts.total;
     await detail.getByText(`${done} of ${done} done`).waitFor();
+    // Screen readers hear the end once, not every message.
+    await detail.getByTestId('progress-announcement')
+      .filter({ hasText: `Campaign completed: ${campaign.counts.sent} sent, ${done} done out of ${done}.` })
+      .waitFor({ state: 'attached' });
     assert.equal(await detail.locator('[data-count=sent]').innerText(), String(campaign.counts.sent));
     const [file] = await Promise.all([page.waitForEvent('download'), detail.getByRole('link', { name: 'Report CSV' }).click()]);
     const rows = parseCsv((await readFile(await file.path(), 'utf8')).replace(/^\uFEFF/, '')).filter((r) => r.length > 1);

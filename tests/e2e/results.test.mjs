@@ -1,13 +1,14 @@
 /** Results screen end to end: filters, search, reasons, fixing in place, keyboard use and every export. */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { allRows, importInfo, validateViaApi } from './support/api.mjs';
 import { parseCsv, parseVcards, xlsxCells } from './support/files.mjs';
 import { useApp } from './support/setup.mjs';
 import {
-  assertCleanPage, cardsOf, chooseCountry, openApp, pickFile, readSummary, renderedRows, shownImportId, waitForResults,
+  assertCleanPage, cardsOf, chooseCountry, goTo, openApp, pickFile, readSummary, renderedRows, shownImportId, waitForResults,
 } from './support/ui.mjs';
 
 const FORMULA_START = /^[=+\-@\t\r\n]/;
@@ -42,11 +43,6 @@ async function showOnly(page, testId, status) {
 async function download(page, linkName) {
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: linkName }).click()]);
   return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
-}
-
-/** A cell value with the export's formula-neutralising apostrophe taken off. */
-function unNeutralised(cell) {
-  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
 }
 
 /** A valid number for REGION that the import does not contain yet. */
@@ -115,9 +111,31 @@ describe('results', () => {
     await fixedRow.locator('.badge--valid').waitFor();
     assert.equal(await fixedRow.locator('[role=gridcell]').nth(2).innerText(), fresh.e164);
     assert.deepEqual(await readSummary(page), { ...before, valid: before.valid + 1, invalid: before.invalid - 1 });
+    await page.getByTestId('import-message').filter({ hasText: `${before.valid + 1} valid numbers` }).waitFor();
     const stored = (await allRows(app.sidecar.url, importId, 'valid', fresh.e164.slice(3)))[0];
     assert.equal(stored.id, target.entryId);
     assert.deepEqual(cardsOf((await importInfo(app.sidecar.url, importId)).summary), await readSummary(page));
+    await assertCleanPage(app.browser);
+  });
+
+  test('a name is edited in place and kept by the sidecar', async () => {
+    const { page } = app.browser;
+    const importId = await importContacts();
+    const target = (await renderedRows(page))[0];
+    await page.locator(`[role=row][data-entry-id="${target.entryId}"]`).click();
+    await page.getByRole('button', { name: `Rename row ${target.row}` }).click();
+    const input = page.getByLabel(`New name for row ${target.row}`);
+    await input.fill('  Zoë   Renamed ');
+    await input.press('Enter');
+    await input.waitFor({ state: 'detached' });
+    const cell = page.locator(`[role=row][data-entry-id="${target.entryId}"] [role=gridcell]`).nth(3);
+    assert.equal((await cell.locator('.truncate').innerText()).trim(), 'Zoë Renamed');
+    const stored = (await allRows(app.sidecar.url, importId, 'all', 'Zoë Renamed')).map((r) => r.id);
+    assert.ok(stored.includes(target.entryId), 'the sidecar has the new name');
+    await page.getByRole('button', { name: `Rename row ${target.row}` }).click();
+    await page.getByLabel(`New name for row ${target.row}`).fill('x'.repeat(201));
+    await page.getByLabel(`New name for row ${target.row}`).press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'at most 200 characters' }).waitFor();
     await assertCleanPage(app.browser);
   });
 
@@ -150,47 +168,104 @@ describe('results', () => {
     await assertCleanPage(app.browser);
   });
 
-  test('exports download the cleaned list (CSV, XLSX, vCard) and the rejects, Excel-safe', async () => {
+  test('exports give every column back, the number in E.164, and re-import to the same contacts', async () => {
     const { page } = app.browser;
     const importId = await importContacts();
+    const info = await importInfo(app.sidecar.url, importId);
     const valid = await allRows(app.sidecar.url, importId, 'valid');
-    const rejected = [...await allRows(app.sidecar.url, importId, 'invalid'), ...await allRows(app.sidecar.url, importId, 'duplicate')];
+    const phoneAt = info.headers.indexOf(info.columns.phone);
+    assert.ok(phoneAt >= 0 && info.headers.length >= 3, 'precondition: a phone column among others');
     assert.ok(valid.some((r) => FORMULA_START.test(r.name ?? '')), 'precondition: a name that looks like a formula');
 
     const csv = await download(page, 'Contacts CSV');
     assert.match(csv.name, /\.csv$/);
     assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel');
     const [header, ...lines] = parseCsv(csv.bytes.subarray(3).toString('utf8'));
-    assert.deepEqual(header.slice(0, 2), ['name', 'number']);
+    assert.deepEqual(header, info.headers, 'every column of the file, in its order, under its name');
     for (const cell of lines.flat()) assert.ok(!runsAsFormula(cell), `cell ${cell} is neutralised`);
-    for (const [, number] of lines) assert.doesNotMatch(number, /^\d+$/, 'no bare digits Excel would turn into 9.2E+11');
-    assert.deepEqual(lines.map(([name, number]) => [unNeutralised(name), unNeutralised(number)]),
-      valid.map((r) => [r.name ?? '', r.number]));
+    assert.deepEqual(lines.map((line) => line[phoneAt]), valid.map((r) => r.number), 'plain E.164 numbers');
+    for (const line of lines) assert.match(line[phoneAt], E164);
 
     const xlsx = await download(page, 'Contacts Excel');
     assert.match(xlsx.name, /\.xlsx$/);
     const [xHeader, ...xRows] = xlsxCells(xlsx.bytes);
-    assert.deepEqual(xHeader.slice(0, 2).map((c) => c.text), ['name', 'number']);
+    assert.deepEqual(xHeader.map((c) => c.text), info.headers);
     for (const cell of xRows.flat()) assert.ok(['s', 'inlineStr', 'str'].includes(cell.type), 'every cell is text');
-    assert.deepEqual(xRows.map((cells) => cells[1].text), valid.map((r) => r.number));
+    for (const cell of xRows.flat()) assert.ok(!cell.text.startsWith("'"), `no apostrophe in ${cell.text}`);
+    assert.deepEqual(xRows.map((cells) => cells[phoneAt].text), valid.map((r) => r.number));
 
     const vcf = await download(page, 'Contacts vCard');
     assert.match(vcf.name, /\.vcf$/);
-    const cards = parseVcards(vcf.bytes.toString('utf8'));
-    assert.deepEqual(cards.map((c) => c.tel), valid.map((r) => r.number));
+    assert.deepEqual(parseVcards(vcf.bytes.toString('utf8')).map((c) => c.tel), valid.map((r) => r.number));
 
-    const rejects = await download(page, 'Rejected rows CSV');
-    const [rHeader, ...rLines] = parseCsv(rejects.bytes.subarray(3).toString('utf8'));
-    assert.ok(rHeader.includes('reason') && rHeader.includes('message'));
-    const at = (name) => rHeader.indexOf(name);
-    const expected = new Map(rejected.map((r) => [String(r.row) + '|' + r.value, r]));
-    assert.equal(rLines.length, rejected.length);
-    for (const line of rLines) {
-      const api = expected.get(line[at('row')] + '|' + unNeutralised(line[at('value')]));
-      assert.ok(api, `rejected row ${line[at('row')]} is a reject per the sidecar`);
-      assert.equal(line[at('reason')], api.reason ?? 'duplicate');
-      assert.ok(line[at('message')].length > 0, 'every reject says why');
-    }
+    // The clean CSV imported again, through the page, holds the same contacts.
+    const again = path.join(await mkdtemp(path.join(tmpdir(), 'export-')), 'contacts-again.csv');
+    await writeFile(again, csv.bytes);
+    await goTo(page, 'Import');
+    await pickFile(page, again);
+    await waitForResults(page, 'contacts-again.csv');
+    const reimported = await allRows(app.sidecar.url, await shownImportId(page), 'all');
+    assert.deepEqual(reimported.map((r) => [r.status, r.number]), valid.map((r) => ['valid', r.number]));
+    await assertCleanPage(app.browser);
+  });
+
+  test('the email column has its own counts, and every invalid or duplicated address says why', async () => {
+    const { page } = app.browser;
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'emails-')), 'with-emails.csv');
+    await writeFile(file, 'Name,Phone,Email\nAnn,+1 415 555 0101,ann@example.org\nDee,+1 415 555 0102,d@example\n'
+      + 'Ann twin,+1 415 555 0103,ANN@example.org\nEve,+1 415 555 0104,\n');
+    await openApp(page, app.sidecar.url);
+    await pickFile(page, file);
+    await waitForResults(page, 'with-emails.csv');
+    const { emails } = await importInfo(app.sidecar.url, await shownImportId(page));
+    assert.deepEqual([emails.valid, emails.invalid.length, emails.duplicates.length], [1, 1, 1], 'precondition');
+    const card = page.getByTestId('email-summary');
+    assert.equal(await card.locator('[data-count=valid]').innerText(), '1');
+    assert.equal(await card.locator('[data-count=invalid]').innerText(), '1');
+    assert.equal(await card.locator('[data-count=duplicates]').innerText(), '1');
+    await card.getByText(`Row ${emails.invalid[0].row} (Dee): d@example — ${emails.invalid[0].message}`).waitFor();
+    await card.getByText('Duplicated addresses').click();
+    await card.getByText(`same as row ${emails.duplicates[0].duplicate_of_row}`).waitFor();
+    await assertCleanPage(app.browser);
+  });
+
+  test('invalid rows and duplicates download apart with every column and why; a fixed file imports', async () => {
+    const { page } = app.browser;
+    const importId = await importContacts();
+    const info = await importInfo(app.sidecar.url, importId);
+    const invalid = await allRows(app.sidecar.url, importId, 'invalid');
+    const duplicates = await allRows(app.sidecar.url, importId, 'duplicate');
+    const reasonHeaders = ['Import row', 'Problem', 'Problem detail', 'Duplicate of row'];
+
+    const invalidCsv = await download(page, 'Invalid rows CSV');
+    const [iHeader, ...iLines] = parseCsv(invalidCsv.bytes.subarray(3).toString('utf8'));
+    assert.deepEqual(iHeader, [...info.headers, ...reasonHeaders]);
+    const at = (name) => iHeader.indexOf(name);
+    assert.deepEqual(iLines.map((l) => [Number(l[at('Import row')]), l[at('Problem')]]),
+      invalid.map((r) => [r.row, r.reason]));
+    for (const line of iLines) assert.ok(line[at('Problem detail')].length > 0, 'every invalid row says why');
+
+    const dupCsv = await download(page, 'Duplicates CSV');
+    const [dHeader, ...dLines] = parseCsv(dupCsv.bytes.subarray(3).toString('utf8'));
+    assert.deepEqual(dHeader, iHeader);
+    assert.deepEqual(dLines.map((l) => [Number(l[at('Import row')]), Number(l[at('Duplicate of row')])]),
+      duplicates.map((r) => [r.row, r.duplicate_of_row]));
+
+    const book = await download(page, 'Invalid and duplicates Excel');
+    assert.deepEqual(xlsxCells(book.bytes, 0).length - 1, invalid.length, 'sheet 1: the invalid rows');
+    assert.deepEqual(xlsxCells(book.bytes, 1).length - 1, duplicates.length, 'sheet 2: the duplicates');
+
+    // Fix the invalid rows' numbers in the downloaded file and import it again: every fixed row is valid.
+    const phoneAt = info.headers.indexOf(info.columns.phone);
+    const fixed = iLines.slice(0, 5).map((line, i) => line.map((cell, c) => (c === phoneAt ? `+91 98111 200${10 + i}` : cell)));
+    const text = [iHeader, ...fixed].map((row) => row.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')).join('\r\n');
+    const fixedFile = path.join(await mkdtemp(path.join(tmpdir(), 'fixed-')), 'fixed.csv');
+    await writeFile(fixedFile, text);
+    await goTo(page, 'Import');
+    await pickFile(page, fixedFile);
+    await waitForResults(page, 'fixed.csv');
+    const summary = await readSummary(page);
+    assert.deepEqual([summary.valid, summary.invalid, summary.duplicates], [fixed.length, 0, 0]);
     await assertCleanPage(app.browser);
   });
 });

@@ -79,6 +79,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     (bad_xlsx(), "broken.xlsx", 400, "corrupt_file"),
     (b"\x00\x01\x02\xff\xfe\x00garbage\x00" * 50, "list.txt", 400, "not_text"),
     (b"Name,Notes\nAl,hello\nBo,world\n", "nophones.csv", 400, "no_phone_column"),
+    (b"Name,Phone,City\n", "header-only.csv", 400, "no_rows"),
+    (b"Name,Phone,City\r\n,,\r\n , , \r\n", "blank-rows.csv", 400, "no_rows"),
 ])
 def test_bad_files_get_a_json_error_and_leave_no_temp_files(sidecar, data, filename, status, code):
     r = upload_bytes(sidecar, data, filename)

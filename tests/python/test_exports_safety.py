@@ -19,13 +19,14 @@ def test_neutralise_keeps_only_e164_numbers_as_they_are(value, written):
 
 
 def test_xlsx_header_cells_and_sheet_name_are_never_formulas():
-    """A formula in the header and in the title: inline text cells, no <f>, a sheet name without '='."""
+    """A formula in the header and in the title: inline text cells (never evaluated, so written as they are, with
+    no apostrophe shown to the user), no <f>, a sheet name without '='."""
     data = to_xlsx(["name", "=HYPERLINK(\"http://x\",\"y\")"], [("=1+1", "+16502530000")], "=Evil[1]")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
         workbook = archive.read("xl/workbook.xml").decode()
     assert "<f>" not in sheet and sheet.count("<c ") == sheet.count('t="inlineStr"') == 4
-    assert "<t>'=HYPERLINK(\"http://x\",\"y\")</t>" in sheet and "<t>'=1+1</t>" in sheet
+    assert "<t>=HYPERLINK(\"http://x\",\"y\")</t>" in sheet and "<t>=1+1</t>" in sheet and "'" not in sheet
     assert "<t>+16502530000</t>" in sheet
     assert 'name="Evil1"' in workbook and safe_sheet_title("+") == "Sheet"
 

@@ -120,21 +120,23 @@ def xlsx_cells(data):
 
 def test_exports_neutralise_formulas_in_the_header_row_too(server):
     """A column named =HYPERLINK(...) is exported as text: CSV header starts with an apostrophe, the XLSX holds no
-    <f> formula and no cell that is not inline text; E.164 numbers are written as they are."""
+    <f> formula and no cell that is not an inline string; E.164 numbers are written as they are."""
     data = (b'Name,"=HYPERLINK(""http://x"",""y"")",Phone\n'
             b'Ann,=1+1,+1 650 253 0000\n"@Bob",-2,+44 20 7946 0958\n')
     answer = upload(server, data, "formulas.csv")
     assert answer.status_code == 200, answer.text
     import_id = answer.json()["import_id"]
     rows = list(csv.reader(io.StringIO(exported(server, import_id, "contacts", "csv").decode("utf-8-sig"))))
-    assert rows[0][2] == '\'=HYPERLINK("http://x","y")'
-    assert [r[1] for r in rows[1:]] == ["+16502530000", "+442079460958"]
+    assert rows[0] == ["Name", '\'=HYPERLINK("http://x","y")', "Phone"]  # the file's columns, in its order
+    assert [r[2] for r in rows[1:]] == ["+16502530000", "+442079460958"]
+    assert [r[0] for r in rows[1:]] == ["Ann", "'@Bob"]
     for cell in (c for row in rows for c in row if c and c not in ("+16502530000", "+442079460958")):
         assert not cell.startswith(FORMULA_TRIGGERS), cell
     sheet, workbook = xlsx_cells(exported(server, import_id, "contacts", "xlsx"))
     assert "<f>" not in sheet and "<f " not in sheet
-    assert "<t>'=HYPERLINK(\"http://x\",\"y\")</t>" in sheet
-    assert "<t>+16502530000</t>" in sheet and "<t>'=1+1</t>" in sheet and "<t>'@Bob</t>" in sheet
+    # Inline strings are never evaluated: the text is kept as typed, with no apostrophe shown to the user.
+    assert "<t>=HYPERLINK(\"http://x\",\"y\")</t>" in sheet
+    assert "<t>+16502530000</t>" in sheet and "<t>=1+1</t>" in sheet and "<t>@Bob</t>" in sheet
     assert sheet.count("<c ") == sheet.count('t="inlineStr"')
     assert 'name="Contacts"' in workbook
 

@@ -60,6 +60,24 @@ def test_list_from_an_import(api):
     error_of(api.post("/lists", {"name": "x", "import_id": "imp_missing"}), 404, "not_found")
 
 
+def test_an_import_is_added_to_an_existing_list_without_duplicates(api):
+    existing = make_list(api, "Existing")
+    csv_text = "Name,Phone\nAnn again,(415) 555-2671\nNew one,415 555 2699\nGus again,+44 20 7946 0958\n"
+    upload = api.post("/upload", files={"file": ("more.csv", csv_text.encode())}, data={"default_region": "US"},
+                      json=None)
+    assert upload.status_code == 200, upload.text
+    r = api.post("/lists/%d/imports" % existing["id"], {"import_id": upload.json()["import_id"]})
+    assert r.status_code == 200, r.text
+    assert (r.json()["added"], r.json()["duplicates"], r.json()["list"]["count"]) == (1, 2, 3)
+    numbers = [c["number"] for c in api.get("/lists/%d/contacts" % existing["id"]).json()["contacts"]]
+    assert sorted(numbers) == ["+14155552671", "+14155552699", "+442079460958"]
+    again = api.post("/lists/%d/imports" % existing["id"], {"import_id": upload.json()["import_id"]}).json()
+    assert (again["added"], again["duplicates"], again["list"]["count"]) == (0, 3, 3)
+    error_of(api.post("/lists/999999/imports", {"import_id": upload.json()["import_id"]}), 404, "not_found")
+    error_of(api.post("/lists/%d/imports" % existing["id"], {"import_id": "imp_AAAAAAAAAAAAAAAA"}), 404, "not_found")
+    error_of(api.post("/lists/%d/imports" % existing["id"], {}), 400, "missing_field")
+
+
 def test_rename_merge_search_and_delete(api):
     first, second = make_list(api, "One"), make_list(api, "Two", [{"number": "+14155550001", "name": "Zoe"},
                                                                  {"number": "+14155552671", "name": "Ann 2"}])

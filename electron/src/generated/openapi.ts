@@ -169,7 +169,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The imports held, newest last. */
+        /**
+         * Every import kept, newest first.
+         * @description Imports are kept in the data directory's `imports` folder and survive restarts until deleted; this list reads only their summaries.
+         */
         get: operations["listImports"];
         put?: never;
         post?: never;
@@ -190,7 +193,8 @@ export interface paths {
         get: operations["getImport"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an import from the history. */
+        delete: operations["deleteImport"];
         options?: never;
         head?: never;
         patch?: never;
@@ -243,7 +247,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Correct one entry and re-validate it. */
+        /** Fix one entry's number, or rename its contact. */
         patch: operations["fixImportRow"];
         trace?: never;
     };
@@ -272,8 +276,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Download the contacts or the rejects.
-         * @description Every text cell written, header row and sheet name included, that a spreadsheet would evaluate (starting with = + - @, tab, CR or LF) gets a leading apostrophe, except a phone number in E.164 (^\+[1-9]\d{6,14}$), written as it is. XLSX cells are all inline text, never formulas.
+         * Download the clean list, the rejects, the invalid rows or the duplicates.
+         * @description Every export gives each row back with all the columns of the file, in its order and under its headers. `contacts`: the valid entries, the phone column holding the number read in E.164 (a cell with several numbers gives one row per number), the email normalised. `invalid` and `duplicates`: those entries, with the phone cell as read, then the columns `Import row`, `Problem` (reason code, or `duplicate`), `Problem detail` and `Duplicate of row`; `rejects`: both (XLSX: a sheet `Invalid` and a sheet `Duplicates`). A text import has the columns name and phone. CSV is UTF-8 with a BOM; every CSV cell, header row included, that a spreadsheet would evaluate (starting with = + - @, tab, CR or LF) gets a leading apostrophe, except a phone number in E.164 (^\+[1-9]\d{6,14}$), written as it is. XLSX cells are all inline strings, which spreadsheets never evaluate, written as they are (no apostrophe); sheet names lose formula characters.
          */
         get: operations["exportImport"];
         put?: never;
@@ -978,6 +982,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lists/{list_id}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an import's contacts to an existing list, leaving out the numbers and emails it already has. */
+        post: operations["appendImportToList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/templates": {
         parameters: {
             query?: never;
@@ -1252,6 +1273,23 @@ export interface components {
             sheet: string | null;
             summary: components["schemas"]["Summary"];
             fields: string[];
+            /** @description What happened to the email column (null when the file has none): valid addresses, and the invalid and duplicated ones with their rows and reasons. */
+            emails?: null | {
+                column: string | null;
+                valid: number;
+                invalid: {
+                    row: number;
+                    value: string;
+                    reason: string;
+                    message: string;
+                    name: string | null;
+                }[];
+                duplicates: {
+                    row: number;
+                    email: string;
+                    duplicate_of_row: number;
+                }[];
+            };
         };
         ImportResult: components["schemas"]["ImportMeta"] & {
             /** @constant */
@@ -1268,6 +1306,10 @@ export interface components {
         };
         ImportSummary: components["schemas"]["ImportMeta"] & {
             import_id: string;
+            /** @description The imported file's name (null for pasted numbers). */
+            source_name: string | null;
+            /** @description One sentence summing up the import, with any fixes made since. */
+            message: string;
         };
         NumberCheck: {
             valid: boolean;
@@ -1532,10 +1574,10 @@ export interface components {
                 /** @enum {unknown} */
                 message_type?: "text" | "template";
             } | null;
-            /** @description One file sent with every message (WhatsApp Web), uploaded first with POST /attachments; the rendered message is its caption. */
+            /** @description One file sent with every message (WhatsApp Web), uploaded first with POST /attachments; the rendered message is its caption. Null: no attachment. */
             attachment?: {
                 id: string;
-            };
+            } | null;
         };
         RecipientCounts: {
             pending: number;
@@ -2062,6 +2104,24 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The resource exists but cannot be used as asked: an import kept on disk that can no longer be read (`import_unreadable`), or a re-map of an import whose source file was not kept (`source_not_kept`). */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The data folder is full (`storage_full`) or cannot be written (`storage_error`); nothing was half-written. */
+        StorageFull: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -2312,6 +2372,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedType"];
             429: components["responses"]["RateLimited"];
+            507: components["responses"]["StorageFull"];
         };
     };
     parseManualNumbers: {
@@ -2354,6 +2415,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
             429: components["responses"]["RateLimited"];
+            507: components["responses"]["StorageFull"];
         };
     };
     validateNumber: {
@@ -2440,6 +2502,19 @@ export interface operations {
                     "application/json": {
                         imports: {
                             import_id: string;
+                            /** @description The imported file's name (null for pasted text). */
+                            source_name: string | null;
+                            /** @description When it was imported, in seconds since 1970 (UTC). */
+                            created: number;
+                            region: string | null;
+                            file_type: string | null;
+                            summary: {
+                                rows: number;
+                                entries: number;
+                                valid: number;
+                                invalid: number;
+                                duplicates: number;
+                            };
                         }[];
                     };
                 };
@@ -2472,6 +2547,32 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            507: components["responses"]["StorageFull"];
         };
     };
     getImportRows: {
@@ -2508,6 +2609,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     getImportContacts: {
@@ -2542,6 +2644,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     fixImportRow: {
@@ -2557,7 +2660,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    value: string;
+                    value?: string;
+                    name?: string;
                 };
             };
         };
@@ -2571,6 +2675,8 @@ export interface operations {
                     "application/json": {
                         row: components["schemas"]["Row"];
                         summary: components["schemas"]["Summary"];
+                        /** @description The import's one-line summary after the fix (as /upload's `message`). */
+                        message: string;
                     };
                 };
             };
@@ -2578,7 +2684,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            507: components["responses"]["StorageFull"];
         };
     };
     remapImport: {
@@ -2619,14 +2727,17 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             429: components["responses"]["RateLimited"];
+            507: components["responses"]["StorageFull"];
         };
     };
     exportImport: {
         parameters: {
             query?: {
-                what?: "contacts" | "rejects";
+                /** @description What to download (default contacts). vcf is for contacts only. */
+                what?: "contacts" | "rejects" | "invalid" | "duplicates";
                 format?: "csv" | "xlsx" | "vcf";
             };
             header?: never;
@@ -2653,6 +2764,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
         };
     };
@@ -5539,7 +5651,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    /** @description An import held in memory (GET /imports). */
+                    /** @description An import kept in the history (GET /imports). */
                     import_id?: string;
                     /** @description Pasted text; the valid numbers found are saved. */
                     numbers?: string;
@@ -6374,6 +6486,99 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "store_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    appendImportToList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id. */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description An import kept in the history (GET /imports). */
+                    import_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The list with its new counts; how many were added and how many it already had. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCreated"];
+                };
+            };
+            /** @description Bad input: `bad_json`, `missing_field`, `bad_param`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "bad_json" | "missing_field" | "bad_param";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found: `not_found` (no such list or import). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `db_too_new` (the data file is from a newer app version). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "db_too_new";
+                    };
+                };
+            };
+            /** @description Too large: `too_large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "too_large";
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {

@@ -45,10 +45,11 @@ const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => Re
     id: 'import',
     label: 'Import',
     render: (ctx) => (
-      <ImportScreen regions={ctx.regions} onImported={(info: ImportInfo, source: ImportSource) => {
-        ctx.setSession({ info, source, choices: { default_region: info.region } });
-        ctx.go('results');
-      }} />
+      <ImportScreen regions={ctx.regions} currentId={ctx.session?.info.import_id ?? null}
+        onImported={(info: ImportInfo, source: ImportSource) => {
+          ctx.setSession({ info, source, choices: { default_region: info.region } });
+          ctx.go('results');
+        }} />
     ),
   },
   {
@@ -80,6 +81,17 @@ function useNewReplyNotice(inbox: InboxLive, onInbox: boolean): string {
   return notice;
 }
 
+/** What to tell screen-reader users when an import (new, re-mapped or reopened) is ready on Results. */
+function useImportNotice(session: ImportSession | null): string {
+  const [seen, setSeen] = useState<{ id: string | null; text: string }>({ id: null, text: '' });
+  const id = session?.info.import_id ?? null;
+  if (session && id !== seen.id) {
+    const name = session.source.kind === 'file' ? session.source.fileName : 'Pasted numbers';
+    setSeen({ id, text: `Import ready: ${name}. ${session.info.message}.` });
+  }
+  return seen.text;
+}
+
 /** The application shell: header, navigation, sidecar status and the current screen. */
 export function App() {
   const [screen, setScreen] = useState<ScreenId>('import');
@@ -92,6 +104,7 @@ export function App() {
   const storage = useStorageHealth();
   const inbox = useInboxState();
   const newReply = useNewReplyNotice(inbox, screen === 'inbox');
+  const importNotice = useImportNotice(session);
   const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
   const [needToken, setNeedToken] = useState(false);
   useEffect(() => onUnauthorized(() => setNeedToken(true)), []);
@@ -141,6 +154,7 @@ export function App() {
             campaignCreated: (campaignId) => { setCreatedCampaign(campaignId); setScreen('campaigns'); } })}
         </main>
         <div className="visually-hidden" role="status" aria-live="polite">{newReply}</div>
+        <div className="visually-hidden" role="status" aria-live="polite" data-testid="import-announcement">{importNotice}</div>
         <TokenDialog open={needToken} rejected={accessToken() !== null} onSave={saveToken}
           onClose={() => setNeedToken(false)} />
       </div>

@@ -8,12 +8,30 @@ from contacts.uploads import private_upload, remove_stale_uploads
 from contacts.validate import describe_number
 
 from core.errors import DomainError
+from core.memory import release_freed_memory
 from ..jsonio import json_body, json_response, json_stream_response
 from core.fields import body_text, optional_limit
 from ..params import requested_region
 from ..ratelimit import limited
 
 bp = Blueprint("contacts", __name__)
+# Views that read or build whole tables: the memory they free is given back once their answer is sent.
+HEAVY_VIEWS = {"contacts.upload", "contacts.parse_manual_numbers", "imports.remap", "imports.export"}
+
+
+@bp.before_app_request
+def make_room_before_importing():
+    """A new import's peak should not stack on imports kept in memory (they are on disk)."""
+    if request.endpoint in HEAVY_VIEWS - {"imports.export"}:
+        current_app.extensions["imports"].make_room(keep=(request.view_args or {}).get("import_id"))
+
+
+@bp.after_app_request
+def release_after_heavy_views(response):
+    """Once a heavy view's answer is sent (streamed ones included), give its freed memory back to the system."""
+    if request.endpoint in HEAVY_VIEWS:
+        response.call_on_close(release_freed_memory)
+    return response
 
 COLUMN_OPTIONS = ("phone_column", "name_column", "sheet", "country_column")
 
@@ -36,6 +54,18 @@ def store_and_respond(result, source, options, region_source):
     return json_stream_response(pieces)
 
 
+def refuse_header_only(workbook, result):
+    """A no_rows error for a file whose every sheet has column names at most, and nothing under them."""
+    if result.summary()["entries"] == 0 and workbook.sheets and not any(map(has_data_rows, workbook.sheets)):
+        raise DomainError("no_rows", "This file has column names but no rows of contacts under them.")
+
+
+def has_data_rows(sheet):
+    """Whether SHEET has a non-blank cell under its first row."""
+    below = sheet.frame.iloc[1:]
+    return bool(len(below)) and bool(below.fillna("").astype(str).apply(lambda c: c.str.strip().ne("")).any(axis=None))
+
+
 @bp.post("/upload")
 @limited("upload")
 def upload():
@@ -48,6 +78,7 @@ def upload():
     with private_upload(storage) as path:
         workbook = read_file(path, storage.filename)
     result = extract_workbook(workbook, region, **options)
+    refuse_header_only(workbook, result)
     return store_and_respond(result, workbook, dict(options, default_region=region, source_name=storage.filename),
                              region_source)
 

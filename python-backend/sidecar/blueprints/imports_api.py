@@ -5,10 +5,10 @@ import re
 import phonenumbers
 from flask import Blueprint, Response, current_app, request
 
-from contacts.edit import filter_entries, fix_entry
+from contacts.edit import apply_edit, filter_entries
 from contacts.exports import export_file
 from contacts.extract import extract_text, extract_workbook
-from contacts.report import contact_records, row_records
+from contacts.report import contact_records, row_records, summary_message
 
 from core import errors
 from core.errors import DomainError
@@ -39,15 +39,26 @@ def regions():
 
 @bp.get("/imports")
 def list_imports():
-    """The imports held in memory, oldest first (lets tools see what is stored)."""
-    return json_response({"imports": [{"import_id": i} for i in current_app.extensions["imports"].ids()]})
+    """Every import kept (they survive restarts), newest first, with its file name, date and counts."""
+    return json_response({"imports": current_app.extensions["imports"].listing()})
+
+
+@bp.delete("/imports/<import_id>")
+@limited("edits")
+def delete_import(import_id):
+    """Delete an import from the history."""
+    if not current_app.extensions["imports"].delete(import_id):
+        raise DomainError("not_found", "There is no such import.", errors.NOT_FOUND)
+    return "", 204
 
 
 @bp.get("/imports/<import_id>")
 def import_summary(import_id):
     """What was detected and counted, without the entries."""
     stored = stored_or_404(import_id)
-    return json_response(dict(stored.result.meta(), import_id=import_id))
+    meta = stored.result.meta()
+    return json_response(dict(meta, import_id=import_id, source_name=stored.options.get("source_name"),
+                              message=summary_message(meta["summary"])))
 
 
 @bp.get("/imports/<import_id>/rows")
@@ -88,16 +99,19 @@ def import_contacts(import_id):
 @bp.patch("/imports/<import_id>/rows/<int:entry_id>")
 @limited("edits")
 def fix_row(import_id, entry_id):
-    """Replace one entry's number and re-validate it."""
+    """Replace one entry's number (re-validated) or its contact's name."""
     stored = stored_or_404(import_id)
     body = json_body()
-    value = body.get("value")
+    field = "name" if "name" in body and "value" not in body else "value"
+    value = body.get(field)
     if not isinstance(value, str):
-        raise DomainError("missing_field", "Send the corrected number as the string field 'value'.")
+        raise DomainError("missing_field", "Send the corrected number as the string field 'value', or the new "
+                                           "name as 'name'.")
     with stored.lock:
-        row = row_records(fix_entry(stored.result, entry_id, value.strip()))[0]
+        row = row_records(apply_edit(stored.result, entry_id, field, value.strip()))[0]
+        stored.record_edit(entry_id, value.strip(), field)
         summary = stored.result.summary()
-    return json_response({"row": row, "summary": summary})
+    return json_response({"row": row, "summary": summary, "message": summary_message(summary)})
 
 
 @bp.post("/imports/<import_id>/remap")
@@ -108,11 +122,15 @@ def remap(import_id):
     body = json_body()
     region, region_source = requested_region(body.get("default_region") or stored.options.get("default_region"))
     options = column_options(body)
-    if isinstance(stored.source, str):
-        result = extract_text(stored.source, region)
+    source = stored.source()
+    if source is None:
+        raise DomainError("source_not_kept", "This import's file was not kept; import the file again to choose "
+                                              "other columns.", errors.CONFLICT)
+    if isinstance(source, str):
+        result = extract_text(source, region)
     else:
-        result = extract_workbook(stored.source, region, **options)
-    return store_and_respond(result, stored.source,
+        result = extract_workbook(source, region, **options)
+    return store_and_respond(result, source,
                              dict(options, default_region=region, source_name=stored.options.get("source_name")),
                              region_source)
 

@@ -21,7 +21,7 @@ def import_records(import_id):
 
     stored = imports_store.get_import(current_app, import_id) if isinstance(import_id, str) else None
     if stored is None:
-        raise DomainError("not_found", "Import %r does not exist (imports are kept in memory; upload again)."
+        raise DomainError("not_found", "Import %r does not exist (it may have been deleted; import the file again)."
                        % str(import_id)[:40], errors.NOT_FOUND)
     for record in stored.contacts():
         if record.get("email"):
@@ -74,6 +74,18 @@ def create_list():
     created, stats = lists.create_list(get_db(), body.get("name"), records)
     return json_response({"list": created, "added": stats["added"], "duplicates": stats["duplicates"],
                           "source_summary": source}, 201)
+
+
+@bp.post("/lists/<int:list_id>/imports")
+@limited("lists")
+def append_import(list_id):
+    """Add an import's contacts to an existing list, leaving out the ones it already has."""
+    body = json_body()
+    if body.get("import_id") is None:
+        raise DomainError("missing_field", "Give 'import_id', the import whose contacts to add.")
+    updated, stats = lists.append_contacts(get_db(), list_id, import_records(body["import_id"]))
+    return json_response({"list": updated, "added": stats["added"], "duplicates": stats["duplicates"],
+                          "source_summary": None})
 
 
 @bp.get("/lists/<int:list_id>")

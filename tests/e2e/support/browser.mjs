@@ -18,7 +18,7 @@ function recordCspViolations() {
 }
 
 /** A browser session: { context, page, cspViolations(), close() }. */
-export async function launchBrowser({ colorScheme = 'light' } = {}) {
+export async function launchBrowser({ colorScheme = 'light', viewport = { width: 1280, height: 820 } } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set BULKMSG_CHROMIUM)`);
   const profile = await mkdtemp(path.join(os.tmpdir(), 'bulkmsg-e2e-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -26,7 +26,7 @@ export async function launchBrowser({ colorScheme = 'light' } = {}) {
     headless: true,
     args: ARGS,
     acceptDownloads: true,
-    viewport: { width: 1280, height: 820 },
+    viewport,
     colorScheme,
   });
   await context.addInitScript(recordCspViolations);

@@ -35,11 +35,11 @@ function sharedStrings(files) {
     [...si.matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map(([, t]) => unescapeXml(t)).join(''));
 }
 
-/** Cells of the first worksheet as rows of {type, text}; type is the cell's t attribute ('n' when absent). */
-export function xlsxCells(buffer) {
+/** Cells of worksheet number SHEET (0: the first) as rows of {type, text}; type is the t attribute (n when absent). */
+export function xlsxCells(buffer, sheet = 0) {
   const files = unzipSync(new Uint8Array(buffer));
   const strings = sharedStrings(files);
-  const sheetName = Object.keys(files).filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n)).sort()[0];
+  const sheetName = Object.keys(files).filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n)).sort()[sheet];
   const xml = strFromU8(files[sheetName]);
   return [...xml.matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)].map(([, row]) =>
     [...row.matchAll(/<c ([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)].map(([, attrs, inner = '']) => {

@@ -216,10 +216,29 @@ export function fixRow(importId: string, entryId: number, value: string): Promis
   return sendJson('PATCH', `/imports/${encodeURIComponent(importId)}/rows/${entryId}`, { value });
 }
 
+/** PATCH /imports/<id>/rows/<entry_id> with a name: rename the contact of that row. */
+export function renameRow(importId: string, entryId: number, name: string): Promise<Answer<'fixImportRow'>> {
+  return sendJson('PATCH', `/imports/${encodeURIComponent(importId)}/rows/${entryId}`, { name });
+}
+
 /** POST /imports/<id>/remap: a new import of the same stored table with another mapping/region/sheet. */
 export function remapImport(importId: string, remap: RemapRequest): Promise<ImportInfo> {
   return sendJson('POST', `/imports/${encodeURIComponent(importId)}/remap?limit=0`, remap);
 }
+
+/** One import of the history (GET /imports), newest first. */
+export type ImportListing = Answer<'listImports'>['imports'][number];
+
+export const importsApi = {
+  all: () => request<Answer<'listImports'>>('/imports').then((r) => r.imports),
+  remove: (importId: string) => request<unknown>(`/imports/${encodeURIComponent(importId)}`, { method: 'DELETE' }),
+  /** An earlier import, shaped as an upload's answer (rows are paged afterwards, as after an upload). */
+  open: async (importId: string): Promise<ImportInfo> => {
+    const summary = await request<Answer<'getImport'>>(`/imports/${encodeURIComponent(importId)}`);
+    return { ...summary, success: true, region_source: 'request', count: summary.summary.valid, truncated: true,
+      contacts: [], invalid: [], duplicates: [] };
+  },
+};
 
 /** The same-origin URL of an export download (a link: the session cookie carries the token). */
 export function exportUrl(importId: string, what: ExportWhat, format: ExportFormat): string {
@@ -241,6 +260,9 @@ export const listsApi = {
     sendJson<Answer<'addSavedListContact'>>('POST', `/lists/${id}/contacts`, body),
   editContact: (id: number, contactId: number, body: RequestBody<'editSavedListContact'>) =>
     sendJson<Answer<'editSavedListContact'>>('PATCH', `/lists/${id}/contacts/${contactId}`, body),
+  /** Add an import's contacts to list ID, leaving out the numbers and emails it already has. */
+  appendImport: (id: number, importId: string) =>
+    sendJson<Answer<'appendImportToList'>>('POST', `/lists/${id}/imports`, { import_id: importId }),
   removeContact: (id: number, contactId: number) => request<unknown>(`/lists/${id}/contacts/${contactId}`, { method: 'DELETE' }),
 };
 

@@ -14,7 +14,7 @@ export function ThemeToggle({ choice, effective, onChange }: Props) {
       type="button"
       className="btn btn--ghost theme-toggle"
       onClick={() => onChange(next)}
-      aria-label={`Switch to ${next} theme`}
+      aria-label={`${effective === 'dark' ? 'Dark' : 'Light'} theme: switch to ${next} theme`}
       title={choice === 'system' ? `Following the system (${effective})` : `${effective} theme`}
     >
       <span aria-hidden="true">{effective === 'dark' ? '☾' : '☀'}</span>

@@ -173,14 +173,31 @@ function DeliveryReport({ campaign, channelType }: { campaign: CampaignLive; cha
   );
 }
 
+/**
+ * What screen readers hear about a campaign's progress: its status when it changes and every tenth of the way,
+ * not every message (a live region that speaks at each send drowns everything else).
+ */
+function useProgressAnnouncement(campaign: CampaignLive, done: number): string {
+  const step = campaign.counts.total ? Math.floor((10 * done) / campaign.counts.total) : 10;
+  const [said, setSaid] = useState({ status: campaign.status, step, text: '' });
+  if (said.status !== campaign.status || said.step !== step) {
+    const sent = campaign.counts.sent;
+    setSaid({ status: campaign.status, step,
+      text: `Campaign ${campaign.status}: ${sent} sent, ${done} done out of ${campaign.counts.total}.` });
+  }
+  return said.text;
+}
+
 /** Progress bar, counts, rate, time left, what it waits for, and the latest outcomes. */
 function Progress({ campaign, latest, channelType }: { campaign: CampaignLive; latest: Outcome[]; channelType: ChannelType | null }) {
   const c = campaign.counts;
   const done = c.sent + c.failed + c.unknown + c.skipped;
   const waiting = campaign.status === 'running' && campaign.waiting?.reason ? WAITING[campaign.waiting.reason] : null;
+  const announcement = useProgressAnnouncement(campaign, done);
   return (
     <div className="card cmp-stack" data-testid="campaign-progress">
       <ProgressBar label={`${done} of ${c.total} done`} fraction={c.total ? done / c.total : 1} />
+      <p className="visually-hidden" role="status" data-testid="progress-announcement">{announcement}</p>
       <dl className="facts">
         {(['sent', 'failed', 'unknown', 'skipped', 'pending'] as const).map((k) => (
           <div className="facts__item" key={k}><dt>{k}</dt><dd className="num" data-count={k}>{c[k] + (k === 'pending' ? c.sending : 0)}</dd></div>

@@ -3,13 +3,17 @@ import { CountrySelect } from '../../components/CountrySelect';
 import { ProgressBar } from '../../components/ProgressBar';
 import type { ImportInfo } from '../../api/types';
 import type { RegionsState } from '../../hooks/useRegions';
+import '../Campaigns/campaigns.css';
 import { DropZone } from './DropZone';
+import { ImportHistory } from './ImportHistory';
 import { PasteNumbers } from './PasteNumbers';
 import { useImporter, type ImportSource, type ImporterState } from './useImporter';
 
 interface Props {
   regions: RegionsState;
   onImported: (info: ImportInfo, source: ImportSource) => void;
+  /** The import on the Results screen, if any. */
+  currentId: string | null;
 }
 
 /** What the busy panel says for the current phase. */
@@ -19,7 +23,7 @@ function busyLabel(state: ImporterState): string {
 }
 
 /** Import screen: default country, a file (drop or pick) or pasted numbers. */
-export function ImportScreen({ regions, onImported }: Props) {
+export function ImportScreen({ regions, onImported, currentId }: Props) {
   const { state, upload, paste, cancel, clearError } = useImporter(onImported);
   const busy = state.phase !== 'idle';
   return (
@@ -55,6 +59,7 @@ export function ImportScreen({ regions, onImported }: Props) {
           </div>
         </div>
       )}
+      {!busy && <ImportHistory currentId={currentId} onOpen={onImported} />}
     </section>
   );
 }

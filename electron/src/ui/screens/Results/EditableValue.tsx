@@ -1,33 +1,41 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { ImportRow } from '../../api/types';
 
 interface Props {
-  row: ImportRow;
+  /** What the cell shows and the editor starts from. */
+  text: string;
+  /** The edit button's visible text ('Fix', 'Edit', 'Rename') and its accessible name, which contains it. */
+  action: string;
+  actionLabel: string;
+  /** The editor's accessible name. */
+  inputLabel: string;
+  mono?: boolean;
+  /** An extra class for the edit button (the rename button stays hidden on invalid rows until hovered). */
+  buttonClass?: string;
   editing: boolean;
   onStart: () => void;
   onDone: () => void;
-  /** Saves the new value; resolves to an error message, or null when saved. */
-  onFix: (row: ImportRow, value: string) => Promise<string | null>;
+  /** Saves the new text; resolves to an error message, or null when saved. */
+  onSave: (text: string) => Promise<string | null>;
 }
 
-/** A row's original value, editable in place: Enter re-validates it, Esc gives up. */
-export function EditableValue({ row, editing, onStart, onDone, onFix }: Props) {
-  const [draft, setDraft] = useState(row.value);
+/** A cell editable in place: Enter saves (the sidecar re-checks it), Esc gives up. */
+export function EditableValue({ text, action, actionLabel, inputLabel, mono, buttonClass, editing, onStart, onDone, onSave }: Props) {
+  const [draft, setDraft] = useState(text);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (!editing) return;
-    setDraft(row.value);
+    setDraft(text);
     setError(null);
     inputRef.current?.focus();
     inputRef.current?.select();
-  }, [editing, row.value]);
+  }, [editing, text]);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setSaving(true);
-    const problem = await onFix(row, draft);
+    const problem = await onSave(draft);
     setSaving(false);
     if (problem) setError(problem);
     else onDone();
@@ -36,10 +44,10 @@ export function EditableValue({ row, editing, onStart, onDone, onFix }: Props) {
   if (!editing) {
     return (
       <>
-        <span className="mono truncate" title={row.value}>{row.value || <span className="muted">(empty)</span>}</span>
-        <button type="button" className="btn btn--ghost btn--small fix-button" tabIndex={-1}
-          onClick={(e) => { e.stopPropagation(); onStart(); }} aria-label={`Fix row ${row.row}`}>
-          {row.status === 'invalid' ? 'Fix' : 'Edit'}
+        <span className={`${mono ? 'mono ' : ''}truncate`} title={text}>{text || <span className="muted">(empty)</span>}</span>
+        <button type="button" className={`btn btn--ghost btn--small fix-button ${buttonClass ?? ''}`} tabIndex={-1}
+          onClick={(e) => { e.stopPropagation(); onStart(); }} aria-label={actionLabel}>
+          {action}
         </button>
       </>
     );
@@ -48,8 +56,8 @@ export function EditableValue({ row, editing, onStart, onDone, onFix }: Props) {
     <form className="inline-edit" onSubmit={save}>
       <input
         ref={inputRef}
-        className="mono"
-        aria-label={`New value for row ${row.row}`}
+        className={mono ? 'mono' : undefined}
+        aria-label={inputLabel}
         aria-invalid={error ? true : undefined}
         value={draft}
         disabled={saving}

@@ -14,7 +14,9 @@ const CHOICES: ExportChoice[] = [
   { what: 'contacts', format: 'csv', label: 'Contacts CSV', suffix: 'contacts.csv' },
   { what: 'contacts', format: 'xlsx', label: 'Contacts Excel', suffix: 'contacts.xlsx' },
   { what: 'contacts', format: 'vcf', label: 'Contacts vCard', suffix: 'contacts.vcf' },
-  { what: 'rejects', format: 'csv', label: 'Rejected rows CSV', suffix: 'rejects.csv' },
+  { what: 'invalid', format: 'csv', label: 'Invalid rows CSV', suffix: 'invalid.csv' },
+  { what: 'duplicates', format: 'csv', label: 'Duplicates CSV', suffix: 'duplicates.csv' },
+  { what: 'rejects', format: 'xlsx', label: 'Invalid and duplicates Excel', suffix: 'rejects.xlsx' },
 ];
 
 interface Props {
@@ -22,7 +24,10 @@ interface Props {
   baseName: string;
 }
 
-/** Export buttons for the contacts and the rejected rows of an import. */
+/**
+ * Export buttons: the contacts, and the rows to fix (invalid rows and duplicates apart, each with every column
+ * of the file and the reason), so a fixed file can be imported again.
+ */
 export function ExportBar({ importId, baseName }: Props) {
   const [status, setStatus] = useState<string | null>(null);
   return (

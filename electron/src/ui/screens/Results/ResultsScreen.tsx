@@ -1,15 +1,17 @@
 import { WhatsAppReach } from './WhatsAppReach';
 import { useState } from 'react';
-import { fixRow, remapImport } from '../../api/client';
+import { fixRow, remapImport, renameRow } from '../../api/client';
 import type { ImportRow, RemapRequest, StatusFilter } from '../../api/types';
 import { Alert } from '../../components/Alert';
 import { CountrySelect } from '../../components/CountrySelect';
 import { useDebounced } from '../../hooks/useDebounced';
 import type { RegionsState } from '../../hooks/useRegions';
 import type { ImportSession } from '../../session';
+import { EmailSummary } from './EmailSummary';
 import { ExportBar } from './ExportBar';
 import { MappingDialog } from './MappingDialog';
 import { RowsTable } from './RowsTable';
+import { SaveAsList } from './SaveAsList';
 import { SummaryCards } from './SummaryCards';
 import { useRowsPager } from './useRowsPager';
 
@@ -26,6 +28,8 @@ const EMPTY_MESSAGES: Record<StatusFilter, string> = {
   invalid: 'No invalid rows. Every number in this list could be read.',
   duplicate: 'No duplicates match.',
 };
+
+const NOTHING_FOUND = 'No phone numbers were found in this import. If they are in another column, choose it with Columns….';
 
 /** Results screen, or its empty state when nothing has been imported yet. */
 export function ResultsScreen(props: Props) {
@@ -81,8 +85,17 @@ function ImportResults({ session, regions, onSession }: Props & { session: Impor
     try {
       const result = await fixRow(info.import_id, row.id, value);
       pager.replaceRow(result.row);
-      onSession({ ...session, info: { ...info, summary: result.summary } });
+      onSession({ ...session, info: { ...info, summary: result.summary, message: result.message } });
       return result.row.status === 'invalid' ? `Still not valid: ${result.row.message ?? result.row.reason}` : null;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  const onRename = async (row: ImportRow, name: string): Promise<string | null> => {
+    try {
+      const result = await renameRow(info.import_id, row.id, name);
+      pager.replaceRow(result.row);
+      return null;
     } catch (err) {
       return (err as Error).message;
     }
@@ -112,6 +125,7 @@ function ImportResults({ session, regions, onSession }: Props & { session: Impor
       {error && !mappingOpen && <Alert tone="error" title="Could not re-check the list" onDismiss={() => setError(null)}>{error}</Alert>}
       {busy && !mappingOpen && <p className="muted" role="status">Re-checking the list…</p>}
       <SummaryCards summary={info.summary} filter={filter} onFilter={setFilter} />
+      {info.emails && <EmailSummary emails={info.emails} />}
       <div className="toolbar">
         <label className="search">
           <span className="visually-hidden">Search rows</span>
@@ -120,8 +134,11 @@ function ImportResults({ session, regions, onSession }: Props & { session: Impor
         </label>
         <ExportBar importId={info.import_id} baseName={baseName} />
       </div>
+      <SaveAsList importId={info.import_id} name={sourceTitle(session).replace(/\.[^.]+$/, '') || 'Contacts'}
+        usable={info.summary.valid} />
       <WhatsAppReach importId={info.import_id} />
-      <RowsTable key={`${info.import_id}|${filter}|${q}`} pager={pager} onFix={onFix} emptyMessage={EMPTY_MESSAGES[filter]} />
+      <RowsTable key={`${info.import_id}|${filter}|${q}`} pager={pager} onFix={onFix} onRename={onRename}
+        emptyMessage={q || filter !== 'all' ? EMPTY_MESSAGES[filter] : NOTHING_FOUND} />
       <MappingDialog open={mappingOpen} info={info} choices={session.choices} busy={busy} error={error}
         onClose={() => { setMappingOpen(false); setError(null); }} onApply={remap} />
     </section>

@@ -12,7 +12,14 @@ const HEAD_HEIGHT = 38;
 interface Props {
   pager: RowsPager;
   onFix: (row: ImportRow, value: string) => Promise<string | null>;
+  onRename: (row: ImportRow, name: string) => Promise<string | null>;
   emptyMessage: string;
+}
+
+/** The cell being edited: a row (by index) and which of its two editable cells. */
+interface Editing {
+  index: number;
+  field: 'value' | 'name';
 }
 
 /** Why a row is not a usable contact, in words. */
@@ -34,10 +41,10 @@ function keyStep(key: string, pageRows: number, total: number): number | null {
  * The rows of an import, virtualised: only the rows in view (plus a few) are in the DOM, and pages
  * are fetched from the sidecar as they scroll into view, so 100k+ rows stay fast.
  */
-export function RowsTable({ pager, onFix, emptyMessage }: Props) {
+export function RowsTable({ pager, onFix, onRename, emptyMessage }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
-  const [editing, setEditing] = useState<number | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(null);
   const total = pager.total ?? 0;
   const virtualizer = useVirtualizer({
     count: total,
@@ -65,7 +72,7 @@ export function RowsTable({ pager, onFix, emptyMessage }: Props) {
       virtualizer.scrollToIndex(next, { align: 'auto' });
     } else if ((event.key === 'Enter' || event.key === 'F2') && pager.rowAt(active)) {
       event.preventDefault();
-      setEditing(active);
+      setEditing({ index: active, field: 'value' });
     }
   };
 
@@ -118,15 +125,28 @@ export function RowsTable({ pager, onFix, emptyMessage }: Props) {
                     <span role="gridcell" className="num">{row.row}</span>
                     <span role="gridcell" className="cell-value">
                       <EditableValue
-                        row={row}
-                        editing={editing === item.index}
-                        onStart={() => { setActive(item.index); setEditing(item.index); }}
+                        text={row.value} mono
+                        action={row.status === 'invalid' ? 'Fix' : 'Edit'}
+                        actionLabel={`${row.status === 'invalid' ? 'Fix' : 'Edit'} row ${row.row}`}
+                        inputLabel={`New value for row ${row.row}`}
+                        editing={editing?.index === item.index && editing.field === 'value'}
+                        onStart={() => { setActive(item.index); setEditing({ index: item.index, field: 'value' }); }}
                         onDone={finishEdit}
-                        onFix={onFix}
+                        onSave={(value) => onFix(row, value)}
                       />
                     </span>
                     <span role="gridcell" className="mono">{row.number ?? '—'}</span>
-                    <span role="gridcell" className="truncate">{row.name || <span className="muted">—</span>}</span>
+                    <span role="gridcell" className="cell-value">
+                      <EditableValue
+                        text={row.name ?? ''}
+                        action="Rename" actionLabel={`Rename row ${row.row}`} buttonClass="rename-button"
+                        inputLabel={`New name for row ${row.row}`}
+                        editing={editing?.index === item.index && editing.field === 'name'}
+                        onStart={() => { setActive(item.index); setEditing({ index: item.index, field: 'name' }); }}
+                        onDone={finishEdit}
+                        onSave={(name) => onRename(row, name)}
+                      />
+                    </span>
                     <span role="gridcell">
                       <StatusBadge status={row.status} />
                       {row.opted_out && <span className="badge badge--opted-out" title="On the consent list: campaigns skip this number">Opted out</span>}
@@ -141,7 +161,7 @@ export function RowsTable({ pager, onFix, emptyMessage }: Props) {
           })}
         </div>
       </div>
-      <p className="muted small table-hint">↑ ↓ Page Up/Down to move · Enter to fix the selected number · Esc to cancel</p>
+      <p className="muted small table-hint">↑ ↓ Page Up/Down to move · Enter to fix the selected number · Rename to change a name · Esc to cancel</p>
     </div>
   );
 }
