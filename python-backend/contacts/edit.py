@@ -35,7 +35,7 @@ def rename_entry(result, entry_id, name):
     if len(name) > MAX_NAME_LENGTH:
         raise DomainError("bad_field", "A name may be at most %d characters." % MAX_NAME_LENGTH)
     same_row = entries["row"] == entries.at[entry_id, "row"]
-    entries.loc[same_row, "name"] = name or None
+    entries.loc[same_row, "name"] = name  # blank: no name, as the import writes it
     return entries.iloc[[entry_id]]
 
 

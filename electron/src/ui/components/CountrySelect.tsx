@@ -1,4 +1,4 @@
-import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { RegionOption } from '../hooks/useRegions';
 
 interface Props {
@@ -43,16 +43,18 @@ export function CountrySelect({ label: fieldLabel, options, value, onChange, dis
   const listRef = useRef<HTMLUListElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const open = query !== null;
+  // After closing, the field shows the chosen country selected, so typing again starts a new search. Done in a
+  // layout effect, right after the field shows the country and before the next key is handled: a frame later
+  // (requestAnimationFrame), keys typed meanwhile were appended to the country's name or lost.
+  const wasOpen = useRef(open);
+  useLayoutEffect(() => {
+    if (wasOpen.current && !open && document.activeElement === inputRef.current) inputRef.current?.select();
+    wasOpen.current = open;
+  }, [open]);
   const selected = options.find((o) => o.code === value);
   const shown = useMemo(() => matching(options, query ?? ''), [options, query]);
 
-  // After closing, the field shows the chosen country selected, so typing again starts a new search.
-  const close = () => {
-    setQuery(null);
-    requestAnimationFrame(() => {
-      if (document.activeElement === inputRef.current) inputRef.current?.select();
-    });
-  };
+  const close = () => setQuery(null);
   const choose = (option: RegionOption | undefined) => {
     if (option) onChange(option.code);
     close();
