@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from contacts.history import ImportHistory
 from contacts.report import contact_records
-from messaging import storage
 
 # A 1M-row import holds ~150 MB in memory; the history on disk holds every import, so the cache stays small.
 MAX_CACHED_IMPORTS = 2
@@ -35,9 +34,8 @@ class StoredImport:
         return self.history.load_source(self.import_id)
 
     def record_edit(self, entry_id, value, field="value"):
-        """Keep a fix made to this import, so it survives a restart."""
-        with storage_errors():
-            self.history.record_edit(self.import_id, entry_id, value, field)
+        """Keep a fix made to this import, so it survives a restart (a full disk: the app's 507 handler)."""
+        self.history.record_edit(self.import_id, entry_id, value, field)
 
     def contacts(self, batch=10_000):
         """Every messageable contact, as API records, a batch at a time: valid numbers, and rows whose
@@ -52,20 +50,6 @@ class StoredImport:
             yield from contact_records(chosen.iloc[start:start + batch])
 
 
-class storage_errors:
-    """Turn a disk failure (full, read-only) into the storage DomainError every route answers with."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, err, _tb):
-        if isinstance(err, OSError):
-            mapped = storage.domain_error(err)
-            if mapped is not None:
-                raise mapped from err
-        return False
-
-
 class ImportStore:
     """Every import in HISTORY, the most recent ones cached, bounded by count and by total entries."""
 
@@ -78,8 +62,7 @@ class ImportStore:
     def add(self, result, source=None, options=None):
         """Save RESULT (and the SOURCE a re-map needs) and return its new import."""
         stored = StoredImport("imp_" + secrets.token_urlsafe(12), result, dict(options or {}), self.history)
-        with storage_errors():
-            self.history.save(stored.import_id, result, source, stored.options)
+        self.history.save(stored.import_id, result, source, stored.options)  # OSError: the app's 507 handler
         self._remember(stored)
         return stored
 
@@ -108,8 +91,7 @@ class ImportStore:
             return False
         with self._lock:
             self._cache.pop(import_id, None)
-        with storage_errors():
-            return self.history.delete(import_id)
+        return self.history.delete(import_id)
 
     def make_room(self, keep=None):
         """Before a new import: drop cached imports (oldest first, never KEEP) down to a small total."""
