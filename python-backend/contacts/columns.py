@@ -2,7 +2,7 @@
 
 Headers are matched in several languages; content decides when headers say nothing
 (a file with no header row, or columns called "Column 3"). A mobile column is preferred
-over home and work ones, which stay as per-row fallbacks.
+over home and work ones, whose valid numbers the contact keeps as alternates.
 """
 import re
 import unicodedata
@@ -269,18 +269,25 @@ def resolve_column(spec, headers, what):
     raise DomainError("bad_column", "There is no %s column called %r. Columns: %s." % (what, wanted, ", ".join(headers)))
 
 
-def detect_columns(frame, phone_column=None, name_column=None, country_column=None):
-    """Find the header row and the contact columns of FRAME (all cells str); user choices win."""
+def detect_columns(frame, phone_column=None, name_column=None, country_column=None, alternate_columns=None):
+    """Find the header row and the contact columns of FRAME (all cells str); user choices win.
+
+    ALTERNATE_COLUMNS (a list of columns, [] for none; None detects them) are the phone columns whose valid
+    numbers a contact keeps beside the one it uses."""
     header_row = find_header_row(frame)
     headers = header_names(frame, header_row)
     start = header_row + 1 if header_row is not None else 0
     sample = frame.iloc[start:start + CONTENT_SAMPLE_ROWS]
     mapping = ColumnMapping(header_row=header_row, headers=headers)
+    by_header = phone_columns_by_header(headers, sample) if header_row is not None else []
     if phone_column:
-        mapping.phone = [resolve_column(phone_column, headers, "phone")]
+        chosen = resolve_column(phone_column, headers, "phone")
+        mapping.phone = [chosen] + [i for i in by_header if i != chosen]
     else:
-        by_header = phone_columns_by_header(headers, sample) if header_row is not None else []
         mapping.phone = by_header or phone_columns_by_content(sample)
+    if alternate_columns is not None:
+        others = [resolve_column(c, headers, "phone") for c in alternate_columns]
+        mapping.phone = list(dict.fromkeys(mapping.phone[:1] + others))
     mapping.phone_labels = google_label_columns(headers, mapping.phone)
     mapping.email = first_index(headers, EMAIL_WORDS, ("type", "label")) if header_row is not None else None
     if country_column:

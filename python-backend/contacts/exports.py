@@ -150,13 +150,16 @@ def to_vcard(entries):
     valid = entries[entries["status"] == "valid"]
     cards = []
     emails = valid["email"].tolist() if "email" in valid.columns else [None] * len(valid)
-    for name, number, email in zip(valid["name"].tolist(), valid["number"].tolist(), emails):
+    alternates = valid["alternates"].tolist() if "alternates" in valid.columns else [""] * len(valid)
+    for name, number, email, others in zip(valid["name"].tolist(), valid["number"].tolist(), emails, alternates):
         display = name or number
         parts = display.rsplit(" ", 1) if name else [display]
         family, given = (parts[1], parts[0]) if len(parts) == 2 else ("", parts[0])
         mail = "EMAIL;TYPE=INTERNET:%s\r\n" % vcard_escape(email) if isinstance(email, str) else ""
-        cards.append("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:%s\r\nN:%s;%s;;;\r\nTEL;TYPE=CELL:%s\r\n%sEND:VCARD\r\n"
-                     % (vcard_escape(display), vcard_escape(family), vcard_escape(given), number, mail))
+        # The contact's other valid numbers follow as plain voice numbers, so a re-import keeps them as alternates.
+        more = "".join("TEL;TYPE=VOICE:%s\r\n" % n for n in (others or "").split(";") if n)
+        cards.append("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:%s\r\nN:%s;%s;;;\r\nTEL;TYPE=CELL:%s\r\n%s%sEND:VCARD\r\n"
+                     % (vcard_escape(display), vcard_escape(family), vcard_escape(given), number, more, mail))
     return "".join(cards).encode("utf-8")
 
 

@@ -35,6 +35,11 @@ ENTRY_COLUMNS = ["id", "row", "value", "number", "reason", "status", "name", "du
 # The per-row region when the file has a country column (kept so a fixed number is read the same way).
 REGION_COLUMN = "_region"
 FIELD_PREFIX = "field:"
+# A contact's other valid numbers (from its other phone columns), ';'-joined E.164; only when there are several.
+ALTERNATES = "alternates"
+# Choice keys for a row's phone cells: a cell holding a valid number beats one that does not, which beats empty.
+NO_NUMBER_PENALTY = 1 << 20
+EMPTY_CELL = np.iinfo(np.int32).max
 # The file's own cells of the columns the import consumed (phone, phone labels, names), kept only so exports can
 # give every row back with all its original columns; no contact record carries them.
 SOURCE_PREFIX = "source:"
@@ -116,17 +121,86 @@ def join_names(frame, name_cols):
 
 
 def best_phone(frame, mapping):
-    """Per row, the first non-empty phone cell in preference order (mobile first; Google labels per row)."""
+    """The cells of the one phone column (empty when there is none)."""
     if not mapping.phone:
         return pd.Series("", index=frame.index, dtype=str)
-    if len(mapping.phone) == 1:
-        return frame.iloc[:, mapping.phone[0]]
-    values = np.column_stack([frame.iloc[:, i].to_numpy(dtype=object) for i in mapping.phone])
-    ranks = np.column_stack([rank_for_column(frame, mapping, pos, i) for pos, i in enumerate(mapping.phone)])
-    empty = np.column_stack([at.is_blank(frame.iloc[:, i]) for i in mapping.phone])
-    ranks = np.where(empty, np.iinfo(np.int32).max, ranks)
-    choice = ranks.argmin(axis=1)
-    return pd.Series(values[np.arange(len(frame)), choice], index=frame.index, dtype=str)
+    return frame.iloc[:, mapping.phone[0]]
+
+
+def choose_phones(frame, mapping, regions):
+    """(the phone cell each row uses, its alternates or None).
+
+    With several phone columns they are ranked per row (label, else header order); the first cell holding a
+    valid number is used (else the first non-empty one, so its problem is reported), and every other valid
+    number of the row is kept as an alternate instead of being lost."""
+    if len(mapping.phone) < 2:
+        return best_phone(frame, mapping), None
+    columns = [frame.iloc[:, i] for i in mapping.phone]
+    checked = [cell_numbers(column, regions) for column in columns]
+    found = np.column_stack([numbers for numbers, _ in checked])
+    several = np.logical_or.reduce([split for _, split in checked])
+    ranks = np.column_stack([rank_for_column(frame, mapping, pos, i)
+                             for pos, i in enumerate(mapping.phone)]).astype(np.int64)
+    empty = np.column_stack([at.is_blank(column) for column in columns])
+    has_number = found != ""
+    keys = np.where(has_number, ranks, np.where(empty, EMPTY_CELL, ranks + NO_NUMBER_PENALTY))
+    order = np.argsort(keys, axis=1, kind="stable")
+    cells = np.column_stack([column.to_numpy(dtype=object) for column in columns])
+    chosen = pd.Series(cells[np.arange(len(frame)), order[:, 0]], index=frame.index, dtype=str)
+    return chosen, alternates_of_rows(np.take_along_axis(found, order, axis=1), several)
+
+
+def alternates_of_rows(ranked, several):
+    """Per row of RANKED (each row's numbers, best cell first), the ';'-joined numbers after the used cell's,
+    each once. Whole columns at a time; only the SEVERAL rows, with a cell holding several numbers, go one by
+    one."""
+    used = ranked[:, 0]
+    alternates = np.full(len(ranked), "", dtype=object)
+    kept = []
+    for j in range(1, ranked.shape[1]):
+        candidate = ranked[:, j]
+        keep = (candidate != "") & (candidate != used)
+        for earlier in kept:
+            keep &= candidate != earlier
+        kept.append(np.where(keep, candidate, None))
+        piece = np.where(keep, candidate, "")
+        alternates = np.where(alternates == "", piece, np.where(piece == "", alternates, alternates + ";" + piece))
+    for row in np.flatnonzero(several):
+        alternates[row] = row_alternates(ranked[row])
+    return alternates
+
+
+def row_alternates(numbers):
+    """The ';'-joined valid numbers of a row's ranked cells NUMBERS after the used (first) one's, each once."""
+    used = set(numbers[0].split(";"))
+    others = [n for cell in numbers[1:] for n in cell.split(";") if n and n not in used]
+    return ";".join(dict.fromkeys(others))
+
+
+def cell_numbers(cells, regions):
+    """(the valid E.164 numbers of each of CELLS, ';'-joined ('' when none); which cells gave several).
+
+    A cell holding several numbers is split as the used phone column's cells are."""
+    found = normalize_column(cells, regions)["e164"].fillna("").to_numpy(dtype=object)
+    several = np.flatnonzero(at.matches(cells, SPLIT_HINT) & (found == ""))
+    pieces, owners = [], []
+    for position in several:
+        for piece in split_multi(cells.iloc[position]):
+            pieces.append(piece)
+            owners.append(position)
+    split = np.zeros(len(found), dtype=bool)
+    if not pieces:
+        return found, split
+    piece_regions = regions if isinstance(regions, str) else pd.Series(regions.to_numpy()[owners])
+    numbers = normalize_column(pd.Series(pieces, dtype=str), piece_regions)["e164"].tolist()
+    grouped = {}
+    for owner, number in zip(owners, numbers):
+        if isinstance(number, str):
+            grouped.setdefault(owner, []).append(number)
+    for owner, valid in grouped.items():
+        found[owner] = ";".join(dict.fromkeys(valid))
+        split[owner] = len(valid) > 1
+    return found, split
 
 
 def rank_for_column(frame, mapping, position, index):
@@ -240,22 +314,25 @@ def mark_duplicates(table):
     table["status"] = pd.Categorical.from_codes(status, categories=STATUSES)
 
 
-def extract_table(frame, region, phone_column=None, name_column=None, country_column=None, **meta):
+def extract_table(frame, region, phone_column=None, name_column=None, country_column=None, alternate_columns=None,
+                  **meta):
     """Import one table of text cells."""
     frame = cols.frame_as_text(frame).reset_index(drop=True)
-    mapping = cols.detect_columns(frame, phone_column, name_column, country_column)
+    mapping = cols.detect_columns(frame, phone_column, name_column, country_column, alternate_columns)
     if not mapping.phone:
         raise DomainError("no_phone_column", "No column of phone numbers was found. Choose the phone column.")
     start = mapping.header_row + 1 if mapping.header_row is not None else 0
     data = drop_blank_and_footer_rows(frame.iloc[start:])
-    table = pd.DataFrame({"row": data.index.to_numpy(dtype=np.int64) + 1,
-                          "value": best_phone(data, mapping).array,
+    regions = regions_for_rows(data, mapping, region)
+    phones, alternates = choose_phones(data, mapping, regions)
+    table = pd.DataFrame({"row": data.index.to_numpy(dtype=np.int64) + 1, "value": phones.array,
                           "name": join_names(data, mapping.name).array}, index=data.index)
+    if alternates is not None:
+        table[ALTERNATES] = alternates
     for key, series in {**field_columns(data, mapping), **source_columns(data, mapping)}.items():
         table[key] = series.array
     if mapping.email is not None:
         add_emails(table, data.iloc[:, mapping.email])
-    regions = regions_for_rows(data, mapping, region)
     if isinstance(regions, pd.Series):
         table[REGION_COLUMN] = regions.to_numpy(dtype=object)
     preview = frame.iloc[start:start + PREVIEW_ROWS].to_numpy().tolist()
@@ -302,7 +379,8 @@ def check_table_size(sheet):
                             % (sheet.name, columns, MAX_COLUMNS), errors.TOO_LARGE)
 
 
-def extract_workbook(workbook, region, phone_column=None, name_column=None, sheet=None, country_column=None):
+def extract_workbook(workbook, region, phone_column=None, name_column=None, sheet=None, country_column=None,
+                     alternate_columns=None):
     """Import what a reader returned (a table sheet, or free text)."""
     for each in workbook.sheets:
         check_table_size(each)
@@ -311,7 +389,7 @@ def extract_workbook(workbook, region, phone_column=None, name_column=None, shee
         result.file_type = workbook.file_type
         return result
     chosen = pick_sheet(workbook, sheet)
-    return extract_table(chosen.frame, region, phone_column, name_column, country_column,
+    return extract_table(chosen.frame, region, phone_column, name_column, country_column, alternate_columns,
                          file_type=workbook.file_type, sheets=[s.name for s in workbook.sheets], sheet=chosen.name)
 
 

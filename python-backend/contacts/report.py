@@ -8,9 +8,10 @@ takes ~4 s for that; the full response is instead assembled column-wise with Arr
 import itertools
 
 import orjson
+import pyarrow.compute as pc
 
 from . import arrowtext as at
-from .extract import FIELD_PREFIX
+from .extract import ALTERNATES, FIELD_PREFIX
 from .numbers import REASON_MESSAGES
 
 # Entries encoded per slice: large enough for Arrow's kernels to run at full speed, small enough to cap memory.
@@ -31,12 +32,22 @@ def fields_per_entry(entries):
     return [dict(zip(names, values)) for values in zip(*(entries[k].tolist() for k in keys))]
 
 
+def alternates_per_entry(entries):
+    """Each entry's alternate numbers as a list (empty when the import has a single phone column)."""
+    if ALTERNATES not in entries.columns:
+        return [[]] * len(entries)
+    return [a.split(";") if isinstance(a, str) and a else [] for a in entries[ALTERNATES].tolist()]
+
+
 def contact_records(entries):
-    """Valid contacts: id, row, number, name, value, fields (and email when the import has an email column)."""
-    records = [{"id": i, "row": r, "number": n if isinstance(n, str) else None, "name": m, "value": v, "fields": f}
-               for i, r, n, m, v, f in zip(entries["id"].tolist(), entries["row"].tolist(),
-                                           entries["number"].tolist(), entries["name"].tolist(),
-                                           entries["value"].tolist(), fields_per_entry(entries))]
+    """Valid contacts: id, row, number, alternates, name, value, fields (and email when the import has an email
+    column)."""
+    records = [{"id": i, "row": r, "number": n if isinstance(n, str) else None, "alternates": a, "name": m,
+                "value": v, "fields": f}
+               for i, r, n, a, m, v, f in zip(entries["id"].tolist(), entries["row"].tolist(),
+                                              entries["number"].tolist(), alternates_per_entry(entries),
+                                              entries["name"].tolist(), entries["value"].tolist(),
+                                              fields_per_entry(entries))]
     if "email" in entries.columns:
         for record, email in zip(records, entries["email"].tolist()):
             record["email"] = email
@@ -44,15 +55,35 @@ def contact_records(entries):
 
 
 def row_records(entries):
-    """Any entries, in the one shape the results table pages through."""
+    """Any entries, in the one shape the results table pages through (with the email cell when there is one)."""
     reasons = [c if isinstance(c, str) else None for c in entries["reason"].tolist()]
     numbers = [n if isinstance(n, str) else None for n in entries["number"].tolist()]
-    return [{"id": i, "row": r, "status": s, "value": v, "number": n, "name": m, "fields": f, "reason": c,
-             "message": REASON_MESSAGES.get(c) if isinstance(c, str) else None, "duplicate_of_row": d}
-            for i, r, s, v, n, m, f, c, d in zip(
-                entries["id"].tolist(), entries["row"].tolist(), entries["status"].tolist(),
-                entries["value"].tolist(), numbers, entries["name"].tolist(),
-                fields_per_entry(entries), reasons, [d or None for d in entries["duplicate_of_row"].tolist()])]
+    records = [{"id": i, "row": r, "status": s, "value": v, "number": n, "alternates": a, "name": m, "fields": f,
+                "reason": c, "message": REASON_MESSAGES.get(c) if isinstance(c, str) else None,
+                "duplicate_of_row": d}
+               for i, r, s, v, n, a, m, f, c, d in zip(
+                   entries["id"].tolist(), entries["row"].tolist(), entries["status"].tolist(),
+                   entries["value"].tolist(), numbers, alternates_per_entry(entries), entries["name"].tolist(),
+                   fields_per_entry(entries), reasons, [d or None for d in entries["duplicate_of_row"].tolist()])]
+    if "email" in entries.columns:
+        for record, cell in zip(records, email_cells(entries)):
+            record.update(cell)
+    return records
+
+
+def email_cells(entries):
+    """Per entry: the email as written, its normalised address (None when unusable) and what is wrong with it."""
+    for written, address, message, twin in zip(entries["email_source"].tolist(), entries["email"].tolist(),
+                                               entries["email_message"].tolist(),
+                                               entries["email_duplicate_of_row"].tolist()):
+        written = written if isinstance(written, str) else ""
+        problem = None
+        if written.strip() and not isinstance(address, str):
+            problem = message if isinstance(message, str) else "Not a valid email address."
+        elif twin:
+            problem = "Same email address as row %d." % twin
+        yield {"email_value": written, "email": address if isinstance(address, str) else None,
+               "email_problem": problem}
 
 
 def field_pieces(entries):
@@ -74,7 +105,17 @@ def encode_contacts(entries):
     return [
         '{"id":', at.json_ints(entries["id"].to_numpy()), ',"row":', at.json_ints(entries["row"].to_numpy()),
         ',"number":', at.json_strings(entries["number"]), ',"name":', at.json_strings(entries["name"]),
-        ',"value":', at.json_strings(entries["value"]), ",", *email_pieces(entries), *field_pieces(entries), "},"]
+        ',"value":', at.json_strings(entries["value"]), ",", *alternates_pieces(entries), *email_pieces(entries),
+        *field_pieces(entries), "},"]
+
+
+def alternates_pieces(entries):
+    """'"alternates":["+1...",...],' for every entry, built column-wise (E.164 needs no escaping)."""
+    if ALTERNATES not in entries.columns:
+        return ['"alternates":[],']
+    joined = at.arrow(entries[ALTERNATES].fillna(""))
+    listed = at.concat(['["', pc.replace_substring(joined, ";", '","'), '"]'])
+    return ['"alternates":', pc.if_else(pc.equal(joined, ""), at.literal("[]"), listed), ","]
 
 
 def email_pieces(entries):

@@ -7,6 +7,7 @@ from core.fields import require_text, string_or_refuse
 MAX_FIELDS = 100
 MAX_FIELD_LEN = 1000
 MAX_NAME = 300
+MAX_ALTERNATES = 10
 
 
 def check_number(text, region):
@@ -26,6 +27,18 @@ def check_email(text):
     if email is None:
         raise DomainError("invalid_email", message)
     return email
+
+
+def check_alternates(values, number, region):
+    """A contact's other numbers, each made E.164 and kept once (never the main NUMBER), or a 400."""
+    if values is None:
+        return []
+    if not isinstance(values, list) or len(values) > MAX_ALTERNATES:
+        raise DomainError("bad_param", "'alternates' must be a list of at most %d phone numbers." % MAX_ALTERNATES)
+    for value in values:
+        string_or_refuse(value, "alternates")
+    checked = [check_number(v, region) for v in values if present(v)]
+    return [n for n in dict.fromkeys(checked) if n != number]
 
 
 def check_fields(fields):
@@ -51,10 +64,10 @@ def present(value):
 
 
 def check_contact(data, region, current=None):
-    """A validated {number, email, name, fields} from DATA merged over CURRENT (for edits)."""
+    """A validated {number, alternates, email, name, fields} from DATA merged over CURRENT (for edits)."""
     if not isinstance(data, dict):
         raise DomainError("bad_json", "A contact must be a JSON object.")
-    merged = dict(current or {"number": None, "email": None, "name": "", "fields": {}})
+    merged = dict(current or {"number": None, "alternates": [], "email": None, "name": "", "fields": {}})
     for key in ("number", "email"):
         if data.get(key) is not None:
             string_or_refuse(data[key], key)
@@ -66,6 +79,9 @@ def check_contact(data, region, current=None):
         merged["name"] = require_text(data["name"], "name", MAX_NAME, allow_empty=True)
     if "fields" in data:
         merged["fields"] = check_fields(data["fields"])
+    if "alternates" in data:
+        merged["alternates"] = check_alternates(data["alternates"], merged["number"], region)
+    merged["alternates"] = [n for n in merged.get("alternates") or [] if n != merged["number"]]
     if not merged["number"] and not merged["email"]:
         raise DomainError("missing_field", "A contact needs a phone number or an email address.")
     return merged

@@ -32,9 +32,14 @@ def all_lists(conn):
 
 
 def contact_tuple(list_id, contact, stamp):
-    """The INSERT parameters of one contact record {number, email, name, fields, row}."""
-    return (list_id, contact.get("number") or None, contact.get("email") or None, contact.get("name") or "",
-            dumps(contact.get("fields") or {}), contact.get("row"), stamp, stamp)
+    """The INSERT parameters of one contact record {number, alternates, email, name, fields, row}."""
+    return (list_id, contact.get("number") or None, alternates_text(contact), contact.get("email") or None,
+            contact.get("name") or "", dumps(contact.get("fields") or {}), contact.get("row"), stamp, stamp)
+
+
+def alternates_text(contact):
+    """The stored form of a contact's alternate numbers: a JSON array, NULL when there are none."""
+    return dumps(contact["alternates"]) if contact.get("alternates") else None
 
 
 def insert_contacts(conn, list_id, records):
@@ -45,8 +50,8 @@ def insert_contacts(conn, list_id, records):
         if not (contact.get("number") or contact.get("email")):
             continue
         cursor = conn.execute(
-            "INSERT INTO list_contacts (list_id, number, email, name, fields, source_row, created_at, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", contact_tuple(list_id, contact, stamp))
+            "INSERT INTO list_contacts (list_id, number, alternates, email, name, fields, source_row, created_at,"
+            " updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", contact_tuple(list_id, contact, stamp))
         added += cursor.rowcount
         duplicates += 1 - cursor.rowcount
     return added, duplicates
@@ -102,14 +107,15 @@ def merged_records(conn, list_ids):
     """The contacts of LIST_IDS in list order, as insertable records."""
     for list_id in list_ids:
         for row in conn.execute("SELECT * FROM list_contacts WHERE list_id=? ORDER BY id", (list_id,)).fetchall():
-            yield {"number": row["number"], "email": row["email"], "name": row["name"],
-                   "fields": loads(row["fields"], {}), "row": row["source_row"]}
+            yield {"number": row["number"], "alternates": loads(row["alternates"], []), "email": row["email"],
+                   "name": row["name"], "fields": loads(row["fields"], {}), "row": row["source_row"]}
 
 
 def contact_out(row):
     """A stored contact as the API shows it."""
-    return {"id": row["id"], "number": row["number"], "email": row["email"], "name": row["name"],
-            "fields": loads(row["fields"], {}), "row": row["source_row"], "updated_at": iso(row["updated_at"])}
+    return {"id": row["id"], "number": row["number"], "alternates": loads(row["alternates"], []),
+            "email": row["email"], "name": row["name"], "fields": loads(row["fields"], {}), "row": row["source_row"],
+            "updated_at": iso(row["updated_at"])}
 
 
 def page_contacts(conn, list_id, q="", offset=0, limit=100):
@@ -140,12 +146,13 @@ def write_contact(conn, list_id, contact, contact_id=None):
     try:
         if contact_id is None:
             return insert_id(
-                conn, "INSERT INTO list_contacts (list_id, number, email, name, fields, created_at, updated_at)"
-                " VALUES (?,?,?,?,?,?,?)", (list_id, contact["number"], contact["email"], contact["name"],
-                                            dumps(contact["fields"]), stamp, stamp))
-        conn.execute("UPDATE list_contacts SET number=?, email=?, name=?, fields=?, updated_at=? WHERE id=?",
-                     (contact["number"], contact["email"], contact["name"], dumps(contact["fields"]), stamp,
-                      contact_id))
+                conn, "INSERT INTO list_contacts (list_id, number, alternates, email, name, fields, created_at,"
+                " updated_at) VALUES (?,?,?,?,?,?,?,?)", (list_id, contact["number"], alternates_text(contact),
+                                                         contact["email"], contact["name"], dumps(contact["fields"]),
+                                                         stamp, stamp))
+        conn.execute("UPDATE list_contacts SET number=?, alternates=?, email=?, name=?, fields=?, updated_at=? "
+                     "WHERE id=?", (contact["number"], alternates_text(contact), contact["email"], contact["name"],
+                                    dumps(contact["fields"]), stamp, contact_id))
         return contact_id
     except conn.IntegrityError:  # the DB-API connection names its driver's exception class
         raise DomainError("duplicate_contact", "This list already has a contact with that number or email.",
@@ -165,8 +172,8 @@ def add_contact(conn, list_id, data, region):
 def edit_contact(conn, list_id, contact_id, data, region):
     """Apply DATA to a contact of LIST_ID, re-validating what changed."""
     current = contact_row(conn, list_id, contact_id)
-    base = {"number": current["number"], "email": current["email"], "name": current["name"],
-            "fields": loads(current["fields"], {})}
+    base = {"number": current["number"], "alternates": loads(current["alternates"], []), "email": current["email"],
+            "name": current["name"], "fields": loads(current["fields"], {})}
     contact = contacts_check.check_contact(data, region, base)
     with transaction(conn):
         write_contact(conn, list_id, contact, contact_id)

@@ -226,6 +226,50 @@ describe('results', () => {
     await card.getByText(`Row ${emails.invalid[0].row} (Dee): d@example — ${emails.invalid[0].message}`).waitFor();
     await card.getByText('Duplicated addresses').click();
     await card.getByText(`same as row ${emails.duplicates[0].duplicate_of_row}`).waitFor();
+    const shown = Object.fromEntries((await renderedRows(page)).map((r) => [r.name, r]));
+    assert.deepEqual([shown.Ann.email, shown.Dee.email, shown.Eve.email], ['ann@example.org', 'd@example', '—']);
+    assert.equal(shown.Dee.details, `Email: ${emails.invalid[0].message}`, 'the table says what is wrong, too');
+    assert.equal(shown['Ann twin'].details, `Email: Same email address as row ${emails.duplicates[0].duplicate_of_row}.`);
+    assert.equal(shown.Ann.details, '');
+    await assertCleanPage(app.browser);
+  });
+
+  test('every valid number of a contact is kept: alternates shown, chosen in the column dialog, saved with the list', async () => {
+    const { page } = app.browser;
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'alternates-')), 'family.csv');
+    await writeFile(file, 'Name,Mobile,Home phone,Work phone\nAnn,+1 415 555 2671,(415) 555-2672,+1 415 555 2673\n'
+      + 'Bob,12,+1 415 555 2681,\nCy,+1 415 555 2691,,\n');
+    await openApp(page, app.sidecar.url);
+    await chooseCountry(page, 'Default country', 'United States');
+    await pickFile(page, file);
+    await waitForResults(page, 'family.csv');
+    const rows = () => renderedRows(page).then((all) => Object.fromEntries(all.map((r) => [r.name, r])));
+    let shown = await rows();
+    assert.deepEqual(shown.Ann.alternates, ['+14155552672', '+14155552673']);
+    assert.equal(shown.Bob.number, '+14155552681', 'a mobile cell with no valid number gives way to the home number');
+    assert.deepEqual(shown.Cy.alternates, []);
+    assert.equal(await page.getByTestId('alternates').first().textContent(), '+2 other numbers: +14155552672, +14155552673');
+
+    await page.getByRole('button', { name: 'Columns…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Columns and sheet' });
+    const kept = dialog.getByRole('group', { name: 'Other numbers kept as alternates' });
+    assert.equal(await kept.getByRole('checkbox', { name: 'Home phone' }).isChecked(), true, 'detected ones start ticked');
+    assert.equal(await kept.getByRole('checkbox', { name: 'Name' }).isChecked(), false);
+    await kept.getByRole('checkbox', { name: 'Home phone' }).uncheck();
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=alternates]').length === 1
+      && document.querySelector('[data-testid=alternates]').title === 'Also: +14155552673');
+    shown = await rows();
+    assert.equal(shown.Bob.status, 'invalid', 'without the home column Bob has no valid number');
+    const info = await importInfo(app.sidecar.url, await shownImportId(page));
+    assert.deepEqual(info.columns.phone_fallbacks, ['Work phone'], 'the sidecar imported with the choice');
+
+    await page.getByRole('button', { name: 'Save as list “family”' }).click();
+    await page.getByTestId('save-list-status').filter({ hasText: 'Saved as the list “family”' }).waitFor();
+    await goTo(page, 'Saved lists');
+    await page.getByTestId('saved-lists').getByRole('button', { name: 'family', exact: true }).click();
+    await page.getByText('also +14155552673').waitFor();
     await assertCleanPage(app.browser);
   });
 

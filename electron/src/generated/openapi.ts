@@ -1214,6 +1214,7 @@ export interface components {
         };
         Columns: {
             phone?: string | null;
+            /** @description The other phone columns: their valid numbers become each contact's alternates (and one is used when the main cell holds no valid number). */
             phone_fallbacks?: string[];
             name?: string[];
             email?: string | null;
@@ -1224,6 +1225,8 @@ export interface components {
             id: number;
             row: number;
             number: string;
+            /** @description The contact's other valid numbers (E.164), from its other phone columns; the campaign sends to `number`. */
+            alternates: string[];
             name: string;
             value: string;
             fields: {
@@ -1253,6 +1256,8 @@ export interface components {
             status: "valid" | "invalid" | "duplicate";
             value: string;
             number: string | null;
+            /** @description The contact's other valid numbers (E.164), from its other phone columns; the campaign sends to `number`. */
+            alternates: string[];
             name: string;
             fields: {
                 [key: string]: string | null;
@@ -1262,6 +1267,12 @@ export interface components {
             duplicate_of_row: number | null;
             /** @description On the consent (do-not-contact) list: campaigns skip this number. Given by the rows page only. */
             opted_out?: boolean;
+            /** @description The row's email cell as written (imports with an email column only). */
+            email_value?: string;
+            /** @description The normalised address; null when the cell is empty or not a valid address. */
+            email?: string | null;
+            /** @description What is wrong with the email cell (invalid, or the same address as an earlier row), for a person. */
+            email_problem?: string | null;
         };
         ImportMeta: {
             region: string;
@@ -1364,6 +1375,8 @@ export interface components {
         ListContact: {
             id: number;
             number: string | null;
+            /** @description The contact's other valid numbers (E.164), from its other phone columns; the campaign sends to `number`. */
+            alternates: string[];
             email: string | null;
             name: string;
             fields: {
@@ -1377,6 +1390,8 @@ export interface components {
         ListContactInput: {
             /** @description Any format; stored as E.164. */
             number?: string | null;
+            /** @description Other numbers of the contact (each re-validated; the main number is left out). */
+            alternates?: string[];
             email?: string | null;
             name?: string | null;
             fields?: {
@@ -2350,6 +2365,8 @@ export interface operations {
                     /** @description ISO 3166 alpha-2 default region, e.g. IN, US, GB. */
                     default_region?: string;
                     phone_column?: string;
+                    /** @description Alternate phone columns joined with '+' (empty: none; absent: detected). */
+                    alternate_columns?: string;
                     name_column?: string;
                     sheet?: string;
                     country_column?: string;
@@ -2705,6 +2722,8 @@ export interface operations {
             content: {
                 "application/json": {
                     phone_column?: string;
+                    /** @description Alternate phone columns: a list (or one text joined with '+'); [] for none; absent: detected. */
+                    alternate_columns?: string[] | string;
                     name_column?: string;
                     sheet?: string;
                     country_column?: string;

@@ -42,9 +42,26 @@ def clean_up_after_dead_processes(_state):
     remove_stale_uploads()
 
 
+MAX_ALTERNATE_COLUMNS = 20
+
+
 def column_options(form):
     """The user's column and sheet choices from a form or JSON body (blank means 'detect')."""
-    return {k: str(form.get(k)).strip() for k in COLUMN_OPTIONS if form.get(k) not in (None, "")}
+    options = {k: str(form.get(k)).strip() for k in COLUMN_OPTIONS if form.get(k) not in (None, "")}
+    if form.get("alternate_columns") is not None:
+        options["alternate_columns"] = alternate_columns(form.get("alternate_columns"))
+    return options
+
+
+def alternate_columns(value):
+    """The alternate phone columns asked for: a list of columns, or one text joining them with '+' ([] = none)."""
+    if isinstance(value, str):
+        value = value.split("+")
+    if not isinstance(value, list) or len(value) > MAX_ALTERNATE_COLUMNS or \
+            not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        raise DomainError("bad_field", "'alternate_columns' must list at most %d columns by name, letter or number."
+                          % MAX_ALTERNATE_COLUMNS)
+    return [str(v).strip() for v in value if str(v).strip()]
 
 
 def store_and_respond(result, source, options, region_source):

@@ -72,19 +72,29 @@ export async function shownImportId(page) {
   return /\/imports\/([^/]+)\/export/.exec(href)[1];
 }
 
-/** The rendered rows of the table as {entryId, row, value, number, status, details}. */
+/** The rendered rows of the table as {entryId, row, value, number, alternates, name, email, status, details}. */
 export async function renderedRows(page) {
-  return page.$$eval('[data-testid=rows-scroll] [role=row][data-entry-id]', (rows) => rows.map((r) => {
-    const cells = [...r.querySelectorAll('[role=gridcell]')];
-    return {
-      entryId: Number(r.dataset.entryId),
-      row: Number(cells[0].innerText),
-      value: cells[1].querySelector('.mono')?.innerText ?? '',
-      number: cells[2].innerText,
-      status: cells[4].innerText.toLowerCase(),
-      details: cells[5].innerText,
-    };
-  }).sort((a, b) => a.entryId - b.entryId));
+  return page.$$eval('[data-testid=rows-scroll] [role=row]', (rows) => {
+    // Cells are found by their column's header, so a column shown only for some imports (Email) shifts nothing.
+    const names = [...rows[0].querySelectorAll('[role=columnheader]')].map((h) => h.textContent.trim().toLowerCase());
+    return rows.filter((r) => r.dataset.entryId).map((r) => {
+      const cells = [...r.querySelectorAll('[role=gridcell]')];
+      const cell = (name) => cells[names.indexOf(name)];
+      const number = cell('cleaned number');
+      const alternates = number.querySelector('[data-testid=alternates]')?.title.replace(/^Also: /, '');
+      return {
+        entryId: Number(r.dataset.entryId),
+        row: Number(cell('row').innerText),
+        value: cell('original').querySelector('.mono')?.innerText ?? '',
+        number: (number.querySelector('.truncate') ?? number).innerText,
+        alternates: alternates ? alternates.split(', ') : [],
+        name: cell('name').querySelector('.truncate')?.innerText ?? '',
+        email: names.includes('email') ? cell('email').innerText : null,
+        status: cell('status').innerText.toLowerCase(),
+        details: cell('details').innerText,
+      };
+    }).sort((a, b) => a.entryId - b.entryId);
+  });
 }
 
 /** Fail on any CSP violation or uncaught page error seen so far. */

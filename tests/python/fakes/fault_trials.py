@@ -142,7 +142,7 @@ class FaultRig:
         self.data_dir, self.rng = data_dir, random.Random(seed)
         self.target = SmtpTarget(target) if hasattr(target, "handler") else target  # a FakeSmtp is accepted
         self.concurrency = concurrency
-        self.sidecar, self.channel_id = None, None
+        self.sidecar, self.channel_id, self.pause_reason = None, None, None
         self.db_path = os.path.join(data_dir, "bulkmsg.sqlite3")
 
     def ensure_sidecar(self):
@@ -219,7 +219,8 @@ class FaultRig:
         conn = sqlite3.connect(self.db_path, timeout=30)
         try:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            status = conn.execute("SELECT status FROM campaigns WHERE id=?", (campaign_id,)).fetchone()[0]
+            status, self.pause_reason = conn.execute("SELECT status, pause_reason FROM campaigns WHERE id=?",
+                                                     (campaign_id,)).fetchone()
             rows = dict(conn.execute("SELECT address, status FROM campaign_recipients WHERE campaign_id=?",
                                      (campaign_id,)).fetchall())
         finally:
@@ -243,17 +244,26 @@ class FaultRig:
             if state == "sent":
                 assert received == 1, "%s is marked sent but never arrived" % address
             if final:
-                assert state in ("sent", "unknown", "failed"), "%s left %s" % (address, state)
+                assert state in ("sent", "unknown", "failed"), "%s left %s (campaign %s: %s)" % (
+                    address, state, status, self.pause_reason)
                 if received == 0:
                     assert state != "sent", "%s silently skipped" % address
             if state == "failed":
                 assert received == 0
         if final:
-            assert status == "completed", status
+            assert status == "completed", (status, self.pause_reason)
         counts = {}
         for state in rows.values():
             counts[state] = counts.get(state, 0) + 1
         return counts
+
+    def check_with_log(self, campaign_id, addresses):
+        """The final check; a failure carries the end of the sidecar's log, which says why (CI keeps no files)."""
+        try:
+            return self.check(campaign_id, addresses, final=True)
+        except AssertionError as failure:
+            log = self.sidecar.read_log()[-6000:] if self.sidecar is not None else "(no sidecar)"
+            raise AssertionError("%s\n--- end of the sidecar log ---\n%s" % (failure, log)) from None
 
     def wait_finished(self, campaign_id, timeout=60):
         """Wait until the resumed campaign stops running."""
@@ -281,7 +291,7 @@ class FaultRig:
             self.check(campaign_id, addresses, final=False)
             kills = 2
         self.wait_finished(campaign_id)
-        final = self.check(campaign_id, addresses, final=True)
+        final = self.check_with_log(campaign_id, addresses)
         return {"trial": trial, "size": len(addresses), "kills": kills, "at_kill": at_kill, "final": final,
                 "double_sends": len(self.double_sends(addresses)), "campaign_id": campaign_id,
                 "addresses": addresses}
@@ -314,13 +324,13 @@ class FaultRig:
 
     def finish_with_retry(self, campaign_id, addresses):
         """Check the finished campaign, reconcile, retry what stays 'unknown' as a user would, check again."""
-        first = self.check(campaign_id, addresses, final=True)
+        first = self.check_with_log(campaign_id, addresses)
         retry, settled = None, {"reconciled": 0, "still_unknown": 0}
         if first.get("unknown"):
             settled = self.reconcile(campaign_id)
             retry = self.retry_unknown(campaign_id)
             self.wait_finished(campaign_id)
-        final = self.check(campaign_id, addresses, final=True)
+        final = self.check_with_log(campaign_id, addresses)
         return {"first": first, "final": final, "retry": retry, "reconciled": settled["reconciled"],
                 "still_unknown": settled["still_unknown"], "double_sends": len(self.double_sends(addresses))}
 

@@ -17,12 +17,14 @@ function ContactRow({ contact, listId, region, onSaved }: {
   contact: ListContact; listId: number; region: string; onSaved: () => void;
 }) {
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState({ name: contact.name, number: contact.number ?? '', email: contact.email ?? '' });
+  const [draft, setDraft] = useState({ name: contact.name, number: contact.number ?? '', email: contact.email ?? '',
+    alternates: (contact.alternates ?? []).join(', ') });
   const [error, setError] = useState<string | null>(null);
   const save = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      await listsApi.editContact(listId, contact.id, { ...draft, default_region: region });
+      const alternates = draft.alternates.split(/[,;\n]/).map((n) => n.trim()).filter(Boolean);
+      await listsApi.editContact(listId, contact.id, { ...draft, alternates, default_region: region });
       setEditing(false);
       setError(null);
       onSaved();
@@ -38,7 +40,12 @@ function ContactRow({ contact, listId, region, onSaved }: {
     return (
       <tr data-contact-id={contact.id}>
         <td>{contact.name}</td>
-        <td className="mono">{contact.number ?? '—'}</td>
+        <td className="mono">
+          {contact.number ?? '—'}
+          {(contact.alternates ?? []).length > 0 && (
+            <span className="contact-alternates small muted">also {(contact.alternates ?? []).join(', ')}</span>
+          )}
+        </td>
         <td className="mono">{contact.email ?? '—'}</td>
         <td className="small muted">{Object.entries(contact.fields).map(([k, v]) => `${k}: ${v}`).join(', ')}</td>
         <td className="cmp-actions">
@@ -56,6 +63,8 @@ function ContactRow({ contact, listId, region, onSaved }: {
           <input aria-label="Name" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
           <input aria-label="Number" className="mono" value={draft.number}
             onChange={(e) => setDraft({ ...draft, number: e.target.value })} />
+          <input aria-label="Other numbers" className="mono" placeholder="Other numbers" value={draft.alternates}
+            onChange={(e) => setDraft({ ...draft, alternates: e.target.value })} />
           <input aria-label="Email" className="mono" value={draft.email}
             onChange={(e) => setDraft({ ...draft, email: e.target.value })} />
           <button type="submit" className="btn btn--small btn--primary">Save</button>

@@ -138,7 +138,7 @@ function ImportResults({ session, regions, onSession }: Props & { session: Impor
         usable={info.summary.valid} />
       <WhatsAppReach importId={info.import_id} />
       <RowsTable key={`${info.import_id}|${filter}|${q}`} pager={pager} onFix={onFix} onRename={onRename}
-        emptyMessage={q || filter !== 'all' ? EMPTY_MESSAGES[filter] : NOTHING_FOUND} />
+        emptyMessage={q || filter !== 'all' ? EMPTY_MESSAGES[filter] : NOTHING_FOUND} hasEmail={Boolean(info.columns?.email)} />
       <MappingDialog open={mappingOpen} info={info} choices={session.choices} busy={busy} error={error}
         onClose={() => { setMappingOpen(false); setError(null); }} onApply={remap} />
     </section>

@@ -14,6 +14,8 @@ interface Props {
   onFix: (row: ImportRow, value: string) => Promise<string | null>;
   onRename: (row: ImportRow, name: string) => Promise<string | null>;
   emptyMessage: string;
+  /** The import has an email column: show it, with its own problems. */
+  hasEmail?: boolean;
 }
 
 /** The cell being edited: a row (by index) and which of its two editable cells. */
@@ -22,11 +24,39 @@ interface Editing {
   field: 'value' | 'name';
 }
 
-/** Why a row is not a usable contact, in words. */
+/** Why a row is not a usable contact, in words (its email's problem too). */
 function details(row: ImportRow): string {
-  if (row.status === 'invalid') return row.message || row.reason || 'Not a valid number';
-  if (row.status === 'duplicate') return row.duplicate_of_row ? `Duplicate of row ${row.duplicate_of_row}` : 'Duplicate';
-  return '';
+  const email = row.email_problem ? `Email: ${row.email_problem}` : '';
+  let number = '';
+  if (row.status === 'invalid') number = row.message || row.reason || 'Not a valid number';
+  if (row.status === 'duplicate') number = row.duplicate_of_row ? `Duplicate of row ${row.duplicate_of_row}` : 'Duplicate';
+  return [number, email].filter(Boolean).join(' · ');
+}
+
+/** The cleaned number, with a count of the contact's other valid numbers (listed for screen readers and on hover). */
+function CleanedNumber({ row }: { row: ImportRow }) {
+  const alternates = row.alternates ?? [];
+  return (
+    <>
+      <span className="truncate">{row.number ?? '—'}</span>
+      {alternates.length > 0 && (
+        <span className="alt-count" title={`Also: ${alternates.join(', ')}`} data-testid="alternates">
+          +{alternates.length}<span className="visually-hidden"> other {alternates.length === 1 ? 'number' : 'numbers'}: {alternates.join(', ')}</span>
+        </span>
+      )}
+    </>
+  );
+}
+
+/** The email cell: the normalised address, or the cell as written marked when it is unusable. */
+function EmailCell({ row }: { row: ImportRow }) {
+  const shown = row.email ?? row.email_value ?? '';
+  return (
+    <span role="gridcell" className={`truncate${row.email_problem ? ' email--problem' : ''}`}
+      title={row.email_problem ? `${shown}: ${row.email_problem}` : shown}>
+      {shown || '—'}
+    </span>
+  );
 }
 
 /** Keys that move the active row, mapped to how far. */
@@ -41,7 +71,7 @@ function keyStep(key: string, pageRows: number, total: number): number | null {
  * The rows of an import, virtualised: only the rows in view (plus a few) are in the DOM, and pages
  * are fetched from the sidecar as they scroll into view, so 100k+ rows stay fast.
  */
-export function RowsTable({ pager, onFix, onRename, emptyMessage }: Props) {
+export function RowsTable({ pager, onFix, onRename, emptyMessage, hasEmail = false }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const [editing, setEditing] = useState<Editing | null>(null);
@@ -85,7 +115,7 @@ export function RowsTable({ pager, onFix, onRename, emptyMessage }: Props) {
   if (pager.total === null) return <p className="table-empty" aria-busy="true">Loading rows…</p>;
   if (total === 0) return <p className="table-empty">{emptyMessage}</p>;
   return (
-    <div className="rows-table">
+    <div className={`rows-table${hasEmail ? ' rows-table--email' : ''}`}>
       <div
         ref={scrollRef}
         className="rows-table__scroll"
@@ -102,6 +132,7 @@ export function RowsTable({ pager, onFix, onRename, emptyMessage }: Props) {
           <span role="columnheader">Original</span>
           <span role="columnheader">Cleaned number</span>
           <span role="columnheader">Name</span>
+          {hasEmail && <span role="columnheader">Email</span>}
           <span role="columnheader">Status</span>
           <span role="columnheader">Details</span>
         </div>
@@ -135,7 +166,7 @@ export function RowsTable({ pager, onFix, onRename, emptyMessage }: Props) {
                         onSave={(value) => onFix(row, value)}
                       />
                     </span>
-                    <span role="gridcell" className="mono">{row.number ?? '—'}</span>
+                    <span role="gridcell" className="mono cell-value"><CleanedNumber row={row} /></span>
                     <span role="gridcell" className="cell-value">
                       <EditableValue
                         text={row.name ?? ''}
@@ -147,6 +178,7 @@ export function RowsTable({ pager, onFix, onRename, emptyMessage }: Props) {
                         onSave={(name) => onRename(row, name)}
                       />
                     </span>
+                    {hasEmail && <EmailCell row={row} />}
                     <span role="gridcell">
                       <StatusBadge status={row.status} />
                       {row.opted_out && <span className="badge badge--opted-out" title="On the consent list: campaigns skip this number">Opted out</span>}
