@@ -148,6 +148,14 @@ def test_parse_manual_numbers_resolves_many_regions(frozen):
     assert [i["value"] for i in body["invalid"]] == ["12345"]
 
 
+def test_a_legacy_multi_byte_file_is_decoded(frozen):
+    """A Big5 file (no BOM, not UTF-8) goes through the encoding detector, which must be in the bundle."""
+    text = "Name,Phone\n陳大文,+886 912 345 678\n林小美,+886 922 333 444\n"
+    body = requests.post(frozen.url + "/upload", files={"file": ("tw.csv", text.encode("big5"))},
+                         data={"default_region": "TW"}, timeout=30).json()
+    assert [c["name"] for c in body["contacts"]] == ["陳大文", "林小美"]
+
+
 def test_validate_number(frozen):
     body = requests.post(frozen.url + "/validate-number", json={"number": "(415) 555-2671", "default_region": "US"},
                          timeout=10).json()

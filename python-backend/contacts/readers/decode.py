@@ -1,4 +1,12 @@
-"""Turn the bytes of a text file into str: byte-order marks, UTF-8, UTF-16 without a BOM, Windows-1252, Latin-1."""
+"""Turn the bytes of a text file into str: byte-order marks, UTF-8, UTF-16 without a BOM, then the legacy code
+pages people's files really come in (Windows-1252 and Mac Roman, Central European, Cyrillic, Greek, Hebrew, Arabic,
+and the Chinese, Japanese and Korean multi-byte ones), Latin-1 last.
+
+A legacy file says nothing about its encoding, and most byte strings decode without error in most single-byte
+code pages, so each candidate's decoding of a sample is scored as text: letters of one script, in the case
+patterns words have, with few stray symbols. Multi-byte CJK encodings are recognised by charset-normalizer, which
+knows their byte structure, and only accepted when the text they give is mostly CJK or Hangul.
+"""
 import re
 
 from core.errors import DomainError
@@ -45,12 +53,17 @@ def guess_utf16(data):
 
 
 def decode_with_fallbacks(data):
-    """(text, encoding): UTF-8 if it is valid, else Windows-1252, else Latin-1 (which always decodes)."""
-    for encoding in ("utf-8", "cp1252"):
+    """(text, encoding): UTF-8 if it is valid, else the legacy encoding that reads most like text."""
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from .legacy import guess_legacy_encoding  # only legacy files pay for the detector's import
+    for encoding in guess_legacy_encoding(data[:SAMPLE_BYTES]):
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
-            continue
+            continue  # the sample decoded but the rest does not: the next best
     return data.decode("latin-1"), "latin-1"
 
 
