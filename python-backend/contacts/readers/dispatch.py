@@ -1,10 +1,11 @@
 """Decide what a file is (by content, with the extension as a hint) and hand it to the right reader."""
 import os
+import zipfile
 
 from core import errors
 from core.errors import DomainError
 from ..freetext import looks_like_chat
-from . import delimited, htmltable, vcard
+from . import delimited, htmltable, ods, vcard
 from .decode import decode_text, strip_bom
 from .biffextent import check_xls_extent
 from .magic import HEAD_BYTES, head_kind
@@ -46,6 +47,9 @@ def read_zip(path):
     kind = inspect_zip(path)
     if not kind:
         raise unsupported("a zip archive without a workbook")
+    if kind == "ods":
+        with zipfile.ZipFile(path) as archive:
+            return Workbook("ods", ods.read_ods(archive))
     return Workbook(kind, read_workbook(path))
 
 

@@ -8,6 +8,7 @@ from defusedxml.ElementTree import ParseError, iterparse
 
 from core import errors
 from core.errors import DomainError
+from . import ods
 from .extent import XlsxExtent
 from .limits import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES
 
@@ -34,7 +35,7 @@ SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
 WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 # Other spreadsheet zips the library could open, but whose sheet sizes we cannot measure before it allocates them.
 UNMEASURED_WORKBOOKS = {"xl/workbook.bin": "an Excel binary workbook (.xlsb)",
-                        "content.xml": "an OpenDocument file (.ods)"}
+                        "content.xml": "an OpenDocument file that is not a spreadsheet"}
 # Workbook parts that are XML; a DTD can only sit in a part's prolog, so reading up to the root element suffices.
 XML_PART_SUFFIXES = (".xml", ".rels")
 
@@ -208,11 +209,15 @@ def check_xml_parts(archive):
 
 
 def inspect_zip(path):
-    """'xlsx' when the zip at PATH is a workbook that passed the size checks; None when it holds no workbook."""
+    """'xlsx' or 'ods' when the zip at PATH is a workbook that passed the size checks; None when it holds no
+    workbook."""
     with open_zip(path) as archive:
         check_declared_sizes(archive)
         check_one_reading(path, archive)
         names = {n.lower() for n in archive.namelist()}
+        if XLSX_WORKBOOK_PART not in names and ods.is_ods(archive):
+            check_real_sizes(path, archive)  # ods.py bounds the cells itself, as it reads them
+            return "ods"
         if XLSX_WORKBOOK_PART not in names:
             other = unmeasured_workbook(archive)
             if other:
