@@ -5,7 +5,7 @@ import zipfile
 from core import errors
 from core.errors import DomainError
 from ..freetext import looks_like_chat
-from . import delimited, htmltable, ods, vcard
+from . import delimited, htmltable, ods, vcard, xmlss
 from .decode import decode_text, strip_bom
 from .biffextent import check_xls_extent
 from .magic import HEAD_BYTES, head_kind
@@ -97,6 +97,9 @@ def read_text_file(path, ext, name):
     """A file that is not a known binary format: decode it, then read what it holds."""
     with open(path, "rb") as handle:
         data = handle.read()
+    payload = strip_bom(data)[0]
+    if xmlss.looks_like_xml_spreadsheet(payload):
+        return Workbook("xls" if ext.startswith("xl") else "xml", xmlss.read_xml_spreadsheet(payload))
     try:
         text, encoding = decode_text(data)
     except DomainError as error:
