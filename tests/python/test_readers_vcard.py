@@ -16,8 +16,9 @@ def test_vcard_21_quoted_printable_with_soft_breaks_and_charset(tmp_path):
             "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen =\nM=C3=BCller\nTEL;CELL;PREF:+49 151 23456789\n"
             "TEL;HOME:030 1234567\nTEL;WORK;FAX:030 7654321\nEND:VCARD\n")
     assert card_rows(tmp_path, text) == [{
-        "Name": "Jürgen Müller", "First name": "Jürgen", "Last name": "Müller", "Mobile": "+49 151 23456789",
-        "Home phone": "030 1234567", "Work phone": "", "Other phone": "030 7654321", "Email": "", "Organization": ""}]
+        "Name": "Jürgen Müller", "First name": "Jürgen", "Last name": "Müller", "WhatsApp": "",
+        "Mobile": "+49 151 23456789", "Home phone": "030 1234567", "Work phone": "", "Other phone": "",
+        "Fax or pager": "030 7654321", "Email": "", "Organization": ""}]
 
 
 def test_vcard_21_latin1_charset(tmp_path):
@@ -33,10 +34,10 @@ def test_vcard_30_folding_types_labels_and_escapes(tmp_path):
             "item2.TEL:+91 22 2345 6789\nitem2.X-ABLabel:Work\nTEL;TYPE=HOME:+91 80 2345 6789\n"
             "EMAIL;TYPE=INTERNET:meera@example.in\nEMAIL;TYPE=WORK:m.nair@acme.in\nEND:VCARD\n")
     assert card_rows(tmp_path, text) == [{
-        "Name": "Dr. Meera Nair", "First name": "Meera", "Last name": "Nair",
+        "Name": "Dr. Meera Nair", "First name": "Meera", "Last name": "Nair", "WhatsApp": "",
         "Mobile": "+91 98765 43210 ::: +91 91234 56789", "Home phone": "+91 80 2345 6789",
-        "Work phone": "+91 22 2345 6789", "Other phone": "", "Email": "meera@example.in ::: m.nair@acme.in",
-        "Organization": "Acme, Inc., Sales"}]
+        "Work phone": "+91 22 2345 6789", "Other phone": "", "Fax or pager": "",
+        "Email": "meera@example.in ::: m.nair@acme.in", "Organization": "Acme, Inc., Sales"}]
 
 
 def test_vcard_40_tel_uris(tmp_path):
@@ -57,4 +58,46 @@ def test_name_from_n_when_fn_is_missing_and_cards_without_end(tmp_path):
 def test_lowercase_and_lf_only_vcards_are_recognised(tmp_path):
     """'begin:vcard' with LF line ends, under a .txt name, is a vCard."""
     book = read_bytes(tmp_path, "x.txt", b"\nbegin:vcard\nversion:3.0\nfn:Ann\ntel;type=cell:555 0101\nend:vcard\n")
-    assert (book.file_type, cells(book)[1][:4]) == ("vcf", ["Ann", "", "", "555 0101"])
+    assert (book.file_type, cells(book)[1][:5]) == ("vcf", ["Ann", "", "", "", "555 0101"])
+
+
+def test_fax_and_pager_numbers_go_to_their_own_column_even_when_also_labelled_mobile(tmp_path):
+    text = ("BEGIN:VCARD\nVERSION:3.0\nFN:Ann\nTEL;TYPE=FAX:+1 415 555 2600\nTEL;TYPE=CELL,FAX:+1 415 555 2601\n"
+            "item1.TEL:+1 415 555 2602\nitem1.X-ABLabel:Pager\nTEL;TYPE=HOME:+1 415 555 2603\nEND:VCARD\n")
+    row = card_rows(tmp_path, text)[0]
+    assert row["Fax or pager"] == "+1 415 555 2600 ::: +1 415 555 2601 ::: +1 415 555 2602"
+    assert (row["Mobile"], row["Home phone"], row["Other phone"]) == ("", "+1 415 555 2603", "")
+
+
+def test_a_whatsapp_label_in_any_spelling_goes_first(tmp_path):
+    text = ("BEGIN:VCARD\nVERSION:3.0\nFN:Ann\nTEL;TYPE=CELL:+1 415 555 2610\n"
+            "item1.TEL:+1 415 555 2611\nitem1.X-ABLabel:WhatsApp\nEND:VCARD\n"
+            "BEGIN:VCARD\nVERSION:3.0\nFN:Ben\nTEL;TYPE=CELL:+1 415 555 2620\nTEL;TYPE=X-WhatsApp:+1 415 555 2621\n"
+            "END:VCARD\nBEGIN:VCARD\nVERSION:2.1\nFN:Cy\nTEL;CELL:+1 415 555 2630\n"
+            "TEL;X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,=57=68=61=74=73=41=70=70):+1 415 555 2631\n"
+            "END:VCARD\n")
+    assert [(r["Name"], r["WhatsApp"], r["Mobile"]) for r in card_rows(tmp_path, text)] == [
+        ("Ann", "+1 415 555 2611", "+1 415 555 2610"), ("Ben", "+1 415 555 2621", "+1 415 555 2620"),
+        ("Cy", "+1 415 555 2631", "+1 415 555 2630")]
+
+
+def test_custom_labels_count_as_what_they_say(tmp_path):
+    text = ("BEGIN:VCARD\nVERSION:3.0\nFN:Ann\nitem1.TEL:+1 415 555 2640\nitem1.X-ABLabel:Mobile 2\n"
+            "TEL;X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,Home):+1 415 555 2641\n"
+            "TEL;TYPE=X-Work-Fax:+1 415 555 2642\nEND:VCARD\n")
+    row = card_rows(tmp_path, text)[0]
+    assert (row["Mobile"], row["Home phone"], row["Fax or pager"]) == (
+        "+1 415 555 2640", "+1 415 555 2641", "+1 415 555 2642")
+
+
+def test_an_upload_messages_the_whatsapp_number_and_never_the_fax(sidecar):
+    text = ("BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nTEL;TYPE=CELL:+1 415 555 2650\n"
+            "item1.TEL:+1 415 555 2651\nitem1.X-ABLabel:WhatsApp\nTEL;TYPE=WORK,FAX:+1 415 555 2652\nEND:VCARD\n"
+            "BEGIN:VCARD\nVERSION:3.0\nFN:Fax Only\nTEL;TYPE=FAX:+1 415 555 2660\nEND:VCARD\n")
+    answer = sidecar.post("/upload", files={"file": ("cards.vcf", text.encode())}, data={"default_region": "US"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [(c["name"], c["number"], c["alternates"]) for c in body["contacts"]] == [
+        ("Ann Lee", "+14155552651", ["+14155552650"])]
+    assert all("+14155552652" not in (c["number"], *c["alternates"]) for c in body["contacts"])
+    assert "+14155552660" not in {c["number"] for c in body["contacts"]}

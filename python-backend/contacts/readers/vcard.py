@@ -2,7 +2,9 @@
 
 The sheet is named 'Contacts'; row 0 is HEADER and each following row is one card. Several numbers of one kind
 (two mobiles) share one cell joined by MULTI_VALUE_SEPARATOR, the separator Google Contacts CSV uses too.
-Fax and pager numbers go to 'Other phone' so the home/work columns hold numbers that can take a message.
+Fax and pager numbers go to their own column, which is never a phone column, so they are never messaged (nor kept
+as alternates). A number labelled WhatsApp (a TYPE, an Apple X-ABLabel or an Android X-CUSTOM label) goes to the
+first column, so it is the one a campaign uses; custom labels such as 'Mobile 2' count as what they say.
 """
 import base64
 import binascii
@@ -11,12 +13,13 @@ import quopri
 from .cells import rows_to_frame
 from .model import Sheet
 
-HEADER = ["Name", "First name", "Last name", "Mobile", "Home phone", "Work phone", "Other phone", "Email",
-          "Organization"]
+HEADER = ["Name", "First name", "Last name", "WhatsApp", "Mobile", "Home phone", "Work phone", "Other phone",
+          "Fax or pager", "Email", "Organization"]
 MULTI_VALUE_SEPARATOR = " ::: "
-PHONE_COLUMNS = ("Mobile", "Home phone", "Work phone", "Other phone")
-MOBILE_WORDS = {"CELL", "MOBILE", "IPHONE", "CELLULAR", "HANDY"}
-NOT_VOICE_WORDS = {"FAX", "PAGER"}
+PHONE_COLUMNS = ("WhatsApp", "Mobile", "Home phone", "Work phone", "Other phone", "Fax or pager")
+WHATSAPP_WORDS = {"WHATSAPP", "WA"}
+MOBILE_WORDS = {"CELL", "MOBILE", "IPHONE", "CELLULAR", "HANDY", "MOBIL", "CELULAR", "PORTABLE", "GSM"}
+NOT_VOICE_WORDS = {"FAX", "PAGER", "TELEFAX", "BEEPER"}
 SHEET_NAME = "Contacts"
 
 
@@ -95,6 +98,9 @@ def parse_params(raw_params):
     """{'TYPE': {...}, 'ENCODING': ..., 'CHARSET': ...} from the ';'-separated parameters of a property."""
     types, params = set(), {}
     for raw in raw_params:
+        if raw.strip().upper().startswith("X-CUSTOM("):
+            params["LABEL"] = custom_label(raw.strip())
+            continue
         key, sep, value = raw.partition("=")
         if not sep:
             key, value = "TYPE", key
@@ -105,6 +111,16 @@ def parse_params(raw_params):
             params[key] = value.strip().strip('"')
     params["TYPE"] = types
     return params
+
+
+def custom_label(raw):
+    """The label of Android's 'X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,=57=68...)' parameter."""
+    inner = raw[len("X-CUSTOM("):].rstrip(")")
+    parts = inner.split(",")
+    label = parts[-1] if parts else ""
+    if any(p.strip().upper() == "ENCODING=QUOTED-PRINTABLE" for p in parts[:-1]):
+        label = quopri.decodestring(label.encode("ascii", "replace")).decode("utf-8", "replace")
+    return label
 
 
 def decode_value(value, params):
@@ -152,18 +168,23 @@ def phone_text(value):
 
 
 def label_words(label):
-    """The words of an Apple X-ABLabel ('_$!<Mobile>!$_' -> {'MOBILE'})."""
+    """The words of a label: an Apple X-ABLabel ('_$!<Mobile>!$_' -> {'MOBILE'}), an Android custom label or an
+    'X-' TYPE ('X-WhatsApp' -> {'WHATSAPP'}); digits are dropped ('Mobile 2' -> {'MOBILE'})."""
     cleaned = label.replace("_$!<", "").replace(">!$_", "").upper()
-    return set(cleaned.replace("-", " ").split())
+    words = cleaned.replace("-", " ").replace("_", " ").replace("/", " ").split()
+    return {w for w in words if w != "X" and not w.isdigit()}
 
 
 def phone_column(types, label):
-    """Which column of HEADER a number with these TYPEs and Apple label belongs to."""
-    words = types | label_words(label)
+    """Which column of HEADER a number with these TYPEs and labels belongs to: fax and pager first (never
+    messaged, whatever else the label says), then a WhatsApp label, then mobile, home, work."""
+    words = set().union(*(label_words(t) for t in types)) | label_words(label)
+    if words & NOT_VOICE_WORDS:
+        return "Fax or pager"
+    if words & WHATSAPP_WORDS:
+        return "WhatsApp"
     if words & MOBILE_WORDS:
         return "Mobile"
-    if words & NOT_VOICE_WORDS:
-        return "Other phone"
     if "HOME" in words:
         return "Home phone"
     if "WORK" in words:
@@ -186,7 +207,7 @@ class Card:
         elif name == "N":
             self.name_parts = [unescape(p) for p in split_unescaped(value)]
         elif name == "TEL":
-            self.phones.append((group, params["TYPE"], phone_text(value)))
+            self.phones.append((group, params["TYPE"] | {params.get("LABEL", "")}, phone_text(value)))
         elif name == "EMAIL":
             self.emails.append(unescape(value))
         elif name == "ORG":
