@@ -9,7 +9,8 @@ with its viability and length checks; then region_code_for_number + _number_type
 It decides "valid, with this E.164", or "invalid" with the reason normalize_one would give when that reason
 follows from the same steps (parse's length exceptions, is_possible_number_with_reason). Every cell it is
 unsure of is left to the slow path (numbers.normalize_one): text that is not plain, national-prefix transform
-rules, unknown or rare country codes, '+' with an unknown country code (which parse re-reads nationally).
+rules, unknown or rare country codes, '+' with an unknown country code (which parse re-reads nationally),
+and +52 numbers written with Mexico's retired prefixes (normalize_one's step 4b rewrites or refuses them).
 
 Work is done in groups of rows (a group = row positions in the column + their strings); every valid answer
 goes straight into a Sink, so no intermediate result is ever re-assembled in row order.
@@ -20,7 +21,7 @@ import pyarrow.compute as pc
 
 from . import fast_bytes as fb
 from . import metadata_rules as mr
-from .numbers import MAX_E164_DIGITS
+from .numbers import MAX_E164_DIGITS, MEXICO_COUNTRY_CODE, MEXICO_OLD_FORMS
 
 TEXT = pa.large_string()
 # phonenumbers' parse refuses national numbers longer than this, and shorter than 2.
@@ -37,6 +38,8 @@ UNICODE_FORMATTING_CHARS = ("\u00a0", "\u2013", "\u2014")
 FLOAT_CELL = "^[ \u00a0]*([1-9][0-9]*)\\.0+[ \u00a0]*$"
 # phonenumbers needs 3 digits to see a number at all in punctuated text; fewer are never valid anyway.
 MIN_PLAIN_DIGITS = 3
+# Digits after '+' (or an IDD) that are +52 with a retired Mexican prefix: normalize_one's step 4b reads them.
+MEXICO_OLD_INTERNATIONAL = "^%d%s" % (MEXICO_COUNTRY_CODE, MEXICO_OLD_FORMS[1:])
 IS_CALLING_CODE = np.zeros(1000, dtype=bool)
 IS_CALLING_CODE[[int(code) for code in mr.CALLING_CODES]] = True
 # _test_number_length outcomes; POSSIBLE and TOO_LONG let parse keep a number with its prefix stripped.
@@ -242,6 +245,9 @@ def finish(positions, nsn0, code, rules, validity, sink):
         good = pc.filter(checked, pa.array(ok))
         e164 = pc.binary_join_element_wise(pa.scalar("+" + code, TEXT), good, pa.scalar("", TEXT))
         sink.put(positions[rows[checked_rows[ok]]], e164)
+    if code == str(MEXICO_COUNTRY_CODE):
+        # Never valid as written; the slow path reads them without the old prefix, or finds them ambiguous.
+        outcome[matches(nsn0, MEXICO_OLD_FORMS)] = UNSURE
     return outcome
 
 
@@ -276,7 +282,10 @@ def parse_international(positions, digits, rules, sink, after_plus):
     outcome[long] = OUTCOME["too_long"]
     # TOO_SHORT_AFTER_IDD: phonenumbers raises.
     outcome[sizes <= MIN_NSN_LENGTH] = OUTCOME["too_short"]
-    code_sizes[short | long] = 0
+    # One digit longer than any Mexican number, yet normalize_one may rewrite them: the slow path decides.
+    mexican = matches(digits, MEXICO_OLD_INTERNATIONAL)
+    outcome[mexican] = UNSURE
+    code_sizes[short | long | mexican] = 0
     for size in (1, 2, 3):
         rows, subset = split(digits, code_sizes == size)
         if len(rows) == 0:

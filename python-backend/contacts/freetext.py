@@ -5,6 +5,10 @@
 `line` is 1-based; `value` is the candidate as written (invisible direction marks dropped, odd spaces and dashes
 made plain); `name` is the name written beside it on the same line ('' when none). Dates, times, year ranges and
 IP addresses are not candidates; short or odd digit runs still are, so the caller can say why they are invalid.
+A list marker at the start of a line ('1.', '2)', 'a.', '•', '-', '*') is neither part of a number nor of a name.
+Digits labelled as something other than a phone ('Order #…', 'Invoice …', 'Fax: …', '… (fax)') are not
+candidates: a message must never go to an order number or a fax line. Labels, joiners and filler words
+('on', 'or', 'call', 'my number is') are never a name nor its first or last word.
 Every pattern below is free of nested repetition, so the scan is linear in the length of the text.
 """
 import re
@@ -46,10 +50,51 @@ RUN = re.compile(r"\+?\(?\d[\d ().\-/]*")
 IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 AMOUNT = re.compile(r"\d{1,6}\.\d{1,2}")
 ITEM_SEPARATORS = ",;|" + BLANK
-NAME_LABELS = {"tel", "tel.", "phone", "ph", "ph.", "mob", "mob.", "mobile", "cell", "no", "no.", "number",
-               "whatsapp", "contact", "call", "fax", "home", "work", "office", "m", "t", "p"}
-LABELS_OR_NOTHING = NAME_LABELS | {""}
-NAME_STRIP = " \t-_:|()[]<>{}.,;=*#'\"/\\~" + BLANK
+# Words that label a phone number: never a name, and they make the digits after them a phone number.
+PHONE_LABELS = {"tel", "tele", "telephone", "phone", "ph", "mob", "mobile", "mobil", "cell", "cellphone",
+                "handphone", "hp", "landline", "whatsapp", "wa", "viber", "telegram", "signal", "contact", "call",
+                "home", "work", "office", "direct", "line", "m", "t", "p"}
+# Joiners and filler that sit around a number in prose ('Call Ngozi on …', '… or …', 'my number is …'):
+# never a name, nor the first or last word of one.
+FILLER_WORDS = {"on", "or", "and", "at", "no", "nr", "num", "nos", "number", "numbers", "me", "my", "is", "are",
+                "am", "i", "the", "to", "for", "from", "with", "via", "of", "in", "by", "as", "also", "alt",
+                "alternate", "new", "old", "other", "reach", "text", "sms", "msg", "message", "ring", "dial",
+                "try", "use", "here", "there", "our", "your", "his", "her", "their", "us", "him", "them", "it",
+                "its", "this", "that", "hi", "hello", "dear", "pls", "please", "thanks", "ok", "eg", "ie", "&"}
+# Words that say the digits beside them are not a phone number to message: orders, documents, money, codes,
+# identifiers, and fax lines (which cannot receive a message).
+NOT_PHONE_WORDS = {"fax", "telefax", "order", "orders", "invoice", "inv", "ref", "reference", "ticket", "receipt",
+                   "account", "acct", "id", "pin", "pincode", "zip", "postcode", "otp", "password", "pwd",
+                   "amount", "amt", "total", "price", "cost", "fee", "balance", "due", "paid", "rs", "inr",
+                   "usd", "eur", "gbp", "qty", "quantity", "txn", "transaction", "trx", "booking", "pnr",
+                   "tracking", "awb", "shipment", "consignment", "serial", "sn", "sku", "model", "policy",
+                   "claim", "complaint", "gst", "gstin", "pan", "aadhaar", "aadhar", "ssn", "passport",
+                   "licence", "license", "iban", "ifsc", "swift", "upi", "card", "cvv", "employee", "emp", "roll",
+                   "registration", "reg", "vehicle", "flight", "batch", "lot"}
+NAME_EDGE_WORDS = PHONE_LABELS | FILLER_WORDS | NOT_PHONE_WORDS | {""}
+# Words that may stand between a label and its number: 'Order no. 4155…', 'Account number is 4155…'.
+LABEL_FILLER = {"no", "nr", "num", "number", "is", "was", "of", "the", "your", "my", "our"}
+# A label word, or '#', before a number.
+LABEL_TOKEN = re.compile(r"[^\W\d_]+|#")
+# A label sits right before its number ('Invoice no. 4155…'); farther back is another sentence's business.
+LABEL_LOOKBACK_CHARS = 40
+ITEM_SPLIT = re.compile("[%s]" % re.escape(ITEM_SEPARATORS))
+# A label's reach ends at a comma, semicolon or bar, but not at a tab (a pasted 'Fax<TAB>number' row) nor at a
+# blanked date ('Invoice 12/03/2024 4155…').
+LABEL_SCOPE_END = re.compile("[,;|]")
+# '(fax)', '[order]' right after a number: the word inside labels it.
+LABEL_AFTER = re.compile(r"[ \x1f]*[(\[][ \x1f]*([^\W\d_]+)")
+# Bullet characters pasted lists start with (made plain dashes are matched separately, see LIST_MARKER).
+BULLETS = ("*>\u2022\u25cf\u25cb\u25e6\u25aa\u25ab\u25a0\u25a1\u2023\u2043\u2219\u00b7"
+           "\u25ba\u25b8\u27a4\u2713\u2714\u2192")
+# A list marker at the start of a line: a bullet; '-' before a space (a '-' before digits may be part of the
+# number); '1.' / '12)' before a space or a letter ('1.' before a digit may be a dotted number such as
+# 1.415.555.2671); 'a.' / 'a)' / 'iv.' in lower case; 'A)', '(a)', '(A)' (but not 'A.', which is an initial).
+# A numeral in brackets is never a marker: '(201) 555-0123' is an area code. Nor is '1 - ': '1 - 800 - 555 -
+# 0199' is a North American number, and without its '1' it could be valid in the list's own country.
+LIST_MARKER = re.compile(r"[ \x1f]*(?:[" + BULLETS + r"]|-(?= )|[1-9][0-9]{0,2}[.)](?=[ \x1f]|[^\W\d_])"
+                         r"|(?:[a-z]|[ivx]{2,4})[.)](?= )|[A-Z]\)(?= )|\([A-Za-z]\)(?= ))")
+NAME_STRIP = " \t-_:|()[]<>{}.,;=*#'\"/\\~" + BULLETS + BLANK
 DIGIT = re.compile(r"\d")
 LETTER = re.compile(r"[^\W\d_]")
 # Text holding these is markup, an e-mail address or a link, not a person's name.
@@ -105,13 +150,53 @@ def is_candidate(line, start, value):
 
 
 def candidates_in(line):
-    """[(start, end)] of every candidate number in LINE."""
+    """[(start, end, wanted)] of every candidate number in LINE; not wanted: labelled as something else."""
     spans = []
     for match in RUN.finditer(line):
         value = trim_run(match.group(0))
         if value and is_candidate(line, match.start(), value):
-            spans.append((match.start(), match.start() + len(value)))
+            start, end = match.start(), match.start() + len(value)
+            previous_end = spans[-1][1] if spans else 0
+            spans.append((start, end, not labelled_not_a_phone(line, previous_end, start, end)))
     return spans
+
+
+def item_text_before(line, previous_end, start):
+    """The last LABEL_LOOKBACK_CHARS of LINE before START, within a label's reach, after the previous candidate."""
+    text = line[max(previous_end, start - LABEL_LOOKBACK_CHARS):start]
+    return LABEL_SCOPE_END.split(text)[-1]
+
+
+def nearest_label_word(tokens):
+    """The last of TOKENS (lower case) once the filler between a label and its number is dropped, or ''."""
+    while tokens and tokens[-1] in LABEL_FILLER:
+        tokens.pop()
+    return tokens[-1] if tokens else ""
+
+
+def labelled_not_a_phone(line, previous_end, start, end):
+    """Whether the words just before LINE[start:end], or a bracketed word just after it, say it is not a phone
+    number ('Order #4155…', 'Fax: +1 415…', '4155… (fax)'). A '#' alone counts unless a phone label leads it
+    ('Phone #: 4155…')."""
+    tokens = [token.lower() for token in LABEL_TOKEN.findall(item_text_before(line, previous_end, start))]
+    word = nearest_label_word(tokens)
+    if word == "#":
+        tokens.pop()
+        if nearest_label_word(tokens) not in PHONE_LABELS:
+            return True
+    if word in NOT_PHONE_WORDS:
+        return True
+    after = LABEL_AFTER.match(line, end)
+    return bool(after) and after.group(1).lower() in NOT_PHONE_WORDS
+
+
+def without_list_marker(line):
+    """LINE with the list marker at its start ('1.', '2)', 'a.', '•', '-') overwritten by spaces (same length)."""
+    marker = LIST_MARKER.match(line)
+    if not marker:
+        return line
+    indent = len(line) - len(line.lstrip(" " + BLANK))
+    return line[:indent] + " " * (marker.end() - indent) + line[marker.end():]
 
 
 def clean_name(segment):
@@ -119,9 +204,9 @@ def clean_name(segment):
     if not LETTER.search(segment):
         return ""
     words = segment.replace(BLANK, " ").split()
-    while words and words[0].strip(NAME_STRIP).lower() in LABELS_OR_NOTHING:
+    while words and words[0].strip(NAME_STRIP).lower() in NAME_EDGE_WORDS:
         words.pop(0)
-    while words and words[-1].strip(NAME_STRIP).lower() in LABELS_OR_NOTHING:
+    while words and words[-1].strip(NAME_STRIP).lower() in NAME_EDGE_WORDS:
         words.pop()
     name = " ".join(words).strip(NAME_STRIP)
     if not LETTER.search(name) or NOT_A_NAME.search(name) or len(name) > MAX_NAME_CHARS \
@@ -130,14 +215,33 @@ def clean_name(segment):
     return name
 
 
+def split_gap(gap):
+    """(text that may name the number before GAP, text that may name the one after it, whether an item separator
+    divides the two so each is that number's own)."""
+    pieces = ITEM_SPLIT.split(gap)
+    if len(pieces) == 1:
+        return gap, gap, False
+    lettered = [piece for piece in pieces[1:] if LETTER.search(piece)]
+    return pieces[0], (lettered[-1] if lettered else ""), True
+
+
 def names_for(line, spans):
-    """The name beside each span: taken from before the numbers when the line starts with one, else after."""
+    """The name beside each span: taken from before the numbers when the line starts with one, else after; a
+    number with nothing on that side takes the other side's text when a separator makes it its own."""
     gaps = [line[prev_end:start] for prev_end, start in zip([0] + [e for _, e in spans], [s for s, _ in spans])]
     gaps.append(line[spans[-1][1]:])
-    first = clean_name(gaps[0])
-    if first:
-        return [first] + [clean_name(g) for g in gaps[1:-1]]
-    return [clean_name(g) for g in gaps[1:]]
+    befores, afters, own_befores, own_afters = [gaps[0]], [], [True], []
+    for gap in gaps[1:-1]:
+        after, before, divided = split_gap(gap)
+        afters.append(after)
+        own_afters.append(divided)
+        befores.append(before)
+        own_befores.append(divided)
+    afters.append(gaps[-1])
+    own_afters.append(True)
+    if clean_name(befores[0]):
+        return [clean_name(b) or (clean_name(a) if own else "") for b, a, own in zip(befores, afters, own_afters)]
+    return [clean_name(a) or (clean_name(b) if own else "") for a, b, own in zip(afters, befores, own_befores)]
 
 
 def chat_parts(line):
@@ -158,11 +262,14 @@ def numbers_in_line(number, line, blanked):
     if parts is not None:
         # In a chat the words beside a number are a message, not a name.
         return [FoundNumber(number, blanked[start + s:start + e], "")
-                for start, end in parts for s, e in candidates_in(blanked[start:end])]
+                for start, end in parts for s, e, wanted in candidates_in(blanked[start:end]) if wanted]
+    blanked = without_list_marker(blanked)
     spans = candidates_in(blanked)
     if not spans:
         return []
-    return [FoundNumber(number, blanked[s:e], name) for (s, e), name in zip(spans, names_for(blanked, spans))]
+    # Unwanted spans still take part in naming, so their digits and labels are nobody's name.
+    names = names_for(blanked, [(s, e) for s, e, _ in spans])
+    return [FoundNumber(number, blanked[s:e], name) for (s, e, wanted), name in zip(spans, names) if wanted]
 
 
 def looks_like_chat(text):

@@ -32,6 +32,15 @@ contacts/fastpath.py must agree with it value for value):
    international form without '+' when that reading is valid, even where the
    open numbering plan would also accept them as national ('4915123456789' in a
    German list is +49 1512 3456789, not a 13-digit German landline).
+4b. Mexico's retired prefixes. Mexico (+52) dropped its dialling prefixes in 2019-2020: every number is
+   now 10 digits, and libphonenumber calls the old forms invalid. People and apps (WhatsApp's own export for
+   years) still write them, so a +52 reading that phonenumbers finds invalid is read again without them:
+   the old mobile '1' after the country code ('+52 1 55 1234 5678', '521 55 1234 5678') in any reading, and
+   the old national prefixes 01 / 044 / 045 only in a national reading with region MX ('044 55 1234 5678'),
+   since they were never dialled after +52. The answer is kept only when the 10 digits left are valid.
+   A national reading that needs this rewrite and whose digits are also valid as '+' + digits is
+   `ambiguous` ('1 55 1234 5678' in a Mexican list: an old Mexican mobile or +1 551 234 5678?): the row is
+   reported instead of guessed.
 5. E.164 length. An answer with more than 15 digits (country code included) is
    `too_long` whatever the region's patterns say: ITU-T E.164 caps numbers there.
 6. Reasons for invalid values (stable codes, see REASON_MESSAGES) come from the
@@ -43,7 +52,7 @@ import functools
 import re
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneMetadata, ValidationResult
+from phonenumbers import CountryCodeSource, NumberParseException, PhoneMetadata, ValidationResult
 from phonenumbers import phonenumberutil as pnu
 
 REASON_MESSAGES = {
@@ -54,6 +63,8 @@ REASON_MESSAGES = {
     "invalid_country_code": "Not a valid country prefix. Start international numbers with + and a country code.",
     "invalid_for_region": "Not a valid phone number for its country. Check the digits and the country code.",
     "invalid_length": "The number of digits is not right for numbers in this country.",
+    "ambiguous": ("These digits make a valid number in two different ways (for example an old-style Mexican "
+                  "mobile or a North American number). Write it with + and its country code."),
     "lost_digits": ("The spreadsheet lost digits of this number (it was shown in scientific notation like "
                     "9.19877E+11). Re-export the column formatted as text."),
 }
@@ -66,6 +77,17 @@ SCIENTIFIC_TEXT = re.compile(r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$")
 # ITU-T E.164 allows at most 15 digits with the country code. libphonenumber's metadata accepts some longer
 # German numbers (+49 and 15 digits), which no network routes internationally: they are too long.
 MAX_E164_DIGITS = 15
+
+# Mexico's numbering since 2019-2020 (policy step 4b): one 10-digit national number, no prefixes.
+MEXICO_COUNTRY_CODE = 52
+MEXICO_NSN_DIGITS = 10
+# The mobile prefix once dialled after +52, and the national prefixes once dialled inside Mexico: 01 (long
+# distance), 044 (local mobile), 045 (long-distance mobile). Each stood before the 10 digits of today.
+MEXICO_OLD_MOBILE_PREFIX = "1"
+MEXICO_OLD_NATIONAL_PREFIXES = ("01", "044", "045")
+# Every +52 national number (as phonenumbers reads it) that step 4b may rewrite; the fast path leaves these
+# to normalize_one. RE2 and Python syntax alike.
+MEXICO_OLD_FORMS = r"^(?:1|01|04[45])\d{10}$"
 
 PARSE_ERROR_REASONS = {
     NumberParseException.INVALID_COUNTRY_CODE: "invalid_country_code",
@@ -148,14 +170,42 @@ def written_international(text, region):
 
 
 def parse_attempt(text, region):
-    """(E.164, None) when phonenumbers finds TEXT valid in REGION, else (None, reason)."""
+    """(E.164, None) when TEXT is valid in REGION (Mexico's retired prefixes dropped), else (None, reason)."""
+    e164, reason, _ = parse_reading(text, region)
+    return e164, reason
+
+
+def parse_reading(text, region):
+    """(E.164 or None, reason or None, whether the E.164 is a national reading rewritten by step 4b)."""
     try:
-        number = phonenumbers.parse(text, region.upper() if isinstance(region, str) else None)
+        number = phonenumbers.parse(text, region.upper() if isinstance(region, str) else None,
+                                    keep_raw_input=True)
     except NumberParseException as err:
-        return None, PARSE_ERROR_REASONS.get(err.error_type, "not_a_number")
+        return None, PARSE_ERROR_REASONS.get(err.error_type, "not_a_number"), False
     if phonenumbers.is_valid_number(number):
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
-    return None, POSSIBILITY_REASONS.get(phonenumbers.is_possible_number_with_reason(number), "invalid_for_region")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None, False
+    current = current_mexican_number(number)
+    if current is not None:
+        return current, None, number.country_code_source == CountryCodeSource.FROM_DEFAULT_COUNTRY
+    return None, POSSIBILITY_REASONS.get(phonenumbers.is_possible_number_with_reason(number),
+                                         "invalid_for_region"), False
+
+
+def current_mexican_number(number):
+    """The E.164 of today's 10-digit number for a +52 NUMBER written with a retired prefix, else None."""
+    if number.country_code != MEXICO_COUNTRY_CODE:
+        return None
+    national = phonenumbers.national_significant_number(number)
+    prefixes = (MEXICO_OLD_MOBILE_PREFIX,)
+    if number.country_code_source == CountryCodeSource.FROM_DEFAULT_COUNTRY:
+        prefixes += MEXICO_OLD_NATIONAL_PREFIXES
+    for prefix in prefixes:
+        rest = national[len(prefix):]
+        if national.startswith(prefix) and len(rest) == MEXICO_NSN_DIGITS and rest.isdigit():
+            current = phonenumbers.parse("+%d%s" % (MEXICO_COUNTRY_CODE, rest), None)
+            if phonenumbers.is_valid_number(current):
+                return phonenumbers.format_number(current, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 @functools.lru_cache(maxsize=None)
@@ -187,11 +237,11 @@ def normalize_one(text, region):
 
 
 def read_number(text, region):
-    """Steps 1-4 of the policy: libphonenumber's answer and the product's '+' rules."""
+    """Steps 1-4b of the policy: libphonenumber's answer and the product's '+' and Mexico rules."""
     cleaned, reason = clean_cell(text)
     if reason:
         return None, reason
-    e164, reason = parse_attempt(cleaned, region)
+    e164, reason, rewritten = parse_reading(cleaned, region)
     if written_international(cleaned, region):
         return e164, reason
     digits = dialled_digits(cleaned)
@@ -199,10 +249,12 @@ def read_number(text, region):
         international, _ = parse_attempt("+" + digits, region)
         if international:
             return international, None
-    if e164:
+    if e164 and not rewritten:
         return e164, reason
-    if digits:
-        retried, _ = parse_attempt("+" + digits, region)
-        if retried:
-            return retried, None
+    retried = parse_attempt("+" + digits, region)[0] if digits else None
+    if e164 and retried and retried != e164:
+        # Two valid readings of the same digits: sending to either could reach a stranger.
+        return None, "ambiguous"
+    if e164 or retried:
+        return e164 or retried, None
     return None, reason

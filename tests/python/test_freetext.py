@@ -73,7 +73,8 @@ def test_invalid_looking_candidates_are_still_returned():
 
 def test_digit_runs_that_only_resemble_year_ranges_are_kept():
     """'1099-2024' or '2999-2024' are not year ranges: they stay candidates."""
-    assert [v for _, v, _ in found("Ref 1099-2024\nRef 2999-2024\n+1 1999-2024")] == ["1099-2024", "2999-2024"]
+    # 'Dial', not 'Ref': a reference number is not a phone candidate at all (see test_non_phone_labels_...).
+    assert [v for _, v, _ in found("Dial 1099-2024\nDial 2999-2024\n+1 1999-2024")] == ["1099-2024", "2999-2024"]
 
 
 def test_phone_numbers_that_look_like_dates_are_kept():
@@ -120,3 +121,136 @@ def test_fuzz_results_are_well_formed(text):
         assert 1 <= result.line <= line_count
         assert any(c.isdigit() for c in result.value)
         assert result.value == result.value.strip()
+
+
+# Issue 17: pasted lists, filler words, labels that say the digits are not a phone.
+
+@pytest.mark.parametrize("text,expected", [
+    ("1. 98861 23450 - Ramesh", (1, "98861 23450", "Ramesh")),
+    ("2) 98861 23451 Kiran", (1, "98861 23451", "Kiran")),
+    ("12. Sunil Rao: 98861 23452", (1, "98861 23452", "Sunil Rao")),
+    ("3.Asha 98861 23453", (1, "98861 23453", "Asha")),
+    ("\u2022 Kiran: 98861 23454", (1, "98861 23454", "Kiran")),
+    ("\u2022Kiran 98861 23455", (1, "98861 23455", "Kiran")),
+    ("- Asha 98861 23456", (1, "98861 23456", "Asha")),
+    ("\u2013 Asha 98861 23457", (1, "98861 23457", "Asha")),
+    ("* Ravi 98861 23458", (1, "98861 23458", "Ravi")),
+    ("a. Meena 98861 23459", (1, "98861 23459", "Meena")),
+    ("b) 98861 23460 Lata", (1, "98861 23460", "Lata")),
+    ("(c) Lata 98861 23461", (1, "98861 23461", "Lata")),
+    ("iv. Gita 98861 23462", (1, "98861 23462", "Gita")),
+    ("    \u25aa Gita 98861 23463", (1, "98861 23463", "Gita")),
+    ("\t\u2022 Kiran +91 98861 23464", (1, "+91 98861 23464", "Kiran")),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_list_markers_are_neither_number_nor_name(text, expected):
+    """Numbered, lettered and bulleted list items give the number alone and the name without its marker."""
+    assert found(text) == [expected]
+
+
+def test_a_numbered_list_gives_one_number_per_line():
+    """A whole pasted list: one number per line, the list numbers nowhere in the values."""
+    text = "1. 98861 23450 - Ramesh\n2. 98861 23451 - Kiran\n3. 98861 23452 - Asha\n10. 98861 23453 - Ravi"
+    results = found(text)
+    assert [line for line, _, _ in results] == [1, 2, 3, 4]
+    assert all(value.startswith("98861") for _, value, _ in results)
+    assert [name for _, _, name in results] == ["Ramesh", "Kiran", "Asha", "Ravi"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("(201) 555-0123 Bob", "(201) 555-0123"),          # an area code in brackets is not a list number
+    ("1.415.555.2671", "1.415.555.2671"),              # a dotted number starting with 1
+    ("-98861 23450", "98861 23450"),                   # a dash before digits is not a bullet, nor a digit
+    ("+1 415 555 2671", "+1 415 555 2671"),
+    ("1 415 555 2671", "1 415 555 2671"),              # '1 ' is a country code, not a list number
+    ("44 - 20 7946 0958", "44 - 20 7946 0958"),        # '44 - ' may be a country code: kept as written
+], ids=lambda v: v)
+def test_number_starts_that_only_resemble_list_markers_are_kept(text, value):
+    """Leading digits that belong to the number (country codes, area codes, dotted numbers) are not stripped."""
+    assert [v for _, v, _ in found(text)] == [value]
+
+
+def test_an_initial_is_not_a_list_marker():
+    """'A. Kumar' is a person with an initial: the name keeps it."""
+    assert found("A. Kumar 98861 23450") == [(1, "98861 23450", "A. Kumar")]
+
+
+@pytest.mark.parametrize("text,expected_names", [
+    ("Ngozi on +234 803 123 4567", ["Ngozi"]),
+    ("Call Ngozi on 0803 123 4567 or 0803 123 4568", ["Ngozi", ""]),
+    ("call me or 98861 23450", [""]),
+    ("my number is 98861 23450", [""]),
+    ("Contact Ravi at 98861 23450", ["Ravi"]),
+    ("WhatsApp me on 98861 23450 thanks", [""]),
+    ("98861 23450 is my mobile no", [""]),
+    ("Reach Meena via 98861 23450", ["Meena"]),
+    ("Tel: 98861 23450 for Asha", ["Asha"]),
+    ("Ravi and Meena 98861 23450", ["Ravi and Meena"]),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_joiners_and_filler_are_never_names(text, expected_names):
+    """Words such as on, or, and, at, call, my, is, via, to, for are never a name nor its first or last word."""
+    assert [name for _, _, name in found(text)] == expected_names
+
+
+def test_filler_words_never_start_or_end_a_name():
+    """No name found in a paragraph of prose starts or ends with a filler or label word."""
+    from contacts.freetext import NAME_EDGE_WORDS
+    text = ("Hi all, please call Ngozi on +234 803 123 4567 or on 0803 123 4568.\n"
+            "You can reach me at 98861 23450, my WhatsApp is 98861 23451 and the office no. is 020 7946 0958\n"
+            "Contact: Ravi Kumar - 98861 23452 / via SMS to 98861 23453 from Meena")
+    names = [name for _, _, name in found(text) if name]
+    assert names  # the prose does name people
+    for name in names:
+        words = name.lower().split()
+        assert words[0].strip(".,:") not in NAME_EDGE_WORDS and words[-1].strip(".,:") not in NAME_EDGE_WORDS
+
+
+@pytest.mark.parametrize("text", [
+    "Order #4155552671", "Order no. 4155552671", "order number is 4155552671", "Invoice 4155552672",
+    "INVOICE: 4155552672", "Fax: +1 415 555 2673", "Ref: 98861 23450", "Ticket #98861 23450", "#4155552671",
+    "Receipt 4155552671", "Account 12345678", "Customer ID 98861 23450", "PIN 560001", "Your OTP is 123456",
+    "Amount 45000", "+1 415 555 2673 (fax)", "Tracking number: 999 555 1234", "Policy no 4155552671",
+    "Fax\t+1 415 555 2673", "Invoice 12/03/2024 4155552672", "Order#4155552671",
+], ids=lambda t: t)
+def test_non_phone_labels_keep_their_digits_out(text):
+    """Digits labelled as an order, invoice, fax, reference, ticket, account, id, PIN, OTP or amount are not
+    phone candidates."""
+    assert found(text) == []
+
+
+def test_labels_act_on_their_own_number_only():
+    """A non-phone label takes out its own number; the phone numbers beside it on the next line or after a
+    separator are found, with their own names."""
+    text = ("Order #4155552671\nInvoice 4155552672\nFax: +1 415 555 2673\nMobile: +1 415 555 2674\n"
+            "Ref: 98861 23459, Priya 98861 23460\nTel: +1 415 555 2677 (office), +1 415 555 2678 (fax)")
+    assert found(text) == [(4, "+1 415 555 2674", ""), (5, "98861 23460", "Priya"), (6, "+1 415 555 2677", "")]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Phone #: 415 555 2676", "415 555 2676"),
+    ("Mobile No. 98861 23450", "98861 23450"),
+    ("No. 98861 23450", "98861 23450"),
+    ("Cell # 415-555-2676", "415-555-2676"),
+], ids=lambda t: t)
+def test_phone_labels_with_number_signs_are_still_phones(text, value):
+    """'#' or 'No.' after a phone label ('Phone #:') still introduces a phone number."""
+    assert [v for _, v, _ in found(text)] == [value]
+
+
+def test_non_phone_labels_in_chat_messages():
+    """In a WhatsApp chat, an order number in a message is not taken; a phone number in the next one is."""
+    chat = ("12/03/2024, 10:16 - Meera: my order id is 4155552671\n"
+            "12/03/2024, 10:17 - Meera: call me on 98861 23450")
+    assert found(chat) == [(2, "98861 23450", "")]
+
+
+def test_parse_manual_numbers_over_http_lists_and_labels(sidecar):
+    """The real sidecar: a pasted list gives one contact per line with clean names; labelled non-phones are out."""
+    text = ("1. 98861 23450 - Ramesh\n2) 98861 23451 Kiran\n\u2022 Asha: 98861 23452\n"
+            "Ngozi on +234 803 123 4567\nOrder #4155552671\nFax: +1 415 555 2673\nInvoice 98861 23453")
+    response = sidecar.post("/parse-manual-numbers", json={"numbers": text, "default_region": "IN"})
+    assert response.status_code == 200
+    body = response.json()
+    assert [(c["row"], c["number"], c["name"]) for c in body["contacts"]] == [
+        (1, "+919886123450", "Ramesh"), (2, "+919886123451", "Kiran"), (3, "+919886123452", "Asha"),
+        (4, "+2348031234567", "Ngozi")]
+    assert body["invalid"] == [] and body["summary"]["entries"] == 4
