@@ -220,6 +220,21 @@ def drop_blank_and_footer_rows(data):
     return data if keep.all() else data[keep]
 
 
+def drop_rows_without_numbers(data, mapping):
+    """Rows whose phone cells are all empty are not entries (a Shopify order's line-item rows repeat it with no
+    phone): there is nothing to report wrong in them. A row that still has an email address of its own is kept,
+    as an email-only contact (its number is reported `empty`)."""
+    no_number = np.logical_and.reduce([at.is_blank(data.iloc[:, i]) for i in mapping.phone])
+    if not no_number.any():
+        return data
+    if mapping.email is not None:
+        emails = pc.utf8_lower(at.trimmed(data.iloc[:, mapping.email]))  # Arrow kernels: no per-row Python
+        codes, _ = pd.factorize(emails.to_numpy(zero_copy_only=False))
+        own_email = ~at.is_blank(emails) & ~pd.Series(codes).duplicated(keep="first").to_numpy()
+        no_number &= ~own_email
+    return data[~no_number]
+
+
 def field_columns(data, mapping):
     """The other columns of the row, keyed by header, that travel with the contact."""
     used = set(mapping.phone) | set(mapping.phone_labels.values()) | set(mapping.name) | {mapping.email}
@@ -318,11 +333,11 @@ def extract_table(frame, region, phone_column=None, name_column=None, country_co
                   **meta):
     """Import one table of text cells."""
     frame = cols.frame_as_text(frame).reset_index(drop=True)
-    mapping = cols.detect_columns(frame, phone_column, name_column, country_column, alternate_columns)
+    mapping = cols.detect_columns(frame, phone_column, name_column, country_column, alternate_columns, region=region)
     if not mapping.phone:
         raise DomainError("no_phone_column", "No column of phone numbers was found. Choose the phone column.")
     start = mapping.header_row + 1 if mapping.header_row is not None else 0
-    data = drop_blank_and_footer_rows(frame.iloc[start:])
+    data = drop_rows_without_numbers(drop_blank_and_footer_rows(frame.iloc[start:]), mapping)
     regions = regions_for_rows(data, mapping, region)
     phones, alternates = choose_phones(data, mapping, regions)
     table = pd.DataFrame({"row": data.index.to_numpy(dtype=np.int64) + 1, "value": phones.array,
@@ -340,8 +355,8 @@ def extract_table(frame, region, phone_column=None, name_column=None, country_co
                   **meta)
 
 
-def pick_sheet(workbook, sheet):
-    """The sheet to import: the one asked for, else the first that has a phone column."""
+def pick_sheet(workbook, sheet, region=None):
+    """The sheet to import: the one asked for, else the first that has a phone column (judged for REGION)."""
     names = [s.name for s in workbook.sheets]
     if sheet:
         for s in workbook.sheets:
@@ -350,7 +365,7 @@ def pick_sheet(workbook, sheet):
         raise DomainError("bad_sheet", "There is no sheet called %r. Sheets: %s." % (sheet, ", ".join(names)))
     for s in workbook.sheets:
         s.frame = cols.frame_as_text(s.frame)  # once per sheet: later imports of this workbook reuse it
-        if not s.frame.empty and cols.detect_columns(s.frame).phone:
+        if not s.frame.empty and cols.detect_columns(s.frame, region=region).phone:
             return s
     raise DomainError("no_phone_column", "No sheet of this file holds phone numbers.")
 
@@ -388,7 +403,7 @@ def extract_workbook(workbook, region, phone_column=None, name_column=None, shee
         result = extract_text(workbook.free_text, region)
         result.file_type = workbook.file_type
         return result
-    chosen = pick_sheet(workbook, sheet)
+    chosen = pick_sheet(workbook, sheet, region)
     return extract_table(chosen.frame, region, phone_column, name_column, country_column, alternate_columns,
                          file_type=workbook.file_type, sheets=[s.name for s in workbook.sheets], sheet=chosen.name)
 
