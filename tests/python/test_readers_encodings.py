@@ -24,7 +24,7 @@ FILES = [
     ("cp1251", "Ім'я,Телефон\nОлена Коваленко,+380 67 123 4567\nТарас Шевчук,+380 50 765 4321\n"),
     ("koi8_r", "Имя,Телефон\nИван Петров,+7 916 123-45-67\nОльга Смирнова,+7 903 765-43-21\n"),
     ("iso8859_7", "Όνομα,Τηλέφωνο\nΓιώργος Παπαδόπουλος,+30 691 234 5678\nΜαρία Νικολάου,+30 697 654 3210\n"),
-    ("cp1255", "שם,טלפון\nדוד כהן,+972 50 123 4567\nשרה לוי,+972 52 765 4321\n"),
+    ("cp1255", "שם,טלפון\nדוד כהן,+972 50 234 5678\nשרה לוי,+972 52 765 4321\n"),
     ("cp1256", "الاسم,الهاتف\nمحمد علي,+966 50 123 4567\nفاطمة حسن,+966 55 765 4321\n"),
     ("shift_jis", "氏名,電話番号\n山田太郎,090-1234-5678\n佐藤花子,080-2345-6789\n"),
     ("gb18030", "姓名,手机号码\n张伟,138 0013 8000\n王芳,139 0013 9000\n"),
@@ -45,8 +45,11 @@ def test_a_legacy_encoding_decodes_to_exactly_its_text(tmp_path, encoding, text)
 
 @pytest.mark.parametrize("encoding,text,region", [
     ("cp1251", FILES[6][1], "RU"), ("koi8_r", FILES[8][1], "RU"), ("cp1250", FILES[5][1], "PL"),
-    ("mac_roman", FILES[0][1], "FR"),
-], ids=["cp1251", "koi8_r", "cp1250", "mac_roman"])
+    ("mac_roman", FILES[0][1], "FR"), ("iso8859_7", FILES[9][1], "GR"), ("cp1255", FILES[10][1], "IL"),
+    ("cp1256", FILES[11][1], "SA"), ("shift_jis", FILES[12][1], "JP"), ("gb18030", FILES[13][1], "CN"),
+    ("big5", FILES[14][1], "TW"), ("euc_kr", FILES[15][1], "KR"),
+], ids=["cp1251", "koi8_r", "cp1250", "mac_roman", "iso8859_7", "cp1255", "cp1256", "shift_jis", "gb18030", "big5",
+        "euc_kr"])
 def test_an_upload_in_a_legacy_encoding_gives_readable_names_and_every_number(sidecar, encoding, text, region):
     answer = sidecar.post("/upload", files={"file": ("list.csv", text.encode(encoding))},
                           data={"default_region": region})
