@@ -221,10 +221,13 @@ def drop_blank_and_footer_rows(data):
 
 
 def drop_rows_without_numbers(data, mapping):
-    """Rows whose phone cells are all empty are not entries (a Shopify order's line-item rows repeat it with no
-    phone): there is nothing to report wrong in them. A row that still has an email address of its own is kept,
-    as an email-only contact (its number is reported `empty`)."""
+    """Rows with no phone cell and no name are not entries (a Shopify order's line-item rows repeat it with no
+    phone and no customer): there is nothing to report wrong in them. A row that names someone is kept, so a
+    person whose number is missing is reported (`empty`) rather than silently left out, and so is a row with an
+    email address of its own, as an email-only contact."""
     no_number = np.logical_and.reduce([at.is_blank(data.iloc[:, i]) for i in mapping.phone])
+    if mapping.name:
+        no_number &= np.logical_and.reduce([at.is_blank(data.iloc[:, i]) for i in mapping.name])
     if not no_number.any():
         return data
     if mapping.email is not None:

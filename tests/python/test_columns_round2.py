@@ -359,3 +359,13 @@ def test_sidecar_refuses_a_file_whose_only_digits_are_identifiers(sidecar):
     answer = sidecar.post("/upload", files={"file": ("ids.csv", "Name,Roll No\nAnn,2015550111\nBo,2015550177\n"
                                                      .encode())}, data={"default_region": "US"})
     assert answer.status_code == 400 and answer.json()["code"] == "no_phone_column"
+
+
+def test_a_person_without_a_number_is_reported_but_a_row_naming_nobody_is_not(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("Name,Phone,Note\nAnn Lee,+1 415 555 2671,\nBen Okafor,,ask for it\n,,continued\n"
+                    "Cy Diaz,+1 415 555 2672,\n", encoding="utf-8")
+    entries = extract_file(str(path), "US").entries
+    assert entries["row"].tolist() == [2, 3, 5], "the row naming nobody and holding no number is not an entry"
+    missing = entries[entries["row"] == 3].iloc[0]
+    assert (missing["name"], missing["status"], missing["reason"]) == ("Ben Okafor", "invalid", "empty")
