@@ -215,6 +215,10 @@ def clean_name(segment):
     return name
 
 
+# What may stand between two numbers of one person: spaces, '/', '&', '+' and a joining word.
+JOINED = re.compile(r"[\s/&+,]*(?:(?:or|and|oder|und|ou|et|o|y|e|или|и)[\s/&+,]*)?", re.IGNORECASE)
+
+
 def split_gap(gap):
     """(text that may name the number before GAP, text that may name the one after it, whether an item separator
     divides the two so each is that number's own)."""
@@ -240,8 +244,19 @@ def names_for(line, spans):
     afters.append(gaps[-1])
     own_afters.append(True)
     if clean_name(befores[0]):
-        return [clean_name(b) or (clean_name(a) if own else "") for b, a, own in zip(befores, afters, own_afters)]
-    return [clean_name(a) or (clean_name(b) if own else "") for a, b, own in zip(afters, befores, own_befores)]
+        names = [clean_name(b) or (clean_name(a) if own else "") for b, a, own in zip(befores, afters, own_afters)]
+    else:
+        names = [clean_name(a) or (clean_name(b) if own else "") for a, b, own in zip(afters, befores, own_befores)]
+    return shared_names(names, gaps)
+
+
+def shared_names(names, gaps):
+    """NAMES with a nameless number joined to the one before by nothing but 'or', 'and', '/' or the like given
+    that number's name ('Call Ngozi on 0803… or 0805…': both are Ngozi's)."""
+    for index in range(1, len(names)):
+        if not names[index] and names[index - 1] and JOINED.fullmatch(gaps[index]):
+            names[index] = names[index - 1]
+    return names
 
 
 def chat_parts(line):

@@ -176,7 +176,7 @@ def test_an_initial_is_not_a_list_marker():
 
 @pytest.mark.parametrize("text,expected_names", [
     ("Ngozi on +234 803 123 4567", ["Ngozi"]),
-    ("Call Ngozi on 0803 123 4567 or 0803 123 4568", ["Ngozi", ""]),
+    ("Call Ngozi on 0803 123 4567 or 0803 123 4568", ["Ngozi", "Ngozi"]),
     ("call me or 98861 23450", [""]),
     ("my number is 98861 23450", [""]),
     ("Contact Ravi at 98861 23450", ["Ravi"]),
@@ -254,3 +254,14 @@ def test_parse_manual_numbers_over_http_lists_and_labels(sidecar):
         (1, "+919886123450", "Ramesh"), (2, "+919886123451", "Kiran"), (3, "+919886123452", "Asha"),
         (4, "+2348031234567", "Ngozi")]
     assert body["invalid"] == [] and body["summary"]["entries"] == 4
+
+
+@pytest.mark.parametrize("text,names", [
+    ("Call Ngozi on +234 803 123 4567 or +234 805 765 4321", ["Ngozi", "Ngozi"]),
+    ("Meera: 98765 43210 & 98765 43211", ["Meera", "Meera"]),
+    ("Ravi 98861 23450 and 98861 23451", ["Ravi", "Ravi"]),
+    ("Ramesh 98861 23450, 98861 23451 Kiran", ["Ramesh", "Kiran"]),
+    ("+91 98861 23455, +91 98861 23456", ["", ""]),
+])
+def test_numbers_joined_by_or_and_or_a_slash_share_the_one_name(text, names):
+    assert [f.name for f in find_numbers_in_text(text)] == names
