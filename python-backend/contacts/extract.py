@@ -16,7 +16,7 @@ from . import columns as cols
 from .emails import normalize_emails
 from core import errors
 from core.errors import DomainError
-from .freetext import find_numbers_in_text
+from .freetext import find_number_columns
 from .normalize import normalize_column, region_for_country_cell
 from .readers import read_file
 from .readers.limits import MAX_COLUMNS
@@ -221,16 +221,20 @@ def drop_blank_and_footer_rows(data):
 
 
 def drop_rows_without_numbers(data, mapping):
-    """Rows with no phone cell and no name are not entries (a Shopify order's line-item rows repeat it with no
-    phone and no customer): there is nothing to report wrong in them. A row that names someone is kept, so a
-    person whose number is missing is reported (`empty`) rather than silently left out, and so is a row with an
-    email address of its own, as an email-only contact."""
+    """An order's line-item rows are not entries: a row with no phone and no name that repeats the row above it
+    in the first column (Shopify's '#1001', WooCommerce's order number) only continues that order. Any other row
+    stays, so a person whose number is missing, or a row holding something else, is reported (`empty`) rather
+    than silently left out; so does a row with an email address of its own, an email-only contact."""
     no_number = np.logical_and.reduce([at.is_blank(data.iloc[:, i]) for i in mapping.phone])
     if mapping.name:
         no_number &= np.logical_and.reduce([at.is_blank(data.iloc[:, i]) for i in mapping.name])
     if not no_number.any():
         return data
-    if mapping.email is not None:
+    first = data.iloc[:, 0].to_numpy(dtype=object)
+    continues = np.zeros(len(first), dtype=bool)
+    continues[1:] = (first[1:] == first[:-1]) & ~at.is_blank(data.iloc[:, 0])[1:]
+    no_number &= continues
+    if mapping.email is not None and no_number.any():
         emails = pc.utf8_lower(at.trimmed(data.iloc[:, mapping.email]))  # Arrow kernels: no per-row Python
         codes, _ = pd.factorize(emails.to_numpy(zero_copy_only=False))
         own_email = ~at.is_blank(emails) & ~pd.Series(codes).duplicated(keep="first").to_numpy()
@@ -375,12 +379,11 @@ def pick_sheet(workbook, sheet, region=None):
 
 def extract_text(text, region):
     """Import pasted or free text: every number found, with the name written beside it."""
-    found = find_numbers_in_text(text or "")
-    if not found:
+    rows, values, names = find_number_columns(text or "")
+    if not len(rows):
         raise DomainError("no_numbers", "No phone numbers were found in the text.")
-    table = pd.DataFrame({"row": np.array([f.line for f in found], dtype=np.int64),
-                          "value": pd.Series([f.value for f in found], dtype=str),
-                          "name": pd.Series([f.name for f in found], dtype=str)})
+    table = pd.DataFrame({"row": rows.astype(np.int64), "value": pd.Series(values, dtype=str),
+                          "name": pd.Series(names, dtype=str)})
     return finish(table, region, region, file_type="text",
                   mapping={"phone": None, "phone_fallbacks": [], "name": [], "email": None, "country": None,
                            "header_row": None})

@@ -308,17 +308,18 @@ def test_commerce_and_crm_exports_give_each_person_their_own_number(tmp_path, ex
                                 "LEID", "Billing Zip") for fallback in result.mapping["phone_fallbacks"])
 
 
-def test_rows_without_any_phone_are_not_entries_but_unusable_phones_still_are():
-    """A row whose phone cells are all empty is no entry; one with an unusable phone is invalid as before; one with
-    no phone but an email of its own stays (an email-only contact, number `empty`)."""
-    frame = table(["Name", "Mobile", "Home", "Email"],
-                  ["Ann Lee", "", "Bo Chen", "", "Dee"],
-                  ["(201) 555-0123", "", "12345", "", ""],
-                  ["", "", "", "", ""],
-                  ["ann@example.com", "", "bo@example.com", "ann@example.com", "dee@example.com"])
+def test_an_orders_line_item_rows_are_not_entries_but_every_other_row_without_a_phone_is_reported():
+    """A row with no phone and no name that repeats the row above in the first column continues that order: no
+    entry. An unusable phone is invalid as before; a phone-less row that starts something new (its own email, or
+    anything else) is reported `empty`, so nothing the file holds is silently left out."""
+    frame = table(["Order", "Name", "Mobile", "Email"],
+                  ["#1001", "#1001", "#1002", "#1003", "#1003", "", "#1004"],
+                  ["Ann Lee", "", "Bo Chen", "", "", "", ""],
+                  ["(201) 555-0123", "", "12345", "", "", "", ""],
+                  ["ann@example.com", "ann@example.com", "bo@example.com", "dee@example.com", "", "", "x"])
     _, contacts, invalid = imported(frame)
     assert contacts == [("Ann Lee", "+12015550123")]
-    assert invalid == [(4, "too_short"), (6, "empty")]
+    assert invalid == [(4, "too_short"), (5, "empty"), (8, "empty")], "row 7 is blank: no entry either"
 
 
 # --- through the real sidecar ----------------------------------------------------------------------------------
@@ -361,11 +362,11 @@ def test_sidecar_refuses_a_file_whose_only_digits_are_identifiers(sidecar):
     assert answer.status_code == 400 and answer.json()["code"] == "no_phone_column"
 
 
-def test_a_person_without_a_number_is_reported_but_a_row_naming_nobody_is_not(tmp_path):
+def test_a_person_without_a_number_is_reported_but_a_line_item_row_is_not(tmp_path):
     path = tmp_path / "people.csv"
-    path.write_text("Name,Phone,Note\nAnn Lee,+1 415 555 2671,\nBen Okafor,,ask for it\n,,continued\n"
-                    "Cy Diaz,+1 415 555 2672,\n", encoding="utf-8")
+    path.write_text("Order,Name,Phone,Item\n#7,Ann Lee,+1 415 555 2671,tea\n#7,,,cups\n#8,Ben Okafor,,jam\n"
+                    ",,,a note\n#9,Cy Diaz,+1 415 555 2672,\n", encoding="utf-8")
     entries = extract_file(str(path), "US").entries
-    assert entries["row"].tolist() == [2, 3, 5], "the row naming nobody and holding no number is not an entry"
-    missing = entries[entries["row"] == 3].iloc[0]
+    assert entries["row"].tolist() == [2, 4, 5, 6], "only the order's second line item is not an entry"
+    missing = entries[entries["row"] == 4].iloc[0]
     assert (missing["name"], missing["status"], missing["reason"]) == ("Ben Okafor", "invalid", "empty")

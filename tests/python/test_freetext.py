@@ -1,11 +1,12 @@
 """find_numbers_in_text: pasted lists, names beside numbers, WhatsApp chats, links, odd spacing, dates and times."""
+import os
 import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contacts.freetext import FoundNumber, find_numbers_in_text
+from contacts.freetext import FoundNumber, find_number_columns, find_numbers_in_text
 
 BUDGET_SECONDS = 2.0
 
@@ -109,7 +110,7 @@ def test_pathological_lines_finish_within_budget(text):
     assert time.perf_counter() - started < BUDGET_SECONDS
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(os.environ.get("BULKMSG_FREETEXT_EXAMPLES") or 300), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("0123456789 +-().,;:/\t\n[]APMapm\u00a0\u202aéx")), max_size=600))
 def test_fuzz_results_are_well_formed(text):
     """Any text: each result's line exists, its value holds a digit, its name holds no digit run; within budget."""
@@ -265,3 +266,24 @@ def test_parse_manual_numbers_over_http_lists_and_labels(sidecar):
 ])
 def test_numbers_joined_by_or_and_or_a_slash_share_the_one_name(text, names):
     assert [f.name for f in find_numbers_in_text(text)] == names
+
+
+LINE_PIECES = st.sampled_from(["98861 23450", "+91 98861 23451", "(080) 2345 6789", "2024-03-01", "12-03-2024",
+                               "2019 - 2020", "10:30", "1.", "2)", "•", "- ", "Ravi", "fax", "Order #", "#", ", ",
+                               "; ", " or ", "\t", "\u00a0", "\u2013", "12", "123", "4155", "-", "+", "(", ")", " ",
+                               "1.415.555.2671", "192.168.1.1", "12.50", "/", "415-555-2671", "5"])
+
+
+@settings(max_examples=int(os.environ.get("BULKMSG_FREETEXT_EXAMPLES") or 300), deadline=None)
+@given(st.lists(st.lists(LINE_PIECES, max_size=6).map("".join), max_size=12).map("\n".join))
+def test_the_column_scan_gives_exactly_the_line_by_line_answer(text):
+    rows, values, names = find_number_columns(text)
+    assert [(f.line, f.value, f.name) for f in find_numbers_in_text(text)] == \
+        list(zip(rows.tolist(), values.tolist(), names.tolist()))
+
+
+def test_a_pasted_list_of_plain_numbers_takes_the_column_scan_and_keeps_every_line():
+    text = "\n".join(["98861 2345%d" % (i % 10) if i % 3 else "+91 98861-2345%d" % (i % 10) for i in range(3000)])
+    rows, values, _ = find_number_columns(text)
+    assert rows.tolist() == list(range(1, 3001))
+    assert values.tolist() == text.split("\n")
