@@ -16,6 +16,7 @@ import re
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core.errors import DomainError
 from .extract import FIELD_PREFIX, SOURCE_PREFIX
@@ -134,8 +135,9 @@ def safe_sheet_title(title):
 def text_cell(sheet, value):
     """A cell typed as an inline string, so openpyxl never writes it as a formula and Excel never evaluates it.
 
-    No apostrophe is added: in a text-typed cell it would be shown as part of the value."""
-    cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
+    No apostrophe is added: in a text-typed cell it would be shown as part of the value. Control characters XML
+    1.0 cannot hold (a stray \\x01 pasted into a note) are dropped: the file could not be written with them."""
+    cell = WriteOnlyCell(sheet, value="" if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value)))
     cell.data_type = "s"
     return cell
 

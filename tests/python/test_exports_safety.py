@@ -2,6 +2,8 @@
 import io
 import zipfile
 
+import openpyxl
+
 import pytest
 
 from contacts.exports import neutralise, safe_sheet_title, to_csv, to_xlsx
@@ -35,3 +37,16 @@ def test_csv_header_is_neutralised():
     """The CSV's first row goes through the same rule as its cells."""
     text = to_csv(["=cmd|' /C calc'!A0", "number"], [("x", "+16502530000")]).decode("utf-8-sig")
     assert text.splitlines() == ["'=cmd|' /C calc'!A0,number", "x,+16502530000"]
+
+
+def test_control_characters_xml_cannot_hold_are_dropped_from_an_xlsx_not_a_500(sidecar):
+    rows = b"".join(b"P%d,+1415555%04d,note %d\n" % (i, i, i) for i in range(300))  # enough text around them
+    text = b"Name,Phone,Note\nAnn\x01 Lee,+14155552671,a\x02b\x1fc\n" + rows
+    upload = sidecar.post("/upload", files={"file": ("ctl.csv", text)}, data={"default_region": "US"})
+    assert upload.status_code == 200, upload.text
+    answer = sidecar.get("/imports/%s/export" % upload.json()["import_id"],
+                         params={"what": "contacts", "format": "xlsx"})
+    assert answer.status_code == 200, answer.text
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    first = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
+    assert first[0] == "Ann Lee" and first[2] == "abc"
