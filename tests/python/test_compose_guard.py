@@ -173,3 +173,19 @@ def test_the_built_in_placeholder_names_are_shared_with_the_ui():
     from sidecar.settings import public_constants
 
     assert public_constants()["placeholder_builtins"] == list(render.BUILTINS)
+
+
+def test_the_compose_preview_reflects_a_contact_edited_since_the_last_preview(api):
+    list_id = new_list(api, "edited")
+    check = {"list_id": list_id, "body": "News from {{City}}"}
+    before = api.post("/compose/preview", json=check).json()["warnings"]
+    ben = api.get("/lists/%d/contacts?q=Ben" % list_id).json()["contacts"][0]
+    assert any(w["contact_id"] == ben["id"] for w in before["examples"])
+    edited = api.patch("/lists/%d/contacts/%d" % (list_id, ben["id"]), json={"fields": {"City": "Jos"}})
+    assert edited.status_code == 200, edited.text
+    after = api.post("/compose/preview", json=dict(check, contact_id=ben["id"])).json()
+    assert after["warnings"]["recipients_with_empty"] == before["recipients_with_empty"] - 1
+    assert all(w["contact_id"] != ben["id"] for w in after["warnings"]["examples"])
+    assert after["preview"]["body"] == "News from Jos"
+    missing = api.post("/compose/preview", json=dict(check, contact_id=ben["id"] + 10_000))
+    assert missing.status_code == 404

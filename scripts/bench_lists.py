@@ -1,0 +1,129 @@
+"""Issue 18, round 2: saving a list from a 100k import and the compose preview of that list, this tree beside a
+baseline.
+
+    .venv/bin/python scripts/bench_lists.py [--baseline-ref aee73a1] [--rows 100000] [--repeats 5]
+
+For each side (a temporary git worktree of --baseline-ref, then this tree) a real sidecar starts on a free loopback
+port with a fresh data directory; the script times POST /upload?limit=0 of a generated import (scripts/gen_contacts.py,
+region IN, seed 7, cached in .bench/), then POST /lists {"name", "import_id"} and POST /compose/preview for the new
+list, REPEATS times each, and prints best and median per side and the ratio baseline / this tree.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+import gen_contacts  # noqa: E402  (the project's own generator)
+from bench_memory import baseline_checkout  # noqa: E402  (the same temporary worktree of the baseline)
+
+CACHE = os.path.join(REPO, ".bench")
+# Rate limits lifted so that repeats are not refused (the groups the timed endpoints use).
+RATE_LIMITS = "upload=100000/60,lists=100000/60,edits=100000/60"
+# A message with a built-in, a column of the generated file and a placeholder with a fallback.
+PREVIEW_BODY = "Hi {{first_name}}, your city is {{city}}. {{name|friend}}"
+
+
+def start_sidecar(tree, home):
+    """A real sidecar of checkout TREE on a free loopback port, data and temp under HOME: (process, url)."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    temp = os.path.join(home, "tmp")
+    os.makedirs(temp, exist_ok=True)
+    env = dict(os.environ, TMPDIR=temp, BULKMSG_RATE_LIMITS=RATE_LIMITS)
+    proc = subprocess.Popen([sys.executable, os.path.join(tree, "python-backend", "app.py"), "--host", "127.0.0.1",
+                             "--port", str(port), "--data-dir", os.path.join(home, "data")], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = "http://127.0.0.1:%d" % port
+    for _ in range(600):
+        try:
+            if requests.get(url + "/health", timeout=1).status_code == 200:
+                return proc, url
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise SystemExit("sidecar of %s did not start" % tree)
+
+
+def timed(call):
+    """(seconds, response) of CALL(), failing on an error answer."""
+    started = time.perf_counter()
+    answer = call()
+    seconds = time.perf_counter() - started
+    answer.raise_for_status()
+    return seconds, answer
+
+
+def upload(url, path):
+    """POST /upload?limit=0 of PATH, as the UI sends it."""
+    with open(path, "rb") as handle:
+        return requests.post(url + "/upload?limit=0", files={"file": (os.path.basename(path), handle)},
+                             data={"default_region": "IN"}, timeout=1200)
+
+
+def fields_placeholder(url, list_id):
+    """A preview body naming one of the list's own columns (the generated file's columns vary by seed)."""
+    fields = requests.get("%s/lists/%d" % (url, list_id), timeout=60).json()["fields"]
+    return PREVIEW_BODY.replace("{{city}}", "{{%s}}" % fields[0]) if fields else PREVIEW_BODY.replace(
+        "{{city}}", "{{email}}")
+
+
+def measure(tree, path, repeats):
+    """{step: [seconds, ...]} and the list size for a fresh sidecar of TREE."""
+    home = tempfile.mkdtemp(prefix="bulkmsg-bench-lists-")
+    proc, url = start_sidecar(tree, home)
+    times = {"upload": [], "save list": [], "compose preview": []}
+    try:
+        size = None
+        for i in range(repeats):
+            seconds, answer = timed(lambda: upload(url, path))
+            times["upload"].append(seconds)
+            import_id = answer.json()["import_id"]
+            seconds, answer = timed(lambda: requests.post(url + "/lists", json={"name": "bench %d" % i,
+                                                                              "import_id": import_id}, timeout=600))
+            times["save list"].append(seconds)
+            list_id, size = answer.json()["list"]["id"], answer.json()["added"]
+            body = fields_placeholder(url, list_id)
+            seconds, _ = timed(lambda: requests.post(url + "/compose/preview", json={"list_id": list_id,
+                                                                                    "body": body}, timeout=600))
+            times["compose preview"].append(seconds)
+        return times, size
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def main():
+    """Measure the baseline and this tree; print the table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--baseline-ref", default="aee73a1", help="git revision measured as the baseline")
+    args = parser.parse_args()
+    path = gen_contacts.cached(CACHE, args.rows, "IN", "csv", 7)[0]
+    made = baseline_checkout(args.baseline_ref)
+    try:
+        old, old_size = measure(made, path, args.repeats)
+    finally:
+        subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", made], check=False)
+    new, new_size = measure(REPO, path, args.repeats)
+    print("%d-row import, list of %d contacts (baseline %d), %d repeats; seconds best / median"
+          % (args.rows, new_size, old_size, args.repeats))
+    print("%-18s %18s %18s %8s" % ("step", "baseline", "this tree", "ratio"))
+    for step in new:
+        print("%-18s %8.3f / %7.3f %8.3f / %7.3f %7.1fx" % (
+            step, min(old[step]), statistics.median(old[step]), min(new[step]), statistics.median(new[step]),
+            statistics.median(old[step]) / statistics.median(new[step])))
+
+
+if __name__ == "__main__":
+    main()
