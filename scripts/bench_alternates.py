@@ -14,9 +14,11 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+from bench_memory import baseline_checkout  # noqa: E402  (the same temporary worktree of the baseline)
+
 CACHE = os.path.join(REPO, ".bench")
 TIMER = """
 import json, sys, time
@@ -71,9 +73,7 @@ def main():
     parser.add_argument("--baseline-ref", default="02e1041", help="git revision measured as the baseline")
     args = parser.parse_args()
     files = write_inputs(args.rows)
-    baseline = tempfile.mkdtemp(prefix="bulkmsg-baseline-")
-    subprocess.run(["git", "-C", REPO, "worktree", "add", "--detach", "--force", baseline, args.baseline_ref],
-                   check=True, stdout=subprocess.DEVNULL)
+    baseline = baseline_checkout(args.baseline_ref)
     try:
         results = {"baseline": timed(baseline, args.repeat, files), "this tree": timed(REPO, args.repeat, files)}
     finally:

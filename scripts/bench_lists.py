@@ -23,34 +23,13 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 import gen_contacts  # noqa: E402  (the project's own generator)
 from bench_memory import baseline_checkout  # noqa: E402  (the same temporary worktree of the baseline)
+from bench_readers import start_sidecar  # noqa: E402  (the same sidecar start as the upload benchmark)
 
 CACHE = os.path.join(REPO, ".bench")
 # Rate limits lifted so that repeats are not refused (the groups the timed endpoints use).
 RATE_LIMITS = "upload=100000/60,lists=100000/60,edits=100000/60"
 # A message with a built-in, a column of the generated file and a placeholder with a fallback.
 PREVIEW_BODY = "Hi {{first_name}}, your city is {{city}}. {{name|friend}}"
-
-
-def start_sidecar(tree, home):
-    """A real sidecar of checkout TREE on a free loopback port, data and temp under HOME: (process, url)."""
-    import socket
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    temp = os.path.join(home, "tmp")
-    os.makedirs(temp, exist_ok=True)
-    env = dict(os.environ, TMPDIR=temp, BULKMSG_RATE_LIMITS=RATE_LIMITS)
-    proc = subprocess.Popen([sys.executable, os.path.join(tree, "python-backend", "app.py"), "--host", "127.0.0.1",
-                             "--port", str(port), "--data-dir", os.path.join(home, "data")], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = "http://127.0.0.1:%d" % port
-    for _ in range(600):
-        try:
-            if requests.get(url + "/health", timeout=1).status_code == 200:
-                return proc, url
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise SystemExit("sidecar of %s did not start" % tree)
 
 
 def timed(call):
@@ -79,7 +58,7 @@ def fields_placeholder(url, list_id):
 def measure(tree, path, repeats):
     """{step: [seconds, ...]} and the list size for a fresh sidecar of TREE."""
     home = tempfile.mkdtemp(prefix="bulkmsg-bench-lists-")
-    proc, url = start_sidecar(tree, home)
+    proc, url = start_sidecar(tree, home, RATE_LIMITS)
     times = {"upload": [], "save list": [], "compose preview": []}
     try:
         size = None

@@ -23,6 +23,7 @@ import requests
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path[:0] = [os.path.join(REPO, "scripts"), os.path.join(REPO, "python-backend")]
+from bench_memory import baseline_checkout  # noqa: E402  (the same temporary worktree of the baseline)
 from bench_readers import start_sidecar  # noqa: E402  (the same sidecar start as the upload benchmark)
 
 NAMED_SHARE = 5  # one line in this many has a name beside its number
@@ -71,9 +72,7 @@ def main():
     parser.add_argument("--baseline-ref", default="aee73a1", help="git revision measured as the baseline")
     args = parser.parse_args()
     text = pasted_text(args.numbers)
-    baseline = tempfile.mkdtemp(prefix="bulkmsg-baseline-")
-    subprocess.run(["git", "-C", REPO, "worktree", "add", "--detach", "--force", baseline, args.baseline_ref],
-                   check=True, stdout=subprocess.DEVNULL)
+    baseline = baseline_checkout(args.baseline_ref)
     homes, procs, urls = [], {}, {}
     try:
         for side, tree in (("baseline", baseline), ("this tree", REPO)):

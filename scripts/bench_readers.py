@@ -108,15 +108,16 @@ def report(label, ours, baseline, baseline_label):
     print("%-34s %7.3f s   %-26s %7.3f s   x%.1f" % (label, ours, baseline_label, baseline, baseline / ours))
 
 
-def start_sidecar(tree, home):
-    """A real sidecar of checkout TREE on a free loopback port, data and temp under HOME: (process, url)."""
+def start_sidecar(tree, home, rate_limits="upload=100000/60"):
+    """A real sidecar of checkout TREE on a free loopback port, data and temp under HOME, with RATE_LIMITS lifted so
+    repeats are not refused: (process, url)."""
     import socket
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     temp = os.path.join(home, "tmp")
     os.makedirs(temp, exist_ok=True)
-    env = dict(os.environ, TMPDIR=temp, BULKMSG_RATE_LIMITS="upload=100000/60")
+    env = dict(os.environ, TMPDIR=temp, BULKMSG_RATE_LIMITS=rate_limits)
     proc = subprocess.Popen([sys.executable, os.path.join(tree, "python-backend", "app.py"), "--host", "127.0.0.1",
                              "--port", str(port), "--data-dir", os.path.join(home, "data")], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
