@@ -40,9 +40,12 @@ def test_after_kill_minus_nine_reconciling_before_retry_sends_nothing_twice(tmp_
                 results.append(dict(result, **rig.finish_with_retry(result["campaign_id"], result["addresses"])))
         finally:
             rig.close()
-    reconciled = sum(r["reconciled"] for r in results)
-    print("reconciled %d unknown row(s) in %d trials; %d stayed unknown and were retried" % (
-        reconciled, trials, sum(r["still_unknown"] for r in results)))
-    assert reconciled >= 1  # some kills left rows the provider had taken: the trial tested reconciliation
+    taken = sum(r["taken_in_flight"] for r in results)
+    print("%d row(s) were in flight and already taken by the provider at the kills of %d trials; %d were settled "
+          "by reconciling, the rest by the provider's late reports; %d stayed unknown and were retried" % (
+              taken, trials, sum(r["reconciled"] for r in results), sum(r["still_unknown"] for r in results)))
+    # Whether a late webhook or the reconcile call settles a row is a race the product may win either way; what
+    # the trials must have contained is rows the provider took that the dead sidecar never recorded.
+    assert taken >= 1
     assert sum(r["double_sends"] for r in results) == 0
     assert all(r["final"] == {"sent": r["size"]} for r in results)

@@ -284,6 +284,7 @@ class FaultRig:
         # a timed kill lands, which would make the trial prove nothing.
         self.kill_after_deliveries(addresses, self.rng.randint(0, int(len(addresses) * kill_share)))
         at_kill = self.check(campaign_id, addresses, final=False)
+        taken_in_flight = len(self.taken_in_flight(campaign_id))
         kills = 1
         if self.rng.random() < double_kill_rate:
             self.ensure_sidecar()  # restarts and resumes
@@ -294,7 +295,13 @@ class FaultRig:
         final = self.check_with_log(campaign_id, addresses)
         return {"trial": trial, "size": len(addresses), "kills": kills, "at_kill": at_kill, "final": final,
                 "double_sends": len(self.double_sends(addresses)), "campaign_id": campaign_id,
-                "addresses": addresses}
+                "addresses": addresses, "taken_in_flight": taken_in_flight}
+
+    def taken_in_flight(self, campaign_id):
+        """Recipients the dead sidecar had not settled although the provider had already taken their message:
+        the rows a restart must settle without sending again (by a late report or by reconciling)."""
+        _status, rows, _integrity = self.ledger(campaign_id)
+        return [a for a, s in rows.items() if s in ("sending", "unknown") and self.target.received(a) > 0]
 
     def run_engine_trial(self, trial, size_range=(20, 40), kill_share=0.8):
         """One trial of the engine process dying mid-campaign: the campaign pauses with a reason; once the engine
