@@ -4,6 +4,8 @@ import math
 
 import pandas as pd
 
+from core.errors import DomainError
+
 
 def number_text(value):
     """Integers and integral floats as exact digits (919876543210.0 -> '919876543210'); other floats as repr."""
@@ -14,6 +16,19 @@ def number_text(value):
             return "%d" % value
         return repr(value)
     return str(value)
+
+
+def iso_datetime_text(text):
+    """An ISO date-time written in a workbook's XML ('2024-03-01T10:30:00.000') as the XLSX reader gives one: the
+    day alone at midnight, else day and clock without fractions of a second."""
+    day, _, clock = text.partition("T")
+    return day if clock.strip("0:.") == "" else "%s %s" % (day, clock.split(".")[0])
+
+
+def unsafe_workbook():
+    """The error for XML that declares a DTD or entities (billion laughs, external entities)."""
+    return DomainError("unsafe_workbook", "The spreadsheet declares XML entities or a DTD, which spreadsheets never "
+                                          "need; it was refused for safety.")
 
 
 def cell_text(value):

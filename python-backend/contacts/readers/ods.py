@@ -11,7 +11,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
 from core.errors import DomainError
-from .cells import number_text, rows_to_frame
+from .cells import iso_datetime_text, number_text, rows_to_frame, unsafe_workbook
 from .limits import MAX_COLUMNS, MAX_SHEET_CELLS
 from .model import Sheet
 
@@ -87,8 +87,7 @@ def cell_value(cell):
     if kind == "boolean":
         return "TRUE" if raw.strip().lower() == "true" else "FALSE"
     if kind == "date":
-        day, _, clock = raw.partition("T")
-        return day if clock.strip("0:.") == "" else "%s %s" % (day, clock)
+        return iso_datetime_text(raw)
     return iso_time(raw)
 
 
@@ -158,8 +157,7 @@ def read_ods(archive):
                     builder.add_row(element)
                     element.clear()
     except DefusedXmlException:
-        raise DomainError("unsafe_workbook", "The spreadsheet declares XML entities or a DTD, which spreadsheets "
-                                               "never need; it was refused for safety.") from None
+        raise unsafe_workbook() from None
     except (ParseError, KeyError, OSError, EOFError, ValueError):
         raise DomainError("corrupt_file", "The spreadsheet is damaged and cannot be read.") from None
     return sheets

@@ -8,7 +8,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
 from core.errors import DomainError
-from .cells import number_text, rows_to_frame
+from .cells import iso_datetime_text, number_text, rows_to_frame, unsafe_workbook
 from .limits import MAX_COLUMNS, MAX_SHEET_CELLS
 from .model import Sheet
 
@@ -50,8 +50,7 @@ def data_text(cell):
         except ValueError:
             return text.strip()
     if kind == "DateTime":
-        day, _, clock = text.partition("T")
-        return day if clock.strip("0:.") == "" else "%s %s" % (day, clock.split(".")[0])
+        return iso_datetime_text(text)
     if kind == "Boolean":
         return "TRUE" if text.strip() in ("1", "true") else "FALSE"
     return text
@@ -112,8 +111,7 @@ def read_xml_spreadsheet(data):
                 current.add_row(element)
                 element.clear()
     except DefusedXmlException:
-        raise DomainError("unsafe_workbook", "The spreadsheet declares XML entities or a DTD, which spreadsheets "
-                                               "never need; it was refused for safety.") from None
+        raise unsafe_workbook() from None
     except (ParseError, ValueError):
         raise DomainError("corrupt_file", "The spreadsheet is damaged and cannot be read.") from None
     return sheets

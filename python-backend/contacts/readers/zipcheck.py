@@ -9,6 +9,7 @@ from defusedxml.ElementTree import ParseError, iterparse
 from core import errors
 from core.errors import DomainError
 from . import ods
+from .cells import unsafe_workbook
 from .extent import XlsxExtent
 from .limits import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES
 
@@ -193,8 +194,7 @@ def refuse_dtd(archive, name):
             for _ in iterparse(part, events=("start",), forbid_dtd=True):
                 return  # the root element opened: the prolog, the only place for a DTD, is behind us
     except DefusedXmlException:
-        raise DomainError("unsafe_workbook", "The workbook declares XML entities or a DTD, which spreadsheets "
-                                               "never need; it was refused for safety.") from None
+        raise unsafe_workbook() from None
     except (ParseError, *ZIP_ERRORS):
         return  # not well-formed: the workbook reader reports the damage
 
