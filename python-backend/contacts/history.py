@@ -105,7 +105,10 @@ class ImportHistory:
     def record_edit(self, import_id, entry_id, value, field="value"):
         """Append one fix (FIELD: 'value' or 'name'), made durable before the answer goes out."""
         path = os.path.join(self.folder(import_id), "edits.jsonl")
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, OWNER_FILE)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, OWNER_FILE)
+        except FileNotFoundError:  # deleted by another request after this one found it
+            raise DomainError("not_found", "This import was deleted; import the file again.", errors.NOT_FOUND) from None
         with os.fdopen(fd, "a", encoding="utf-8") as f:
             f.write(json.dumps({"entry_id": entry_id, "field": field, "value": value}) + "\n")
             f.flush()

@@ -134,3 +134,21 @@ def test_saved_imports_are_owner_only_and_ids_never_reach_the_disk(server):
         assert answer.status_code == 404 and answer.json()["code"] == "not_found", probe
     assert server.delete("/imports/imp_..%2F..%2Fimports").json()["code"] == "not_found"
     assert os.path.isdir(folder)
+
+
+def test_fixing_rows_while_the_import_is_deleted_answers_200_or_404_never_500(server):
+    from concurrent.futures import ThreadPoolExecutor
+    text = "Name,Phone\n" + "".join("P%d,415 555 %04d\n" % (i, i) for i in range(3000))
+    answers = []
+    for _round in range(8):
+        import_id = upload(server, text=text)["import_id"]
+        entry = server.get("/imports/%s/rows?status=valid&limit=1" % import_id).json()["rows"][0]["id"]
+        path = "/imports/%s/rows/%s" % (import_id, entry)
+        with ThreadPoolExecutor(4) as pool:
+            fixes = [pool.submit(server.patch, path, json={"value": "415 555 %04d" % n}) for n in range(12)]
+            deleted = pool.submit(server.delete, "/imports/" + import_id)
+            answers += [f.result() for f in fixes]
+        assert deleted.result().status_code in (200, 204), deleted.result().text
+    assert {a.status_code for a in answers} <= {200, 404}, [a.text for a in answers if a.status_code not in (200, 404)]
+    assert all(a.json()["code"] == "not_found" for a in answers if a.status_code == 404)
+    assert any(a.status_code == 404 for a in answers)  # the deletion really overtook some fixes
