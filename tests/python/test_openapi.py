@@ -76,6 +76,23 @@ def test_every_route_of_a_described_area_is_described(app):
     assert missing == []
 
 
+def test_every_rate_limited_route_documents_its_429(app):
+    """A client reading the description learns which calls can be refused for going too fast."""
+    from sidecar.openapi import openapi_document
+    from sidecar.ratelimit import group_of
+
+    paths = openapi_document()["paths"]
+    undocumented = []
+    for rule in app.url_map.iter_rules():
+        if group_of(app.view_functions[rule.endpoint]) is None:
+            continue
+        for method in rule.methods & HTTP_METHODS:
+            operation = paths.get(openapi_path(rule.rule), {}).get(method.lower())
+            if operation is not None and "429" not in operation["responses"]:
+                undocumented.append((method, rule.rule))
+    assert sorted(undocumented) == []
+
+
 @pytest.fixture
 def schema_sidecar(tmp_path):
     """A real sidecar with rate limits out of the way."""

@@ -2217,6 +2217,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     openapi: {
@@ -2303,6 +2304,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
         };
     };
     health: {
@@ -2471,6 +2473,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
         };
     };
     regions: {
@@ -2703,6 +2706,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             507: components["responses"]["StorageFull"];
         };
     };
@@ -3033,6 +3037,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -3171,6 +3176,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -3404,6 +3410,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -4175,6 +4182,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -4435,6 +4443,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -4563,6 +4572,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -4640,6 +4650,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -4917,6 +4928,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -4998,6 +5010,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -5119,6 +5132,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -5205,6 +5219,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -5266,6 +5281,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -5331,6 +5347,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -5419,6 +5436,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -5511,6 +5529,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -5597,6 +5616,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable`, `keychain_unavailable`, `storage_error`. */
             503: {
                 headers: {
@@ -5740,6 +5760,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -5807,6 +5828,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -5933,6 +5955,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -6002,6 +6025,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -6146,6 +6170,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -6212,6 +6237,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -6284,6 +6310,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -6441,6 +6468,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -6505,6 +6533,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -6715,6 +6744,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -6841,6 +6871,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -6914,6 +6945,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
@@ -7028,6 +7060,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description Unavailable: `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
