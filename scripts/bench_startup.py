@@ -24,7 +24,8 @@ BUNDLE = os.path.join(REPO, "build", "sidecar-dist", "bulkmsg-sidecar")
 BINARY = os.path.join(BUNDLE, "bulkmsg-sidecar.exe" if os.name == "nt" else "bulkmsg-sidecar")
 PYTHON = os.path.join(REPO, ".venv", "bin", "python")
 SOURCE_ENTRY = os.path.join(REPO, "python-backend", "app.py")
-TARGET_S = 2.0
+TARGET_S = 1.0      # issue 18: <= 1.0 s, or <= 1.2x the source sidecar measured in the same run
+TARGET_RATIO = 1.2
 POLL_S = 0.02
 TIMEOUT_S = 60
 
@@ -71,10 +72,12 @@ def folder_size(path):
     return sum(sizes), len(sizes)
 
 
-def measure(label, command, runs):
-    """Median, min and max of RUNS start-ups, after one unmeasured warm-up (page cache)."""
-    time_to_healthy(command)
-    times = [time_to_healthy(command) for _ in range(runs)]
+def measure(label, command, runs, data_dir=None):
+    """Median, min and max of RUNS start-ups, after one unmeasured warm-up (page cache). DATA_DIR: start every run
+    on that data directory (an everyday start: the store exists and is at the current schema); None: each run on a
+    fresh one (the first start after installing, which creates the store)."""
+    time_to_healthy(command, data_dir)
+    times = [time_to_healthy(command, data_dir) for _ in range(runs)]
     print("%-34s median %5.2f s   min %5.2f s   max %5.2f s   (n=%d)"
           % (label, statistics.median(times), min(times), max(times), runs), flush=True)
     return statistics.median(times)
@@ -91,14 +94,18 @@ def main():
         raise SystemExit("no frozen build at %s: run scripts/build-sidecar first" % args.binary)
 
     print("Frozen sidecar start-up: spawn -> healthy /health (warm page cache, %d runs each)" % args.runs)
-    baseline = measure("baseline: python app.py (source)", [PYTHON if os.path.exists(PYTHON) else sys.executable,
-                                                            SOURCE_ENTRY], args.runs)
-    frozen = measure("frozen one-folder binary", [args.binary], args.runs)
-    if args.onefile:
-        measure("frozen one-file binary", [args.onefile], args.runs)
+    source = [PYTHON if os.path.exists(PYTHON) else sys.executable, SOURCE_ENTRY]
+    with tempfile.TemporaryDirectory() as everyday:
+        for data_dir, kind in ((None, "first start (new data folder)"), (everyday, "everyday start (existing data)")):
+            print("-- %s" % kind)
+            baseline = measure("baseline: python app.py (source)", source, args.runs, data_dir)
+            frozen = measure("frozen one-folder binary", [args.binary], args.runs, data_dir)
+            if args.onefile:
+                measure("frozen one-file binary", [args.onefile], args.runs, data_dir)
+            met = frozen <= TARGET_S or frozen <= TARGET_RATIO * baseline
+            print("frozen / source start-up ratio     %.2f   target <= %.1f s or <= %.1fx: %s"
+                  % (frozen / baseline, TARGET_S, TARGET_RATIO, "met" if met else "NOT met"))
     size, files = folder_size(os.path.dirname(args.binary))
-    print("frozen / source start-up ratio     %.2f" % (frozen / baseline))
-    print("target <= %.1f s: %s" % (TARGET_S, "met" if frozen <= TARGET_S else "NOT met"))
     print("one-folder bundle size            %.1f MB in %d files" % (size / 1e6, files))
     if args.onefile:
         print("one-file binary size              %.1f MB" % (folder_size(args.onefile)[0] / 1e6))
