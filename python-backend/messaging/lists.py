@@ -1,4 +1,6 @@
 """Saved contact lists: create, rename, merge, delete, page with search, add and edit contacts."""
+import contextlib
+
 import orjson
 
 from . import contacts_check
@@ -9,6 +11,9 @@ from core.fields import is_id, require_text
 from .util import contains, dumps, iso, like_pattern, loads, now
 
 INSERT_BATCH = 5000  # contacts per executemany: big enough to amortise the call, small enough to cap memory
+BULK_CACHE_KIB = 16 * 1024  # SQLite page cache while inserting many contacts (see bulk_cache)
+INSERT_CONTACT = ("INSERT INTO list_contacts (list_id, number, alternates, email, name, fields, source_row, created_at,"
+                  " updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING")
 
 
 def list_row(conn, list_id):
@@ -56,18 +61,41 @@ def alternates_text(contact):
 
 
 def insert_contacts(conn, list_id, records):
-    """Insert RECORDS (dicts) into LIST_ID, skipping duplicates of a number or email; (added, duplicates)."""
-    added = tried = 0
+    """Insert RECORDS (dicts, or an object whose batches(list_id, stamp) yields INSERT parameters, as
+    import_rows.ImportRows) into LIST_ID, skipping duplicates of a number or email; (added, duplicates)."""
     stamp = now()
-    for batch in insert_batches(list_id, records, stamp):
+    batches = records.batches(list_id, stamp) if hasattr(records, "batches") else \
+        insert_batches(list_id, records, stamp)
+    with bulk_cache(conn):
+        return insert_rows(conn, batches)
+
+
+def insert_rows(conn, batches):
+    """Run the contact INSERT over BATCHES of parameters; (rows inserted, rows skipped as duplicates)."""
+    added = tried = 0
+    for batch in batches:
         # One executemany per batch: rowcount is the rows really inserted (ON CONFLICT skips duplicates), so
         # the counts stay exact without a statement and a rowcount read per contact.
-        cursor = conn.executemany(
-            "INSERT INTO list_contacts (list_id, number, alternates, email, name, fields, source_row, created_at,"
-            " updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", batch)
+        cursor = conn.executemany(INSERT_CONTACT, batch)
         added += cursor.rowcount
         tried += len(batch)
     return added, tried - added
+
+
+@contextlib.contextmanager
+def bulk_cache(conn):
+    """SQLite's page cache raised to BULK_CACHE_KIB for a bulk insert, then put back (which frees the pages).
+
+    With the default 2 MB the pages a 100k insert touches (~11 MB: rows and three indexes) no longer fit, and
+    pages are spilled to the WAL and read back mid-transaction; 16 MB cut the insert's CPU time by ~8% and its
+    wall time more. Durability is unchanged (same journal, same fsync at commit); the request's connection,
+    and with it the cache, is closed after the request."""
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute("PRAGMA cache_size=%d" % -BULK_CACHE_KIB)
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA cache_size=%d" % before)
 
 
 def insert_batches(list_id, records, stamp):

@@ -8,7 +8,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from contacts.history import ImportHistory
-from contacts.report import contact_records
 
 # A 1M-row import holds ~150 MB in memory; the history on disk holds every import, so the cache stays small.
 MAX_CACHED_IMPORTS = 2
@@ -37,17 +36,15 @@ class StoredImport:
         """Keep a fix made to this import, so it survives a restart (a full disk: the app's 507 handler)."""
         self.history.record_edit(self.import_id, entry_id, value, field)
 
-    def contacts(self, batch=10_000):
-        """Every messageable contact, as API records, a batch at a time: valid numbers, and rows whose
-        number is unusable but whose email address is good (number None) for email campaigns."""
+    def messageable(self):
+        """The entries a list takes: valid numbers, and rows whose number is unusable but whose email address
+        is good (number None) for email campaigns."""
         entries = self.result.entries
         usable = entries["status"] == "valid"
         if "email" in entries.columns:
             usable |= (entries["status"] == "invalid") & entries["email"].notna() & \
                 (entries["email_duplicate_of_row"] == 0)
-        chosen = entries[usable]
-        for start in range(0, len(chosen), batch):
-            yield from contact_records(chosen.iloc[start:start + batch])
+        return entries[usable]
 
 
 class ImportStore:

@@ -14,19 +14,21 @@ bp = Blueprint("lists", __name__)
 
 
 def import_records(import_id):
-    """The valid contacts of a stored import, emails re-checked."""
-    from contacts.emails import normalize_email
+    """The contacts of a stored import as list rows (emails re-checked), built column-wise when inserted."""
+    from messaging.import_rows import ImportRows
 
+    return ImportRows(lambda: messageable_entries(import_id), lists.INSERT_BATCH)
+
+
+def messageable_entries(import_id):
+    """The entries of a stored import that a list takes, or a 404."""
     from .. import imports_store
 
     stored = imports_store.get_import(current_app, import_id) if isinstance(import_id, str) else None
     if stored is None:
         raise DomainError("not_found", "Import %r does not exist (it may have been deleted; import the file again)."
                        % str(import_id)[:40], errors.NOT_FOUND)
-    for record in stored.contacts():
-        if record.get("email"):
-            record["email"] = normalize_email(record["email"])[0]
-        yield record
+    return stored.messageable()
 
 
 def paste_records(body):
