@@ -3,7 +3,7 @@
 Saving a 100k import as a list spent ~0.45 s making a dict per contact (contacts.report.contact_records) and
 then a tuple and a JSON text per dict. Here each column is turned into its stored form once (a list
 comprehension or an Arrow kernel) and the rows are zipped together. Every stored value is the same as the
-record path's (lists.contact_tuple): the same Python expressions per cell, and the fields JSON written
+record path's (lists.contact_values): the same Python expressions per cell, and the fields JSON written
 column-wise only for text cells, where it is the text orjson writes; any other cell sends its batch through
 lists.fields_text, contact by contact, as before.
 """
@@ -30,23 +30,23 @@ class ImportRows:
     def __init__(self, load, batch):
         self.load, self.batch = load, batch
 
-    def batches(self, list_id, stamp):
-        """Lists of INSERT parameter tuples (as lists.contact_tuple), contacts without number and email left out."""
+    def batches(self):
+        """Lists of lists.contact_values tuples, contacts without number and email left out."""
         entries = self.load()
         for start in range(0, len(entries), self.batch):
-            rows = contact_rows(entries.iloc[start:start + self.batch], list_id, stamp)
+            rows = contact_rows(entries.iloc[start:start + self.batch])
             if rows:
                 yield rows
 
 
-def contact_rows(entries, list_id, stamp):
-    """The INSERT parameters of ENTRIES, in order, as lists.contact_tuple makes them from their records."""
+def contact_rows(entries):
+    """The lists.contact_values of ENTRIES with a number or an email, in order, as the record path makes them."""
     numbers = [n if isinstance(n, str) else None for n in entries["number"].tolist()]
     emails = email_column(entries)
     names = [m or "" for m in entries["name"].tolist()]
     columns = zip(numbers, alternates_column(entries), emails, names, fields_column(entries),
                   entries["row"].tolist())
-    return [(list_id, n or None, a, e or None, m, f, r, stamp, stamp) for n, a, e, m, f, r in columns if n or e]
+    return [(n or None, a, e or None, m, f, r) for n, a, e, m, f, r in columns if n or e]
 
 
 def email_column(entries):

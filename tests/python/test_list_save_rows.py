@@ -1,8 +1,9 @@
-"""Saving an import as a list writes its rows column-wise (messaging.import_rows); the contacts table must be what
-the record-by-record path wrote: same rows, ids in the same order, same text, same added/duplicates counts.
+"""Saving an import as a list builds its rows column-wise (messaging.import_rows) and inserts each batch as one
+JSON text (lists.insert_batch); the contacts table must be what the record-by-record path with one executemany
+per batch wrote: same rows, ids in the same order, same text, same added/duplicates counts.
 
-The record path (contacts.report.contact_records, the email re-check, lists.contact_tuple) is replayed here
-in-process against a fresh store, over the very imports the real sidecar saved, and the two tables compared."""
+That path (contacts.report.contact_records, the email re-check, a tuple per record, executemany) is replayed
+here in-process against a fresh store, over the very imports the real sidecar saved, and the tables compared."""
 import math
 import os
 import sqlite3
@@ -31,6 +32,8 @@ CSV = ('Name,Mobile,Home phone,Email,City,Note\n'
 # Contacts already in the list the import is appended to: a number and an email the import repeats.
 EXISTING = [{"number": "+14155552671", "name": "Ann", "fields": {"City": "SF"}},
             {"number": "+14155559999", "name": "Other", "email": "gus@example.co.uk"}]
+OLD_INSERT = ("INSERT INTO list_contacts (list_id, number, alternates, email, name, fields, source_row, created_at,"
+              " updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING")
 TABLE = ("SELECT id, list_id, number, alternates, email, name, fields, source_row FROM list_contacts "
          "ORDER BY id")
 
@@ -64,6 +67,29 @@ def old_records(data_dir, import_id):
         yield record
 
 
+def old_tuple(list_id, contact, stamp):
+    """The INSERT parameters the record path made of one contact."""
+    return (list_id, contact.get("number") or None, lists.alternates_text(contact), contact.get("email") or None,
+            contact.get("name") or "", lists.fields_text(contact.get("fields") or {}), contact.get("row"), stamp,
+            stamp)
+
+
+def old_insert(conn, list_id, records):
+    """(added, duplicates) of RECORDS inserted into LIST_ID as the record path did, in one transaction."""
+    rows = [old_tuple(list_id, c, 1.0) for c in records if c.get("number") or c.get("email")]
+    conn.execute("BEGIN IMMEDIATE")
+    added = sum(conn.executemany(OLD_INSERT, rows[s:s + 5000]).rowcount for s in range(0, len(rows), 5000))
+    conn.execute("COMMIT")
+    return {"added": added, "duplicates": len(rows) - added}
+
+
+def old_list(conn, name, records):
+    """A new list NAME holding RECORDS, as the record path made it: (list id, counts)."""
+    list_id = conn.execute("INSERT INTO lists (name, created_at, updated_at) VALUES (?, 1, 1) RETURNING id",
+                           (name,)).fetchone()[0]
+    return list_id, old_insert(conn, list_id, records)
+
+
 def sidecar_table(api):
     """The sidecar's contacts table, timestamps left out."""
     conn = sqlite3.connect(os.path.join(api.data_dir, "bulkmsg.sqlite3"))
@@ -90,10 +116,10 @@ def test_new_list_and_append_write_the_same_table_as_the_record_path(api, tmp_pa
     assert again.status_code == 200, again.text
 
     conn = db.open_store(str(tmp_path / "replay"))
-    first, _ = lists.create_list(conn, "Existing", [contacts_check.check_contact(c, "US") for c in EXISTING])
-    new, new_stats = lists.create_list(conn, "New", old_records(api.data_dir, import_id))
-    _, append_stats = lists.append_contacts(conn, first["id"], old_records(api.data_dir, import_id))
-    _, again_stats = lists.append_contacts(conn, new["id"], old_records(api.data_dir, import_id))
+    first, _ = old_list(conn, "Existing", [contacts_check.check_contact(c, "US") for c in EXISTING])
+    new, new_stats = old_list(conn, "New", old_records(api.data_dir, import_id))
+    append_stats = old_insert(conn, first, old_records(api.data_dir, import_id))
+    again_stats = old_insert(conn, new, old_records(api.data_dir, import_id))
     expected = conn.execute(TABLE).fetchall()
     conn.close()
 
@@ -121,7 +147,7 @@ def test_a_generated_import_writes_the_same_table_as_the_record_path(api, tmp_pa
     list_id = created.json()["list"]["id"]
 
     conn = db.open_store(str(tmp_path / "replay"))
-    new, stats = lists.create_list(conn, "Generated", old_records(api.data_dir, import_id))
+    _, stats = old_list(conn, "Generated", old_records(api.data_dir, import_id))
     expected = conn.execute(TABLE).fetchall()
     conn.close()
     assert counts(created.json()) == (stats["added"], stats["duplicates"])
@@ -156,6 +182,31 @@ def test_odd_field_cells_are_stored_as_the_record_path_stored_them(kind):
         if record.get("email"):
             record["email"] = normalize_email(record["email"])[0]
         if record.get("number") or record.get("email"):
-            expected.append(lists.contact_tuple(7, record, 1.5))
-    assert contact_rows(entries, 7, 1.5) == expected
+            expected.append(lists.contact_values(record))
+    assert contact_rows(entries) == expected
     assert len(expected) == 3  # the row with neither a number nor an email is left out, as before
+
+
+
+# Stored values JSON must carry exactly: a NUL (sent through executemany instead), escapes, quotes, backslashes,
+# non-BMP characters, a JSON text inside the text, NULLs; a repeated number and a repeated email.
+ODD_BATCH = [("+14155552671", None, None, "nul \x00 inside", "{}", 2),
+             ("+14155552672", '["+14155552673"]', "a@b.org", "\u00e9\u2028\U0001f600 \\ \" \t \n", '{"k":"v"}', 3),
+             ("+14155552671", None, "c@d.org", "repeated number", "{}", 5),
+             (None, None, "a@b.org", "repeated email", '{"x":"\\u0000 \\"q\\""}', 6),
+             (None, None, "e@f.org", "", '{"NaN":NaN}', None)]
+STORED = ("SELECT number, alternates, email, name, fields, source_row, created_at, updated_at FROM list_contacts "
+          "WHERE list_id=? ORDER BY id")
+
+
+@pytest.mark.parametrize("rows", [ODD_BATCH[1:], ODD_BATCH], ids=["json", "with a NUL"])
+def test_a_batch_is_stored_as_executemany_stored_it(tmp_path, rows):
+    conn = db.open_store(str(tmp_path / "store"))
+    old_id, _ = old_list(conn, "old", [])
+    new_id, _ = old_list(conn, "new", [])
+    conn.execute("BEGIN IMMEDIATE")
+    old_added = conn.executemany(OLD_INSERT, [(old_id, *values, 1.5, 1.5) for values in rows]).rowcount
+    new_added = lists.insert_batch(conn, new_id, 1.5, rows)
+    conn.execute("COMMIT")
+    assert new_added == old_added < len(rows)  # duplicates skipped alike
+    assert conn.execute(STORED, (new_id,)).fetchall() == conn.execute(STORED, (old_id,)).fetchall()
