@@ -6,7 +6,8 @@ baseline.
 For each side (a temporary git worktree of --baseline-ref, then this tree) a real sidecar starts on a free loopback
 port with a fresh data directory; the script times POST /upload?limit=0 of a generated import (scripts/gen_contacts.py,
 region IN, seed 7, cached in .bench/), then POST /lists {"name", "import_id"} and POST /compose/preview for the new
-list, REPEATS times each, and prints best and median per side and the ratio baseline / this tree.
+list, REPEATS times each, and prints best and median per side and the ratio baseline / this tree; then, in one more
+save, how far the sidecar's resident memory (its whole process tree, sampled every 20 ms) rose above its level before.
 """
 import argparse
 import os
@@ -22,7 +23,7 @@ import requests
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 import gen_contacts  # noqa: E402  (the project's own generator)
-from bench_memory import baseline_checkout  # noqa: E402  (the same temporary worktree of the baseline)
+from bench_memory import PeakSampler, baseline_checkout, tree_rss  # noqa: E402  (the same worktree, sampler)
 from bench_readers import start_sidecar  # noqa: E402  (the same sidecar start as the upload benchmark)
 
 CACHE = os.path.join(REPO, ".bench")
@@ -55,6 +56,15 @@ def fields_placeholder(url, list_id):
         "{{city}}", "{{email}}")
 
 
+def memory_rise(proc, url, import_id):
+    """MB the sidecar's memory rose above its level before, while saving IMPORT_ID as a list (an untimed save:
+    the sampler's reads of /proc would take CPU from the timed ones)."""
+    before, sampler = tree_rss(proc.pid), PeakSampler(proc.pid)
+    sampler.start()
+    requests.post(url + "/lists", json={"name": "memory", "import_id": import_id}, timeout=600).raise_for_status()
+    return (sampler.stop() - before) / 1e6
+
+
 def measure(tree, path, repeats):
     """{step: [seconds, ...]} and the list size for a fresh sidecar of TREE."""
     home = tempfile.mkdtemp(prefix="bulkmsg-bench-lists-")
@@ -74,7 +84,7 @@ def measure(tree, path, repeats):
             seconds, _ = timed(lambda: requests.post(url + "/compose/preview", json={"list_id": list_id,
                                                                                     "body": body}, timeout=600))
             times["compose preview"].append(seconds)
-        return times, size
+        return times, size, memory_rise(proc, url, import_id)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
@@ -91,10 +101,10 @@ def main():
     path = gen_contacts.cached(CACHE, args.rows, "IN", "csv", 7)[0]
     made = baseline_checkout(args.baseline_ref)
     try:
-        old, old_size = measure(made, path, args.repeats)
+        old, old_size, old_rise = measure(made, path, args.repeats)
     finally:
         subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", made], check=False)
-    new, new_size = measure(REPO, path, args.repeats)
+    new, new_size, new_rise = measure(REPO, path, args.repeats)
     print("%d-row import, list of %d contacts (baseline %d), %d repeats; seconds best / median"
           % (args.rows, new_size, old_size, args.repeats))
     print("%-18s %18s %18s %8s" % ("step", "baseline", "this tree", "ratio"))
@@ -102,6 +112,8 @@ def main():
         print("%-18s %8.3f / %7.3f %8.3f / %7.3f %7.1fx" % (
             step, min(old[step]), statistics.median(old[step]), min(new[step]), statistics.median(new[step]),
             statistics.median(old[step]) / statistics.median(new[step])))
+    print("%-18s %15.0f MB %15.0f MB  (peak above the level before one more save)" % (
+        "save list memory", old_rise, new_rise))
 
 
 if __name__ == "__main__":

@@ -36,15 +36,17 @@ class StoredImport:
         """Keep a fix made to this import, so it survives a restart (a full disk: the app's 507 handler)."""
         self.history.record_edit(self.import_id, entry_id, value, field)
 
-    def messageable(self):
-        """The entries a list takes: valid numbers, and rows whose number is unusable but whose email address
-        is good (number None) for email campaigns."""
-        entries = self.result.entries
-        usable = entries["status"] == "valid"
-        if "email" in entries.columns:
-            usable |= (entries["status"] == "invalid") & entries["email"].notna() & \
-                (entries["email_duplicate_of_row"] == 0)
-        return entries[usable]
+    def messageable(self, wanted=lambda column: True):
+        """The entries a list takes (their columns that WANTED(name) accepts), copied under the lock so that a
+        fix made meanwhile is either in or out: valid numbers, and rows whose number is unusable but whose
+        email address is good (number None) for email campaigns."""
+        with self.lock:
+            entries = self.result.entries
+            usable = entries["status"] == "valid"
+            if "email" in entries.columns:
+                usable |= (entries["status"] == "invalid") & entries["email"].notna() & \
+                    (entries["email_duplicate_of_row"] == 0)
+            return entries.loc[usable, [c for c in entries.columns if wanted(c)]]
 
 
 class ImportStore:

@@ -15,20 +15,20 @@ bp = Blueprint("lists", __name__)
 
 def import_records(import_id):
     """The contacts of a stored import as list rows (emails re-checked), built column-wise when inserted."""
-    from messaging.import_rows import ImportRows
+    from messaging.import_rows import ImportRows, wanted_column
 
-    return ImportRows(lambda: messageable_entries(import_id), lists.INSERT_BATCH)
+    return ImportRows(lambda: stored_import(import_id).messageable(wanted_column))
 
 
-def messageable_entries(import_id):
-    """The entries of a stored import that a list takes, or a 404."""
+def stored_import(import_id):
+    """The stored import IMPORT_ID, or a 404."""
     from .. import imports_store
 
     stored = imports_store.get_import(current_app, import_id) if isinstance(import_id, str) else None
     if stored is None:
         raise DomainError("not_found", "Import %r does not exist (it may have been deleted; import the file again)."
                        % str(import_id)[:40], errors.NOT_FOUND)
-    return stored.messageable()
+    return stored
 
 
 def paste_records(body):
