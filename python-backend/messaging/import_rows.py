@@ -50,19 +50,21 @@ def wanted_column(name):
 
 def contact_rows(entries):
     """The lists.contact_values of ENTRIES with a number or an email, in order, as the record path makes them."""
-    numbers = [n if isinstance(n, str) else None for n in entries["number"].tolist()]
+    numbers = [n if isinstance(n, str) and n else None for n in entries["number"].tolist()]
     emails = email_column(entries)
     names = [m or "" for m in entries["name"].tolist()]
     columns = zip(numbers, alternates_column(entries), emails, names, fields_column(entries),
                   entries["row"].tolist())
-    return [(n or None, a, e or None, m, f, r) for n, a, e, m, f, r in columns if n or e]
+    if None not in numbers:  # every entry has a number (all but email-only rows): no filter, zip runs in C
+        return list(columns)
+    return [row for row in columns if row[0] or row[2]]
 
 
 def email_column(entries):
     """Each entry's email re-checked (normalize_email, as the list API did per record), None without one."""
     if "email" not in entries.columns:
         return [None] * len(entries)
-    return [normalize_email(e)[0] if e else e for e in entries["email"].tolist()]
+    return [(normalize_email(e)[0] if e else e) or None for e in entries["email"].tolist()]
 
 
 def alternates_column(entries):
