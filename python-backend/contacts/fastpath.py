@@ -8,8 +8,8 @@ with its viability and length checks; then region_code_for_number + _number_type
 
 It decides "valid, with this E.164", or "invalid" with the reason normalize_one would give when that reason
 follows from the same steps (parse's length exceptions, is_possible_number_with_reason). Every cell it is
-unsure of is left to the slow path (numbers.normalize_one): text that is not plain, national-prefix transform
-rules, unknown or rare country codes, '+' with an unknown country code (which parse re-reads nationally),
+unsure of is left to the slow path (numbers.normalize_one): text that is not plain, a national prefix that a
+transform rule would rewrite (Argentina's '15'), unknown or rare country codes, '+' with an unknown country code (which parse re-reads nationally),
 and +52 numbers written with Mexico's retired prefixes (normalize_one's step 4b rewrites or refuses them).
 
 Work is done in groups of rows (a group = row positions in the column + their strings); every valid answer
@@ -189,12 +189,24 @@ def strip_national_prefix(numbers, rules):
     unsure = np.zeros(len(numbers), dtype=bool)
     if rules.national_prefix is None or len(numbers) == 0:
         return numbers, unsure
-    prefixed = starts_with_pattern(numbers, rules.national_prefix, rules.national_prefix_literal)
     if rules.national_prefix_has_transform:
-        return numbers, prefixed
+        return numbers, transformed(numbers, rules)
+    prefixed = starts_with_pattern(numbers, rules.national_prefix, rules.national_prefix_literal)
     after = without_prefix(numbers, rules.national_prefix, rules.national_prefix_literal)
     stay = viable_only_before(numbers, after, rules)
     return pc.if_else(pa.array(prefixed & ~stay), after, numbers), unsure
+
+
+def transformed(numbers, rules):
+    """Numpy bool: rows whose national prefix phonenumbers may rewrite by a transform rule (Argentina's
+    '0?(?:(11|...)?15)?' -> '9$1'), left to the slow path. Where the prefix pattern matches only the empty string
+    (most numbers: it is optional throughout) _maybe_strip_national_prefix_carrier_code leaves the number as it
+    is, so those rows stay. RE2 picks the same match as Python's re: leftmost-first, Perl's preference order."""
+    if len(numbers) == 0:
+        return np.zeros(0, dtype=bool)
+    found = pc.extract_regex(numbers, "^(?P<prefix>%s)" % rules.national_prefix[1:])
+    sizes = pc.fill_null(pc.utf8_length(pc.struct_field(found, [0])), 0).to_numpy(zero_copy_only=False)
+    return as_bool(found.is_valid()) & (sizes > 0)
 
 
 def viable_only_before(before, after, rules):
@@ -212,9 +224,10 @@ def national_number_groups(nsn0, rules):
     unsure = np.zeros(len(nsn0), dtype=bool)
     if rules.national_prefix is None:
         return [(np.arange(len(nsn0)), nsn0)], unsure
-    prefixed = starts_with_pattern(nsn0, rules.national_prefix, rules.national_prefix_literal)
     if rules.national_prefix_has_transform:
-        return [split(nsn0, ~prefixed)], prefixed
+        unsure = transformed(nsn0, rules)
+        return [split(nsn0, ~unsure)], unsure
+    prefixed = starts_with_pattern(nsn0, rules.national_prefix, rules.national_prefix_literal)
     rows, before = split(nsn0, prefixed)
     after = without_prefix(before, rules.national_prefix, rules.national_prefix_literal)
     stay = viable_only_before(before, after, rules)

@@ -230,3 +230,26 @@ def test_large_column_uses_threads_and_matches(monkeypatch):
     double = normalize_column(cells, "US")
     assert single.fillna("-").values.tolist() == double.fillna("-").values.tolist()
     assert np.array_equal(single.index, double.index)
+
+
+def test_regions_with_a_national_prefix_transform_rule_match_normalize_one():
+    """Argentina, Brazil, Japan and the other regions whose national prefix phonenumbers may rewrite: the fast
+    path keeps the rows where that prefix matches only the empty string, and every answer equals normalize_one."""
+    regions = sorted(r for r in phonenumbers.SUPPORTED_REGIONS
+                     if phonenumbers.PhoneMetadata.metadata_for_region(r).national_prefix_transform_rule)
+    assert {"AR", "BR"} <= set(regions)
+    rng = random.Random(5)
+    for default in regions:
+        cells = []
+        for _ in range(300):
+            number = random_number(rng, rng.choice(regions) if rng.random() < 0.7 else default)
+            national = "".join(c for c in phonenumbers.format_number(number, Fmt.NATIONAL) if c.isdigit())
+            cells.append(rng.choice(["0", "15", "0 15 ", "9", "0 9 ", ""]) + national if rng.random() < 0.2
+                         else render(rng, number, default))
+        out = normalize_column(cells, default)
+        got = [(as_none(e), r) for e, r in zip(out["e164"].tolist(), out["reason"].tolist())]
+        assert got == [normalize_one(cell, default) for cell in cells], default
+    # Argentine numbers written with '+' (the pattern is optional throughout, so it always matches) are decided.
+    argentine = [phonenumbers.format_number(random_number(rng, "AR"), Fmt.E164) for _ in range(300)]
+    (valid_rows, _), (invalid_rows, _) = fastpath.fast_e164(pa.array(argentine, pa.large_string()), "IN")
+    assert len(valid_rows) + len(invalid_rows) > 0.9 * len(argentine)
