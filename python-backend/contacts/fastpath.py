@@ -10,7 +10,8 @@ It decides "valid, with this E.164", or "invalid" with the reason normalize_one 
 follows from the same steps (parse's length exceptions, is_possible_number_with_reason). Every cell it is
 unsure of is left to the slow path (numbers.normalize_one): text that is not plain, a national prefix that a
 transform rule would rewrite (Argentina's '15'), unknown or rare country codes, '+' with an unknown country
-code (which parse re-reads nationally), and +52 numbers written with Mexico's retired prefixes (normalize_one's step 4b rewrites or refuses them).
+code (which parse re-reads nationally), and +52 numbers written with Mexico's retired prefixes (normalize_one's
+step 4b rewrites or refuses them).
 
 Work is done in groups of rows (a group = row positions in the column + their strings); every valid answer
 goes straight into a Sink, so no intermediate result is ever re-assembled in row order.
