@@ -8,7 +8,6 @@ port with a fresh data directory and imports a generated file (scripts/gen_conta
 CSV, XLSX and vCard, the rejects as CSV and XLSX) is timed end to end, the whole body read, REPEATS times each. It
 prints best and median per side, the ratio baseline / this tree (medians) and the size of each side's file.
 """
-import argparse
 import os
 import statistics
 import sys
@@ -19,7 +18,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 import gen_contacts  # noqa: E402  (the project's own generator)
 from bench_lists import CACHE, timed, upload  # noqa: E402  (the same cache, timing and upload as the lists bench)
-from bench_memory import baseline_then_tree, sidecar_of  # noqa: E402  (the same baseline worktree and sidecar)
+from bench_memory import baseline_then_tree, same_run_arguments, sidecar_of  # noqa: E402  (shared with the others)
 
 # Rate limits lifted so that repeats are not refused (the groups the timed endpoints use).
 RATE_LIMITS = "upload=100000/60,export=100000/60"
@@ -44,11 +43,7 @@ def measure(tree, path, repeats):
 
 def main():
     """Measure the baseline and this tree; print the table."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--baseline-ref", default="cacc117", help="git revision measured as the baseline")
-    args = parser.parse_args()
+    args = same_run_arguments(__doc__, "cacc117")
     path = gen_contacts.cached(CACHE, args.rows, "IN", "csv", 7)[0]
     (old, old_sizes), (new, new_sizes) = baseline_then_tree(args.baseline_ref,
                                                             lambda tree: measure(tree, path, args.repeats))

@@ -130,6 +130,16 @@ def baseline_then_tree(ref, measure):
     return old, measure(REPO)
 
 
+def same_run_arguments(doc, baseline_ref, rows=100_000, repeats=5):
+    """The command line of a benchmark that measures a baseline and this tree in one run: --rows, --repeats and
+    --baseline-ref, with these defaults and DOC as its help."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=rows)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--baseline-ref", default=baseline_ref, help="git revision measured as the baseline")
+    return parser.parse_args()
+
+
 @contextlib.contextmanager
 def sidecar_of(tree, rate_limits):
     """The url of a real sidecar of TREE (bench_readers.start_sidecar) with a fresh data directory, both gone after."""
