@@ -26,10 +26,23 @@ def mark(value):
 
 def shape_of(name, number, email, fields):
     """(shape text, layout text) of one contact: the stand-in the compose check reads, and its field names."""
+    shape, layout = shape_key(name, number, email, fields)
+    return shape_text(shape), dumps(list(layout))
+
+
+def shape_key(name, number, email, fields):
+    """(shape, layout) of one contact as tuples (texts are written only for the distinct ones)."""
     name = (name or "").strip()
     words = "a b" if " " in name else ("a" if name else "")
-    marks = [[key, 1 if str(value or "").strip() else 0] for key, value in (fields or {}).items()]
-    return dumps([words, mark(number), mark(email), marks]), dumps([key for key, _ in marks])
+    fields = fields or {}
+    marks = tuple(1 if str(value or "").strip() else 0 for value in fields.values())
+    return (words, mark(number), mark(email), tuple(fields), marks), tuple(fields)
+
+
+def shape_text(shape):
+    """The stored text of a shape key."""
+    words, number, email, keys, marks = shape
+    return dumps([words, number, email, [[key, filled] for key, filled in zip(keys, marks)]])
 
 
 def row_shape(row):
@@ -59,11 +72,15 @@ def tally(rows):
     """({shape: contacts}, {layout: (contacts, first id)}) of ROWS ((id, name, number, email, fields dict))."""
     shapes, layouts = {}, {}
     for contact_id, name, number, email, fields in rows:
-        shape, layout = shape_of(name, number, email, fields)
+        shape, layout = shape_key(name, number, email, fields)
         shapes[shape] = shapes.get(shape, 0) + 1
-        n, first = layouts.get(layout, (0, contact_id))
-        layouts[layout] = (n + 1, min(first, contact_id))
-    return shapes, layouts
+        if layout not in layouts:
+            layouts[layout] = [0, contact_id]
+        counted = layouts[layout]
+        counted[0] += 1
+        counted[1] = min(counted[1], contact_id)
+    return ({shape_text(shape): n for shape, n in shapes.items()},
+            {dumps(list(layout)): tuple(counted) for layout, counted in layouts.items()})
 
 
 def inserted(conn, list_id, batch, rowcount):
