@@ -1,6 +1,6 @@
 """Campaigns: compose from a list, a channel and a message; snapshot recipients; describe progress."""
 from . import attachments, channel_store, channels, dnc, ledger, list_stats, lists, pacing, render, states, templates
-from .db import insert_id, transaction
+from .db import insert_id, snapshot, transaction
 from core import errors
 from core.errors import DomainError, not_found
 from core.fields import is_id, require_text
@@ -264,10 +264,10 @@ def compose_check(conn, list_id, subject, body, contact_id=None, limit=50, chann
     if kind == "email" and not subject.strip():
         check_message(conn, list_id, kind, subject, body, {"template_params": list(params)})
     needed = render.unfilled_placeholders(text)
-    with_empty, counts = empty_counts(conn, list_id, kind, needed)
-    empty, order = empty_examples(conn, list_id, kind, needed, min(limit, with_empty), set(counts))
-    # The order a scan of every contact gave (names a concurrent edit left out of the scan go last).
-    per_placeholder = {name: counts[name] for name in order + list(counts) if name in counts}
+    with snapshot(conn):  # the counts and the scan for examples read the same state of the list
+        with_empty, counts = empty_counts(conn, list_id, kind, needed)
+        empty, order = empty_examples(conn, list_id, kind, needed, min(limit, with_empty), set(counts))
+    per_placeholder = {name: counts[name] for name in order}  # in the order a scan of every contact gave
     chosen = chosen_contact(conn, list_id, contact_id)
     return {"placeholders": render.placeholder_names(text), "fields": fields,
             "preview": preview_of(chosen, subject, body, params),

@@ -196,3 +196,12 @@ def test_edits_at_the_same_time_leave_the_counts_equal_to_a_recount(api):
     stored, counted = stored_counts(os.path.join(api.data_dir, db.DB_FILE_NAME), list_id)
     assert stored == counted
     check(api, list_id)
+
+
+def test_a_placeholder_first_found_empty_after_the_fifty_examples_keeps_its_place(api):
+    contacts = [{"name": "A B", "number": "+1415556%04d" % i, "fields": {"Zip": "1", "City": ""}} for i in range(60)]
+    contacts.append({"name": "A B", "number": "+14155569999", "fields": {"Zip": "", "City": "x"}})
+    list_id = made(api, "late", contacts)
+    check(api, list_id, "{{Zip}} {{City}}")
+    got = api.post("/compose/preview", json={"list_id": list_id, "body": "{{Zip}} {{City}}"}).json()["warnings"]
+    assert list(got["by_placeholder"].items()) == [("City", 60), ("Zip", 1)] and len(got["examples"]) == 50
