@@ -91,11 +91,10 @@ def inserted(conn, list_id, batch, rowcount):
     if rowcount == len(batch):  # one statement under the write lock: the ids are consecutive, in batch order
         rows = ((last - rowcount + 1 + i, t[NAME], t[NUMBER], t[EMAIL], loads(t[FIELDS], {}))
                 for i, t in enumerate(batch))
-    else:  # some were skipped as duplicates: read back the ones that went in
+    else:  # some were skipped as duplicates: read back the ones that went in (consecutive ids ending at LAST)
         rows = ((r[0], r[1], r[2], r[3], loads(r[4], {})) for r in conn.execute(
             "SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? AND id>? ORDER BY id",
             (list_id, last - rowcount)))
-        # ids are consecutive here too; last - rowcount is the id before the batch's first row
     add(conn, list_id, *tally(rows))
 
 

@@ -205,3 +205,24 @@ def test_a_placeholder_first_found_empty_after_the_fifty_examples_keeps_its_plac
     check(api, list_id, "{{Zip}} {{City}}")
     got = api.post("/compose/preview", json={"list_id": list_id, "body": "{{Zip}} {{City}}"}).json()["warnings"]
     assert list(got["by_placeholder"].items()) == [("City", 60), ("Zip", 1)] and len(got["examples"]) == 50
+
+
+def test_lists_saved_from_an_import_and_appended_to_keep_the_preview_equal_to_a_recount(api, tmp_path):
+    rows = ["Name,Phone,City,Zip"] + ["%s,+1415557%04d,%s,%s" % (["Asha Rao", "", "Ben"][i % 3], i,
+                                                               ["Pune", "", " "][i % 4 % 3], ["", "9"][i % 2])
+                                      for i in range(30)]
+    path = tmp_path / "people.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    answer = api.upload(str(path), default_region="US")
+    assert answer.status_code == 200, answer.text
+    import_id = answer.json()["import_id"]
+    saved = api.post("/lists", json={"name": "from import", "import_id": import_id})
+    assert saved.status_code == 201, saved.text
+    list_id = saved.json()["list"]["id"]
+    check(api, list_id)
+    other = made(api, "appended", [person(i) for i in range(20, 26)] + [{"name": "Dup", "number": "+14155570003"}])
+    appended = api.post("/lists/%d/imports" % other, json={"import_id": import_id})
+    assert appended.status_code == 200 and appended.json()["duplicates"] == 1, appended.text
+    check(api, other)
+    stored, counted = stored_counts(os.path.join(api.data_dir, db.DB_FILE_NAME), other)
+    assert stored == counted
