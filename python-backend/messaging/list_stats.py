@@ -13,10 +13,6 @@ Every write of list_contacts calls into here inside its own transaction, so the 
 """
 from .util import dumps, loads
 
-# The positions of lists.contact_tuple's INSERT parameters that a shape reads.
-NUMBER, EMAIL, NAME, FIELDS = 1, 3, 4, 5
-
-
 def mark(value):
     """A stand-in for a number or email: '' when absent, ' ' when blank, 'x' when filled."""
     if not value:
@@ -83,14 +79,15 @@ def tally(rows):
             {dumps(list(layout)): tuple(counted) for layout, counted in layouts.items()})
 
 
-def inserted(conn, list_id, batch, rowcount):
-    """Count a batch of lists.contact_tuple INSERTs, ROWCOUNT of which went in (the rest were duplicates)."""
+def inserted(conn, list_id, contacts, rowcount):
+    """Count a batch of INSERTs into LIST_ID, CONTACTS its (name, number, email, fields text) in statement order,
+    ROWCOUNT of which went in (the rest were duplicates)."""
     if not rowcount:
         return
     last = conn.execute("SELECT max(id) FROM list_contacts WHERE list_id=?", (list_id,)).fetchone()[0]
-    if rowcount == len(batch):  # one statement under the write lock: the ids are consecutive, in batch order
-        rows = ((last - rowcount + 1 + i, t[NAME], t[NUMBER], t[EMAIL], loads(t[FIELDS], {}))
-                for i, t in enumerate(batch))
+    if rowcount == len(contacts):  # one statement under the write lock: the ids are consecutive, in batch order
+        rows = ((last - rowcount + 1 + i, name, number, email, loads(fields, {}))
+                for i, (name, number, email, fields) in enumerate(contacts))
     else:  # some were skipped as duplicates: read back the ones that went in (consecutive ids ending at LAST)
         rows = ((r[0], r[1], r[2], r[3], loads(r[4], {})) for r in conn.execute(
             "SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? AND id>? ORDER BY id",

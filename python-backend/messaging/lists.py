@@ -65,7 +65,8 @@ def insert_contacts(conn, list_id, records):
         cursor = conn.executemany(
             "INSERT INTO list_contacts (list_id, number, alternates, email, name, fields, source_row, created_at,"
             " updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", batch)
-        list_stats.inserted(conn, list_id, batch, cursor.rowcount)  # the compose check's counts, same transaction
+        # The compose check's counts, in the same transaction: (name, number, email, fields) of each contact_tuple.
+        list_stats.inserted(conn, list_id, [(t[4], t[1], t[3], t[5]) for t in batch], cursor.rowcount)
         added += cursor.rowcount
         tried += len(batch)
     return added, tried - added
