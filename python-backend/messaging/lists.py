@@ -1,7 +1,7 @@
 """Saved contact lists: create, rename, merge, delete, page with search, add and edit contacts."""
 import orjson
 
-from . import contacts_check
+from . import contacts_check, list_stats
 from .db import insert_id, transaction
 from core import errors
 from core.errors import DomainError, not_found
@@ -65,6 +65,8 @@ def insert_contacts(conn, list_id, records):
         cursor = conn.executemany(
             "INSERT INTO list_contacts (list_id, number, alternates, email, name, fields, source_row, created_at,"
             " updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", batch)
+        # The compose check's counts, in the same transaction: (name, number, email, fields) of each contact_tuple.
+        list_stats.inserted(conn, list_id, [(t[4], t[1], t[3], t[5]) for t in batch], cursor.rowcount)
         added += cursor.rowcount
         tried += len(batch)
     return added, tried - added
@@ -169,6 +171,14 @@ def contact_row(conn, list_id, contact_id):
 
 def write_contact(conn, list_id, contact, contact_id=None):
     """Insert or update one validated contact, refusing a duplicate number or email in the list."""
+    old = None if contact_id is None else list_stats.contact_shape(conn, contact_id)  # read under the write lock
+    written = store_contact(conn, list_id, contact, contact_id)
+    list_stats.changed(conn, list_id, written, old, list_stats.contact_shape(conn, written))
+    return written
+
+
+def store_contact(conn, list_id, contact, contact_id=None):
+    """The INSERT or UPDATE of one contact row; its id."""
     stamp = now()
     try:
         if contact_id is None:
@@ -212,14 +222,11 @@ def delete_contact(conn, list_id, contact_id):
     """Remove one contact from LIST_ID."""
     with transaction(conn):
         contact_row(conn, list_id, contact_id)
+        old = list_stats.contact_shape(conn, contact_id)
         conn.execute("DELETE FROM list_contacts WHERE id=?", (contact_id,))
+        list_stats.changed(conn, list_id, contact_id, old, None)
 
 
 def field_names(conn, list_id):
-    """The extra column names present in LIST_ID (for placeholders)."""
-    names = {}
-    for (fields,) in conn.execute("SELECT fields FROM list_contacts WHERE list_id=? AND fields != '{}'",
-                                  (list_id,)):
-        for key in loads(fields, {}):
-            names.setdefault(key, None)
-    return list(names)
+    """The extra column names present in LIST_ID (for placeholders), kept with the list (list_stats)."""
+    return list_stats.field_names(conn, list_id)
