@@ -364,21 +364,40 @@ class NamedLines(NamedTuple):
 def named_number_lines(lines, eligible):
     """The ELIGIBLE Arrow LINES of the shape 'name: number', with the scan's answer for each found number.
     The name and whether the words before the number label it as something else (numbers_in_line's names_for and
-    labelled_not_a_phone, run here on that text alone) depend only on the text before it, so each distinct one
-    is judged once."""
+    labelled_not_a_phone, run here on that text alone) depend only on the text before it: plain names are read
+    on whole columns, and each distinct other text is judged once."""
     mask = eligible & matches_re2(lines, NAMED_NUMBER_LINE_RE2) & ~matches_re2(lines, DIGIT_COLON_DIGIT_RE2)
     candidates = np.flatnonzero(mask)
     parts = pc.extract_regex(lines.take(pa.array(candidates, type=pa.int64())), NAMED_NUMBER_LINE_RE2)
     numbers = parts.field("number")
     five = matches_re2(numbers, FIVE_DIGITS_RE2)
     mask[candidates[~five]] = False  # fewer digits: the full scan decides (it is not a candidate beside a name)
-    befores = parts.field("before").filter(pa.array(five)).to_pylist()
-    verdicts = {before: name_before_number(before) for before in dict.fromkeys(befores)}
-    wanted = np.array([verdicts[b][0] for b in befores], dtype=bool)
+    befores = parts.field("before").filter(pa.array(five))
+    plain_names, plain = plain_names_before(befores)
+    befores = befores.to_pylist()
+    verdicts = {b: name_before_number(b) for b in dict.fromkeys(b for b, p in zip(befores, plain) if not p)}
+    answers = [(True, name) if p else verdicts[b] for b, name, p in zip(befores, plain_names, plain)]
+    wanted = np.array([keep for keep, _ in answers], dtype=bool)
     rows = candidates[five][wanted]
     values = numbers.filter(pa.array(five)).filter(pa.array(wanted)).to_pylist()
-    names = [verdicts[b][1] for b, keep in zip(befores, wanted) if keep]
+    names = [name for keep, name in answers if keep]
     return NamedLines(mask, rows, values, names)
+
+
+def plain_names_before(befores):
+    """(names, which are plain) for the texts before a number of named lines, on whole columns: a text whose
+    words (':' dropped) include no label, filler or non-phone word, at most MAX_NAME_WORDS of them and
+    MAX_NAME_CHARS in all, names its number with those words joined by one space, and no word labels the number
+    (so clean_name and labelled_not_a_phone agree); the others are judged one by one."""
+    words = pc.utf8_split_whitespace(pc.replace_substring(befores, ":", " "))
+    flat = pc.utf8_lower(pc.list_flatten(words))
+    edge = pc.is_in(flat, value_set=pa.array(sorted(NAME_EDGE_WORDS))).to_numpy(zero_copy_only=False)
+    owners = pc.list_parent_indices(words).to_numpy()
+    has_edge = np.bincount(owners[edge], minlength=len(befores)).astype(bool)
+    names = pc.binary_join(words, " ")
+    plain = ~has_edge & (pc.list_value_length(words).to_numpy(zero_copy_only=False) <= MAX_NAME_WORDS) \
+        & (pc.utf8_length(names).to_numpy(zero_copy_only=False) <= MAX_NAME_CHARS)
+    return names.to_pylist(), plain
 
 
 def name_before_number(before):
