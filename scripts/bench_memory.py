@@ -12,6 +12,7 @@ and every process it started (a parsing worker counts), sampled every 20 ms: "pe
 five 1M imports. Inputs come from scripts/gen_contacts.py (seed 7), cached in .bench/.
 """
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -117,6 +118,39 @@ def baseline_checkout(ref):
     subprocess.run(["git", "-C", REPO, "worktree", "add", "--detach", "--force", where, ref], check=True,
                    stdout=subprocess.DEVNULL)
     return where
+
+
+def baseline_then_tree(ref, measure):
+    """(MEASURE(a temporary worktree of REF), MEASURE(this tree)); the worktree is removed whatever happens."""
+    made = baseline_checkout(ref)
+    try:
+        old = measure(made)
+    finally:
+        subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", made], check=False)
+    return old, measure(REPO)
+
+
+def same_run_arguments(doc, baseline_ref, rows=100_000, repeats=5):
+    """The command line of a benchmark that measures a baseline and this tree in one run: --rows, --repeats and
+    --baseline-ref, with these defaults and DOC as its help."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=rows)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--baseline-ref", default=baseline_ref, help="git revision measured as the baseline")
+    return parser.parse_args()
+
+
+@contextlib.contextmanager
+def sidecar_of(tree, rate_limits):
+    """The url of a real sidecar of TREE (bench_readers.start_sidecar) with a fresh data directory, both gone after."""
+    home = tempfile.mkdtemp(prefix="bulkmsg-bench-")
+    proc, url = start_sidecar(tree, home, rate_limits)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def main():

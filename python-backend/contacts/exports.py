@@ -14,13 +14,10 @@ import csv
 import io
 import re
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from core.errors import DomainError
 from .extract import FIELD_PREFIX, SOURCE_PREFIX
 from .numbers import REASON_MESSAGES
+from .xlsx_text import workbook_bytes
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 FORMATS = {"contacts": ("csv", "xlsx", "vcf"), "rejects": ("csv", "xlsx"), "invalid": ("csv", "xlsx"),
@@ -111,18 +108,8 @@ def to_xlsx(header, rows, sheet_title, more_sheets=()):
     """XLSX bytes with every cell, the header row included, typed as inline text: never a formula or a number.
 
     MORE_SHEETS are further (title, header, rows) sheets."""
-    book = Workbook(write_only=True)
-    try:
-        for title, head, body in [(sheet_title, header, rows), *more_sheets]:
-            sheet = book.create_sheet(safe_sheet_title(title))
-            sheet.append([text_cell(sheet, value) for value in head])
-            for row in body:
-                sheet.append([text_cell(sheet, value) for value in row])
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
-    finally:
-        book.close()  # write-only sheets buffer in temporary files: never leave one behind
+    sheets = [(sheet_title, header, rows), *more_sheets]
+    return workbook_bytes([(safe_sheet_title(title), head, body) for title, head, body in sheets])
 
 
 def safe_sheet_title(title):
@@ -130,16 +117,6 @@ def safe_sheet_title(title):
     the usual neutraliser, may not start a sheet name), none of []:*?/\\, at most 31 characters."""
     cleaned = SHEET_NAME_FORBIDDEN.sub("", str(title)).lstrip("".join(FORMULA_TRIGGERS) + "' ")
     return cleaned[:31].rstrip("'") or "Sheet"
-
-
-def text_cell(sheet, value):
-    """A cell typed as an inline string, so openpyxl never writes it as a formula and Excel never evaluates it.
-
-    No apostrophe is added: in a text-typed cell it would be shown as part of the value. Control characters XML
-    1.0 cannot hold (a stray \\x01 pasted into a note) are dropped: the file could not be written with them."""
-    cell = WriteOnlyCell(sheet, value="" if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-    cell.data_type = "s"
-    return cell
 
 
 def vcard_escape(text):

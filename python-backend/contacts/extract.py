@@ -377,9 +377,10 @@ def pick_sheet(workbook, sheet, region=None):
     raise DomainError("no_phone_column", "No sheet of this file holds phone numbers.")
 
 
-def extract_text(text, region):
-    """Import pasted or free text: every number found, with the name written beside it."""
-    rows, values, names = find_number_columns(text or "")
+def extract_text(text, region, finder=find_number_columns):
+    """Import pasted or free text: every number found (by FINDER: text -> line numbers, values, names), with the
+    name written beside it."""
+    rows, values, names = finder(text or "")
     if not len(rows):
         raise DomainError("no_numbers", "No phone numbers were found in the text.")
     table = pd.DataFrame({"row": rows.astype(np.int64), "value": pd.Series(values, dtype=str),

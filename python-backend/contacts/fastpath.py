@@ -8,9 +8,10 @@ with its viability and length checks; then region_code_for_number + _number_type
 
 It decides "valid, with this E.164", or "invalid" with the reason normalize_one would give when that reason
 follows from the same steps (parse's length exceptions, is_possible_number_with_reason). Every cell it is
-unsure of is left to the slow path (numbers.normalize_one): text that is not plain, national-prefix transform
-rules, unknown or rare country codes, '+' with an unknown country code (which parse re-reads nationally),
-and +52 numbers written with Mexico's retired prefixes (normalize_one's step 4b rewrites or refuses them).
+unsure of is left to the slow path (numbers.normalize_one): text that is not plain, a national prefix that a
+transform rule would rewrite (Argentina's '15'), unknown or rare country codes, '+' with an unknown country
+code (which parse re-reads nationally), and +52 numbers written with Mexico's retired prefixes (normalize_one's
+step 4b rewrites or refuses them).
 
 Work is done in groups of rows (a group = row positions in the column + their strings); every valid answer
 goes straight into a Sink, so no intermediate result is ever re-assembled in row order.
@@ -20,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import fast_bytes as fb
+from . import fast_cells as fc
 from . import metadata_rules as mr
 from .numbers import MAX_E164_DIGITS, MEXICO_COUNTRY_CODE, MEXICO_OLD_FORMS
 
@@ -46,7 +48,7 @@ IS_CALLING_CODE[[int(code) for code in mr.CALLING_CODES]] = True
 POSSIBLE, LOCAL_ONLY, TOO_SHORT, TOO_LONG, INVALID_LENGTH = range(5)
 # Per-row outcome codes: unsure (slow path), valid, or surely invalid with numbers.normalize_one's reason.
 OUTCOME_NAMES = (None, None, "too_short", "too_long", "invalid_for_region", "invalid_length", "empty",
-                 "invalid_country_code")
+                 "invalid_country_code", "not_a_number", "lost_digits")
 UNSURE, VALID = 0, 1
 OUTCOME = {name: code for code, name in enumerate(OUTCOME_NAMES) if name}
 # numbers.POSSIBILITY_REASONS, indexed by length verdict.
@@ -188,12 +190,24 @@ def strip_national_prefix(numbers, rules):
     unsure = np.zeros(len(numbers), dtype=bool)
     if rules.national_prefix is None or len(numbers) == 0:
         return numbers, unsure
-    prefixed = starts_with_pattern(numbers, rules.national_prefix, rules.national_prefix_literal)
     if rules.national_prefix_has_transform:
-        return numbers, prefixed
+        return numbers, transformed(numbers, rules)
+    prefixed = starts_with_pattern(numbers, rules.national_prefix, rules.national_prefix_literal)
     after = without_prefix(numbers, rules.national_prefix, rules.national_prefix_literal)
     stay = viable_only_before(numbers, after, rules)
     return pc.if_else(pa.array(prefixed & ~stay), after, numbers), unsure
+
+
+def transformed(numbers, rules):
+    """Numpy bool: rows whose national prefix phonenumbers may rewrite by a transform rule (Argentina's
+    '0?(?:(11|...)?15)?' -> '9$1'), left to the slow path. Where the prefix pattern matches only the empty string
+    (most numbers: it is optional throughout) _maybe_strip_national_prefix_carrier_code leaves the number as it
+    is, so those rows stay. RE2 picks the same match as Python's re: leftmost-first, Perl's preference order."""
+    if len(numbers) == 0:
+        return np.zeros(0, dtype=bool)
+    found = pc.extract_regex(numbers, "^(?P<prefix>%s)" % rules.national_prefix[1:])
+    sizes = pc.fill_null(pc.utf8_length(pc.struct_field(found, [0])), 0).to_numpy(zero_copy_only=False)
+    return as_bool(found.is_valid()) & (sizes > 0)
 
 
 def viable_only_before(before, after, rules):
@@ -211,9 +225,10 @@ def national_number_groups(nsn0, rules):
     unsure = np.zeros(len(nsn0), dtype=bool)
     if rules.national_prefix is None:
         return [(np.arange(len(nsn0)), nsn0)], unsure
-    prefixed = starts_with_pattern(nsn0, rules.national_prefix, rules.national_prefix_literal)
     if rules.national_prefix_has_transform:
-        return [split(nsn0, ~prefixed)], prefixed
+        unsure = transformed(nsn0, rules)
+        return [split(nsn0, ~unsure)], unsure
+    prefixed = starts_with_pattern(nsn0, rules.national_prefix, rules.national_prefix_literal)
     rows, before = split(nsn0, prefixed)
     after = without_prefix(before, rules.national_prefix, rules.national_prefix_literal)
     stay = viable_only_before(before, after, rules)
@@ -389,27 +404,30 @@ def answer_plain_numbers(positions, numbers, rules, sink):
     sink.put_reasons(positions[rows], national_with_retry(positions[rows], national, rules, sink))
 
 
-def plain_batches(cells):
+def plain_batches(cells, sink):
     """[(positions, plain numbers)] of the CELLS the fast path may read: formatting dropped, '+digits'.
 
-    Cells that are digits already skip the clean-up; the rest lose their ASCII formatting in one byte-level
-    pass; only non-ASCII cells (NBSP, dashes) need the costlier text replaces.
+    Cells that are digits already skip the clean-up; other ASCII cells lose surrounding whitespace, labels and
+    scientific notation (fast_cells, which puts the reasons it can tell into SINK) and then their formatting in
+    one byte-level pass; only non-ASCII cells (NBSP, dashes) need the costlier text replaces.
     """
     sizes = lengths(pc.fill_null(cells, ""))
     digits_only = as_bool(pc.ascii_is_decimal(cells)) & (sizes >= MIN_PLAIN_DIGITS) & (sizes <= MAX_FAST_CELL)
     batches = [split(cells, digits_only)]
     others = ~digits_only & (sizes <= MAX_FAST_CELL) & (sizes > 0)
     ascii_text = as_bool(pc.string_is_ascii(cells))
-    floats = others & as_bool(pc.match_substring(cells, ".0"))
-    kinds = ((others & ~floats & ascii_text, False, False), (others & ~floats & ~ascii_text, True, False),
-             (floats, True, True))
-    for mask, non_ascii, unfloat in kinds:
-        rows, cleaned = split(cells, mask)
+    ascii_rows, ascii_cells = split(cells, others & ascii_text)
+    cleaned_batches, reasons = fc.clean_ascii_cells(ascii_rows, ascii_cells)
+    for rows, reason in reasons:
+        sink.put_reasons(rows, np.full(len(rows), OUTCOME[reason], dtype=np.int8))
+    pending = [(rows, text, False) for rows, text in cleaned_batches]
+    pending.append((*split(cells, others & ~ascii_text), True))
+    for rows, cleaned, non_ascii_text in pending:
         if len(rows) == 0:
             continue
-        if unfloat:
+        if pc.any(pc.match_substring(cleaned, ".0")).as_py():  # FLOAT_CELL rewrites only whole float cells
             cleaned = pc.replace_substring_regex(cleaned, FLOAT_CELL, "\\1")
-        cleaned, plain = without_formatting(cleaned, non_ascii)
+        cleaned, plain = without_formatting(cleaned, non_ascii_text)
         usable, cleaned = split(cleaned, plain)
         batches.append((rows[usable], cleaned))
     return batches
@@ -434,7 +452,7 @@ def fast_e164(cells, region):
     if rules is not None and len(cells):
         empty = np.flatnonzero(~as_bool(pc.utf8_length(pc.fill_null(cells, "")).cast(pa.bool_())))
         sink.put_reasons(empty, np.full(len(empty), OUTCOME["empty"], dtype=np.int8))
-        for positions, numbers in plain_batches(cells):
+        for positions, numbers in plain_batches(cells, sink):
             if len(positions):
                 answer_plain_numbers(positions, numbers, rules, sink)
     positions, e164 = sink.arrays()

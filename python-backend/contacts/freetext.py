@@ -108,6 +108,18 @@ PLAIN_NUMBER_LINE_RE2 = r"^ *\+?(?:\(\d{1,5}\) ?)?\d(?:[\d \-]*\d)? *$"
 # remove: a dashed date ('2024-03-01', '12-03-2024') or a year range ('2019 - 2020') takes the full scan.
 THREE_DIGITS_RE2 = r"\d\D*\d\D*\d"
 DATE_LIKE_RE2 = r"\d-\d{1,2}-\d\d|(?:19|20)\d\d ?- ?(?:19|20)\d\d"
+# A line that is a name, then one number and nothing else: 'Ravi: 98861 23450', 'Ravi Kumar 98861 23450',
+# 'Ravi 42: +91 98861-23450'. The name is ASCII words; a word of one or two digits may follow a word (never
+# another digit word, so the name's digits never join into a candidate), and then a ':' must come before the
+# number (a space alone would join them into one run). The number has the plain shape above and five digits
+# (after a name it does not stand alone). Such a line's answer depends only on the text before its number.
+NAME_WORDS_RE2 = r"[A-Za-z]+(?: [A-Za-z]+)*"
+NAMED_NUMBER_LINE_RE2 = (r"^(?P<before> *(?:" + NAME_WORDS_RE2 + r"(?: \d{1,2} [A-Za-z]+(?: [A-Za-z]+)*)*"
+                         r"(?: \d{1,2})? *: *|" + NAME_WORDS_RE2 + r" +))(?P<number>\+?(?:\(\d{1,5}\) ?)?\d"
+                         r"(?:[\d \-]*\d)?) *$")
+FIVE_DIGITS_RE2 = r"\d\D*\d\D*\d\D*\d\D*\d"
+# A time ('42:30') is blanked before the scan, so a line holding one takes the full scan.
+DIGIT_COLON_DIGIT_RE2 = r"\d:\d"
 LETTER = re.compile(r"[^\W\d_]")
 # Text holding these is markup, an e-mail address or a link, not a person's name.
 NOT_A_NAME = re.compile(r"[<>=@{}\\]|://")
@@ -319,23 +331,80 @@ def find_numbers_in_text(text):
 
 def find_number_columns(text):
     """find_numbers_in_text's answer as columns (line numbers, values, names), built far faster for pasted lists:
-    the lines that are one number and nothing else are found and cut out by Arrow's kernels over all lines at
-    once (the full scan gives them the same answer: tests/python/test_freetext.py checks); only the others are
-    blanked and scanned one by one."""
+    the lines that are one number and nothing else, or a name and one number, are found and cut out by Arrow's
+    kernels over all lines at once (the full scan gives them the same answer: tests/python/test_freetext.py
+    checks); only the others are blanked and scanned one by one."""
     plain = NOT_PLAIN.sub(lambda m: PLAIN_MAP[m.group(0)], text or "")
     lines = pc.split_pattern(pa.array([plain]), "\n").flatten()
-    only_number = (matches_re2(lines, PLAIN_NUMBER_LINE_RE2) & matches_re2(lines, THREE_DIGITS_RE2)
-                   & ~matches_re2(lines, DATE_LIKE_RE2))
+    not_date = ~matches_re2(lines, DATE_LIKE_RE2)
+    only_number = matches_re2(lines, PLAIN_NUMBER_LINE_RE2) & matches_re2(lines, THREE_DIGITS_RE2) & not_date
+    named = named_number_lines(lines, ~only_number & not_date)
     fast_rows = np.flatnonzero(only_number)
     fast_values = pc.utf8_trim(lines.take(pa.array(fast_rows, type=pa.int64())), " ").to_pylist()
     plain_lines = plain.split("\n")
-    slow = [found for row in np.flatnonzero(~only_number & matches_re2(lines, r"\d"))
+    slow_rows = np.flatnonzero(~only_number & ~named.mask & matches_re2(lines, r"\d"))
+    slow = [found for row in slow_rows
             for found in numbers_in_line(int(row) + 1, plain_lines[row], blank_dates_and_times(plain_lines[row]))]
-    line_numbers = np.concatenate([fast_rows + 1, np.array([f.line for f in slow], dtype=np.int64)])
-    order = np.argsort(line_numbers, kind="stable")  # a line is either fast or slow: its own order is kept
-    values = np.array(fast_values + [f.value for f in slow], dtype=object)[order]
-    names = np.array([""] * len(fast_values) + [f.name for f in slow], dtype=object)[order]
+    line_numbers = np.concatenate([fast_rows + 1, named.rows + 1, np.array([f.line for f in slow], dtype=np.int64)])
+    order = np.argsort(line_numbers, kind="stable")  # a line is fast, named or slow: its own order is kept
+    values = np.array(fast_values + named.values + [f.value for f in slow], dtype=object)[order]
+    names = np.array([""] * len(fast_values) + named.names + [f.name for f in slow], dtype=object)[order]
     return line_numbers[order], values, names
+
+
+class NamedLines(NamedTuple):
+    """The lines that are a name and one number: which (mask), and of those found, rows, values and names."""
+
+    mask: np.ndarray
+    rows: np.ndarray
+    values: list
+    names: list
+
+
+def named_number_lines(lines, eligible):
+    """The ELIGIBLE Arrow LINES of the shape 'name: number', with the scan's answer for each found number.
+    The name and whether the words before the number label it as something else (numbers_in_line's names_for and
+    labelled_not_a_phone, run here on that text alone) depend only on the text before it: plain names are read
+    on whole columns, and each distinct other text is judged once."""
+    mask = eligible & matches_re2(lines, NAMED_NUMBER_LINE_RE2) & ~matches_re2(lines, DIGIT_COLON_DIGIT_RE2)
+    candidates = np.flatnonzero(mask)
+    parts = pc.extract_regex(lines.take(pa.array(candidates, type=pa.int64())), NAMED_NUMBER_LINE_RE2)
+    numbers = parts.field("number")
+    five = matches_re2(numbers, FIVE_DIGITS_RE2)
+    mask[candidates[~five]] = False  # fewer digits: the full scan decides (it is not a candidate beside a name)
+    befores = parts.field("before").filter(pa.array(five))
+    plain_names, plain = plain_names_before(befores)
+    befores = befores.to_pylist()
+    verdicts = {b: name_before_number(b) for b in dict.fromkeys(b for b, p in zip(befores, plain) if not p)}
+    answers = [(True, name) if p else verdicts[b] for b, name, p in zip(befores, plain_names, plain)]
+    wanted = np.array([keep for keep, _ in answers], dtype=bool)
+    rows = candidates[five][wanted]
+    values = numbers.filter(pa.array(five)).filter(pa.array(wanted)).to_pylist()
+    names = [name for keep, name in answers if keep]
+    return NamedLines(mask, rows, values, names)
+
+
+def plain_names_before(befores):
+    """(names, which are plain) for the texts before a number of named lines, on whole columns: a text whose
+    words (':' dropped) include no label, filler or non-phone word, at most MAX_NAME_WORDS of them and
+    MAX_NAME_CHARS in all, names its number with those words joined by one space, and no word labels the number
+    (so clean_name and labelled_not_a_phone agree); the others are judged one by one."""
+    words = pc.utf8_split_whitespace(pc.replace_substring(befores, ":", " "))
+    flat = pc.utf8_lower(pc.list_flatten(words))
+    edge = pc.is_in(flat, value_set=pa.array(sorted(NAME_EDGE_WORDS))).to_numpy(zero_copy_only=False)
+    owners = pc.list_parent_indices(words).to_numpy()
+    has_edge = np.bincount(owners[edge], minlength=len(befores)).astype(bool)
+    names = pc.binary_join(words, " ")
+    plain = ~has_edge & (pc.list_value_length(words).to_numpy(zero_copy_only=False) <= MAX_NAME_WORDS) \
+        & (pc.utf8_length(names).to_numpy(zero_copy_only=False) <= MAX_NAME_CHARS)
+    return names.to_pylist(), plain
+
+
+def name_before_number(before):
+    """(whether the number after BEFORE is wanted, the name BEFORE gives it) as numbers_in_line answers for a line
+    that is BEFORE, one number and spaces: its one span's name comes from before it, else from the spaces after
+    it (none), and no bracketed label can follow it."""
+    return not labelled_not_a_phone(before, 0, len(before), len(before)), clean_name(before)
 
 
 def matches_re2(lines, pattern):

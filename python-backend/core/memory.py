@@ -7,6 +7,7 @@ stays at its peak size for the rest of its life.
 import ctypes
 import ctypes.util
 import gc
+import threading
 
 import pyarrow as pa
 
@@ -32,3 +33,44 @@ def release_freed_memory():
     pa.default_memory_pool().release_unused()
     if MALLOC_TRIM is not None:
         MALLOC_TRIM(0)
+
+
+class DeferredRelease:
+    """release_freed_memory a moment after a heavy answer is sent, in a background thread.
+
+    Waitress runs a response's close handlers before it writes a streamed (chunked) answer's last chunk, so a
+    release there (a full garbage collection, ~0.1 s in a sidecar that has loaded phone metadata) kept every
+    import's client waiting for it. A release still pending when the next heavy request starts runs then, first,
+    so that request's peak never stacks on the last one's garbage."""
+
+    DELAY_S = 0.05
+
+    def __init__(self):
+        """Nothing pending."""
+        self._lock = threading.Lock()
+        self._timer = None
+
+    def soon(self):
+        """Release once the answer has gone out (one pending release covers any number of requests)."""
+        with self._lock:
+            if self._timer is None:
+                self._timer = threading.Timer(self.DELAY_S, self._run)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def now_if_pending(self):
+        """Release now if a release is pending; it then does not run again in the background."""
+        with self._lock:
+            timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+            timer.join()  # its run, if it had begun, finds nothing to do
+            release_freed_memory()
+
+    def _run(self):
+        """The timer's release, unless now_if_pending took it."""
+        with self._lock:
+            if self._timer is None:
+                return
+            self._timer = None
+        release_freed_memory()

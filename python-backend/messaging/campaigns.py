@@ -1,6 +1,6 @@
 """Campaigns: compose from a list, a channel and a message; snapshot recipients; describe progress."""
-from . import attachments, channel_store, channels, dnc, ledger, lists, pacing, render, states, templates
-from .db import insert_id, transaction
+from . import attachments, channel_store, channels, dnc, ledger, list_stats, lists, pacing, render, states, templates
+from .db import insert_id, snapshot, transaction
 from core import errors
 from core.errors import DomainError, not_found
 from core.fields import is_id, require_text
@@ -258,30 +258,62 @@ def compose_check(conn, list_id, subject, body, contact_id=None, limit=50, chann
     lists.list_row(conn, list_id)
     render.check_syntax(subject + "\n" + body)
     kind = address_kind_of(conn, channel_id)
-    fields = lists.field_names(conn, list_id)  # read once: it scans every contact's fields
+    fields = lists.field_names(conn, list_id)
     text = "\n".join([subject, body] + list(params))
     render.check_known(text, fields)
     if kind == "email" and not subject.strip():
         check_message(conn, list_id, kind, subject, body, {"template_params": list(params)})
-    empty, per_placeholder, with_empty = [], {}, 0
     needed = render.unfilled_placeholders(text)
-    for row in conn.execute("SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? ORDER BY id",
-                            (list_id,)):
-        if kind is not None and not row[kind]:
-            continue  # skipped by this channel (no address): it gets no message, so no warning
-        missing = render.empty_of(needed, stored_contact(row)) if needed else []
-        with_empty += bool(missing)
-        for name in missing:
-            per_placeholder[name] = per_placeholder.get(name, 0) + 1
-        if missing and len(empty) < limit:
-            empty.append({"contact_id": row["id"], "name": row["name"], "number": row["number"],
-                          "email": row["email"], "address": row[kind] if kind else None, "missing": missing})
+    with snapshot(conn):  # the counts and the scan for examples read the same state of the list
+        with_empty, counts = empty_counts(conn, list_id, kind, needed)
+        empty, order = empty_examples(conn, list_id, kind, needed, min(limit, with_empty), set(counts))
+    per_placeholder = {name: counts[name] for name in order}  # in the order a scan of every contact gave
     chosen = chosen_contact(conn, list_id, contact_id)
     return {"placeholders": render.placeholder_names(text), "fields": fields,
             "preview": preview_of(chosen, subject, body, params),
             "warnings": {"recipients_with_empty": with_empty, "by_placeholder": per_placeholder,
                          "examples": empty},
             "sms": render.sms_stats(render.render(body, stored_contact(chosen)) if chosen else body)}
+
+
+def empty_counts(conn, list_id, kind, needed):
+    """(recipients with an empty placeholder, {placeholder: recipients}) of LIST_ID, from its shape counts
+    (list_stats: every contact of a shape leaves the same placeholders empty), contacts without a KIND address
+    left out."""
+    with_empty, per_placeholder = 0, {}
+    if not needed:
+        return with_empty, per_placeholder
+    for contact, count in list_stats.shapes(conn, list_id):
+        if kind is not None and not contact[kind]:
+            continue  # skipped by this channel (no address): it gets no message, so no warning
+        missing = render.empty_of(needed, contact)
+        with_empty += count if missing else 0
+        for name in missing:
+            per_placeholder[name] = per_placeholder.get(name, 0) + count
+    return with_empty, per_placeholder
+
+
+def empty_examples(conn, list_id, kind, needed, wanted, names):
+    """The first WANTED recipients of LIST_ID (by id) with an empty placeholder, and NAMES in the order they are
+    first found empty: the scan stops once it has both (usually within the first few contacts)."""
+    empty, order = [], {}
+    if not wanted:
+        return empty, list(order)
+    for row in conn.execute("SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? ORDER BY id",
+                            (list_id,)):
+        if kind is not None and not row[kind]:
+            continue
+        missing = render.empty_of(needed, stored_contact(row))
+        if not missing:
+            continue
+        for name in missing:
+            order.setdefault(name, None)
+        if len(empty) < wanted:
+            empty.append({"contact_id": row["id"], "name": row["name"], "number": row["number"],
+                          "email": row["email"], "address": row[kind] if kind else None, "missing": missing})
+        if len(empty) >= wanted and len(order) >= len(names):
+            break
+    return empty, list(order)
 
 
 def chosen_contact(conn, list_id, contact_id):

@@ -67,6 +67,16 @@ def transaction(conn):
     conn.execute("COMMIT")
 
 
+@contextlib.contextmanager
+def snapshot(conn):
+    """BEGIN ... COMMIT around reads that must see one state of the file (WAL: writers are not blocked)."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
 def integrity_ok(conn):
     """True when PRAGMA integrity_check reports 'ok'."""
     return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -3,7 +3,7 @@ import contextlib
 
 import orjson
 
-from . import contacts_check
+from . import contacts_check, list_stats
 from .db import insert_id, transaction
 from core import errors
 from core.errors import DomainError, not_found
@@ -76,7 +76,10 @@ def insert_contacts(conn, list_id, records):
     stamp = now()
     with bulk_cache(conn):
         for batch in batches:
-            added += insert_batch(conn, list_id, stamp, batch)
+            rowcount = insert_batch(conn, list_id, stamp, batch)
+            # The compose check's counts, in the same transaction: (name, number, email, fields) of each contact.
+            list_stats.inserted(conn, list_id, [(v[3], v[0], v[2], v[4]) for v in batch], rowcount)
+            added += rowcount
             tried += len(batch)
     return added, tried - added
 
@@ -213,6 +216,14 @@ def contact_row(conn, list_id, contact_id):
 
 def write_contact(conn, list_id, contact, contact_id=None):
     """Insert or update one validated contact, refusing a duplicate number or email in the list."""
+    old = None if contact_id is None else list_stats.contact_shape(conn, contact_id)  # read under the write lock
+    written = store_contact(conn, list_id, contact, contact_id)
+    list_stats.changed(conn, list_id, written, old, list_stats.contact_shape(conn, written))
+    return written
+
+
+def store_contact(conn, list_id, contact, contact_id=None):
+    """The INSERT or UPDATE of one contact row; its id."""
     stamp = now()
     try:
         if contact_id is None:
@@ -256,14 +267,11 @@ def delete_contact(conn, list_id, contact_id):
     """Remove one contact from LIST_ID."""
     with transaction(conn):
         contact_row(conn, list_id, contact_id)
+        old = list_stats.contact_shape(conn, contact_id)
         conn.execute("DELETE FROM list_contacts WHERE id=?", (contact_id,))
+        list_stats.changed(conn, list_id, contact_id, old, None)
 
 
 def field_names(conn, list_id):
-    """The extra column names present in LIST_ID (for placeholders)."""
-    names = {}
-    for (fields,) in conn.execute("SELECT fields FROM list_contacts WHERE list_id=? AND fields != '{}'",
-                                  (list_id,)):
-        for key in loads(fields, {}):
-            names.setdefault(key, None)
-    return list(names)
+    """The extra column names present in LIST_ID (for placeholders), kept with the list (list_stats)."""
+    return list_stats.field_names(conn, list_id)

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { importInfo } from './support/api.mjs';
-import { parseCsv } from './support/files.mjs';
+import { parseCsv, xlsxCells } from './support/files.mjs';
 import { useApp } from './support/setup.mjs';
 import {
   assertCleanPage, cardsOf, chooseCountry, openApp, pickFile, readSummary, shownImportId, waitForResults,
@@ -15,17 +15,27 @@ const MAX_DOM_ROWS = 1000;
 
 const app = useApp({ bigRows: ROWS });
 
-/** Slow the page's uploads to BYTES_PER_SECOND; returns a function that undoes it. */
-async function throttleUploads(page, bytesPerSecond) {
+/** Slow the page's uploads or downloads to so many bytes per second (-1: as fast as they go); returns a function
+ * that undoes it. */
+async function throttle(page, { upload = -1, download = -1 }) {
   // The emulation lives as long as this CDP session, so the session stays open until undone.
   const cdp = await page.context().newCDPSession(page);
-  const conditions = (upload) => ({ offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: upload });
+  const conditions = (up, down) => ({ offline: false, latency: 0, downloadThroughput: down, uploadThroughput: up });
   await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', conditions(bytesPerSecond));
+  await cdp.send('Network.emulateNetworkConditions', conditions(upload, download));
   return async () => {
-    await cdp.send('Network.emulateNetworkConditions', conditions(-1));
+    await cdp.send('Network.emulateNetworkConditions', conditions(-1, -1));
     await cdp.detach();
   };
+}
+
+/** Import big.csv through the page (default country India) and wait for its results. */
+async function importBig(page) {
+  await openApp(page, app.sidecar.url);
+  await chooseCountry(page, 'Default country', 'India');
+  await pickFile(page, path.join(app.inputs, 'big.csv'));
+  await page.getByRole('progressbar').waitFor();
+  await waitForResults(page, 'big.csv', { timeout: 180_000 });
 }
 
 /** The data rows of a CSV file that hold anything but white space (blank lines are no contacts). */
@@ -42,7 +52,7 @@ function domRows(page) {
 test('a slow upload shows its progress and can be cancelled', async () => {
   const { page } = app.browser;
   await openApp(page, app.sidecar.url);
-  const unthrottle = await throttleUploads(page, 512 * 1024);
+  const unthrottle = await throttle(page, { upload: 512 * 1024 });
   try {
     await pickFile(page, path.join(app.inputs, 'big.csv'));
     const bar = page.getByRole('progressbar', { name: 'Uploading big.csv…' });
@@ -60,12 +70,8 @@ test('a slow upload shows its progress and can be cancelled', async () => {
 
 test(`a ${ROWS}-row list shows a processing state, then a virtual table that reaches its last row`, async () => {
   const { page } = app.browser;
-  await openApp(page, app.sidecar.url);
-  await chooseCountry(page, 'Default country', 'India');
   const started = Date.now();
-  await pickFile(page, path.join(app.inputs, 'big.csv'));
-  await page.getByRole('progressbar').waitFor();
-  await waitForResults(page, 'big.csv', { timeout: 180_000 });
+  await importBig(page);
   const importSeconds = (Date.now() - started) / 1000;
 
   const summary = await readSummary(page);
@@ -91,5 +97,31 @@ test(`a ${ROWS}-row list shows a processing state, then a virtual table that rea
   const pingMs = Date.now() - pingStart;
   console.log(`# big list: ${summary.entries} entries; import ${importSeconds.toFixed(1)} s; jump to last row ` +
     `${scrollSeconds.toFixed(2)} s; ${await domRows(page)} rows in the DOM; frame round trip ${pingMs} ms`);
+  await assertCleanPage(app.browser);
+});
+
+test(`the ${ROWS}-row list exports to Excel with its progress on the page`, async () => {
+  const { page } = app.browser;
+  await importBig(page);
+  const info = await importInfo(app.sidecar.url, await shownImportId(page));
+  // Downloads slowed to 1 MB/s, so the bytes arriving (a few MB) are seen as a percentage.
+  const unthrottle = await throttle(page, { download: 1024 * 1024 });
+  try {
+    const link = page.getByRole('link', { name: 'Contacts Excel' });
+    const downloaded = page.waitForEvent('download', { timeout: 120_000 });
+    await link.click();
+    const progress = page.getByTestId('download-progress');
+    await progress.filter({ hasText: /(Preparing|Downloading) Contacts Excel…/ }).waitFor();
+    assert.equal(await link.getAttribute('aria-disabled'), 'true');
+    await progress.filter({ hasText: /Downloading Contacts Excel… [1-9]\d?%/ }).waitFor({ timeout: 60_000 });
+    const file = await downloaded;
+    assert.equal(file.suggestedFilename(), 'big-contacts.xlsx');
+    const [header, ...rows] = xlsxCells(await readFile(await file.path()));
+    assert.deepEqual(header.map((c) => c.text), info.headers);
+    assert.equal(rows.length, info.summary.valid, 'every valid contact');
+    await progress.waitFor({ state: 'detached' });
+  } finally {
+    await unthrottle();
+  }
   await assertCleanPage(app.browser);
 });

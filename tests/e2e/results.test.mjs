@@ -209,6 +209,46 @@ describe('results', () => {
     await assertCleanPage(app.browser);
   });
 
+  test('an export shows it is being prepared, takes no second click, then downloads; a failure says why', async () => {
+    const { page } = app.browser;
+    const importId = await importContacts();
+    const info = await importInfo(app.sidecar.url, importId);
+    const valid = await allRows(app.sidecar.url, importId, 'valid');
+    // The sidecar's answer is held in the browser's network layer until the page has been looked at, so the
+    // state is seen however fast the export is.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    const requested = [];
+    await page.route('**/imports/*/export?*', async (route) => {
+      requested.push(route.request().url());
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    const link = page.getByRole('link', { name: 'Contacts Excel' });
+    const downloaded = page.waitForEvent('download');
+    await link.click();
+    const progress = page.getByTestId('download-progress');
+    await progress.filter({ hasText: 'Preparing Contacts Excel…' }).waitFor();
+    assert.equal(await link.getAttribute('aria-disabled'), 'true', 'the link takes no second click meanwhile');
+    await link.press('Enter');
+    release();
+    const file = await downloaded;
+    await progress.waitFor({ state: 'detached' });
+    await page.unroute('**/imports/*/export?*');
+    assert.equal(requested.length, 1, 'one request, however many clicks');
+    assert.equal(file.suggestedFilename(), 'contacts-contacts.xlsx');
+    const [header, ...rows] = xlsxCells(await readFile(await file.path()));
+    assert.deepEqual(header.map((c) => c.text), info.headers);
+    assert.deepEqual(rows.map((cells) => cells[info.headers.indexOf(info.columns.phone)].text), valid.map((r) => r.number));
+    assert.equal(await link.getAttribute('aria-disabled'), null);
+
+    // The import gone meanwhile: the sidecar's own error, on the page.
+    assert.equal((await fetch(`${app.sidecar.url}/imports/${importId}`, { method: 'DELETE' })).status, 204);
+    await page.getByRole('link', { name: 'Contacts CSV' }).click();
+    await page.getByRole('status').filter({ hasText: 'Export failed: This import is no longer available' }).waitFor();
+  });
+
   test('the email column has its own counts, and every invalid or duplicated address says why', async () => {
     const { page } = app.browser;
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'emails-')), 'with-emails.csv');

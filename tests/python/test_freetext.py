@@ -271,12 +271,30 @@ def test_numbers_joined_by_or_and_or_a_slash_share_the_one_name(text, names):
 LINE_PIECES = st.sampled_from(["98861 23450", "+91 98861 23451", "(080) 2345 6789", "2024-03-01", "12-03-2024",
                                "2019 - 2020", "10:30", "1.", "2)", "•", "- ", "Ravi", "fax", "Order #", "#", ", ",
                                "; ", " or ", "\t", "\u00a0", "\u2013", "12", "123", "4155", "-", "+", "(", ")", " ",
-                               "1.415.555.2671", "192.168.1.1", "12.50", "/", "415-555-2671", "5"])
+                               "1.415.555.2671", "192.168.1.1", "12.50", "/", "415-555-2671", "5", ":",
+                               "Ravi 42: ", "Kumar ", "Call ", "Ph: ", "Order ", "a ", "ext ", " 7 ", "98861"])
 
 
 @settings(max_examples=int(os.environ.get("BULKMSG_FREETEXT_EXAMPLES") or 300), deadline=None)
 @given(st.lists(st.lists(LINE_PIECES, max_size=6).map("".join), max_size=12).map("\n".join))
 def test_the_column_scan_gives_exactly_the_line_by_line_answer(text):
+    rows, values, names = find_number_columns(text)
+    assert [(f.line, f.value, f.name) for f in find_numbers_in_text(text)] == \
+        list(zip(rows.tolist(), values.tolist(), names.tolist()))
+
+
+NAME_PIECES = st.sampled_from(["Ravi", "Kumar", "Ravi 42", "Asha 7 Rao", "Call", "Ph", "Mob", "Order", "Invoice no",
+                               "Fax", "x", "a", "my number is", "Dr", "A", "ext", "on", "or", "Ravi 1 2", "iv"])
+NAMED_LINES = st.tuples(st.sampled_from(["", " ", "  "]), st.lists(NAME_PIECES, min_size=1, max_size=3).map(" ".join),
+                        st.sampled_from([": ", ":", " : ", " ", "  ", ":  "]), st.one_of(st.just(""), LINE_PIECES),
+                        st.sampled_from(["98861 23450", "+91 98861-23451", "(080) 2345 6789", "12-03-2024", "4155",
+                                         "98861", "1234", "2019 - 2020", "+1 415 555 2671"]),
+                        st.sampled_from(["", " ", ")", " (fax)"])).map("".join)
+
+
+@settings(max_examples=int(os.environ.get("BULKMSG_FREETEXT_EXAMPLES") or 300), deadline=None)
+@given(st.lists(NAMED_LINES, max_size=12).map("\n".join))
+def test_named_lines_take_the_column_scan_and_give_the_line_by_line_answer(text):
     rows, values, names = find_number_columns(text)
     assert [(f.line, f.value, f.name) for f in find_numbers_in_text(text)] == \
         list(zip(rows.tolist(), values.tolist(), names.tolist()))

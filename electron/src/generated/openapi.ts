@@ -2771,10 +2771,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file. */
+            /** @description The file, whole: it is made before the answer starts, so the size is known. */
             200: {
                 headers: {
                     "Content-Disposition"?: string;
+                    /** @description The file's size in bytes (the UI shows the share received as a download's progress). */
+                    "Content-Length"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -8,7 +8,7 @@ from contacts.uploads import private_upload, remove_stale_uploads
 from contacts.validate import describe_number
 
 from core.errors import DomainError
-from core.memory import release_freed_memory
+from core.memory import DeferredRelease
 from ..jsonio import json_body, json_response, json_stream_response
 from core.fields import body_text, optional_limit
 from ..params import requested_region
@@ -17,11 +17,15 @@ from ..ratelimit import limited
 bp = Blueprint("contacts", __name__)
 # Views that read or build whole tables: the memory they free is given back once their answer is sent.
 HEAVY_VIEWS = {"contacts.upload", "contacts.parse_manual_numbers", "imports.remap", "imports.export"}
+RELEASE = DeferredRelease()
 
 
 @bp.before_app_request
 def make_room_before_importing():
-    """A new import's peak should not stack on imports kept in memory (they are on disk)."""
+    """A new import's peak should not stack on imports kept in memory (they are on disk), nor on the garbage of
+    the last heavy request."""
+    if request.endpoint in HEAVY_VIEWS:
+        RELEASE.now_if_pending()
     if request.endpoint in HEAVY_VIEWS - {"imports.export"}:
         current_app.extensions["imports"].make_room(keep=(request.view_args or {}).get("import_id"))
 
@@ -30,7 +34,7 @@ def make_room_before_importing():
 def release_after_heavy_views(response):
     """Once a heavy view's answer is sent (streamed ones included), give its freed memory back to the system."""
     if request.endpoint in HEAVY_VIEWS:
-        response.call_on_close(release_freed_memory)
+        response.call_on_close(RELEASE.soon)
     return response
 
 COLUMN_OPTIONS = ("phone_column", "name_column", "sheet", "country_column")

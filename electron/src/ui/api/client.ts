@@ -100,16 +100,20 @@ function errorFromBody(status: number, text: string): ApiError {
   return error;
 }
 
-/** fetch + JSON decoding + uniform errors; an empty body (204) decodes to undefined. */
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
-  let response: Response;
+/** fetch with the token; not reaching the sidecar is a `network` ApiError (an abort stays an abort). */
+async function reach(path: string, init?: RequestInit): Promise<Response> {
   try {
-    response = await fetch(path, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders() } });
+    return await fetch(path, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders() } });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     networkListeners.forEach((listener) => listener());
     throw new ApiError('network', 'Cannot reach the local service. Is the app still running?', 0);
   }
+}
+
+/** fetch + JSON decoding + uniform errors; an empty body (204) decodes to undefined. */
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await reach(path, init);
   const text = await response.text();
   if (!response.ok) throw errorFromBody(response.status, text);
   return (text ? JSON.parse(text) : undefined) as T;
@@ -196,6 +200,32 @@ export function uploadFile(options: UploadOptions): Promise<ImportInfo> {
     options.signal?.addEventListener('abort', () => xhr.abort());
     xhr.send(form);
   });
+}
+
+/** Bytes received so far and the whole size when the sidecar said it (Content-Length), else null. */
+export type DownloadProgress = (received: number, total: number | null) => void;
+
+/**
+ * GET PATH as a Blob, read as a stream so ON_PROGRESS hears every piece (an export of 100k contacts is a few MB
+ * the sidecar prepares first); a non-2xx answer is its JSON error as an ApiError, like every other request.
+ */
+export async function downloadFile(path: string, onProgress: DownloadProgress): Promise<Blob> {
+  const response = await reach(path);
+  if (!response.ok) throw errorFromBody(response.status, await response.text());
+  const length = Number(response.headers.get('Content-Length'));
+  const total = Number.isFinite(length) && length > 0 ? length : null;
+  const type = response.headers.get('Content-Type') ?? '';
+  if (!response.body) return new Blob([await response.arrayBuffer()], { type });
+  const reader = response.body.getReader();
+  const pieces: Uint8Array<ArrayBuffer>[] = [];
+  let received = 0;
+  onProgress(0, total);
+  for (let piece = await reader.read(); !piece.done; piece = await reader.read()) {
+    pieces.push(piece.value);
+    received += piece.value.byteLength;
+    onProgress(received, total);
+  }
+  return new Blob(pieces, { type });
 }
 
 export interface RowsQuery {
