@@ -121,7 +121,7 @@ def stored_counts(path, list_id):
         shapes = dict(conn.execute("SELECT shape, contacts FROM list_shapes WHERE list_id=?", (list_id,)))
         layouts = {r[0]: (r[1], r[2]) for r in conn.execute(
             "SELECT layout, contacts, first_id FROM list_layouts WHERE list_id=?", (list_id,))}
-        rows = [(r[0], r[1], r[2], r[3], list_stats.loads(r[4], {})) for r in conn.execute(
+        rows = [tuple(r) for r in conn.execute(
             "SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? ORDER BY id", (list_id,))]
     finally:
         conn.close()
