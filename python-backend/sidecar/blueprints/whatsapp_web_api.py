@@ -97,14 +97,15 @@ IDLE_JOB = {"state": "idle", "total": 0, "checked": 0, "on_whatsapp": 0, "not_on
 def numbers_to_check(body):
     """The numbers a check asks about: given, from a stored import, or from a saved list."""
     from messaging import lists
-    from .lists_api import import_records
+    from .lists_api import stored_import
     if body.get("numbers") is not None:
         given = body["numbers"]
         if not isinstance(given, list) or not all(isinstance(n, str) for n in given):
             raise DomainError("bad_param", "'numbers' must be a list of numbers in international format.")
         return [n.strip() for n in given if n.strip()]
     if body.get("import_id") is not None:
-        return [r["number"] for r in import_records(body["import_id"]) if r.get("number")]
+        entries = stored_import(body["import_id"]).messageable(lambda column: column == "number")
+        return [n for n in entries["number"].tolist() if isinstance(n, str) and n]
     if body.get("list_id") is not None:
         if not is_id(body["list_id"]):
             raise DomainError("bad_param", "'list_id' must be a saved list's id.")
