@@ -105,8 +105,9 @@ def test_thousand_over_whatsapp_with_429s_5xx_and_timeouts_are_all_accounted_for
                                                          max_consecutive_failures=50), prefix="wa")
         api.post("/campaigns/%d/start" % campaign["id"])
         done = wait_for(lambda: finished(api, campaign["id"]), timeout=300, interval=0.5)
+        # First, so that a pause says why (its reason) rather than showing up as a recipient left pending.
+        assert done["status"] == "completed", (done["status"], done.get("pause_reason"), done.get("counts"))
         counts = check_accounted(api, campaign["id"], server, lambda a: a.lstrip("+"))
-    assert done["status"] == "completed"
     assert server.faults.injected["rate_limit"] > 0 and server.faults.injected["timeout"] > 0
     assert counts.get("unknown", 0) == server.faults.injected["timeout"]  # a timeout is never blindly re-sent
     assert counts["sent"] == len(server.messages) >= 950
@@ -125,8 +126,8 @@ def test_thousand_over_twilio_with_429s_5xx_and_timeouts_are_all_accounted_for(a
                                                          max_consecutive_failures=50), prefix="tw")
         api.post("/campaigns/%d/start" % campaign["id"])
         done = wait_for(lambda: finished(api, campaign["id"]), timeout=300, interval=0.5)
+        assert done["status"] == "completed", (done["status"], done.get("pause_reason"), done.get("counts"))
         counts = check_accounted(api, campaign["id"], server, lambda a: a)
-    assert done["status"] == "completed"
     assert counts["sent"] == len(server.messages) >= 950
 
 
