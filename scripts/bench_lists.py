@@ -9,13 +9,9 @@ region IN, seed 7, cached in .bench/), then POST /lists {"name", "import_id"} an
 list, REPEATS times each, and prints best and median per side and the ratio baseline / this tree; then, in one more
 save, how far the sidecar's resident memory (its whole process tree, sampled every 20 ms) rose above its level before.
 """
-import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 import requests
@@ -23,8 +19,8 @@ import requests
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 import gen_contacts  # noqa: E402  (the project's own generator)
-from bench_memory import PeakSampler, baseline_checkout, tree_rss  # noqa: E402  (the same worktree, sampler)
-from bench_readers import start_sidecar  # noqa: E402  (the same sidecar start as the upload benchmark)
+from bench_memory import (PeakSampler, baseline_then_tree, running_sidecar, same_run_arguments,  # noqa: E402
+                          tree_rss)  # the same worktree, sidecar start, command line and sampler
 
 CACHE = os.path.join(REPO, ".bench")
 # Rate limits lifted so that repeats are not refused (the groups the timed endpoints use).
@@ -66,12 +62,10 @@ def memory_rise(proc, url, import_id):
 
 
 def measure(tree, path, repeats):
-    """{step: [seconds, ...]} and the list size for a fresh sidecar of TREE."""
-    home = tempfile.mkdtemp(prefix="bulkmsg-bench-lists-")
-    proc, url = start_sidecar(tree, home, RATE_LIMITS)
+    """({step: [seconds, ...]}, the list size, MB one more save adds) for a fresh sidecar of TREE."""
     times = {"upload": [], "save list": [], "compose preview": []}
-    try:
-        size = None
+    size = None
+    with running_sidecar(tree, RATE_LIMITS) as (proc, url):
         for i in range(repeats):
             seconds, answer = timed(lambda: upload(url, path))
             times["upload"].append(seconds)
@@ -85,26 +79,14 @@ def measure(tree, path, repeats):
                                                                                     "body": body}, timeout=600))
             times["compose preview"].append(seconds)
         return times, size, memory_rise(proc, url, import_id)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def main():
     """Measure the baseline and this tree; print the table."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--baseline-ref", default="aee73a1", help="git revision measured as the baseline")
-    args = parser.parse_args()
+    args = same_run_arguments(__doc__, "aee73a1")
     path = gen_contacts.cached(CACHE, args.rows, "IN", "csv", 7)[0]
-    made = baseline_checkout(args.baseline_ref)
-    try:
-        old, old_size, old_rise = measure(made, path, args.repeats)
-    finally:
-        subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", made], check=False)
-    new, new_size, new_rise = measure(REPO, path, args.repeats)
+    (old, old_size, old_rise), (new, new_size, new_rise) = baseline_then_tree(
+        args.baseline_ref, lambda tree: measure(tree, path, args.repeats))
     print("%d-row import, list of %d contacts (baseline %d), %d repeats; seconds best / median"
           % (args.rows, new_size, old_size, args.repeats))
     print("%-18s %18s %18s %8s" % ("step", "baseline", "this tree", "ratio"))

@@ -141,16 +141,24 @@ def same_run_arguments(doc, baseline_ref, rows=100_000, repeats=5):
 
 
 @contextlib.contextmanager
-def sidecar_of(tree, rate_limits):
-    """The url of a real sidecar of TREE (bench_readers.start_sidecar) with a fresh data directory, both gone after."""
+def running_sidecar(tree, rate_limits):
+    """(process, url) of a real sidecar of TREE (bench_readers.start_sidecar) with a fresh data directory, both
+    gone after."""
     home = tempfile.mkdtemp(prefix="bulkmsg-bench-")
     proc, url = start_sidecar(tree, home, rate_limits)
     try:
-        yield url
+        yield proc, url
     finally:
         proc.terminate()
         proc.wait(timeout=60)
         shutil.rmtree(home, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def sidecar_of(tree, rate_limits):
+    """The url of running_sidecar(TREE, RATE_LIMITS)."""
+    with running_sidecar(tree, rate_limits) as (_proc, url):
+        yield url
 
 
 def main():

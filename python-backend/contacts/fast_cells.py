@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrowtext import matches
 from .numbers import SCIENTIFIC_TEXT
 
 TEXT = pa.large_string()
@@ -25,13 +26,6 @@ LABEL = r"^[A-Za-z'][A-Za-z '.:\-]*?([+0-9(])"
 NO_START = r"^[^0-9+]*$"
 VISIBLE = r"[!-~]"
 SCIENTIFIC = SCIENTIFIC_TEXT.pattern
-
-
-def matches(strings, pattern):
-    """Numpy bool: RE2 PATTERN matches STRINGS."""
-    if len(strings) == 0:
-        return np.zeros(0, dtype=bool)
-    return pc.fill_null(pc.match_substring_regex(strings, pattern), False).to_numpy(zero_copy_only=False)
 
 
 def pick(rows, strings, mask):
