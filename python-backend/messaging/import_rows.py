@@ -18,6 +18,8 @@ from contacts import arrowtext as at
 from contacts.emails import normalize_email
 from contacts.extract import ALTERNATES, FIELD_PREFIX
 from contacts.report import field_names_and_keys
+from core.ahead import ahead
+from . import list_stats
 from .lists import fields_text
 from .util import dumps
 
@@ -35,12 +37,20 @@ class ImportRows:
         self.load, self.batch = load, batch
 
     def batches(self):
-        """Lists of lists.contact_values tuples, contacts without number and email left out."""
+        """list_stats.counted batches of lists.contact_values tuples, contacts without number and email left out.
+
+        The import is loaded here (the caller's thread: it may need the request's context); the batches are built
+        and counted one ahead in a background thread, while the caller's SQLite insert of the previous one runs
+        without the GIL."""
         entries = self.load()
+        yield from ahead(self.counted(entries))
+
+    def counted(self, entries):
+        """list_stats.counted of each non-empty batch of ENTRIES' rows."""
         for start in range(0, len(entries), self.batch):
             rows = contact_rows(entries.iloc[start:start + self.batch])
             if rows:
-                yield rows
+                yield list_stats.counted(rows)
 
 
 def wanted_column(name):

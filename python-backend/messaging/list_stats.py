@@ -99,19 +99,26 @@ def tally(rows):
             {dumps(list(layout)): counted for layout, counted in layouts.items()})
 
 
-def inserted(conn, list_id, contacts, rowcount):
-    """Count a batch of INSERTs into LIST_ID, CONTACTS its (name, number, email, fields text) in statement order,
-    ROWCOUNT of which went in (the rest were duplicates)."""
+def counted(batch):
+    """(BATCH, its tally with positions for ids) for a batch of lists.contact_values tuples: what `inserted` needs,
+    computed before the insert so that it can run beside the previous batch's (core.ahead)."""
+    return batch, tally((i, v[3], v[0], v[2], v[4]) for i, v in enumerate(batch))
+
+
+def inserted(conn, list_id, batch, rowcount, counts):
+    """Count into LIST_ID a batch of INSERTs of BATCH (contact_values tuples, in statement order), ROWCOUNT of which
+    went in (the rest were duplicates); COUNTS is counted(BATCH)[1]."""
     if not rowcount:
         return
     last = conn.execute("SELECT max(id) FROM list_contacts WHERE list_id=?", (list_id,)).fetchone()[0]
-    if rowcount == len(contacts):  # one statement under the write lock: the ids are consecutive, in batch order
-        rows = ((last - rowcount + 1 + i, name, number, email, fields)
-                for i, (name, number, email, fields) in enumerate(contacts))
-    else:  # some were skipped as duplicates: read back the ones that went in (consecutive ids ending at LAST)
-        rows = conn.execute(
-            "SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? AND id>? ORDER BY id",
-            (list_id, last - rowcount))
+    if rowcount == len(batch):  # one statement under the write lock: the ids are consecutive, in batch order
+        shapes, layouts = counts
+        first_id = last - rowcount + 1
+        add(conn, list_id, shapes, {layout: (n, first_id + first) for layout, (n, first) in layouts.items()})
+        return
+    # Some were skipped as duplicates: read back the ones that went in (consecutive ids ending at LAST).
+    rows = conn.execute("SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? AND id>? "
+                        "ORDER BY id", (list_id, last - rowcount))
     add(conn, list_id, *tally(rows))
 
 

@@ -69,16 +69,16 @@ def alternates_text(contact):
 
 
 def insert_contacts(conn, list_id, records):
-    """Insert RECORDS (dicts, or an object whose batches() yields lists of contact_values tuples, as
-    import_rows.ImportRows) into LIST_ID, skipping duplicates of a number or email; (added, duplicates)."""
-    batches = records.batches() if hasattr(records, "batches") else insert_batches(records)
+    """Insert RECORDS (dicts, or an object whose batches() yields list_stats.counted batches of contact_values
+    tuples, as import_rows.ImportRows) into LIST_ID, skipping duplicates of a number or email; (added, duplicates)."""
+    batches = records.batches() if hasattr(records, "batches") else map(list_stats.counted, insert_batches(records))
     added = tried = 0
     stamp = now()
     with bulk_cache(conn):
-        for batch in batches:
+        for batch, counts in batches:
             rowcount = insert_batch(conn, list_id, stamp, batch)
-            # The compose check's counts, in the same transaction: (name, number, email, fields) of each contact.
-            list_stats.inserted(conn, list_id, [(v[3], v[0], v[2], v[4]) for v in batch], rowcount)
+            # The compose check's counts, in the same transaction.
+            list_stats.inserted(conn, list_id, batch, rowcount, counts)
             added += rowcount
             tried += len(batch)
     return added, tried - added
