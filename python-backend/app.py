@@ -1,4 +1,5 @@
-"""Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR] [--remote-access]`.
+"""Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR] [--remote-access]`;
+`app.py users add|list|disable ...` manages team-mode accounts (sidecar/users_cli.py).
 
 Options come from one Settings (sidecar/settings.py): defaults, <data dir>/settings.json, BULKMSG_* environment
 variables, then these command-line options.
@@ -146,6 +147,11 @@ def main(argv=None):
     """Build the app and serve it with waitress (never Flask's dev server or debugger)."""
     from sidecar import settings as settings_module
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["users"]:
+        from sidecar import users_cli
+
+        return users_cli.main(argv[1:])
     settings = settings_module.from_command_line(argv)
     prepare_data_dir(settings.data_dir)
     if settings.show_token:

@@ -32,3 +32,10 @@ class DomainError(Exception):
 def not_found(what, ident):
     """The standard error for a missing row."""
     return DomainError("not_found", "%s %s does not exist." % (what, ident), NOT_FOUND)
+
+
+# Stable codes of the access layer (sidecar/auth.py); the UI acts on them (login screen, hidden controls).
+NOT_LOGGED_IN = "not_logged_in"  # team mode: no live session (401)
+NOT_ALLOWED = "forbidden"        # the caller's role may not use this route (403)
+CSRF_FAILED = "csrf_failed"      # a state-changing request without the session's CSRF token (403)
+BAD_LOGIN = "bad_login"          # unknown name, wrong password or disabled user: one answer for all (401)

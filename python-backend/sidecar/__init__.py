@@ -33,7 +33,7 @@ def create_app(config=None):
     from . import errors, imports_store, security
     from .blueprints import access_api, attachments_api, campaigns_api, channels_api, contacts_api, health, imports_api
     from .blueprints import inbox_api, lists_api, messaging_web, openapi_api, templates_api, ui, webhooks_api
-    from .blueprints import whatsapp_web_api
+    from .blueprints import auth_api, users_api, whatsapp_web_api
 
     chosen, overrides = settings_for(config)
     app = Flask(__name__, static_folder=None)
@@ -49,7 +49,7 @@ def create_app(config=None):
                       lists_api.bp, templates_api.bp, channels_api.bp, campaigns_api.bp, whatsapp_web_api.bp,
                       attachments_api.bp, inbox_api.bp, webhooks_api.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (access_api.bp, openapi_api.bp):
+    for blueprint in (access_api.bp, openapi_api.bp, auth_api.bp, users_api.bp):
         app.register_blueprint(blueprint)
     messaging_web.init_app(app)
     return app

@@ -9,12 +9,12 @@ from flask_cors import CORS
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
-from . import access, ratelimit
+from . import access, auth, ratelimit
 from .access_token import load_or_create_token
 from .errors import error_response
 
 CORS_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-CORS_HEADERS = ["Authorization", "Content-Type"]
+CORS_HEADERS = ["Authorization", "Content-Type", "X-CSRF-Token"]
 CORS_EXPOSED = ["Content-Disposition", "Retry-After"]
 CORS_MAX_AGE_S = 600
 MULTIPART = "multipart/form-data"
@@ -129,7 +129,9 @@ RULES = (
     access.check_host,
     access.check_origin,
     access.check_fetch_site,
-    access.check_credentials,
+    auth.check_caller,
+    auth.check_csrf,
+    auth.check_role,
     check_content_length,
     ratelimit.check_rate,
     check_form_limits,
@@ -177,4 +179,5 @@ def init_app(app):
     ratelimit.init_app(app)
     app.before_request(guard_request)
     app.after_request(add_safe_headers)
+    app.after_request(auth.record_audit)
     init_cors(app)
