@@ -179,12 +179,14 @@ def check_role():
     return refuse(errors.NOT_ALLOWED, "Your role (%s) may not do this; it needs %s." % (principal.role, needed), 403)
 
 
-def object_id(response):
-    """The id of the object a request acted on: the URL's id, else the id a create answered with."""
+def object_id(response, object_type):
+    """The id of the object a request acted on: the URL's id, else the id a create answered with (at the top
+    level, or in the object named after its type, as POST /lists answers {"list": {...}})."""
     for value in (request.view_args or {}).values():
         return value
     try:
-        return json.loads(response.get_data()).get("id")
+        body = json.loads(response.get_data())
+        return body.get("id") or body.get(object_type, {}).get("id")
     except (ValueError, AttributeError):
         return None
 
@@ -199,5 +201,6 @@ def record_audit(response):
 
     conn = get_db()
     with db.transaction(conn):
-        audit.record(conn, principal.as_dict(), action, action.split(".")[0], object_id(response), {})
+        object_type = action.split(".")[0]
+        audit.record(conn, principal.as_dict(), action, object_type, object_id(response, object_type), {})
     return response

@@ -36,8 +36,10 @@ DEFAULT_LIMITS = {
     "webhooks": (12000, 60.0),
     # Replies sent from the inbox reach real people: a person types them, a flood is not one.
     "inbox_reply": (60, 60.0),
-    # Team-mode logins, per client address and per user name tried: enough for typos, not for guessing.
-    "login": (10, 300.0),
+    # Team-mode logins per client address, and per user name tried from anywhere: enough for typos, not for
+    # guessing (scrypt makes each guess cost ~0.1 s of CPU besides).
+    "login": (20, 300.0),
+    "login_name": (10, 300.0),
 }
 # The attribute @limited sets on a view function.
 GROUP_ATTRIBUTE = "rate_limit_group"

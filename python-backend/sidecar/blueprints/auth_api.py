@@ -38,7 +38,7 @@ def refuse_login(conn, name):
 
 def take_name_budget(name):
     """Per user name tried (besides the per-address limit of @limited): refuse with 429 past the budget."""
-    wait = current_app.extensions["rate_limiter"].take("user:" + name.lower(), "login")
+    wait = current_app.extensions["rate_limiter"].take(name.lower(), "login_name")
     if wait:
         raise DomainError("rate_limited", "Too many logins for this user; try again in %d s." % max(1, int(wait)),
                           errors.RATE_LIMITED, retry_after=max(1, int(wait)))
