@@ -21,7 +21,7 @@ UNLIMITED = "upload=1000000/1,parse=1000000/1,remap=1000000/1,export=1000000/1,e
 # The built UI's files are not part of the API.
 UI_BLUEPRINT = "ui"
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
-CONTACT_PATHS = r"^/(health|upload|parse-manual-numbers|validate-number|regions|imports|settings/access|access/session|openapi\.json)"
+CONTACT_PATHS = r"^/(health|upload|parse-manual-numbers|validate-number|regions|imports|settings/access|access/session|openapi\.json|session|users|audit)"
 # The messaging area (lists, campaigns, ...) has its own, differently prepared run in test_openapi_messaging.py.
 FUZZED_ELSEWHERE = (MESSAGING_PATHS,)
 

@@ -8,8 +8,9 @@ from support.sidecar import Sidecar
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Stopping a campaign must always work, even for a client over its budget; the session exchange only sets or
 # clears a cookie and stores nothing of the user's.
+# Stopping sends, and ending a session (logging out is always allowed), must never be refused.
 NEVER_LIMITED = {"campaigns.pause_campaign", "campaigns.cancel_campaign", "access.open_session",
-                 "access.close_session"}
+                 "access.close_session", "auth.logout"}
 PASTE = "\n".join("+1 415 555 %04d" % i for i in range(2000))
 
 
