@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { accessToken, alreadyReported, ensureSession, onUnauthorized, setAccessToken } from './api/client';
-import type { ImportInfo } from './api/types';
+import type { ImportInfo, Role } from './api/types';
 import { SidecarBanner } from './components/SidecarBanner';
 import { StorageBanner } from './components/StorageBanner';
 import { ThemeToggle } from './components/ThemeToggle';
@@ -9,19 +9,24 @@ import { useInboxState, type InboxLive } from './hooks/useInboxState';
 import { useRegions, type RegionsState } from './hooks/useRegions';
 import { isAway, useSidecarStatus } from './hooks/useSidecarStatus';
 import { useStorageHealth } from './hooks/useStorageHealth';
+import { useTeamSession } from './hooks/useTeamSession';
 import { useTheme } from './hooks/useTheme';
+import { AuditScreen } from './screens/Audit/AuditScreen';
 import { CheckerScreen } from './screens/Checker/CheckerScreen';
 import { CampaignsScreen } from './screens/Campaigns/CampaignsScreen';
 import { ComposeScreen } from './screens/Compose/ComposeScreen';
 import { ImportScreen } from './screens/Import/ImportScreen';
 import { InboxScreen } from './screens/Inbox/InboxScreen';
 import { ListsScreen } from './screens/Lists/ListsScreen';
+import { LoginScreen } from './screens/Login/LoginScreen';
 import type { ImportSource } from './screens/Import/useImporter';
 import { ResultsScreen } from './screens/Results/ResultsScreen';
 import { SettingsScreen } from './screens/Settings/SettingsScreen';
+import { UsersScreen } from './screens/Users/UsersScreen';
 import type { ImportSession } from './session';
+import { whoOf, WhoContext, type Who } from './who';
 
-type ScreenId = 'import' | 'results' | 'checker' | 'lists' | 'compose' | 'campaigns' | 'inbox' | 'settings';
+type ScreenId = 'import' | 'results' | 'checker' | 'lists' | 'compose' | 'campaigns' | 'inbox' | 'settings' | 'users' | 'audit';
 
 interface ScreenContext {
   regions: RegionsState;
@@ -40,7 +45,7 @@ interface ScreenContext {
  * The navigation: one entry per screen folder. Lists, Compose, Campaigns and Settings are added here
  * the same way (a folder under screens/ and one line below).
  */
-const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => ReactNode }[] = [
+const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => ReactNode; teamAdmin?: boolean }[] = [
   {
     id: 'import',
     label: 'Import',
@@ -65,7 +70,27 @@ const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => Re
   { id: 'campaigns', label: 'Campaigns', render: (ctx) => <CampaignsScreen createdId={ctx.createdCampaign} /> },
   { id: 'inbox', label: 'Inbox', render: (ctx) => <InboxScreen live={ctx.inbox} onOpenCampaign={ctx.campaignCreated} /> },
   { id: 'settings', label: 'Settings', render: (ctx) => <SettingsScreen regions={ctx.regions} theme={ctx.theme.choice} onTheme={ctx.theme.setChoice} /> },
+  // Team mode only, for admins: the desktop app has a single user and no audit log.
+  { id: 'users', label: 'Users', render: () => <UsersScreen />, teamAdmin: true },
+  { id: 'audit', label: 'Audit log', render: () => <AuditScreen />, teamAdmin: true },
 ];
+
+/** The screens WHO may open (Users and Audit: team admins only). */
+function screensFor(who: Who) {
+  const admin: Role = 'admin';
+  return SCREENS.filter((s) => !s.teamAdmin || (who.mode === 'team' && who.can(admin)));
+}
+
+/** Team mode: the logged-in user's name and role, and Log out. */
+function UserBadge({ who, onLogout }: { who: Who; onLogout: () => void }) {
+  if (who.mode !== 'team' || !who.user) return null;
+  return (
+    <div className="user-badge" data-testid="user-badge">
+      <span>{who.user.name} <span className="muted small">({who.user.role})</span></span>
+      <button type="button" className="btn btn--ghost btn--small" onClick={onLogout}>Log out</button>
+    </div>
+  );
+}
 
 /**
  * What to tell screen-reader users when a reply arrives while they are on another screen (the Inbox screen
@@ -105,7 +130,10 @@ export function App() {
   const inbox = useInboxState();
   const newReply = useNewReplyNotice(inbox, screen === 'inbox');
   const importNotice = useImportNotice(session);
-  const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
+  const team = useTeamSession();
+  const who = whoOf(team.session);
+  const screens = screensFor(who);
+  const current = screens.find((s) => s.id === screen) ?? screens[0];
   const [needToken, setNeedToken] = useState(false);
   useEffect(() => onUnauthorized(() => setNeedToken(true)), []);
   // Links and event streams carry the token as the session cookie; get it before the user can click one.
@@ -115,7 +143,11 @@ export function App() {
     window.location.reload(); // every screen re-fetches with the token
   };
 
+  if (who.mode === 'team' && !who.user) {
+    return <LoginScreen onLoggedIn={(answer) => { team.setSession(answer); setScreen('campaigns'); }} />;
+  }
   return (
+    <WhoContext.Provider value={who}>
     <div className="app">
       <a className="skip-link" href="#main">Skip to content</a>
       <header className="app__header">
@@ -123,6 +155,7 @@ export function App() {
           <span className="brand__mark" aria-hidden="true">✉</span>
           <span className="brand__name">Bulk Messaging</span>
         </div>
+        <UserBadge who={who} onLogout={team.logout} />
         <ThemeToggle choice={theme.choice} effective={theme.effective} onChange={theme.setChoice} />
       </header>
       <SidecarBanner status={sidecar.status} onRetry={sidecar.retry} />
@@ -130,7 +163,7 @@ export function App() {
       <div className="app__body">
         <nav className="app__nav" aria-label="Main">
           <ul>
-            {SCREENS.map((s) => (
+            {screens.map((s) => (
               <li key={s.id}>
                 <button type="button" className="nav-item" aria-current={s.id === screen ? 'page' : undefined}
                   onClick={() => { setScreen(s.id); setCreatedCampaign(null); }}>
@@ -159,5 +192,6 @@ export function App() {
           onClose={() => setNeedToken(false)} />
       </div>
     </div>
+    </WhoContext.Provider>
   );
 }

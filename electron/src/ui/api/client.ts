@@ -27,6 +27,10 @@ export class ApiError extends Error {
 
 const TOKEN_KEY = 'bulkmsg.accessToken';
 const unauthorizedListeners = new Set<() => void>();
+const loggedOutListeners = new Set<() => void>();
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Team mode: the session's CSRF token, sent on every state-changing request (GET /session, login). */
+let csrfToken: string | null = null;
 const storageListeners = new Set<() => void>();
 const networkListeners = new Set<() => void>();
 
@@ -57,6 +61,12 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
+/** Team mode: be told when the session is gone (401 not_logged_in): the app shows the login screen. */
+export function onLoggedOut(listener: () => void): () => void {
+  loggedOutListeners.add(listener);
+  return () => loggedOutListeners.delete(listener);
+}
+
 /** Be told when a request failed because the sidecar cannot write its storage (507). */
 export function onStorageError(listener: () => void): () => void {
   storageListeners.add(listener);
@@ -75,10 +85,12 @@ export function onNetworkError(listener: () => void): () => void {
  */
 export function alreadyReported(): void {}
 
-/** The Authorization header, when there is a token. */
-function authHeaders(): Record<string, string> {
+/** The Authorization header, when there is a token, and the session's CSRF header on state-changing requests. */
+function authHeaders(method = 'GET'): Record<string, string> {
   const token = accessToken();
-  return token ? { Authorization: `Bearer ${token}` } : {};
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  if (csrfToken && !SAFE_METHODS.has(method.toUpperCase())) headers['X-CSRF-Token'] = csrfToken;
+  return headers;
 }
 
 /** Turn a non-2xx response body into an ApiError (tolerating non-JSON bodies) and tell the listeners. */
@@ -95,7 +107,8 @@ function errorFromBody(status: number, text: string): ApiError {
   } catch {
     // Not JSON: keep the generic message rather than showing raw HTML to the user.
   }
-  if (status === 401) unauthorizedListeners.forEach((listener) => listener());
+  if (status === 401 && error.code === 'not_logged_in') loggedOutListeners.forEach((listener) => listener());
+  else if (status === 401) unauthorizedListeners.forEach((listener) => listener());
   if (status === 507) storageListeners.forEach((listener) => listener());
   return error;
 }
@@ -103,7 +116,7 @@ function errorFromBody(status: number, text: string): ApiError {
 /** fetch with the token; not reaching the sidecar is a `network` ApiError (an abort stays an abort). */
 async function reach(path: string, init?: RequestInit): Promise<Response> {
   try {
-    return await fetch(path, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders() } });
+    return await fetch(path, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders(init?.method) } });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     networkListeners.forEach((listener) => listener());
@@ -183,7 +196,7 @@ export function uploadFile(options: UploadOptions): Promise<ImportInfo> {
   return new Promise<ImportInfo>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/upload?limit=0');
-    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
+    for (const [name, value] of Object.entries(authHeaders('POST'))) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) options.onProgress?.(event.loaded / event.total);
     };
@@ -317,6 +330,28 @@ export const accessApi = {
   setRemote: (on: boolean) => sendJson<Answer<'setRemoteAccess'>>('PUT', '/settings/access', { remote_access: on }),
   /** A new token at once: the old one and its cookies stop working. */
   rotate: () => sendJson<Answer<'rotateAccessToken'>>('POST', '/settings/access/token', {}),
+};
+
+/** Team mode: log in and out; GET /session says the mode and who is logged in (and keeps the CSRF token). */
+export const sessionApi = {
+  get: () => request<Answer<'getSession'>>('/session').then(remember),
+  login: (name: string, password: string) =>
+    sendJson<Answer<'login'>>('POST', '/session/login', { name, password }).then(remember),
+  logout: () => sendJson<Answer<'logout'>>('POST', '/session/logout', {}).finally(() => { csrfToken = null; }),
+};
+
+/** Keep the CSRF token of a session answer for the requests that follow. */
+function remember<T extends { csrf_token?: string | null }>(answer: T): T {
+  csrfToken = answer.csrf_token ?? null;
+  return answer;
+}
+
+/** Team mode administration (admins): users and the audit log. */
+export const usersApi = {
+  all: () => request<Answer<'listUsers'>>('/users').then((r) => r.users),
+  add: (body: RequestBody<'addUser'>) => sendJson<Answer<'addUser'>>('POST', '/users', body),
+  change: (id: number, body: RequestBody<'changeUser'>) => sendJson<Answer<'changeUser'>>('PATCH', `/users/${id}`, body),
+  audit: (offset: number, limit: number) => request<Answer<'auditLog'>>(`/audit?${query({ offset, limit })}`),
 };
 
 /** The compose form kept across screens and restarts (one draft, stored by the sidecar). */

@@ -65,3 +65,9 @@ export type Outcome = ProgressEvent['latest'][number];
 export type Health = Answer<'health'>;
 /** GET /health's storage state: ok, storage_full or storage_error, with the sidecar's message. */
 export type StorageHealth = Health['storage'];
+// Team mode: who is logged in, users and the audit log.
+export type SessionInfo = Answer<'getSession'>;
+export type Role = Schemas['User']['role'];
+export type User = Schemas['User'];
+export type AuditEntry = Schemas['AuditEntry'];
+export type AuditPage = Answer<'auditLog'>;

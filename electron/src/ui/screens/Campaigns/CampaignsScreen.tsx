@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { alreadyReported, campaignsApi, channelsApi } from '../../api/client';
+import { useWho } from '../../who';
 import type { DeliveryCounts } from '../../api/deliveryTypes';
 import type { Campaign, CampaignLive, ChannelType, Outcome } from '../../api/types';
 import { Alert } from '../../components/Alert';
@@ -108,6 +109,10 @@ function Controls({ campaign, onDone }: { campaign: CampaignLive; onDone: (error
   };
   const id = campaign.id;
   const { status, counts } = campaign;
+  const who = useWho();
+  if (!who.can('sender')) {
+    return <p className="muted small" data-testid="read-only-note">Your role ({who.user?.role}) can follow campaigns but not start, pause or cancel them.</p>;
+  }
   return (
     <div className="screen__actions">
       {status === 'draft' && <StartButton campaign={campaign} onDone={onDone} />}
