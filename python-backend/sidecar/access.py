@@ -18,9 +18,6 @@ from .settings import SESSION_COOKIE_NAME
 LOOPBACK_HOST_NAMES = ("127.0.0.1", "localhost", "[::1]")
 # Binding to one of these serves only this machine; anything else serves the LAN too.
 LOOPBACK_BINDS = frozenset({"127.0.0.1", "localhost", "::1"})
-# Pages of the built UI and the liveness probe carry no data: a LAN browser must load the UI before it can
-# ask the user for the token.
-PUBLIC_ENDPOINTS = frozenset({"ui.index", "ui.asset", "ui.top_level_file", "health.health"})
 # Providers' webhooks (Meta, Twilio) come from the internet, usually through the user's tunnel: their views check
 # the provider's signature themselves, and no other rule of this module applies to them.
 WEBHOOK_BLUEPRINT = "webhooks"
@@ -199,14 +196,19 @@ def check_remote_access():
                                                "access (setting remote_access) to use it from other machines.", 403)
 
 
-def check_credentials():
-    """Loopback clients (already past the Origin rule) are trusted; everyone else shows the token."""
-    if request.endpoint in PUBLIC_ENDPOINTS or is_local_request() or is_webhook():
-        return None
-    if request.method == "OPTIONS" and request_origin() is not None:
-        return None  # a CORS preflight never carries credentials; the real request will
-    if has_credentials():
-        return None
+def is_preflight():
+    """Whether this is a CORS preflight (it never carries credentials; the real request will)."""
+    return request.method == "OPTIONS" and request_origin() is not None
+
+
+def desktop_caller():
+    """Desktop mode: whether the caller holds the token's rights (loopback clients, already past the Origin rule,
+    are trusted; everyone else shows the token)."""
+    return is_local_request() or has_credentials()
+
+
+def token_refusal():
+    """The 401 for a desktop-mode caller without the token."""
     response = error_response("unauthorized", "Send the sidecar's access token as 'Authorization: Bearer <token>' "
                                               "(shown by `app.py --show-token` and in the app's settings).", 401)
     response.headers["WWW-Authenticate"] = 'Bearer realm="bulkmsg-sidecar"'

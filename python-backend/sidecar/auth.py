@@ -138,20 +138,21 @@ def team_principal(conn):
 
 
 def check_caller():
-    """Who is calling: the desktop token rules, or (team mode) a user session; public routes let anyone in."""
+    """Who is calling: the desktop token holder, or (team mode) a session's user; public routes let anyone in.
+
+    ROUTES is the only list of public routes (the UI's pages, /health, /session, login, providers' webhooks).
+    """
     from .blueprints.messaging_web import get_db
 
     if not team_mode():
-        refusal = access.check_credentials()
-        g.principal = DESKTOP if refusal is None else None
-        return refusal
-    g.principal = None
-    if rule_of(request.endpoint)[0] == PUBLIC and request.endpoint != "auth.session":
-        return None  # the session route is public but says who is logged in
-    g.principal = team_principal(get_db())
-    if g.principal is None and rule_of(request.endpoint)[0] != PUBLIC:
+        g.principal = DESKTOP if access.desktop_caller() else None
+    else:
+        g.principal = team_principal(get_db()) if session_token() else None
+    if g.principal is not None or rule_of(request.endpoint)[0] == PUBLIC or access.is_preflight():
+        return None
+    if team_mode():
         return refuse(errors.NOT_LOGGED_IN, "Log in first.", 401)
-    return None
+    return access.token_refusal()
 
 
 def check_csrf():
@@ -174,7 +175,8 @@ def check_role():
     """The one authorisation decision: the caller's role against the route's least role."""
     needed = rule_of(request.endpoint)[0]
     principal = getattr(g, "principal", None)
-    if needed == PUBLIC or request.endpoint is None or allowed(principal and principal.role, needed):
+    if needed == PUBLIC or request.endpoint is None or access.is_preflight() or \
+            allowed(principal and principal.role, needed):
         return None
     return refuse(errors.NOT_ALLOWED, "Your role (%s) may not do this; it needs %s." % (principal.role, needed), 403)
 
