@@ -14,6 +14,8 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # scrypt reads the whole password: a megabyte one would only burn CPU
 SESSION_TOKEN_BYTES = 32
 USER_COLUMNS = "id, name, role, created_at, disabled_at"
+# A session's last use is written at most this often: a write (and fsync) per request would cost every read.
+TOUCH_EVERY_SECONDS = 60
 
 
 def rank(role):
@@ -83,6 +85,8 @@ def change(conn, user_id, body, actor=None):
     if not isinstance(disabled, bool):
         raise DomainError("bad_param", "disabled is true or false.")
     with db.transaction(conn):
+        if current["role"] == "admin" and not current["disabled"] and (role != "admin" or disabled):
+            keep_an_admin(conn, user_id)
         conn.execute("UPDATE users SET role=?, disabled_at=CASE WHEN ? THEN COALESCE(disabled_at, ?) END "
                      "WHERE id=?", (role, disabled, now(), user_id))
         if hashed is not None:
@@ -93,6 +97,15 @@ def change(conn, user_id, body, actor=None):
         audit.record(conn, actor, "user.changed", "user", user_id,
                      dict(detail, name=current["name"], password_changed=hashed is not None))
     return get(conn, user_id)
+
+
+def keep_an_admin(conn, user_id):
+    """Refuse (last_admin) to demote or disable the only active admin: nobody could manage users any more."""
+    others = conn.execute("SELECT COUNT(*) FROM users WHERE role='admin' AND disabled_at IS NULL AND id<>?",
+                          (user_id,)).fetchone()[0]
+    if not others:
+        raise DomainError("last_admin", "This is the only active admin; make another user admin first.",
+                          errors.CONFLICT)
 
 
 def find_by_name(conn, name):
@@ -116,11 +129,13 @@ def token_hash(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def open_session(conn, user):
-    """A new session for USER: (token for the cookie, CSRF token); audited as a login."""
+def open_session(conn, user, max_seconds):
+    """A new session for USER: (token for the cookie, CSRF token); audited as a login. Sessions past their
+    absolute expiry (MAX_SECONDS) that nobody came back to are swept here."""
     token, csrf = secrets.token_urlsafe(SESSION_TOKEN_BYTES), secrets.token_urlsafe(SESSION_TOKEN_BYTES)
     stamp = now()
     with db.transaction(conn):
+        conn.execute("DELETE FROM sessions WHERE created_at < ?", (stamp - max_seconds,))
         conn.execute("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) "
                      "VALUES (?,?,?,?,?)", (token_hash(token), user["id"], csrf, stamp, stamp))
         audit.record(conn, user, "login", "user", user["id"], {})
@@ -137,7 +152,8 @@ def session_user(conn, token, idle_seconds, max_seconds):
     if row[6] is not None or stamp - row[5] > idle_seconds or stamp - row[4] > max_seconds:
         conn.execute("DELETE FROM sessions WHERE token_hash=?", (digest,))
         return None
-    conn.execute("UPDATE sessions SET last_seen_at=? WHERE token_hash=?", (stamp, digest))
+    if stamp - row[5] > TOUCH_EVERY_SECONDS:
+        conn.execute("UPDATE sessions SET last_seen_at=? WHERE token_hash=?", (stamp, digest))
     return {"id": row[0], "name": row[1], "role": row[2], "csrf_token": row[3]}
 
 

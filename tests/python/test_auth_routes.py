@@ -41,6 +41,8 @@ def test_the_users_command_adds_lists_and_disables(tmp_path):
     assert users("add", "ada", "--role", "admin", password="long enough password\n").stdout == "added ada (admin)\n"
     assert users("add", "ada", "--role", "viewer", password="long enough password\n").returncode == 2
     assert users("add", "bob", "--role", "viewer", password="short\n").returncode == 2
+    assert users("disable", "ada").returncode == 2  # the only admin: nobody could manage users any more
+    assert users("add", "bob", "--role", "admin", password="another long password\n").returncode == 0
     assert users("disable", "ada").stdout == "disabled ada\n"
-    assert users("list").stdout == "ada\tadmin\tdisabled\n"
+    assert users("list").stdout == "ada\tadmin\tdisabled\nbob\tadmin\n"
     assert users("disable", "nobody").returncode == 2

@@ -164,6 +164,9 @@ def test_admins_add_users_change_roles_and_disable_them(team):
     assert admin.patch("/users/%d" % user_id, {"disabled": True}).json()["disabled"] is True
     assert newbie.get("/lists").status_code == 401  # disabling ended the session
     assert TeamClient(team).login("newbie").json()["code"] == "bad_login"
+    ada_id = [u["id"] for u in admin.get("/users").json()["users"] if u["name"] == "ada"][0]
+    last = admin.patch("/users/%d" % ada_id, {"role": "viewer"})
+    assert last.status_code == 409 and last.json()["code"] == "last_admin"
     stored = sqlite3.connect(db_file(team)).execute("SELECT password_hash FROM users WHERE name='newbie'").fetchone()
     assert stored[0].startswith("scrypt$32768$8$1$") and PASSWORD not in stored[0]
 

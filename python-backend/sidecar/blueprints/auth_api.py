@@ -58,7 +58,7 @@ def login():
     user = users.authenticate(conn, name, password)
     if user is None:
         refuse_login(conn, name)
-    token, csrf = users.open_session(conn, user)
+    token, csrf = users.open_session(conn, user, auth.SESSION_MAX_SECONDS)
     response = json_response({"mode": "team", "user": user, "csrf_token": csrf})
     # HttpOnly: page scripts never see the token; Strict: no other site's page makes the browser send it.
     response.set_cookie(USER_COOKIE_NAME, token, path="/", httponly=True, samesite="Strict",
