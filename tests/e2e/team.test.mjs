@@ -110,7 +110,9 @@ describe('team mode', () => {
     await logIn(page, 'vic');
     await page.getByTestId('user-badge').filter({ hasText: 'vic (viewer)' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
-    assert.equal(await nav.getByRole('button', { name: 'Users' }).count(), 0);
+    for (const label of ['Users', 'Audit log', 'Compose', 'Import', 'Settings']) {
+      assert.equal(await nav.getByRole('button', { name: label, exact: true }).count(), 0, label);
+    }
     await goTo(page, 'Campaigns');
     await page.getByRole('list', { name: 'Campaigns' }).locator(`button[data-campaign-id="${campaignId}"]`).click();
     const detail = page.getByTestId('campaign-detail');

@@ -45,10 +45,12 @@ interface ScreenContext {
  * The navigation: one entry per screen folder. Lists, Compose, Campaigns and Settings are added here
  * the same way (a folder under screens/ and one line below).
  */
-const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => ReactNode; teamAdmin?: boolean }[] = [
+/** LEAST: the least role that can use the screen at all (team mode; the desktop user has every role). */
+const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => ReactNode; teamAdmin?: boolean; least?: Role }[] = [
   {
     id: 'import',
     label: 'Import',
+    least: 'sender',
     render: (ctx) => (
       <ImportScreen regions={ctx.regions} currentId={ctx.session?.info.import_id ?? null}
         onImported={(info: ImportInfo, source: ImportSource) => {
@@ -66,10 +68,10 @@ const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => Re
   },
   { id: 'checker', label: 'Number checker', render: (ctx) => <CheckerScreen regions={ctx.regions} /> },
   { id: 'lists', label: 'Saved lists', render: (ctx) => <ListsScreen regions={ctx.regions} session={ctx.session} /> },
-  { id: 'compose', label: 'Compose', render: (ctx) => <ComposeScreen onCreated={ctx.campaignCreated} /> },
+  { id: 'compose', label: 'Compose', least: 'sender', render: (ctx) => <ComposeScreen onCreated={ctx.campaignCreated} /> },
   { id: 'campaigns', label: 'Campaigns', render: (ctx) => <CampaignsScreen createdId={ctx.createdCampaign} /> },
   { id: 'inbox', label: 'Inbox', render: (ctx) => <InboxScreen live={ctx.inbox} onOpenCampaign={ctx.campaignCreated} /> },
-  { id: 'settings', label: 'Settings', render: (ctx) => <SettingsScreen regions={ctx.regions} theme={ctx.theme.choice} onTheme={ctx.theme.setChoice} /> },
+  { id: 'settings', label: 'Settings', least: 'admin', render: (ctx) => <SettingsScreen regions={ctx.regions} theme={ctx.theme.choice} onTheme={ctx.theme.setChoice} /> },
   // Team mode only, for admins: the desktop app has a single user and no audit log.
   { id: 'users', label: 'Users', render: () => <UsersScreen />, teamAdmin: true },
   { id: 'audit', label: 'Audit log', render: () => <AuditScreen />, teamAdmin: true },
@@ -78,7 +80,7 @@ const SCREENS: { id: ScreenId; label: string; render: (ctx: ScreenContext) => Re
 /** The screens WHO may open (Users and Audit: team admins only). */
 function screensFor(who: Who) {
   const admin: Role = 'admin';
-  return SCREENS.filter((s) => !s.teamAdmin || (who.mode === 'team' && who.can(admin)));
+  return SCREENS.filter((s) => (!s.teamAdmin || (who.mode === 'team' && who.can(admin))) && who.can(s.least ?? 'viewer'));
 }
 
 /** Team mode: the logged-in user's name and role, and Log out. */
