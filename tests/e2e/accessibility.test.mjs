@@ -8,10 +8,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { launchBrowser } from './support/browser.mjs';
-import { AXE_SOURCE } from './support/deps.mjs';
 import { SCREENSHOT_DIR } from './support/paths.mjs';
 import { useApp } from './support/setup.mjs';
-import { assertCleanPage, chooseCountry, goTo, openApp, pickFile, waitForResults } from './support/ui.mjs';
+import { assertCleanPage, chooseCountry, goTo, openApp, pickFile, seriousViolations, waitForResults } from './support/ui.mjs';
 
 const VIEWPORT = { width: 1024, height: 700 };
 const SHOTS = path.join(SCREENSHOT_DIR, '1024x700');
@@ -35,17 +34,6 @@ const app = useApp({ inputs: true, browser: false, prepare: async ({ sidecar }) 
   await send(sidecar.url, 'POST', '/campaigns', { name: 'Spring news for every customer on the list', list_id: list.id,
     channel_id: channel.id, body: 'Hello {{name}}', pacing: { per_minute: 60 } });
 } });
-
-/** Serious and critical axe-core violations on the page, one line each. */
-async function seriousViolations(page) {
-  await page.evaluate(AXE_SOURCE);
-  const found = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 5).join(', ')}`);
-}
 
 /** Visible controls that reach past the window's right edge or start left of it (clipped, not reachable). */
 async function clippedControls(page) {

@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test';
 import { PYTHON, REPO } from './support/paths.mjs';
 import { useApp } from './support/setup.mjs';
 import { startSidecar } from './support/sidecar.mjs';
-import { assertCleanPage, goTo } from './support/ui.mjs';
+import { assertCleanPage, goTo, seriousViolations } from './support/ui.mjs';
 
 const PASSWORD = 'correct horse battery';
 const APP_PY = path.join(REPO, 'python-backend', 'app.py');
@@ -70,6 +70,8 @@ describe('team mode', () => {
   test('the app asks who you are; a wrong password is refused; an admin sees Users and Audit log', async () => {
     const { page } = app.browser;
     await page.goto(`${app.sidecar.url}/`);
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'the login screen');
     await logIn(page, 'ada', 'not the password');
     assert.match(await page.getByRole('alert').innerText(), /Wrong user name or password/);
     await logIn(page, 'ada');
@@ -92,6 +94,7 @@ describe('team mode', () => {
     const row = page.getByTestId('users-table').locator('tr[data-user="vic"]');
     await row.waitFor();
     assert.equal(await row.getByRole('combobox', { name: 'Role of vic' }).inputValue(), 'viewer');
+    assert.deepEqual(await seriousViolations(page), [], 'the Users screen');
     const sender = await apiAs('sam');
     const channel = await (await apiAs('ada'))('POST', '/channels', { name: 'Dry run', type: 'dry_run', config: {} });
     assert.equal(channel.status, 201, JSON.stringify(channel.body));
@@ -142,6 +145,7 @@ describe('team mode', () => {
     const table = page.getByTestId('audit-table');
     const row = (action, who) => table.locator(`tr[data-action="${action}"]`).filter({ hasText: who }).first();
     await row('campaign.started', 'sam').waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'the Audit log screen');
     for (const [action, who, on] of [['campaign.started', 'sam', `campaign ${campaignId}`],
       ['campaign.cancelled', 'sam', `campaign ${campaignId}`], ['campaign.created', 'sam', `campaign ${campaignId}`],
       ['user.added', 'ada', 'user'], ['channel.created', 'ada', 'channel'], ['login.failed', '-', 'as ada']]) {

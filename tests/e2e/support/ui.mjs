@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { AXE_SOURCE } from './deps.mjs';
 
 export const LONG = { timeout: 60_000 };
 
@@ -115,4 +116,15 @@ export async function startCampaign(page) {
   await dialog.getByRole('button', { name: `Send to ${count}` }).click();
   await dialog.waitFor({ state: 'hidden' });
   return count;
+}
+
+/** Serious and critical axe-core violations on the page, one line each. */
+export async function seriousViolations(page) {
+  await page.evaluate(AXE_SOURCE);
+  const found = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 5).join(', ')}`);
 }
