@@ -3153,7 +3153,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description Not found: `not_found` (list, channel or template). */
+            /** @description Not found: `not_found` (list, channel or template), `attachment_missing` (the attached file is no longer stored). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3161,7 +3161,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "not_found";
+                        code?: "not_found" | "attachment_missing";
                     };
                 };
             };
