@@ -1,4 +1,5 @@
-"""Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR] [--remote-access]`.
+"""Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR] [--remote-access]`,
+and of the team mode's key tool: `python python-backend/app.py secret-key new|id|rotate` (sidecar/secret_key_cli.py).
 
 Options come from one Settings (sidecar/settings.py): defaults, <data dir>/settings.json, BULKMSG_* environment
 variables, then these command-line options.
@@ -144,6 +145,11 @@ def bound_port(server):
 
 def main(argv=None):
     """Build the app and serve it with waitress (never Flask's dev server or debugger)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["secret-key"]:
+        from sidecar import secret_key_cli
+
+        return secret_key_cli.main(argv[1:])
     from sidecar import settings as settings_module
 
     settings = settings_module.from_command_line(argv)
@@ -155,6 +161,11 @@ def main(argv=None):
         return DATA_DIR_IN_USE_EXIT
     setup_logging(settings.data_dir)
     tighten_data_dir(settings.data_dir)
+    from sidecar.secret_key_cli import refuse_without_key
+
+    refused = refuse_without_key(settings)  # a clear line and exit code, not create_app's traceback
+    if refused:
+        return refused
     from sidecar import create_app
 
     app = create_app(settings)
