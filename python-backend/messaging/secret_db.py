@@ -46,6 +46,11 @@ def opened(key, channel_id, key_id, nonce, sealed):
                          "enter the channel's secrets again") from None
 
 
+def has_row(conn, channel_id):
+    """Whether CHANNEL_ID's secrets are kept in the database."""
+    return conn.execute("SELECT 1 FROM channel_secrets WHERE channel_id=?", (channel_id,)).fetchone() is not None
+
+
 def delete(conn, channel_id):
     """Forget CHANNEL_ID's secrets (nothing happens without a row)."""
     conn.execute("DELETE FROM channel_secrets WHERE channel_id=?", (channel_id,))

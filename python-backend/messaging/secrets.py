@@ -144,6 +144,11 @@ def load(channel_id, data_dir=None, conn=None):
     key = team_key(data_dir)
     if key is not None:
         return secret_db.get(database_conn(conn), key, channel_id)
+    if conn is not None and secret_db.has_row(conn, channel_id):
+        # A process that was not given the team's key (not configured for the team mode) must not send with no
+        # secret at all: refuse as clearly as a wrong key.
+        raise secret_db.unreadable(channel_id, "they are kept in the database and this process was not given "
+                                   "the team's secret key (BULKMSG_SECRET_KEY_FILE)")
     chain = keychain()
     if chain is not None:
         try:

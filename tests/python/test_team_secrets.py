@@ -121,7 +121,14 @@ def test_another_key_is_refused_with_secrets_unreadable_not_a_crash(tmp_path, sm
         server.assert_alive()
     finally:
         server.stop()
-    assert PASSWORD not in answer.text and PASSWORD not in logs_of(server)
+    server.env.pop("BULKMSG_TEAM_MODE")  # a desktop-mode process on the same data: no key, no silent empty secret
+    server.start()
+    try:
+        desktop = connection_check(server, channel_id)
+    finally:
+        server.stop()
+    assert desktop.status_code == 503 and desktop.json()["code"] == "secrets_unreadable", desktop.text
+    assert PASSWORD not in answer.text + desktop.text and PASSWORD not in logs_of(server)
 
 
 def test_a_ciphertext_moved_to_another_channel_does_not_decrypt(tmp_path, smtp):
