@@ -183,8 +183,8 @@ def forget(channel_id, data_dir=None, conn=None):
 
 def status(data_dir=None):
     """Which store new secrets go to, where, and what it protects against (never a secret)."""
-    chain = keychain()
     key = team_key(data_dir)
+    chain = keychain() if key is None else None
     if key is not None:
         out = {"store": DATABASE, "backend": "AES-256-GCM, key %s" % key.id, "file": None}
     elif chain is not None:
