@@ -1,5 +1,6 @@
 """Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR] [--remote-access]`;
-`app.py users add|list|disable ...` manages team-mode accounts (sidecar/users_cli.py).
+`app.py users add|list|disable ...` manages team-mode accounts (sidecar/users_cli.py) and
+`app.py secret-key new|id|rotate` the team mode's key of the channel secrets (sidecar/secret_key_cli.py).
 
 Options come from one Settings (sidecar/settings.py): defaults, <data dir>/settings.json, BULKMSG_* environment
 variables, then these command-line options.
@@ -145,13 +146,17 @@ def bound_port(server):
 
 def main(argv=None):
     """Build the app and serve it with waitress (never Flask's dev server or debugger)."""
-    from sidecar import settings as settings_module
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["secret-key"]:
+        from sidecar import secret_key_cli
 
-    argv = sys.argv[1:] if argv is None else argv
+        return secret_key_cli.main(argv[1:])
     if argv[:1] == ["users"]:
         from sidecar import users_cli
 
         return users_cli.main(argv[1:])
+    from sidecar import settings as settings_module
+
     settings = settings_module.from_command_line(argv)
     prepare_data_dir(settings.data_dir)
     if settings.show_token:
@@ -161,6 +166,11 @@ def main(argv=None):
         return DATA_DIR_IN_USE_EXIT
     setup_logging(settings.data_dir)
     tighten_data_dir(settings.data_dir)
+    from sidecar.secret_key_cli import refuse_without_key
+
+    refused = refuse_without_key(settings)  # a clear line and exit code, not create_app's traceback
+    if refused:
+        return refused
     from sidecar import create_app
 
     app = create_app(settings)

@@ -1,4 +1,5 @@
-"""Saved channels: settings in the database, secrets in the keychain or the encrypted file (never returned)."""
+"""Saved channels: settings in the database, secrets in the keychain or the encrypted file, or in the team mode
+encrypted in the database (never returned)."""
 from . import app_settings, channels, secrets
 from .channels.base import SendError
 from .db import insert_id, transaction
@@ -42,7 +43,7 @@ def create(conn, data, data_dir=None):
             conn, "INSERT INTO channels (name, type, config, has_secret, created_at, updated_at) VALUES (?,?,?,?,?,?)",
             (name, channel_type, dumps(config), int(bool(secret_values)), stamp, stamp))
         if secret_values:
-            secrets.store(channel_id, secret_values, data_dir)
+            secrets.store(channel_id, secret_values, data_dir, conn)
     return channel_out(channel_row(conn, channel_id))
 
 
@@ -62,9 +63,9 @@ def update(conn, channel_id, data, data_dir=None, before_change=None):
         conn.execute("UPDATE channels SET name=?, config=?, has_secret=?, updated_at=? WHERE id=?",
                      (name, dumps(config), int(has_secret), now(), channel_id))
         if secret_values:
-            merged = dict(secrets.load(channel_id, data_dir)) if row["has_secret"] else {}
+            merged = dict(secrets.load(channel_id, data_dir, conn)) if row["has_secret"] else {}
             merged.update(secret_values)
-            secrets.store(channel_id, merged, data_dir)
+            secrets.store(channel_id, merged, data_dir, conn)
     return channel_out(channel_row(conn, channel_id))
 
 
@@ -89,7 +90,7 @@ def delete(conn, channel_id, data_dir=None):
         return "archived"
     with transaction(conn):
         conn.execute("DELETE FROM channels WHERE id=?", (channel_id,))
-    secrets.forget(channel_id, data_dir)
+    secrets.forget(channel_id, data_dir, conn)
     return "deleted"
 
 
@@ -121,7 +122,7 @@ def open_channel(conn, channel_id, data_dir, options=None):
     public_url = app_settings.get(conn, PUBLIC_URL_KEY)
     if row["type"] == "twilio" and public_url and not config.get("status_callback"):
         config["status_callback"] = public_url + webhook_path(row["type"], channel_id)
-    secret_values = secrets.load(channel_id, data_dir) if row["has_secret"] else {}
+    secret_values = secrets.load(channel_id, data_dir, conn) if row["has_secret"] else {}
     return channels.build(row["type"], config, secret_values, data_dir, channel_id)
 
 

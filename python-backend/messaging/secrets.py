@@ -5,19 +5,24 @@ through `keyring`. Without one (headless Linux, no Secret Service running) secre
 the data directory whose key is kept in the user's configuration directory (messaging/secret_file.py), so saving
 a channel never fails just because there is no keychain. The database only records that a channel has a secret;
 the API never returns one and nothing logs one.
+
+Team mode (a shared database; sidecar/settings.py `team_mode`): neither of those is shared across machines, so
+secrets go to the database instead, encrypted with the key every API and worker process is given
+(messaging/secret_keys.py, messaging/secret_db.py). Which store a data directory uses is decided once, at start.
 """
 import json
 import logging
 import os
 
-from . import secret_file
+from . import secret_db, secret_file, secret_keys
 from core import errors
 from core.errors import DomainError
 
 SERVICE = "BulkMessaging"
-KEYCHAIN, FILE = "keychain", "file"
+KEYCHAIN, FILE, DATABASE = "keychain", "file", "database"
 log = logging.getLogger("messaging.secrets")
 _config_dirs = {}  # data dir -> config dir, registered by the app at start (in-process tests run several apps)
+_team_keys = {}  # data dir -> the team mode's secret_keys.Key (absent: the desktop stores)
 _last = {"data_dir": None}
 
 PROTECTION = {
@@ -29,13 +34,42 @@ PROTECTION = {
                                 "other users of this computer (both files are owner-only)"],
            "does_not_protect_against": ["programs running as you, or an administrator (they can read both files)",
                                         "a backup that holds both the data folder and the configuration folder"]},
+    DATABASE: {"protects_against": ["a copy, dump or backup of the database (it holds only ciphertext)",
+                                    "a ciphertext moved onto another channel (each is bound to its channel)"],
+               "does_not_protect_against": ["anyone who has the key file or the environment of an API or worker "
+                                            "process together with the database"]},
 }
 
 
-def configure(data_dir, config_dir):
-    """Remember where the secrets file of DATA_DIR keeps its key."""
+def configure(data_dir, config_dir, team_key=None):
+    """Remember where the secrets file of DATA_DIR keeps its key; with TEAM_KEY, use the database store instead."""
     _config_dirs[os.path.abspath(data_dir)] = config_dir
     _last["data_dir"] = os.path.abspath(data_dir)
+    if team_key is not None:
+        _team_keys[os.path.abspath(data_dir)] = team_key
+    else:
+        _team_keys.pop(os.path.abspath(data_dir), None)
+
+
+def configure_for(settings):
+    """Configure from SETTINGS: in the team mode its key is required (secret_keys.KeyProblem without one)."""
+    key = secret_keys.from_settings(settings) if settings.team_mode else None
+    configure(settings.data_dir, settings.config_dir, key)
+    return key
+
+
+def team_key(data_dir=None):
+    """The team mode's key for DATA_DIR (the last configured one when None), or None on the desktop."""
+    data_dir = os.path.abspath(data_dir) if data_dir else _last["data_dir"]
+    return _team_keys.get(data_dir) if data_dir else None
+
+
+def database_conn(conn):
+    """CONN, which the database store cannot do without (a programming error otherwise, not a user's)."""
+    if conn is None:
+        raise DomainError("secrets_store_error", "The team mode's secrets need the database connection.",
+                          errors.UNAVAILABLE)
+    return conn
 
 
 def file_store(data_dir=None):
@@ -81,8 +115,13 @@ def account(channel_id):
     return "channel-%d" % channel_id
 
 
-def store(channel_id, values, data_dir=None):
-    """Save VALUES (a dict of strings) for CHANNEL_ID: the keychain, or the file when it is absent or refuses."""
+def store(channel_id, values, data_dir=None, conn=None):
+    """Save VALUES (a dict of strings) for CHANNEL_ID: the keychain, or the file when it is absent or refuses;
+    in the team mode the database behind CONN (in the caller's transaction)."""
+    key = team_key(data_dir)
+    if key is not None:
+        secret_db.put(database_conn(conn), key, channel_id, values)
+        return DATABASE
     chain = keychain()
     if chain is not None:
         try:
@@ -99,8 +138,17 @@ def store(channel_id, values, data_dir=None):
     return FILE
 
 
-def load(channel_id, data_dir=None):
-    """The secrets of CHANNEL_ID ({} when none are stored): the keychain's entry first, then the file's."""
+def load(channel_id, data_dir=None, conn=None):
+    """The secrets of CHANNEL_ID ({} when none are stored): the keychain's entry first, then the file's
+    (the team mode: the database's row)."""
+    key = team_key(data_dir)
+    if key is not None:
+        return secret_db.get(database_conn(conn), key, channel_id)
+    if conn is not None and secret_db.has_row(conn, channel_id):
+        # A process that was not given the team's key (not configured for the team mode) must not send with no
+        # secret at all: refuse as clearly as a wrong key.
+        raise secret_db.unreadable(channel_id, "they are kept in the database and this process was not given "
+                                   "the team's secret key (BULKMSG_SECRET_KEY_FILE)")
     chain = keychain()
     if chain is not None:
         try:
@@ -114,8 +162,11 @@ def load(channel_id, data_dir=None):
     return store.get(account(channel_id)) if store is not None else {}
 
 
-def forget(channel_id, data_dir=None):
+def forget(channel_id, data_dir=None, conn=None):
     """Delete the secrets of CHANNEL_ID wherever they are (the channel itself is already gone)."""
+    if team_key(data_dir) is not None:
+        secret_db.delete(database_conn(conn), channel_id)  # normally gone already with its channel (CASCADE)
+        return
     chain = keychain()
     if chain is not None:
         try:
@@ -132,8 +183,11 @@ def forget(channel_id, data_dir=None):
 
 def status(data_dir=None):
     """Which store new secrets go to, where, and what it protects against (never a secret)."""
-    chain = keychain()
-    if chain is not None:
+    key = team_key(data_dir)
+    chain = keychain() if key is None else None
+    if key is not None:
+        out = {"store": DATABASE, "backend": "AES-256-GCM, key %s" % key.id, "file": None}
+    elif chain is not None:
         out = {"store": KEYCHAIN, "backend": "%s.%s" % (type(chain).__module__, type(chain).__name__),
                "file": None}
     else:

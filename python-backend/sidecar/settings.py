@@ -131,6 +131,10 @@ FIELDS = (
     # database URL it is on; BULKMSG_TEAM_MODE / --team-mode force it on the embedded SQLite file (tests, one box).
     Field("database_url", str, "BULKMSG_DATABASE_URL", "--database", in_file=False),
     Field("force_team_mode", flag, "BULKMSG_TEAM_MODE", "--team-mode", in_file=False),
+    # The team mode's key of the channel secrets in the database (messaging/secret_keys.py): a file holding it
+    # (owner-only) or the key itself. Never from settings.json: the key must not sit beside the data it opens.
+    Field("secret_key_file", str, "BULKMSG_SECRET_KEY_FILE", "--secret-key-file", in_file=False),
+    Field("secret_key", str, "BULKMSG_SECRET_KEY", in_file=False),
 )
 
 
@@ -159,6 +163,8 @@ class Settings:
     sync_seconds: float = DEFAULT_SYNC_SECONDS
     database_url: str = None
     force_team_mode: bool = False
+    secret_key_file: str = None
+    secret_key: str = dataclasses.field(default=None, repr=False)  # never in a log line or traceback
     # Where each value came from ("default", "file", "env", "cli"), for the start-up log line.
     sources: tuple = ()
 
@@ -309,6 +315,8 @@ def argument_parser():
     ap.add_argument("--database", help="a shared database URL (postgresql://...): the team server mode")
     ap.add_argument("--team-mode", action="store_const", const=True,
                     help="team server mode on the embedded database: `app.py worker` processes run the campaigns")
+    ap.add_argument("--secret-key-file", help="team mode: the file holding the key of the channel secrets "
+                    "(base64 of 32 bytes, owner-only); or set BULKMSG_SECRET_KEY")
     return ap
 
 
@@ -323,6 +331,11 @@ def layer(values, source, fields, sources):
                 raise SettingsError("%s: bad value for %s (%s)" % (source, field.name, err)) from None
             sources[field.name] = source
     return out
+
+
+def new_password(environ=None):
+    """`app.py users add`'s password given in BULKMSG_NEW_PASSWORD (scripts), or None: read from standard input."""
+    return (os.environ if environ is None else environ).get("BULKMSG_NEW_PASSWORD") or None
 
 
 def data_dir_of(cli_values, environ):

@@ -2,7 +2,6 @@
 from the command line (the first admin is made this way). The password comes from BULKMSG_NEW_PASSWORD or the
 first line of standard input, never from the command line (it would show in `ps` and shell history)."""
 import argparse
-import os
 import sys
 
 from core.errors import DomainError
@@ -27,7 +26,9 @@ def parser():
 
 def read_password(stdin=sys.stdin):
     """The new password: the environment variable, else the first line of STDIN."""
-    return os.environ.get(PASSWORD_ENV) or stdin.readline().rstrip("\r\n")
+    from sidecar import settings
+
+    return settings.new_password() or stdin.readline().rstrip("\r\n")
 
 
 def run(conn, args, out=sys.stdout):
@@ -55,8 +56,7 @@ def main(argv):
     from sidecar import settings
 
     args = parser().parse_args(argv)
-    data_dir = settings.data_dir_of({"data_dir": args.data_dir}, os.environ)
-    conn = db.open_store(data_dir)
+    conn = db.open_store(settings.build({"data_dir": args.data_dir} if args.data_dir else {}).data_dir)
     try:
         return run(conn, args)
     except DomainError as err:

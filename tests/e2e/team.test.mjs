@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,7 @@ const app = useApp({ sidecar: false, prepare: async (started) => {
   started.dataDir = path.join(started.home, 'data');
   addUser(started.dataDir, 'ada', 'admin');
   addUser(started.dataDir, 'sam', 'sender');
-  started.sidecar = await startSidecar({ dataDir: started.dataDir, env: { BULKMSG_TEAM_MODE: '1' } });
+  started.sidecar = await startSidecar({ dataDir: started.dataDir, env: { BULKMSG_TEAM_MODE: '1', BULKMSG_SECRET_KEY: randomBytes(32).toString('base64') } });
 } });
 after(async () => {
   await app.sidecar?.stop();

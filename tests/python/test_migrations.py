@@ -17,7 +17,7 @@ from support.sidecar import Sidecar, wait_for
 
 V1_SCHEMA = os.path.join(FIXTURES, "messaging_v1_schema.sql")
 V2_SCHEMA = os.path.join(FIXTURES, "messaging_v2_schema.sql")
-AFFINITY = {"INTEGER": "INTEGER", "TEXT": "TEXT", "REAL": "REAL", "FLOAT": "REAL", "VARCHAR(32)": "TEXT"}
+AFFINITY = {"INTEGER": "INTEGER", "TEXT": "TEXT", "REAL": "REAL", "FLOAT": "REAL", "VARCHAR(32)": "TEXT", "BLOB": "BLOB"}
 
 
 def legacy_file(tmp_path, schema, version):

@@ -127,7 +127,8 @@ def test_each_role_may_do_what_it_needs_and_no_more(team, twilio):
     channel_id = twilio_channel(AsClient(admin), twilio)
     refused = sender.post("/channels", {"name": "x", "type": "twilio", "config": {}})
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
-    listed = sender.post("/lists", {"name": "roles", "contacts": [{"number": "+14155552001"}]})
+    # Three contacts at the slow pace: the campaign is still sending when it is cancelled.
+    listed = sender.post("/lists", {"name": "roles", "contacts": [{"number": "+1415555200%d" % i} for i in (1, 2, 3)]})
     assert listed.status_code == 201
     campaign = sender.post("/campaigns", {"name": "roles", "list_id": listed.json()["list"]["id"],
                                           "channel_id": channel_id, "body": "Hi", "pacing": SLOW})
@@ -145,7 +146,8 @@ def test_each_role_may_do_what_it_needs_and_no_more(team, twilio):
         assert sender.request(method, path, json={}).status_code == 403, (method, path)
     assert viewer.get("/campaigns/%d" % campaign_id).json()["status"] == "draft"
     assert sender.post("/campaigns/%d/start" % campaign_id).status_code == 200
-    assert sender.post("/campaigns/%d/cancel" % campaign_id).status_code == 200
+    cancelled = sender.post("/campaigns/%d/cancel" % campaign_id)
+    assert cancelled.status_code == 200, (cancelled.text, viewer.get("/campaigns/%d" % campaign_id).text)
 
 
 def test_admins_add_users_change_roles_and_disable_them(team):

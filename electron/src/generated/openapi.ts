@@ -657,7 +657,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Which store keeps channel secrets (the OS keychain, or the encrypted file when there is none) and what it protects against. Never a secret. */
+        /** Which store keeps channel secrets (the OS keychain, or the encrypted file when there is none; in the team mode the database, encrypted with the team's key, named by its id) and what it protects against. Never a secret. */
         get: operations["secretsStore"];
         put?: never;
         post?: never;
@@ -1858,7 +1858,7 @@ export interface components {
         };
         SecretsStore: {
             /** @enum {unknown} */
-            store: "keychain" | "file";
+            store: "keychain" | "file" | "database";
             backend: string | null;
             file: null | {
                 file: string;
@@ -4102,7 +4102,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedType"];
             429: components["responses"]["RateLimited"];
-            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
+            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4585,7 +4585,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             429: components["responses"]["RateLimited"];
-            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
+            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4792,7 +4792,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             429: components["responses"]["RateLimited"];
-            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
+            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4866,7 +4866,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
+            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
                     [name: string]: unknown;

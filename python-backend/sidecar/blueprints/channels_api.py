@@ -1,6 +1,6 @@
 """Sending channels (SMTP, WhatsApp Cloud API, Twilio SMS, dry run); secrets go in, never out."""
 from flask import Blueprint, current_app, request
-from messaging import channel_store, channels, secrets
+from messaging import channel_store, channels, secret_keys, secrets
 from messaging.receipts import sync, webhook_stats
 
 from ..jsonio import json_body, json_response
@@ -14,8 +14,11 @@ ARCHIVE_PAUSE_REASON = "channel_archived: the channel was archived while the cam
 
 @bp.record_once
 def configure_secrets(state):
-    """Tell the secrets store where this app's key file lives (the config dir, not the data dir)."""
-    secrets.configure(state.app.config["DATA_DIR"], state.app.config["CONFIG_DIR"])
+    """Tell the secrets store where this app's key file lives (the config dir, not the data dir); in the team mode,
+    the key of the database's secrets (a missing key stops create_app; app.py refuses to start before that)."""
+    settings = state.app.extensions["settings"]
+    key = secret_keys.from_settings(settings) if state.app.config.get("TEAM_MODE") else None
+    secrets.configure(state.app.config["DATA_DIR"], state.app.config["CONFIG_DIR"], key)
 
 
 def data_dir():

@@ -36,7 +36,7 @@ def channel_secret(row, name):
     """One stored secret of the channel, or ''."""
     if not row["has_secret"]:
         return ""
-    return secrets.load(row["id"], current_app.config["DATA_DIR"]).get(name) or ""
+    return secrets.load(row["id"], current_app.config["DATA_DIR"], get_db()).get(name) or ""
 
 
 def check_size():

@@ -1,5 +1,6 @@
 """Team mode over HTTP: a sidecar forced into team mode on SQLite, accounts made with `app.py users add`, and a
 logged-in client that sends its session's CSRF token the way the UI does."""
+import base64
 import os
 import subprocess
 import sys
@@ -12,9 +13,14 @@ from support.sidecar import Sidecar
 PASSWORD = "correct horse battery"
 
 
+def team_key():
+    """A fresh key of the channel secrets (the team mode refuses to start without one)."""
+    return base64.b64encode(os.urandom(32)).decode()
+
+
 def team_sidecar(home, env=None):
-    """A (not yet started) sidecar in team mode on its embedded SQLite file."""
-    return Sidecar(home, env=dict({"BULKMSG_TEAM_MODE": "1"}, **(env or {})))
+    """A (not yet started) sidecar in team mode on its embedded SQLite file, with a key of its own."""
+    return Sidecar(home, env=dict({"BULKMSG_TEAM_MODE": "1", "BULKMSG_SECRET_KEY": team_key()}, **(env or {})))
 
 
 def add_user(server, name, role, password=PASSWORD):

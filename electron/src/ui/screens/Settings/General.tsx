@@ -15,6 +15,7 @@ function SecretsStoreFacts({ store }: { store: SecretsStore }) {
       <p>
         Channel passwords and tokens are kept in{' '}
         <strong>{store.store === 'keychain' ? `the system keychain${store.backend ? ` (${store.backend})` : ''}`
+          : store.store === 'database' ? `the team's database, encrypted (${store.backend ?? 'AES-256-GCM'})`
           : 'an encrypted file in the data folder (no system keychain was found)'}</strong>.
         {store.file && <> File: <span className="mono">{store.file.file}</span>; its key: <span className="mono">{store.file.key_file}</span>.</>}
       </p>
