@@ -7,7 +7,8 @@ import re
 import pytest
 
 from contacts.readers import refscan
-from contacts.readers.extent import PLAIN_OR_LARGER, XLSX_REF_COLUMN, XLSX_REF_ROW, XlsxExtent, column_number, odd_or_larger
+from contacts.readers.extent import (CELL_STARTS, PLAIN_OR_LARGER, XLSX_REF_COLUMN, XLSX_REF_ROW, XlsxExtent,
+                                     all_cells_referenced, column_number, odd_or_larger)
 
 # Spellings the regex treats as odd (or, for the last ones, as not an r attribute at all), planted in sheet XML.
 PLANTS = [b' r = "A1"', b" r='B2'", b'"r="C3"', b' r="a1"', b' r="ABCD1"', b' r="A12345678"', b' r="A1B2"',
@@ -128,3 +129,22 @@ def test_empty_and_no_references():
     """No r attribute at all: the fast path holds and the bounds stay."""
     assert new_took_plain_references(b"") == (True, (0, 0))
     assert new_took_plain_references(b"<worksheet><sheetData/></worksheet>", 5, 3) == (True, (5, 3))
+
+
+def old_all_cells_referenced(data):
+    """extent.all_cells_referenced before issue 18: three counts, then the closer look."""
+    plain = data.count(b'<c r="')
+    if data.count(b"<c") == plain and b":c" not in data:
+        return True
+    return sum(data.count(start) for start in CELL_STARTS) == plain
+
+
+def test_all_cells_referenced_is_unchanged():
+    """The RE2 first look gives what the three counts gave, for sheets cut anywhere and random tag soup."""
+    rng = random.Random(5)
+    xml = sheet_xml(rng, 300)
+    pieces = [xml[rng.randrange(len(xml)):][:rng.randint(1, 5000)] for _ in range(300)]
+    alphabet = b'<c r="x:/> \t\nC'
+    pieces += [bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20_000)]
+    for piece in pieces + [b"<c", b"<c r=", b'<c r="', b"x:c", b"<cols>", b'<x:c r="A1">']:
+        assert all_cells_referenced(piece) == old_all_cells_referenced(piece), piece

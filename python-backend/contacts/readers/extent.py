@@ -124,10 +124,9 @@ def odd_or_larger(rows, columns):
 
 def all_cells_referenced(data):
     """Whether every cell start tag of DATA is a plain `<c r="`, so every cell is placed by its reference."""
-    plain = data.count(b'<c r="')
-    if data.count(b"<c") == plain and b":c" not in data:
-        return True  # the common case, three scans; <cols>, <cfRule>... or prefixes need the closer look below
-    return sum(data.count(start) for start in CELL_STARTS) == plain
+    if not refscan.found(refscan.CELL_NOT_PLAIN, data):
+        return True  # the common case, one RE2 pass; <cols>, <cfRule>... or prefixes need the closer look below
+    return sum(data.count(start) for start in CELL_STARTS) == data.count(b'<c r="')
 
 
 def carried_tail(data, sheet_part=True):

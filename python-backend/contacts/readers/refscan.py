@@ -29,6 +29,10 @@ ODD_REFERENCE = ("(?:^|[^{w}])r(?:[{s}]|=[^\"]|=$)"
                  "|(?:^|[^{w}{b}])r=\""
                  "|(?:^|[^{w}])r=\"(?:{v})").format(w=WORDISH, s=SPACE, b=XML_BLANK, v=NOT_A_PLAIN_VALUE)
 
+# A '<c' not followed by ' r="', or any ':c': where extent.all_cells_referenced's three counts (every '<c' is a
+# '<c r="', and no ':c') would disagree, spelt as the bytes after '<c' that are not ' r="'.
+CELL_NOT_PLAIN = '<c(?:$|[^ ]| (?:$|[^r]|r(?:$|[^=]|=(?:$|[^"]))))|:c'
+
 
 def found(pattern, data):
     """Whether RE2 PATTERN matches anywhere in the bytes DATA."""
