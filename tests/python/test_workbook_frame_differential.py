@@ -13,7 +13,7 @@ import pytest
 from contacts.columns import frame_as_text
 from contacts.extract import extract_file
 from contacts.readers import htmltable, ods, read_file, spreadsheet, vcard, xmlss
-from contacts.readers.cells import column_text
+from contacts.readers.cells import column_text, padded_rows
 from contacts.report import result_json
 from support.ods import write_ods
 from test_readers_xmlss import CONTACTS as XML_SPREADSHEET
@@ -32,10 +32,7 @@ def old_rows_to_frame(rows):
     """cells.rows_to_frame as it was at 5909fb4 (an object frame of str cells)."""
     if not rows:
         return pd.DataFrame()
-    widths = set(map(len, rows))
-    width = max(widths)
-    if len(widths) > 1:
-        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    rows, width = padded_rows(rows)  # the padding is the old code, moved
     columns = zip(*rows) if width else []
     return pd.DataFrame({index: column_text(column) for index, column in enumerate(columns)}, dtype=object)
 

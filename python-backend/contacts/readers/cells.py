@@ -66,6 +66,15 @@ def text_column(column):
     return pd.array(pa.array(column_text(column), type=pa.large_string()), dtype=TEXT_DTYPE)
 
 
+def padded_rows(rows):
+    """(ROWS with the short ones padded with '' to the widest, that width); ROWS must not be empty."""
+    widths = set(map(len, rows))
+    width = max(widths)
+    if len(widths) > 1:
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    return rows, width
+
+
 def rows_to_frame(rows):
     """A DataFrame of str cells from a list of rows of raw values (ragged rows padded with '').
 
@@ -73,8 +82,5 @@ def rows_to_frame(rows):
     the engine's frame_as_text passes them through instead of converting every cell a second time."""
     if not rows:
         return pd.DataFrame()
-    widths = set(map(len, rows))
-    width = max(widths)
-    if len(widths) > 1:
-        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    rows, width = padded_rows(rows)
     return pd.DataFrame({index: text_column([row[index] for row in rows]) for index in range(width)})
