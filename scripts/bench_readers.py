@@ -182,6 +182,46 @@ print(best)
 """
 
 
+STAGE_TIMER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from contacts.extract import extract_workbook
+from contacts.readers.model import Workbook
+from contacts.readers.spreadsheet import read_workbook
+from contacts.readers.zipcheck import inspect_zip
+from contacts.report import result_json
+best = {}
+for _ in range(int(sys.argv[3])):
+    times = [time.process_time()]
+    inspect_zip(sys.argv[2]); times.append(time.process_time())
+    book = Workbook("xlsx", read_workbook(sys.argv[2])); times.append(time.process_time())
+    result = extract_workbook(book, "IN"); times.append(time.process_time())
+    result_json(result, "imp_bench", "request"); times.append(time.process_time())
+    for name, (a, b) in zip(("zip", "sheets", "extract", "json"), zip(times, times[1:])):
+        best[name] = min(best.get(name, 1e9), b - a)
+print(" ".join("%s=%.4f" % item for item in best.items()))
+"""
+
+
+def compare_stages(baseline_tree, path, repeat):
+    """CPU seconds (best of REPEAT, in a fresh process per tree, two processes each) of each in-process stage of
+    importing the workbook PATH: the zip and extent checks, calamine with the frame, extract, the JSON answer."""
+    trees = {"baseline": os.path.join(baseline_tree, "python-backend"),
+             "this tree": os.path.join(REPO, "python-backend")}
+    best = {name: {} for name in trees}
+    for _ in range(2):
+        for name, backend in trees.items():
+            out = subprocess.run([sys.executable, "-c", STAGE_TIMER, backend, path, str(repeat)], check=True,
+                                 capture_output=True, text=True).stdout.split()[-4:]
+            for stage, seconds in (item.split("=") for item in out):
+                best[name][stage] = min(best[name].get(stage, 1e9), float(seconds))
+    print("%s stages, CPU best of %d x 2 processes   baseline      this tree" % (os.path.basename(path), repeat))
+    for stage, what in (("zip", "zip bomb + extent checks"), ("sheets", "calamine + frame"),
+                        ("extract", "extract"), ("json", "JSON answer")):
+        print("  %-42s %7.3f s     %7.3f s" % (what, best["baseline"][stage], best["this tree"][stage]))
+    print("  %-42s %7.3f s     %7.3f s" % ("sum", sum(best["baseline"].values()), sum(best["this tree"].values())))
+
+
 def compare_read_cpu(baseline_tree, files, repeat):
     """CPU seconds (best of REPEAT, in a fresh process per tree and round) of read_file on FILES with this tree's
     readers and BASELINE_TREE's: CPU time, unlike wall time, barely moves when other work shares the machine."""
@@ -211,6 +251,7 @@ def main():
     big = contact_csv(args.rows, args.generator)
     xlsx = cached_xlsx(args.xlsx_rows, big)
     if args.compare_with:
+        compare_stages(os.path.abspath(args.compare_with), xlsx, args.repeat)
         compare_read_cpu(os.path.abspath(args.compare_with), [big, xlsx], args.repeat)
         compare_uploads(os.path.abspath(args.compare_with), [big, xlsx], args.repeat)
         return

@@ -7,7 +7,8 @@ any path the workbook's relationships name. It then allocates the whole rectangl
 a lone cell at XFD1048576 asks for 17 billion cells and aborts the process. XlsxExtent bounds that rectangle from
 above for any part it is fed, chunk by chunk:
   * fast path: the spelling every writer produces (` r="B12"`, unprefixed `<c r="...">`); one regex search per
-    chunk proves that no other spelling of an r= attribute occurs in it;
+    chunk (PLAIN_OR_LARGER, run by RE2 in the form refscan.py gives it) proves that no other spelling of an r=
+    attribute occurs in it;
   * exact path, for a part where that proof fails: every r= attribute in any spelling, parsed as calamine parses
     it, plus the cells and rows that carry no reference.
 The <dimension> element is not trusted either way: calamine reserves at most 100,000 cells from it.
@@ -16,6 +17,7 @@ import re
 
 from core.errors import DomainError
 from .biffextent import refuse
+from . import refscan
 from .limits import MAX_SHEET_CELLS
 
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's grid; calamine's u32 arithmetic wraps past it
@@ -122,10 +124,9 @@ def odd_or_larger(rows, columns):
 
 def all_cells_referenced(data):
     """Whether every cell start tag of DATA is a plain `<c r="`, so every cell is placed by its reference."""
-    plain = data.count(b'<c r="')
-    if data.count(b"<c") == plain and b":c" not in data:
-        return True  # the common case, three scans; <cols>, <cfRule>... or prefixes need the closer look below
-    return sum(data.count(start) for start in CELL_STARTS) == plain
+    if not refscan.found(refscan.CELL_NOT_PLAIN, data):
+        return True  # the common case, one RE2 pass; <cols>, <cfRule>... or prefixes need the closer look below
+    return sum(data.count(start) for start in CELL_STARTS) == data.count(b'<c r="')
 
 
 def carried_tail(data, sheet_part=True):
@@ -170,15 +171,18 @@ class XlsxExtent:
             self.count_unreferenced(data)
 
     def took_plain_references(self, data):
-        """Fast path: raise the bounds past every ` r="B12"` of DATA; False when DATA spells an r= otherwise."""
+        """Fast path: raise the bounds past every ` r="B12"` of DATA; False when DATA spells an r= otherwise.
+
+        One RE2 pass (refscan.py) answers PLAIN_OR_LARGER's question; only a chunk where it finds something asks
+        which it was."""
         for part in (data[:GUESS_BYTES], data[-GUESS_BYTES:]):
             self.take_all_references(part)
-        found = odd_or_larger(self.rows, self.columns).search(data)
-        if found and found.lastgroup == "larger":
-            self.take_all_references(data)
-            # Nothing before the hit was odd; the raised bounds leave only odd spellings to find after it.
-            found = odd_or_larger(self.rows, self.columns).search(data, found.start())
-        return found is None
+        if not refscan.found(refscan.odd_or_larger(larger_pattern(self.rows, self.columns)), data):
+            return True
+        if refscan.found(refscan.ODD_REFERENCE, data):
+            return False
+        self.take_all_references(data)  # a larger reference, and no odd spelling anywhere
+        return True
 
     def take_all_references(self, data):
         """Raise the bounds to the largest row and column any plain r= reference of DATA names (allocates)."""
