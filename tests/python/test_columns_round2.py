@@ -374,8 +374,6 @@ def test_a_person_without_a_number_is_reported_but_a_line_item_row_is_not(tmp_pa
 
 def test_header_matching_reads_only_the_start_of_a_huge_cell():
     """A 3 MB cell (a hostile vCard's name) is not searched to its end for header words: the start decides."""
-    from contacts import columns
-
-    padding = "x " * columns.HEADER_SCAN_CHARS
-    assert columns.phone_kind("mobile phone " + padding) == "phone"
-    assert columns.phone_kind(padding + " mobile phone") is None
+    padding = "x " * cols.HEADER_SCAN_CHARS
+    assert cols.phone_kind("mobile phone " + padding) == "phone"
+    assert cols.phone_kind(padding + " mobile phone") is None
