@@ -11,6 +11,8 @@ import pyarrow.compute as pc
 
 TEXT = pa.large_string()
 CONTROL_CHARS = r"[\x00-\x1f]"
+# Up to this share of a column's cells holding JSON-special characters, orjson writes those cells one by one.
+SPARSE_SPECIAL_SHARE = 0.05
 
 
 def arrow(values):
@@ -82,28 +84,45 @@ def json_strings(values):
     """Pieces for `concat` that write every cell as a JSON string literal, missing cells as null.
 
     Cells without quotes, backslashes or control characters (nearly all) are quoted in the final
-    concatenation itself, so a clean column costs one scan.
+    concatenation itself, so a clean column costs one scan. When few cells hold such characters (tabs around a
+    pasted number), orjson writes those cells alone; many, and Arrow's kernels escape the whole column.
     """
     arr = arrow(values)
-    if arr.null_count == 0 and not has_json_special_bytes(arr):
+    special = json_special_rows(arr)
+    count = int(np.count_nonzero(special))
+    if count == 0 and arr.null_count == 0:
         return ['"', arr, '"']
+    if count <= len(arr) * SPARSE_SPECIAL_SHARE:
+        return [pc.fill_null(with_rows_replaced(concat(['"', arr, '"']), special, arr), literal("null"))]
     escaped = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
     quoted = pc.fill_null(concat(['"', escaped, '"']), literal("null"))
     control = pc.fill_null(pc.match_substring_regex(arr, CONTROL_CHARS), False)
     if pc.any(control).as_py():
-        # Rare: let orjson escape cells holding control characters exactly.
-        exact = [orjson.dumps(v).decode() if c else None for v, c in zip(arr.to_pylist(), control.to_pylist())]
-        quoted = pc.if_else(control, pa.array(exact, type=TEXT), quoted)
+        quoted = with_rows_replaced(quoted, control.to_numpy(zero_copy_only=False), arr)
     return [quoted]
 
 
-def has_json_special_bytes(arr):
-    """Whether any cell holds a quote, a backslash or a control character (one numpy pass over the bytes)."""
-    if len(arr) == 0:
-        return False
+def with_rows_replaced(quoted, rows, arr):
+    """QUOTED with the cells at the numpy bool ROWS replaced by orjson's exact literal of ARR's cell there."""
+    if not rows.any():
+        return quoted
+    mask = pa.array(rows)
+    exact = [orjson.dumps(v).decode() for v in arr.filter(mask).to_pylist()]
+    return pc.replace_with_mask(quoted, mask, pa.array(exact, type=TEXT))
+
+
+def json_special_rows(arr):
+    """Numpy bool per cell: it holds a quote, a backslash or a control character (numpy over the bytes)."""
+    if len(arr) == 0 or arr.buffers()[2] is None:
+        return np.zeros(len(arr), dtype=bool)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-    return bool(((data < 0x20) | (data == 0x22) | (data == 0x5C)).any())
+    flagged = np.flatnonzero((data < 0x20) | (data == 0x22) | (data == 0x5C))
+    # Each flagged byte's row: the last row starting at or before it (empty rows start there too, so 'right').
+    rows = np.searchsorted(offsets[:-1] - offsets[0], flagged, side="right") - 1
+    special = np.zeros(len(arr), dtype=bool)
+    special[rows] = True
+    return special
 
 
 def json_ints(values, none_value=None):
