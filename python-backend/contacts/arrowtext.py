@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import fast_bytes as fb
+
 TEXT = pa.large_string()
 CONTROL_CHARS = r"[\x00-\x1f]"
 # Up to this share of a column's cells holding JSON-special characters, orjson writes those cells one by one.
@@ -57,16 +59,55 @@ def trimmed(values):
 
 
 def is_blank(values):
-    """Numpy bool array: the cell is empty or only whitespace (two cheap kernels, no regex, no copy)."""
+    """Numpy bool array: the cell is missing, empty or only whitespace.
+
+    A cell whose first byte is a visible ASCII character is not blank; only the others (few: empty cells,
+    leading spaces, non-ASCII) go through Arrow's whitespace kernel."""
     arr = arrow(values)
-    empty = pc.fill_null(pc.equal(pc.utf8_length(arr), 0), True)
-    return pc.or_(empty, pc.fill_null(pc.utf8_is_space(arr), False)).to_numpy(zero_copy_only=False)
+    unsure = ~first_byte_in(arr, VISIBLE_ASCII)
+    if arr.null_count:
+        unsure |= arr.is_null().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(unsure)
+    blank = np.zeros(len(arr), dtype=bool)
+    if len(rows):
+        some = arr.take(pa.array(rows, type=pa.int64()))
+        empty = pc.fill_null(pc.equal(pc.utf8_length(some), 0), True)
+        blank[rows] = pc.or_(empty, pc.fill_null(pc.utf8_is_space(some), False)).to_numpy(zero_copy_only=False)
+    return blank
 
 
-def matches(values, pattern):
-    """Numpy bool array: the RE2 PATTERN matches somewhere in the cell."""
-    hit = pc.match_substring_regex(arrow(values), pattern)
-    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+def first_byte_in(arr, table):
+    """Numpy bool per cell of ARR: it is non-empty and its first byte is marked in TABLE (256 bools)."""
+    offsets, data = fb.offsets_and_data(arr)
+    starts, sizes = offsets[:-1], np.diff(offsets)
+    first = np.concatenate((data, np.zeros(1, dtype=np.uint8)))[np.minimum(starts, len(data))]
+    return (sizes > 0) & table[first]
+
+
+def byte_table(ranges=(), chars=""):
+    """256 bools: the bytes in the inclusive RANGES and those of the ASCII CHARS."""
+    table = np.zeros(256, dtype=bool)
+    for low, high in ranges:
+        table[low:high + 1] = True
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+VISIBLE_ASCII = byte_table([(0x21, 0x7E)])
+
+
+def matches(values, pattern, first_bytes=None):
+    """Numpy bool array: the RE2 PATTERN matches somewhere in the cell. FIRST_BYTES (a byte_table), when given,
+    holds every first byte a matching cell can have: only those cells are searched."""
+    arr = arrow(values)
+    if first_bytes is None:
+        return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(first_byte_in(arr, first_bytes))
+    hit = np.zeros(len(arr), dtype=bool)
+    if len(rows):
+        some = arr.take(pa.array(rows, type=pa.int64()))
+        hit[rows] = pc.fill_null(pc.match_substring_regex(some, pattern), False).to_numpy(zero_copy_only=False)
+    return hit
 
 
 def joined(parts, separator=" "):
