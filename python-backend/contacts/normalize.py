@@ -35,7 +35,7 @@ TEXT = pa.large_string()
 PARALLEL_MIN_ROWS = 200_000
 WORKERS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 # Chunks bound the intermediate arrays of the fast path (peak memory) without adding much per-call overhead.
-CHUNK_ROWS = 500_000
+CHUNK_ROWS = 250_000
 
 
 def fast_answers(cells, region):

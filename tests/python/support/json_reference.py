@@ -1,7 +1,9 @@
-"""The JSON string encoder the import answer used before issue 18's second upload round (Arrow's replace kernels
-over every cell of a column holding one special character, orjson for cells with control characters), kept as
-the reference the current encoder (contacts.arrowtext.json_strings) is compared with."""
+"""The import answer's encoder before issue 18's second upload round, kept as the reference the current one is
+compared with: the three arrays filtered out of the entries whole before encoding (contacts.report now takes
+each slice's rows by position), and JSON strings escaped by Arrow's replace kernels over every cell of a column
+holding one special character, orjson for cells with control characters (contacts.arrowtext.json_strings)."""
 import contextlib
+import itertools
 
 import numpy as np
 import orjson
@@ -9,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from contacts import arrowtext as at
-from contacts.report import result_json
+from contacts import report
 
 
 def reference_json_strings(values):
@@ -49,4 +51,32 @@ def reference_encoder():
 def reference_result_json(result, import_id=None, region_source=None, limit=None):
     """The whole /upload answer for RESULT as the old encoder wrote it."""
     with reference_encoder():
-        return result_json(result, import_id, region_source, limit)
+        return b"".join(reference_result_json_parts(result, import_id, region_source, limit))
+
+
+def reference_encode_array(entries, encoder, limit=None):
+    """The old report.encode_array: slices of a filtered copy."""
+    if limit is not None:
+        entries = entries.iloc[:limit]
+    yield b"["
+    for start in range(0, len(entries), report.SLICE):
+        piece = at.all_bytes(at.concat(encoder(entries.iloc[start:start + report.SLICE])))
+        yield piece[:-1] if start + report.SLICE >= len(entries) else piece
+    yield b"]"
+
+
+def reference_result_json_parts(result, import_id=None, region_source=None, limit=None):
+    """The old report.result_json_parts."""
+    entries = result.entries
+    status = entries["status"]
+    groups = {"contacts": (entries[status == "valid"], report.encode_contacts),
+              "invalid": (entries[status == "invalid"], report.encode_invalid),
+              "duplicates": (entries[status == "duplicate"], report.encode_duplicates)}
+    meta = result.meta()
+    meta.update({"success": True, "import_id": import_id, "region_source": region_source,
+                 "count": meta["summary"]["valid"], "message": report.summary_message(meta["summary"]),
+                 "truncated": limit is not None and any(len(g[0]) > limit for g in groups.values())})
+    head = b'{' + orjson.dumps(meta)[1:-1]
+    return itertools.chain([head, b',"contacts":'], reference_encode_array(*groups["contacts"], limit),
+                           [b',"invalid":'], reference_encode_array(*groups["invalid"], limit),
+                           [b',"duplicates":'], reference_encode_array(*groups["duplicates"], limit), [b"}"])
