@@ -13,7 +13,6 @@ Every answer equals numbers.normalize_one(value, region): the vectorised fast pa
 plainly written numbers (valid ones, and invalid ones whose reason follows from lengths); everything else goes
 through normalize_one once per distinct value.
 """
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -29,11 +28,12 @@ from .numbers import normalize_one
 __all__ = ["normalize_column", "region_for_country_cell"]
 
 TEXT = pa.large_string()
-# pyarrow kernels release the GIL, so threads use two cores without pickling anything. On the 2-core machine
-# under load two threads were no faster (1.27 s vs 1.30 s for 1M rows); idle, 1.22 s -> 0.93 s, and an upload
-# waits for nothing else meanwhile (BENCHMARKS.md, issue 18 round 2). scripts/bench prints both.
+# pyarrow kernels release the GIL, so threads could use both cores without pickling anything. Idle, two threads
+# took 1M rows from 1.22 s to 0.93 s; with other work on the 2 cores they took 1.5-2.7x longer than one (the
+# threads then wait on each other for the GIL), so one is the default (BENCHMARKS.md, issue 18 round 2).
+# scripts/bench prints both.
 PARALLEL_MIN_ROWS = 200_000
-WORKERS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+WORKERS = 1
 # Chunks bound the intermediate arrays of the fast path (peak memory) without adding much per-call overhead.
 CHUNK_ROWS = 250_000
 
