@@ -50,8 +50,9 @@ def clean_up_after_dead_processes(_state):
 
 MAX_ALTERNATE_COLUMNS = 20
 # How much of an import's answer may be encoded ahead while the import is saved (a 1M-row answer is ~140 MB; the
-# save takes ~0.3 s, in which ~50 MB are encoded): bounded, so the overlap never holds the whole answer.
-ENCODED_AHEAD_BYTES = 64 << 20
+# save takes ~0.3 s, in which ~50 MB could be encoded). 64 MB saved ~0.1 s but raised the peak of a second 1M
+# upload by ~70 MB (BENCHMARKS.md, issue 18 round 2); memory is not traded for speed, so only a little is.
+ENCODED_AHEAD_BYTES = 16 << 20
 
 
 def column_options(form):
