@@ -9,8 +9,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import fast_bytes as fb
+
 TEXT = pa.large_string()
 CONTROL_CHARS = r"[\x00-\x1f]"
+# Up to this share of a column's cells holding JSON-special characters, orjson writes those cells one by one.
+SPARSE_SPECIAL_SHARE = 0.05
 
 
 def arrow(values):
@@ -55,16 +59,55 @@ def trimmed(values):
 
 
 def is_blank(values):
-    """Numpy bool array: the cell is empty or only whitespace (two cheap kernels, no regex, no copy)."""
+    """Numpy bool array: the cell is missing, empty or only whitespace.
+
+    A cell whose first byte is a visible ASCII character is not blank; only the others (few: empty cells,
+    leading spaces, non-ASCII) go through Arrow's whitespace kernel."""
     arr = arrow(values)
-    empty = pc.fill_null(pc.equal(pc.utf8_length(arr), 0), True)
-    return pc.or_(empty, pc.fill_null(pc.utf8_is_space(arr), False)).to_numpy(zero_copy_only=False)
+    unsure = ~first_byte_in(arr, VISIBLE_ASCII)
+    if arr.null_count:
+        unsure |= arr.is_null().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(unsure)
+    blank = np.zeros(len(arr), dtype=bool)
+    if len(rows):
+        some = arr.take(pa.array(rows, type=pa.int64()))
+        empty = pc.fill_null(pc.equal(pc.utf8_length(some), 0), True)
+        blank[rows] = pc.or_(empty, pc.fill_null(pc.utf8_is_space(some), False)).to_numpy(zero_copy_only=False)
+    return blank
 
 
-def matches(values, pattern):
-    """Numpy bool array: the RE2 PATTERN matches somewhere in the cell."""
-    hit = pc.match_substring_regex(arrow(values), pattern)
-    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+def first_byte_in(arr, table):
+    """Numpy bool per cell of ARR: it is non-empty and its first byte is marked in TABLE (256 bools)."""
+    offsets, data = fb.offsets_and_data(arr)
+    starts, sizes = offsets[:-1], np.diff(offsets)
+    first = np.concatenate((data, np.zeros(1, dtype=np.uint8)))[np.minimum(starts, len(data))]
+    return (sizes > 0) & table[first]
+
+
+def byte_table(ranges=(), chars=""):
+    """256 bools: the bytes in the inclusive RANGES and those of the ASCII CHARS."""
+    table = np.zeros(256, dtype=bool)
+    for low, high in ranges:
+        table[low:high + 1] = True
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+VISIBLE_ASCII = byte_table([(0x21, 0x7E)])
+
+
+def matches(values, pattern, first_bytes=None):
+    """Numpy bool array: the RE2 PATTERN matches somewhere in the cell. FIRST_BYTES (a byte_table), when given,
+    holds every first byte a matching cell can have: only those cells are searched."""
+    arr = arrow(values)
+    if first_bytes is None:
+        return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(first_byte_in(arr, first_bytes))
+    hit = np.zeros(len(arr), dtype=bool)
+    if len(rows):
+        some = arr.take(pa.array(rows, type=pa.int64()))
+        hit[rows] = pc.fill_null(pc.match_substring_regex(some, pattern), False).to_numpy(zero_copy_only=False)
+    return hit
 
 
 def joined(parts, separator=" "):
@@ -82,28 +125,45 @@ def json_strings(values):
     """Pieces for `concat` that write every cell as a JSON string literal, missing cells as null.
 
     Cells without quotes, backslashes or control characters (nearly all) are quoted in the final
-    concatenation itself, so a clean column costs one scan.
+    concatenation itself, so a clean column costs one scan. When few cells hold such characters (tabs around a
+    pasted number), orjson writes those cells alone; many, and Arrow's kernels escape the whole column.
     """
     arr = arrow(values)
-    if arr.null_count == 0 and not has_json_special_bytes(arr):
+    special = json_special_rows(arr)
+    count = int(np.count_nonzero(special))
+    if count == 0 and arr.null_count == 0:
         return ['"', arr, '"']
+    if count <= len(arr) * SPARSE_SPECIAL_SHARE:
+        return [pc.fill_null(with_rows_replaced(concat(['"', arr, '"']), special, arr), literal("null"))]
     escaped = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
     quoted = pc.fill_null(concat(['"', escaped, '"']), literal("null"))
     control = pc.fill_null(pc.match_substring_regex(arr, CONTROL_CHARS), False)
     if pc.any(control).as_py():
-        # Rare: let orjson escape cells holding control characters exactly.
-        exact = [orjson.dumps(v).decode() if c else None for v, c in zip(arr.to_pylist(), control.to_pylist())]
-        quoted = pc.if_else(control, pa.array(exact, type=TEXT), quoted)
+        quoted = with_rows_replaced(quoted, control.to_numpy(zero_copy_only=False), arr)
     return [quoted]
 
 
-def has_json_special_bytes(arr):
-    """Whether any cell holds a quote, a backslash or a control character (one numpy pass over the bytes)."""
-    if len(arr) == 0:
-        return False
+def with_rows_replaced(quoted, rows, arr):
+    """QUOTED with the cells at the numpy bool ROWS replaced by orjson's exact literal of ARR's cell there."""
+    if not rows.any():
+        return quoted
+    mask = pa.array(rows)
+    exact = [orjson.dumps(v).decode() for v in arr.filter(mask).to_pylist()]
+    return pc.replace_with_mask(quoted, mask, pa.array(exact, type=TEXT))
+
+
+def json_special_rows(arr):
+    """Numpy bool per cell: it holds a quote, a backslash or a control character (numpy over the bytes)."""
+    if len(arr) == 0 or arr.buffers()[2] is None:
+        return np.zeros(len(arr), dtype=bool)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-    return bool(((data < 0x20) | (data == 0x22) | (data == 0x5C)).any())
+    flagged = np.flatnonzero((data < 0x20) | (data == 0x22) | (data == 0x5C))
+    # Each flagged byte's row: the last row starting at or before it (empty rows start there too, so 'right').
+    rows = np.searchsorted(offsets[:-1] - offsets[0], flagged, side="right") - 1
+    special = np.zeros(len(arr), dtype=bool)
+    special[rows] = True
+    return special
 
 
 def json_ints(values, none_value=None):

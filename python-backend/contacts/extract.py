@@ -29,6 +29,9 @@ SPLIT_HINT = r"(?i):::|;|\||\n|/|,| or | and | oder | ou | o "
 WHOLE_NUMBER_DIGITS = 7
 # RE2 syntax (run by pyarrow over whole columns).
 FOOTER = r"(?i)^\s*(?:grand\s+)?(?:total|totals|sum|subtotal|summe|gesamt|totale|итого|count)(?:$|[\s:=.,;])"
+# Every first byte a FOOTER cell can have: RE2's \s, the ASCII first letters in either case, and any non-ASCII
+# byte (case folding maps 's' to 'ſ', and 'и' is two bytes): only such cells are searched.
+FOOTER_FIRST_BYTES = at.byte_table([(0x80, 0xFF)], "\t\n\v\f\r gGtTsScC")
 PREVIEW_ROWS = 10
 STATUSES = ["valid", "invalid", "duplicate"]
 ENTRY_COLUMNS = ["id", "row", "value", "number", "reason", "status", "name", "duplicate_of_row"]
@@ -215,7 +218,8 @@ def rank_for_column(frame, mapping, position, index):
 def drop_blank_and_footer_rows(data):
     """Rows that hold nothing, or a total/footer line, are not contacts."""
     blank = np.logical_and.reduce([at.is_blank(data.iloc[:, i]) for i in range(data.shape[1])])
-    footer = np.logical_or.reduce([at.matches(data.iloc[:, i], FOOTER) for i in range(min(2, data.shape[1]))])
+    footer = np.logical_or.reduce([at.matches(data.iloc[:, i], FOOTER, FOOTER_FIRST_BYTES)
+                                   for i in range(min(2, data.shape[1]))])
     keep = ~(blank | footer)
     return data if keep.all() else data[keep]
 
@@ -230,9 +234,11 @@ def drop_rows_without_numbers(data, mapping):
         no_number &= np.logical_and.reduce([at.is_blank(data.iloc[:, i]) for i in mapping.name])
     if not no_number.any():
         return data
-    first = data.iloc[:, 0].to_numpy(dtype=object)
+    first = at.arrow(data.iloc[:, 0])
     continues = np.zeros(len(first), dtype=bool)
-    continues[1:] = (first[1:] == first[:-1]) & ~at.is_blank(data.iloc[:, 0])[1:]
+    if len(first) > 1:
+        same = pc.fill_null(pc.equal(first.slice(1), first.slice(0, len(first) - 1)), False)
+        continues[1:] = same.to_numpy(zero_copy_only=False) & ~at.is_blank(first)[1:]
     no_number &= continues
     if mapping.email is not None and no_number.any():
         emails = pc.utf8_lower(at.trimmed(data.iloc[:, mapping.email]))  # Arrow kernels: no per-row Python

@@ -28,13 +28,14 @@ from .numbers import normalize_one
 __all__ = ["normalize_column", "region_for_country_cell"]
 
 TEXT = pa.large_string()
-# pyarrow kernels release the GIL, so threads could use both cores without pickling anything; measured on
-# the shared 2-core machine two threads were no faster (1.27 s vs 1.30 s median for 1M rows, see
-# BENCHMARKS.md), so one is the default. scripts/bench prints both, to revisit on an idle machine.
+# pyarrow kernels release the GIL, so threads could use both cores without pickling anything. Idle, two threads
+# took 1M rows from 1.22 s to 0.93 s; with other work on the 2 cores they took 1.5-2.7x longer than one (the
+# threads then wait on each other for the GIL), so one is the default (BENCHMARKS.md, issue 18 round 2).
+# scripts/bench prints both.
 PARALLEL_MIN_ROWS = 200_000
 WORKERS = 1
 # Chunks bound the intermediate arrays of the fast path (peak memory) without adding much per-call overhead.
-CHUNK_ROWS = 500_000
+CHUNK_ROWS = 250_000
 
 
 def fast_answers(cells, region):

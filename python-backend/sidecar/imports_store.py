@@ -49,6 +49,33 @@ class StoredImport:
             return entries.loc[usable, [c for c in entries.columns if wanted(c)]]
 
 
+class Saving:
+    """HISTORY.save of STORED (with SOURCE) running in a thread; wait() re-raises what it raised."""
+
+    def __init__(self, history, stored, source):
+        """Start the save."""
+        self.done = threading.Event()
+        self._error = None
+        self._thread = threading.Thread(target=self._run, args=(history, stored, source), name="import-save",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, history, stored, source):
+        """The save itself; its exception is kept for wait()."""
+        try:
+            history.save(stored.import_id, stored.result, source, stored.options)
+        except BaseException as error:  # noqa: BLE001 - handed to the request's thread by wait()
+            self._error = error
+        finally:
+            self.done.set()
+
+    def wait(self):
+        """Block until the save has ended; raise its exception if it failed."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 class ImportStore:
     """Every import in HISTORY, the most recent ones cached, bounded by count and by total entries."""
 
@@ -60,10 +87,24 @@ class ImportStore:
 
     def add(self, result, source=None, options=None):
         """Save RESULT (and the SOURCE a re-map needs) and return its new import."""
+        return self.add_while(result, source, options)[0]
+
+    def add_while(self, result, source=None, options=None, meanwhile=None):
+        """(the new import, MEANWHILE's answer): save RESULT and SOURCE as add does, in a second thread, while
+        MEANWHILE(import_id, saved) runs in this one (SAVED: an Event set once the save has ended).
+
+        The save compresses with zstd, which releases the GIL, so work that does not need the import on disk
+        (encoding the answer) overlaps it on the other core. Only a whole save returns: its OSError (a full
+        disk: the app's 507 handler) is raised here, after MEANWHILE, and the import is then neither cached
+        nor listed, so nothing of an unsaved import reaches the user."""
         stored = StoredImport("imp_" + secrets.token_urlsafe(12), result, dict(options or {}), self.history)
-        self.history.save(stored.import_id, result, source, stored.options)  # OSError: the app's 507 handler
+        saving = Saving(self.history, stored, source)
+        try:
+            answer = meanwhile(stored.import_id, saving.done) if meanwhile is not None else None
+        finally:
+            saving.wait()
         self._remember(stored)
-        return stored
+        return stored, answer
 
     def get(self, import_id):
         """The import IMPORT_ID, from the cache or read from disk; None when there is no such import."""

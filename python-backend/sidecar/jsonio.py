@@ -16,6 +16,19 @@ def json_stream_response(pieces, status=200):
     return Response((bytes(p) for p in pieces), status=status, mimetype="application/json")
 
 
+def read_ahead(pieces, stop, max_bytes):
+    """The first pieces of the iterator PIECES, taken until the Event STOP is set or MAX_BYTES are held: work
+    done ahead while another thread is busy, with its memory bounded."""
+    taken, held = [], 0
+    while held < max_bytes and not stop.is_set():
+        piece = next(pieces, None)
+        if piece is None:
+            break
+        taken.append(piece)
+        held += len(piece)
+    return taken
+
+
 def event_stream_response(frames):
     """A Server-Sent Events response of FRAMES (text), never cached or buffered by a proxy."""
     return Response(frames, mimetype="text/event-stream", headers={"Cache-Control": "no-cache",

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from support.sidecar import Sidecar
+from test_runner_storage import fill, small_disk  # noqa: F401  (the tmpfs fixture that fills up)
 
 CSV = ("Name,Phone,Email,City\n"
        "Asha,415 555 0101,asha@example.com,Oakland\n"
@@ -152,3 +153,26 @@ def test_fixing_rows_while_the_import_is_deleted_answers_200_or_404_never_500(se
     assert {a.status_code for a in answers} <= {200, 404}, [a.text for a in answers if a.status_code not in (200, 404)]
     assert all(a.json()["code"] == "not_found" for a in answers if a.status_code == 404)
     assert any(a.status_code == 404 for a in answers)  # the deletion really overtook some fixes
+
+
+def test_an_import_that_cannot_be_saved_answers_507_and_is_never_listed_or_served(tmp_path, small_disk):
+    """The save runs beside the answer's encoding: a full disk must still be a 507 before any of the answer, and
+    the import it would have named must not exist anywhere (listing, paging), then import again once space is
+    back."""
+    text = "Name,Phone\n" + "".join("P%d,+91 98861 %05d\n" % (i, i) for i in range(5000))
+    full = Sidecar(tmp_path / "home", data_dir=small_disk / "data").start()
+    try:
+        filler = fill(str(small_disk))
+        refused = full.post("/upload", files={"file": ("big.csv", text.encode())}, data={"default_region": "IN"})
+        assert (refused.status_code, refused.json()["code"]) == (507, "storage_full"), refused.text[:300]
+        assert "import_id" not in refused.json() and "contacts" not in refused.json()
+        assert full.get("/imports").json()["imports"] == []
+        assert not [n for n in os.listdir(imports_folder(full)) if not n.startswith(".")]
+        os.remove(filler)
+        saved = full.post("/upload", files={"file": ("big.csv", text.encode())}, data={"default_region": "IN"})
+        assert saved.status_code == 200 and saved.json()["summary"]["valid"] == 5000
+        assert [i["import_id"] for i in full.get("/imports").json()["imports"]] == [saved.json()["import_id"]]
+        page = full.get("/imports/%s/rows" % saved.json()["import_id"])
+        assert page.status_code == 200, page.text[:300]
+    finally:
+        full.stop()

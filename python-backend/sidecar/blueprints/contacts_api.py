@@ -1,4 +1,6 @@
 """The contact endpoints existing clients use: /upload, /parse-manual-numbers, /validate-number."""
+import itertools
+
 from flask import Blueprint, current_app, request
 
 from contacts.extract import extract_text, extract_workbook
@@ -9,7 +11,7 @@ from contacts.validate import describe_number
 
 from core.errors import DomainError
 from core.memory import DeferredRelease
-from ..jsonio import json_body, json_response, json_stream_response
+from ..jsonio import json_body, json_response, json_stream_response, read_ahead
 from core.fields import body_text, optional_limit
 from ..params import requested_region
 from ..ratelimit import limited
@@ -47,6 +49,10 @@ def clean_up_after_dead_processes(_state):
 
 
 MAX_ALTERNATE_COLUMNS = 20
+# How much of an import's answer may be encoded ahead while the import is saved (a 1M-row answer is ~140 MB; the
+# save takes ~0.3 s, in which ~50 MB could be encoded). 64 MB saved ~0.1 s but raised the peak of a second 1M
+# upload by ~70 MB (BENCHMARKS.md, issue 18 round 2); memory is not traded for speed, so only a little is.
+ENCODED_AHEAD_BYTES = 16 << 20
 
 
 def column_options(form):
@@ -69,10 +75,19 @@ def alternate_columns(value):
 
 
 def store_and_respond(result, source, options, region_source):
-    """Keep RESULT for paging and answer with the full import JSON."""
-    stored = current_app.extensions["imports"].add(result, source, options)
-    pieces = result_json_parts(result, stored.import_id, region_source, optional_limit(request.args))
-    return json_stream_response(pieces)
+    """Keep RESULT for paging and answer with the full import JSON.
+
+    The answer is encoded ahead while the import is saved (in another thread), but nothing is sent until the
+    save has ended: a save that fails (a full disk) is still a 507 error, never an answer naming an import that
+    is not on disk."""
+    limit = optional_limit(request.args)
+
+    def encode_ahead(import_id, saved):
+        pieces = iter(result_json_parts(result, import_id, region_source, limit))
+        return read_ahead(pieces, saved, ENCODED_AHEAD_BYTES), pieces
+
+    _, (ahead, rest) = current_app.extensions["imports"].add_while(result, source, options, encode_ahead)
+    return json_stream_response(itertools.chain(ahead, rest))
 
 
 def refuse_header_only(workbook, result):
