@@ -83,6 +83,16 @@ def positive_int(value):
     return number
 
 
+def database_url(value):
+    """A PostgreSQL URL (postgresql://user:password@host:port/name), or '' for the embedded SQLite file."""
+    text = str(value).strip()
+    if not text:
+        return None
+    if not text.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("must be a postgresql:// URL")
+    return text
+
+
 def region_code(value):
     """An ISO alpha-2 region, upper-cased (the engine checks that it exists)."""
     return str(value).strip().upper()
@@ -125,6 +135,9 @@ FIELDS = (
     Field("show_token", flag, None, "--show-token", in_file=False),
     # How often Twilio's message list and bounce mailboxes are polled for statuses and replies (0: never).
     Field("sync_seconds", non_negative_number, "BULKMSG_SYNC_SECONDS"),
+    # Team mode: the PostgreSQL database shared by every API and worker process (None: the embedded SQLite
+    # file in the data directory). Not from settings.json: the URL may carry a password.
+    Field("database_url", database_url, "BULKMSG_DATABASE_URL", "--database", in_file=False),
 )
 
 
@@ -151,6 +164,7 @@ class Settings:
     wa_engine_dir: str = None
     wa_fake_server: str = None
     sync_seconds: float = DEFAULT_SYNC_SECONDS
+    database_url: str = None
     # Where each value came from ("default", "file", "env", "cli"), for the start-up log line.
     sources: tuple = ()
 
@@ -181,6 +195,7 @@ class Settings:
             "WA_ENGINE_DIR": self.wa_engine_dir,
             "WA_FAKE_SERVER": self.wa_fake_server,
             "SYNC_SECONDS": self.sync_seconds,
+            "DATABASE_URL": self.database_url,
         }
 
 
@@ -292,6 +307,9 @@ def argument_parser():
                     help="let other machines in (with the access token); off by default")
     ap.add_argument("--show-token", action="store_const", const=True,
                     help="print the access token other machines must send (Authorization: Bearer ...) and exit")
+    ap.add_argument("--database", dest="database_url", metavar="URL",
+                    help="team mode: the PostgreSQL database (postgresql://user:password@host:port/name) instead "
+                    "of the embedded SQLite file; also BULKMSG_DATABASE_URL")
     return ap
 
 
