@@ -35,9 +35,14 @@ def is_url(target):
     return isinstance(target, str) and target.startswith(URL_PREFIXES)
 
 
+def file_path(data_dir):
+    """The SQLite file inside DATA_DIR, whatever the configured engine (rehearsals run on a scratch file)."""
+    return os.path.join(data_dir, DB_FILE_NAME)
+
+
 def db_path(data_dir):
     """Where the messaging database lives: the configured PostgreSQL URL, else the file inside DATA_DIR."""
-    return DATABASE_URL or os.path.join(data_dir, DB_FILE_NAME)
+    return DATABASE_URL or file_path(data_dir)
 
 
 def is_postgres(conn):

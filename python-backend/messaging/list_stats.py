@@ -63,11 +63,12 @@ def stand_in(shape):
 def add(conn, list_id, shapes, layouts):
     """Count SHAPES ({shape: contacts}) and LAYOUTS ({layout: (contacts, first id)}) into LIST_ID."""
     conn.executemany("INSERT INTO list_shapes (list_id, shape, contacts) VALUES (?,?,?) ON CONFLICT (list_id, shape)"
-                     " DO UPDATE SET contacts = contacts + excluded.contacts",
+                     " DO UPDATE SET contacts = list_shapes.contacts + excluded.contacts",
                      [(list_id, shape, n) for shape, n in shapes.items()])
     conn.executemany("INSERT INTO list_layouts (list_id, layout, contacts, first_id) VALUES (?,?,?,?) ON CONFLICT "
-                     "(list_id, layout) DO UPDATE SET contacts = contacts + excluded.contacts, "
-                     "first_id = min(first_id, excluded.first_id)",
+                     "(list_id, layout) DO UPDATE SET contacts = list_layouts.contacts + excluded.contacts, "
+                     "first_id = CASE WHEN excluded.first_id < list_layouts.first_id THEN excluded.first_id "
+                     "ELSE list_layouts.first_id END",
                      [(list_id, layout, n, first) for layout, (n, first) in layouts.items()])
 
 

@@ -10,6 +10,7 @@ import functools
 
 import psycopg
 
+INT64 = (-(1 << 63), (1 << 63) - 1)
 # Cached per distinct statement: the store runs the same few hundred statements over and over.
 TRANSLATION_CACHE = 4096
 
@@ -29,6 +30,15 @@ def translate(sql):
             continue
         out.append("%%" if char == "%" else char)
     return "".join(out)
+
+
+def checked(params):
+    """PARAMS as a tuple; an int beyond 64 bits raises OverflowError as sqlite3 does (the API's 400 bad_param)."""
+    params = tuple(params)
+    for value in params:
+        if type(value) is int and not INT64[0] <= value <= INT64[1]:
+            raise OverflowError("Python int too large to convert to a 64-bit integer")
+    return params
 
 
 class Row(tuple):
@@ -92,6 +102,7 @@ class Connection:
     """A psycopg connection presenting the sqlite3.Connection methods the store uses."""
 
     is_postgres = True
+    IntegrityError = psycopg.IntegrityError  # what `except conn.IntegrityError` catches, as on sqlite3
 
     def __init__(self, url):
         self.raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
@@ -108,13 +119,13 @@ class Connection:
         if params is None:
             cursor.execute(sql)
         else:
-            cursor.execute(translate(sql), tuple(params) if not isinstance(params, dict) else params)
+            cursor.execute(translate(sql), checked(params))
         return Cursor(cursor)
 
     def executemany(self, sql, seq):
         """Run one statement once per parameter tuple."""
         cursor = self.cursor_for()
-        cursor.executemany(translate(sql), [tuple(p) for p in seq])
+        cursor.executemany(translate(sql), [checked(p) for p in seq])
         return Cursor(cursor)
 
     def close(self):

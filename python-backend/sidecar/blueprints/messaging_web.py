@@ -45,7 +45,9 @@ def open_store(app):
         db.open_store(app.config["DATA_DIR"]).close()
     except DomainError as err:
         problem = err
-    except sqlite3.Error as err:  # unreadable file, read-only or full disk: the rest of the app still works
+    except Exception as err:  # unreadable file, full disk, database server down: the rest of the app still works
+        if not isinstance(err, sqlite3.Error) and not storage.is_postgres_error(err):
+            raise
         problem = DomainError("store_unavailable", "The saved-lists database cannot be opened (%s)."
                                  % type(err).__name__, errors.UNAVAILABLE)
         if storage.classify(err) is not None:
