@@ -81,12 +81,18 @@ def insert_contacts(conn, list_id, records):
     stamp = now()
     with bulk_cache(conn):
         for batch, counts in batches:
+            before = highest_id(conn, list_id) if db.is_postgres(conn) else None
             rowcount = insert_batch(conn, list_id, stamp, batch)
             # The compose check's counts, in the same transaction.
-            list_stats.inserted(conn, list_id, batch, rowcount, counts)
+            list_stats.inserted(conn, list_id, batch, rowcount, counts, before)
             added += rowcount
             tried += len(batch)
     return added, tried - added
+
+
+def highest_id(conn, list_id):
+    """LIST_ID's highest contact id (0 when empty)."""
+    return conn.execute("SELECT COALESCE(MAX(id), 0) FROM list_contacts WHERE list_id=?", (list_id,)).fetchone()[0]
 
 
 def insert_batch(conn, list_id, stamp, batch):
