@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from support.paths import APP
 from support.sidecar import Sidecar, free_port, wait_for
 
