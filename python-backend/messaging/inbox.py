@@ -28,9 +28,10 @@ def receive(conn, channel_id, address, kind, body, provider_id=None, ts=None, na
     body = (body or "")[:MAX_BODY]
     row_id, campaign_id = last_reach(conn, channel_id, address)
     cursor = conn.execute("INSERT INTO inbox_messages (channel_id, address, name, direction, body, provider_id, "
-                          "status, campaign_id, at) VALUES (?,?,?,'in',?,?,'received',?,?) ON CONFLICT DO NOTHING",
+                          "status, campaign_id, at) VALUES (?,?,?,'in',?,?,'received',?,?) ON CONFLICT DO NOTHING RETURNING id",
                           (channel_id, address, name or None, body, provider_id, campaign_id, ts))
-    if cursor.rowcount == 0:
+    inserted = cursor.fetchone()  # none: a duplicate (psycopg has no lastrowid; RETURNING works on both engines)
+    if inserted is None:
         return None
     if row_id is not None:
         conn.execute("UPDATE campaign_recipients SET replied_at=? WHERE id=? AND replied_at IS NULL", (ts, row_id))
