@@ -21,10 +21,20 @@ def get_db():
     """This request's connection to the messaging store (opened on first use)."""
     if "messaging_db" not in g:
         problem = current_app.extensions.get("messaging_problem")
-        if problem is not None:
+        if problem is not None and not reopened(current_app):
             raise problem
         g.messaging_db = db.connect(db.db_path(current_app.config["DATA_DIR"]))
     return g.messaging_db
+
+
+def reopened(app):
+    """Team mode: whether the database that could not be opened at start opens now (a PostgreSQL server
+    started after the API, or back from a restart); the desktop's file problems stay until a restart."""
+    if db.DATABASE_URL is None or not open_store(app):
+        return False
+    app.extensions.pop("messaging_problem", None)
+    log.info("messaging store opened after all")
+    return True
 
 
 def close_db(_exc=None):
