@@ -4,7 +4,7 @@ recipient as having replied, and has its opt-out and opt-in words applied to the
 from core import errors
 from core.errors import DomainError
 
-from . import channel_store, consent
+from . import channel_store, consent, db
 from .channels.base import Message, SendError
 from .db import transaction
 from .util import contains, iso, like_pattern, now
@@ -28,13 +28,14 @@ def receive(conn, channel_id, address, kind, body, provider_id=None, ts=None, na
     body = (body or "")[:MAX_BODY]
     row_id, campaign_id = last_reach(conn, channel_id, address)
     cursor = conn.execute("INSERT INTO inbox_messages (channel_id, address, name, direction, body, provider_id, "
-                          "status, campaign_id, at) VALUES (?,?,?,'in',?,?,'received',?,?) ON CONFLICT DO NOTHING",
+                          "status, campaign_id, at) VALUES (?,?,?,'in',?,?,'received',?,?) ON CONFLICT DO NOTHING RETURNING id",
                           (channel_id, address, name or None, body, provider_id, campaign_id, ts))
-    if cursor.rowcount == 0:
+    inserted = cursor.fetchone()  # none: a duplicate (psycopg has no lastrowid; RETURNING works on both engines)
+    if inserted is None:
         return None
     if row_id is not None:
         conn.execute("UPDATE campaign_recipients SET replied_at=? WHERE id=? AND replied_at IS NULL", (ts, row_id))
-    return {"id": cursor.lastrowid, "consent": consent.apply_words(conn, channel_id, address, kind, body)}
+    return {"id": inserted[0], "consent": consent.apply_words(conn, channel_id, address, kind, body)}
 
 
 def conversations(conn, q="", offset=0, limit=50):
@@ -111,10 +112,10 @@ def reply(conn, data_dir, channel_id, address, body):
                           "first if they opted back in." % address[:100], errors.CONFLICT)
     status, provider_id, error = send_reply(conn, data_dir, channel_id, address, body)
     with transaction(conn):
-        cursor = conn.execute("INSERT INTO inbox_messages (channel_id, address, direction, body, provider_id, status, "
-                              "error, at, read_at) VALUES (?,?,'out',?,?,?,?,?,?)",
-                              (channel_id, address, body, provider_id, status, error, now(), now()))
-    message = message_out(conn.execute("SELECT * FROM inbox_messages WHERE id=?", (cursor.lastrowid,)).fetchone())
+        message_id = db.insert_id(conn, "INSERT INTO inbox_messages (channel_id, address, direction, body, provider_id, "
+                                  "status, error, at, read_at) VALUES (?,?,'out',?,?,?,?,?,?)",
+                                  (channel_id, address, body, provider_id, status, error, now(), now()))
+    message = message_out(conn.execute("SELECT * FROM inbox_messages WHERE id=?", (message_id,)).fetchone())
     if status == "failed":
         raise DomainError("send_failed", error, errors.UNAVAILABLE, attempt=message)
     return {"message": message}

@@ -63,11 +63,12 @@ def stand_in(shape):
 def add(conn, list_id, shapes, layouts):
     """Count SHAPES ({shape: contacts}) and LAYOUTS ({layout: (contacts, first id)}) into LIST_ID."""
     conn.executemany("INSERT INTO list_shapes (list_id, shape, contacts) VALUES (?,?,?) ON CONFLICT (list_id, shape)"
-                     " DO UPDATE SET contacts = contacts + excluded.contacts",
+                     " DO UPDATE SET contacts = list_shapes.contacts + excluded.contacts",
                      [(list_id, shape, n) for shape, n in shapes.items()])
     conn.executemany("INSERT INTO list_layouts (list_id, layout, contacts, first_id) VALUES (?,?,?,?) ON CONFLICT "
-                     "(list_id, layout) DO UPDATE SET contacts = contacts + excluded.contacts, "
-                     "first_id = min(first_id, excluded.first_id)",
+                     "(list_id, layout) DO UPDATE SET contacts = list_layouts.contacts + excluded.contacts, "
+                     "first_id = CASE WHEN excluded.first_id < list_layouts.first_id THEN excluded.first_id "
+                     "ELSE list_layouts.first_id END",
                      [(list_id, layout, n, first) for layout, (n, first) in layouts.items()])
 
 
@@ -105,10 +106,16 @@ def counted(batch):
     return batch, tally((i, v[3], v[0], v[2], v[4]) for i, v in enumerate(batch))
 
 
-def inserted(conn, list_id, batch, rowcount, counts):
+def inserted(conn, list_id, batch, rowcount, counts, before=None):
     """Count into LIST_ID a batch of INSERTs of BATCH (contact_values tuples, in statement order), ROWCOUNT of which
-    went in (the rest were duplicates); COUNTS is counted(BATCH)[1]."""
+    went in (the rest were duplicates); COUNTS is counted(BATCH)[1]. BEFORE (PostgreSQL): the list's highest id
+    before the insert, since there ids are not consecutive (a skipped duplicate still takes a sequence value)."""
     if not rowcount:
+        return
+    if before is not None:
+        rows = conn.execute("SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? AND id>? "
+                            "ORDER BY id", (list_id, before))
+        add(conn, list_id, *tally(rows))
         return
     last = conn.execute("SELECT max(id) FROM list_contacts WHERE list_id=?", (list_id,)).fetchone()[0]
     if rowcount == len(batch):  # one statement under the write lock: the ids are consecutive, in batch order

@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 
-from . import campaigns, channel_store, channels, db, pacing, review, runner
+from . import campaigns, channel_store, channels, db, migrations, pacing, review, runner
 from core import errors
 from core.errors import DomainError
 from .util import dumps, iso, loads
@@ -51,6 +51,10 @@ class RehearsalManager(runner.CampaignManager):
 
     max_nap = float("inf")
 
+    def __init__(self, data_dir, clock=None, rng=None):
+        super().__init__(data_dir, clock, rng)
+        self.path = db.file_path(data_dir)  # the scratch SQLite copy, also when the real store is PostgreSQL
+
     def ensure_monitor(self):
         """A rehearsal is over in seconds; the monitor's lease checks would misread its skipped time."""
 
@@ -80,9 +84,9 @@ def rehearse(conn, data_dir, campaign_id, now, max_real_seconds=MAX_REAL_SECONDS
 def run_in_copy(conn, scratch, campaign, now, max_real_seconds):
     """Copy the store into SCRATCH, make the copy's channel a dry run, run the campaign there; the answer."""
     channel = channel_store.channel_row(conn, campaign["channel_id"])
-    copy_store(conn, db.db_path(scratch))
+    copy_store(conn, db.file_path(scratch))
     start = max(now, loads(campaign["pacing"], {}).get("start_at") or now)
-    prepare_copy(db.db_path(scratch), campaign, channel)
+    prepare_copy(db.file_path(scratch), campaign, channel)
     manager = RehearsalManager(scratch)
     manager.clock = SkippingClock(start, lambda: waiting_reason(manager, campaign["id"]))
     began = time.monotonic()
@@ -92,7 +96,7 @@ def run_in_copy(conn, scratch, campaign, now, max_real_seconds):
     finally:
         manager.signal_stop(campaign["id"])
         manager.join(campaign["id"], 10.0)
-    copy = db.connect(db.db_path(scratch))
+    copy = db.connect(db.file_path(scratch))
     try:
         answer = summary(copy, campaign["id"], start, manager.clock.waits)
     finally:
@@ -105,11 +109,39 @@ def run_in_copy(conn, scratch, campaign, now, max_real_seconds):
 
 def copy_store(conn, path):
     """A consistent copy of the store at PATH (sqlite's online backup: the runner may be writing meanwhile)."""
+    if db.is_postgres(conn):
+        return copy_from_postgres(conn, path)
     target = sqlite3.connect(path)
     try:
         conn.backup(target)
     finally:
         target.close()
+
+
+def copy_from_postgres(conn, path):
+    """Team mode: the same schema in a new SQLite file at PATH, filled table by table from one PostgreSQL
+    snapshot (the rehearsal's runner then works on the file exactly as on the desktop)."""
+    target = db.connect(path)
+    try:
+        migrations.migrate(target, path, lambda: db.raw_connect(path))
+        target.execute("PRAGMA foreign_keys=OFF")  # tables are filled in name order, not dependency order
+        tables = [r[0] for r in target.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT "
+                                               "LIKE 'sqlite%' AND name <> 'alembic_version' ORDER BY name")]
+        with db.snapshot(conn), db.transaction(target):
+            for table in tables:
+                copy_table(conn, target, table)
+    finally:
+        target.close()
+
+
+def copy_table(source, target, table):
+    """Every row of TABLE from SOURCE into TARGET (same columns on both engines: same migrations)."""
+    cursor = source.execute("SELECT * FROM %s" % table)
+    names = [column[0] for column in cursor.description]
+    rows = cursor.fetchall()
+    if rows:
+        target.executemany("INSERT INTO %s (%s) VALUES (%s)" % (table, ", ".join(names), ", ".join("?" * len(names))),
+                           [tuple(row) for row in rows])
 
 
 def prepare_copy(path, campaign, channel):

@@ -26,8 +26,41 @@ MESSAGES = {
 }
 
 
+# PostgreSQL (team mode): SQLSTATE classes/codes that are the database server's storage or reachability,
+# not a bug: disk full, read-only (a standby, default_transaction_read_only), the connection lost or refused.
+PG_FULL_STATES = ("53100",)
+PG_ERROR_STATES = ("25006", "57P01", "57P02", "57P03", "53000", "58030")
+PG_ERROR_CLASSES = ("08",)
+DB_MESSAGES = {
+    FULL: "The database server's disk is full. Sending is paused; it resumes once the server has space again.",
+    ERROR: "The database server cannot be reached or written (connection lost, or read-only). Sending is "
+           "paused until it answers again.",
+}
+
+
+def is_postgres_error(err):
+    """Whether ERR comes from the PostgreSQL driver (checked by module: the desktop never imports psycopg)."""
+    return type(err).__module__.startswith("psycopg")
+
+
+def classify_postgres(err):
+    """FULL or ERROR for a psycopg error that is the server's disk or connection, else None."""
+    import psycopg
+
+    state = getattr(err, "sqlstate", None)
+    if state in PG_FULL_STATES:
+        return FULL
+    if state in PG_ERROR_STATES or (state or "")[:2] in PG_ERROR_CLASSES:
+        return ERROR
+    if state is None and isinstance(err, psycopg.OperationalError):  # no SQLSTATE: the connection itself failed
+        return ERROR
+    return None
+
+
 def classify(err):
     """OK's opposite for a storage failure (FULL or ERROR), or None when ERR is something else."""
+    if is_postgres_error(err):
+        return classify_postgres(err)
     if isinstance(err, sqlite3.Error):
         text = str(err).lower()
         if "full" in text:
@@ -48,7 +81,12 @@ def domain_error(err):
     state = classify(err)
     if state is None:
         return None
-    return DomainError(state, MESSAGES[state], errors.STORAGE_FULL)
+    return DomainError(state, message_for(err, state), errors.STORAGE_FULL)
+
+
+def message_for(err, state):
+    """The user's explanation of STATE: about the data folder, or about the database server for ERR from it."""
+    return (DB_MESSAGES if is_postgres_error(err) else MESSAGES)[state]
 
 
 class StorageHealth:
@@ -63,7 +101,7 @@ class StorageHealth:
         state = err_or_state if err_or_state in STATES else classify(err_or_state)
         with self.lock:
             self.state = state or ERROR
-            self.message = MESSAGES[self.state] + (" " + detail if detail else "")
+            self.message = message_for(err_or_state, self.state) + (" " + detail if detail else "")
         return self.state
 
     def clear(self):

@@ -52,7 +52,12 @@ def handle_http_exception(err):
 
 
 def handle_unexpected(err):
-    """Anything else: a generic 500 whose id matches a line in the log, never a traceback."""
+    """Anything else: a generic 500 whose id matches a line in the log, never a traceback (a PostgreSQL
+    server that is full, read-only or gone is a storage state: 507, like SQLite's)."""
+    from messaging import storage
+
+    if storage.is_postgres_error(err) and storage.classify(err) is not None:
+        return handle_storage_or_unexpected(err)
     error_id = uuid.uuid4().hex[:12]
     log.error("unexpected error id=%s", error_id, exc_info=err)
     return error_response("internal_error", "Something went wrong inside the sidecar.", 500, error_id=error_id)

@@ -17,6 +17,10 @@ from messaging import contacts_check, db, lists
 from messaging.import_rows import contact_rows
 from support.sidecar import Sidecar
 
+# The SQLite insert paths (json_each vs executemany) compared on the file; PostgreSQL's batch insert is
+# covered by the list tests run on it (test_lists_api, test_list_stats).
+pytestmark = pytest.mark.sqlite_only
+
 # Unicode names, empty cells, quotes, backslashes, a tab and a newline inside cells, alternates, upper-case email
 # domains, email-only rows, a repeated email under another number, a repeated number, a bad email.
 CSV = ('Name,Mobile,Home phone,Email,City,Note\n'

@@ -115,8 +115,8 @@ def test_every_kind_of_change_keeps_the_preview_equal_to_a_recount(api, body):
 
 
 def stored_counts(path, list_id):
-    """(shapes, layouts) of LIST_ID as the SQLite file holds them."""
-    conn = sqlite3.connect(path)
+    """(shapes, layouts) of LIST_ID as the store (the SQLite file at PATH, or the test's PostgreSQL) holds them."""
+    conn = db.connect(db.DATABASE_URL or path)
     try:
         shapes = dict(conn.execute("SELECT shape, contacts FROM list_shapes WHERE list_id=?", (list_id,)))
         layouts = {r[0]: (r[1], r[2]) for r in conn.execute(
@@ -151,6 +151,7 @@ def test_a_random_sequence_of_changes_keeps_the_stored_counts_equal_to_a_recount
     check(api, list_id)
 
 
+@pytest.mark.sqlite_only  # runs revisions up to 0007 on a file; PostgreSQL's migrations: test_postgres_store.py
 def test_the_0008_migration_backfills_lists_saved_under_0007(tmp_path):
     path = os.path.join(str(tmp_path), db.DB_FILE_NAME)
 

@@ -207,14 +207,28 @@ def test_channel_secrets_never_come_back_and_live_in_the_keychain(api):
 
 
 def test_schema_is_current_after_start(api):
-    from messaging import migrations
+    from messaging import db, migrations
 
-    conn = sqlite3.connect(os.path.join(api.data_dir, "bulkmsg.sqlite3"))
+    conn = db.connect(db.db_path(api.data_dir))
     assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == migrations.HEAD
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.integrity_ok(conn)
     conn.close()
 
 
+@pytest.mark.postgres_only
+def test_a_database_from_a_newer_app_gives_a_clear_error_not_a_crash(tmp_path):
+    from messaging import db
+
+    conn = db.connect(db.db_path(str(tmp_path)))
+    conn.execute("UPDATE alembic_version SET version_num='9999'")
+    conn.close()
+    with Sidecar(tmp_path) as server:
+        assert server.get("/health").json()["status"] == "healthy"
+        error_of(server.get("/lists"), 409, "db_too_new")
+        error_of(server.get("/campaigns"), 409, "db_too_new")
+
+
+@pytest.mark.sqlite_only
 def test_a_data_file_from_a_newer_app_gives_a_clear_error_not_a_crash(tmp_path):
     data_dir = str(tmp_path / "newer")
     os.makedirs(data_dir)

@@ -1,4 +1,4 @@
-"""The messaging store over real SQLite files: lists, do-not-contact, templates, rendering, emails."""
+"""The messaging store over real SQLite files (and, with BULKMSG_TEST_ENGINE=postgresql, a real PostgreSQL): lists, do-not-contact, templates, rendering, emails."""
 import os
 
 import pandas as pd
@@ -20,6 +20,7 @@ def tables(connection):
     return {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
 
+@pytest.mark.sqlite_only
 def test_a_new_store_is_a_wal_file_with_full_sync_and_every_table(tmp_path):
     connection = db.open_store(str(tmp_path))
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

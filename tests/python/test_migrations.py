@@ -15,6 +15,9 @@ from messaging.migrations import sqlite_file
 from support.paths import BACKEND, FIXTURES
 from support.sidecar import Sidecar, wait_for
 
+# Every test here is about SQLite files (legacy user_version, PRAGMAs, file locks); PostgreSQL's migrations:
+# test_postgres_store.py.
+pytestmark = pytest.mark.sqlite_only
 V1_SCHEMA = os.path.join(FIXTURES, "messaging_v1_schema.sql")
 V2_SCHEMA = os.path.join(FIXTURES, "messaging_v2_schema.sql")
 AFFINITY = {"INTEGER": "INTEGER", "TEXT": "TEXT", "REAL": "REAL", "FLOAT": "REAL", "VARCHAR(32)": "TEXT", "BLOB": "BLOB"}
@@ -208,7 +211,7 @@ sys.path.insert(0, %r)
 from messaging import db, migrations
 path = db.db_path(sys.argv[1])
 conn = db.connect(path)
-print(json.dumps(migrations.migrate(conn, lambda: db.raw_connect(path))), flush=True)
+print(json.dumps(migrations.migrate(conn, path, lambda: db.raw_connect(path))), flush=True)
 """
 
 

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from support.paths import APP
 from support.sidecar import Sidecar, free_port, wait_for
 
@@ -31,6 +33,7 @@ def second_instance(data_dir, tmp_path):
     return proc.returncode, proc.stdout, proc.stderr
 
 
+@pytest.mark.sqlite_only  # fingerprints the SQLite file in the data dir
 def test_second_instance_refuses_with_code_3_and_touches_nothing(tmp_path):
     owner = Sidecar(tmp_path / "owner").start()
     try:

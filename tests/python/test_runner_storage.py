@@ -10,6 +10,9 @@ import pytest
 from fakes.whatsapp import FakeWhatsApp
 from support.sidecar import Sidecar, wait_for
 
+# A full or read-only data folder under SQLite; PostgreSQL's storage states: test_postgres_store.py.
+pytestmark = pytest.mark.sqlite_only
+
 DISK_SIZE = "24m"
 
 

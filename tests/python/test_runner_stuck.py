@@ -3,9 +3,9 @@ a campaign paused while a send was in flight and then killed (SIGKILL or SIGTERM
 (an `end` event, no row left 'sending'); the per-message gap holds across kill -9 and SIGTERM in real time."""
 import json
 import re
-import sqlite3
 
 import pytest
+from messaging import db
 import requests
 from fakes.whatsapp import FakeWhatsApp
 from support.sidecar import Sidecar, free_port, wait_for
@@ -35,7 +35,7 @@ def whatsapp_channel(api, server, **config):
 
 def rows(data_dir, campaign_id):
     """[(status, attempted_at)] of the campaign's recipients, read straight from the file."""
-    conn = sqlite3.connect("%s/bulkmsg.sqlite3" % data_dir, timeout=30)
+    conn = db.connect(db.db_path(data_dir))
     try:
         return conn.execute("SELECT status, attempted_at FROM campaign_recipients WHERE campaign_id=? ORDER BY id",
                             (campaign_id,)).fetchall()
@@ -110,7 +110,7 @@ def test_paused_during_a_send_then_stopped_resumes_to_a_clean_end(tmp_path, keyc
 
 def campaign_status_in_file(data_dir, campaign_id):
     """The campaign's status as the database file has it."""
-    conn = sqlite3.connect("%s/bulkmsg.sqlite3" % data_dir, timeout=30)
+    conn = db.connect(db.db_path(data_dir))
     try:
         return conn.execute("SELECT status FROM campaigns WHERE id=?", (campaign_id,)).fetchone()[0]
     finally:

@@ -138,3 +138,13 @@ def test_only_the_settings_module_reads_the_environment():
                 offenders += ["%s:%d" % (os.path.relpath(path, BACKEND), n)
                               for n, line in enumerate(f, 1) if ENVIRON_USE.search(line)]
     assert offenders == []
+
+
+def test_the_team_mode_options_reach_their_settings():
+    """--team-mode forces the team mode on the embedded file; --database names the shared PostgreSQL database."""
+    forced = settings.from_command_line(["--team-mode", "--data-dir", "/tmp/bulkmsg-opts"], {})
+    assert forced.force_team_mode and forced.team_mode and forced.database_url is None
+    shared = settings.from_command_line(["--database", "postgresql://u@db.example/bulk", "--data-dir", "/tmp/x"], {})
+    assert shared.team_mode and shared.database_url == "postgresql://u@db.example/bulk"
+    desktop = settings.from_command_line(["--data-dir", "/tmp/bulkmsg-opts"], {})
+    assert not desktop.team_mode

@@ -20,6 +20,7 @@ def check_values(conn, table):
     return tuple(re.findall(r"'([^']*)'", match.group(1)))
 
 
+@pytest.mark.sqlite_only  # reads the CHECKs from sqlite_master
 def test_schema_check_constraints_equal_the_status_lists(tmp_path):
     conn = db.open_store(str(tmp_path))
     try:

@@ -43,7 +43,8 @@ def record(conn, channel_id, results, now=None):
     now = now or time.time()
     with transaction(conn):
         for result in results:
-            conn.execute("INSERT OR REPLACE INTO wa_number_checks (channel_id, number, on_whatsapp, jid, checked_at) "
-                         "VALUES (?,?,?,?,?)", (channel_id, result["number"], int(bool(result["exists"])),
+            conn.execute("INSERT INTO wa_number_checks (channel_id, number, on_whatsapp, jid, checked_at) "
+                         "VALUES (?,?,?,?,?) ON CONFLICT (channel_id, number) DO UPDATE SET "
+                         "on_whatsapp=excluded.on_whatsapp, jid=excluded.jid, checked_at=excluded.checked_at", (channel_id, result["number"], int(bool(result["exists"])),
                                                 result.get("jid"), now))
             conn.execute("INSERT INTO wa_check_log (channel_id, ts) VALUES (?,?)", (channel_id, now))

@@ -321,9 +321,11 @@ class Link:
                     conn.execute("UPDATE wa_links SET push_name=?, updated_at=? WHERE channel_id=?",
                                  (me.get("push_name"), now, self.channel_id))
                 else:
-                    conn.execute("INSERT OR REPLACE INTO wa_links (channel_id, number, jid, push_name, linked_at, "
-                                 "updated_at) VALUES (?,?,?,?,?,?)", (self.channel_id, me.get("number"),
-                                                                     me.get("jid"), me.get("push_name"), now, now))
+                    conn.execute("INSERT INTO wa_links (channel_id, number, jid, push_name, linked_at, updated_at) "
+                                 "VALUES (?,?,?,?,?,?) ON CONFLICT (channel_id) DO UPDATE SET number=excluded.number, "
+                                 "jid=excluded.jid, push_name=excluded.push_name, linked_at=excluded.linked_at, "
+                                 "updated_at=excluded.updated_at", (self.channel_id, me.get("number"),
+                                                                    me.get("jid"), me.get("push_name"), now, now))
         finally:
             conn.close()
 

@@ -21,10 +21,20 @@ def get_db():
     """This request's connection to the messaging store (opened on first use)."""
     if "messaging_db" not in g:
         problem = current_app.extensions.get("messaging_problem")
-        if problem is not None:
+        if problem is not None and not reopened(current_app):
             raise problem
         g.messaging_db = db.connect(db.db_path(current_app.config["DATA_DIR"]))
     return g.messaging_db
+
+
+def reopened(app):
+    """Team mode: whether the database that could not be opened at start opens now (a PostgreSQL server
+    started after the API, or back from a restart); the desktop's file problems stay until a restart."""
+    if db.DATABASE_URL is None or not open_store(app):
+        return False
+    app.extensions.pop("messaging_problem", None)
+    log.info("messaging store opened after all")
+    return True
 
 
 def close_db(_exc=None):
@@ -45,7 +55,9 @@ def open_store(app):
         db.open_store(app.config["DATA_DIR"]).close()
     except DomainError as err:
         problem = err
-    except sqlite3.Error as err:  # unreadable file, read-only or full disk: the rest of the app still works
+    except Exception as err:  # unreadable file, full disk, database server down: the rest of the app still works
+        if not isinstance(err, sqlite3.Error) and not storage.is_postgres_error(err):
+            raise
         problem = DomainError("store_unavailable", "The saved-lists database cannot be opened (%s)."
                                  % type(err).__name__, errors.UNAVAILABLE)
         if storage.classify(err) is not None:
