@@ -1,4 +1,5 @@
-"""Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR] [--remote-access]`.
+"""Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR] [--remote-access]`,
+and of the team mode's campaign workers: `python python-backend/app.py worker [--database URL] [--concurrency N]`.
 
 Options come from one Settings (sidecar/settings.py): defaults, <data dir>/settings.json, BULKMSG_* environment
 variables, then these command-line options.
@@ -144,6 +145,11 @@ def bound_port(server):
 
 def main(argv=None):
     """Build the app and serve it with waitress (never Flask's dev server or debugger)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["worker"]:
+        from sidecar import worker
+
+        return worker.main(argv[1:])
     from sidecar import settings as settings_module
 
     settings = settings_module.from_command_line(argv)

@@ -125,6 +125,10 @@ FIELDS = (
     Field("show_token", flag, None, "--show-token", in_file=False),
     # How often Twilio's message list and bounce mailboxes are polled for statuses and replies (0: never).
     Field("sync_seconds", non_negative_number, "BULKMSG_SYNC_SECONDS"),
+    # Team server mode (issue 19): a shared database, and campaigns run by `app.py worker` processes. Given a
+    # database URL it is on; BULKMSG_TEAM_MODE / --team-mode force it on the embedded SQLite file (tests, one box).
+    Field("database_url", str, "BULKMSG_DATABASE_URL", "--database", in_file=False),
+    Field("force_team_mode", flag, "BULKMSG_TEAM_MODE", "--team-mode", in_file=False),
 )
 
 
@@ -151,6 +155,8 @@ class Settings:
     wa_engine_dir: str = None
     wa_fake_server: str = None
     sync_seconds: float = DEFAULT_SYNC_SECONDS
+    database_url: str = None
+    force_team_mode: bool = False
     # Where each value came from ("default", "file", "env", "cli"), for the start-up log line.
     sources: tuple = ()
 
@@ -158,6 +164,11 @@ class Settings:
     def max_upload_bytes(self):
         """The upload (request body) limit in bytes."""
         return int(self.max_upload_mb * MEGABYTE)
+
+    @property
+    def team_mode(self):
+        """True when campaigns are run by worker processes on a shared database (not by this API process)."""
+        return bool(self.database_url) or self.force_team_mode
 
     def app_config(self):
         """The Flask config keys the rest of the app reads (names kept from before Settings existed)."""
@@ -181,6 +192,7 @@ class Settings:
             "WA_ENGINE_DIR": self.wa_engine_dir,
             "WA_FAKE_SERVER": self.wa_fake_server,
             "SYNC_SECONDS": self.sync_seconds,
+            "TEAM_MODE": self.team_mode,
         }
 
 
@@ -292,6 +304,9 @@ def argument_parser():
                     help="let other machines in (with the access token); off by default")
     ap.add_argument("--show-token", action="store_const", const=True,
                     help="print the access token other machines must send (Authorization: Bearer ...) and exit")
+    ap.add_argument("--database", help="a shared database URL (postgresql://...): the team server mode")
+    ap.add_argument("--team-mode", action="store_const", const=True,
+                    help="team server mode on the embedded database: `app.py worker` processes run the campaigns")
     return ap
 
 

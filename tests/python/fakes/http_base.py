@@ -29,6 +29,7 @@ class FakeProvider:
     def __init__(self, seed=0, timeout_hold=3.0, latency=0.0):
         self.latency = latency       # seconds every answer waits, like a real provider's round trip
         self.messages, self.requests = [], 0
+        self.arrivals = []           # time.monotonic() of each accepted message (rates measured at the provider)
         self.active = self.max_active = 0  # requests being handled now / at most at once
         self.lock = threading.Lock()
         self.faults = FaultPlan(seed)
@@ -67,9 +68,10 @@ class FakeProvider:
             self.active -= 1
 
     def record(self, message):
-        """Keep an accepted message."""
+        """Keep an accepted message and when it came."""
         with self.lock:
             self.messages.append(message)
+            self.arrivals.append(time.monotonic())
 
     def count_to(self, address):
         """How many accepted messages went to ADDRESS."""

@@ -1,0 +1,75 @@
+"""Real `app.py worker` processes (the team mode's campaign workers) for tests, benchmarks and fault trials.
+
+Each runs in its own process group with its output in a log file; `kill()` is a SIGKILL, `stop()` a SIGTERM
+(sends in flight land and are recorded). `busiest_second` measures a provider's rate from its arrival times.
+"""
+import bisect
+import os
+import signal
+import subprocess
+import sys
+
+from support.paths import APP
+from support.sidecar import wait_for
+
+TEAM_ENV = {"BULKMSG_TEAM_MODE": "1"}
+
+
+class WorkerProc:
+    """One worker process on DATA_DIR (same environment rules as the sidecar harness)."""
+
+    def __init__(self, home, data_dir, concurrency=None, env=None, name="worker"):
+        self.data_dir, self.concurrency = str(data_dir), concurrency
+        self.log_path = os.path.join(str(home), "%s.log" % name)
+        self.env = dict(os.environ, BULKMSG_DEFAULT_REGION="US", PYTHONUNBUFFERED="1", **TEAM_ENV, **(env or {}))
+        self.proc, self.log = None, None
+
+    def command(self):
+        """The worker's command line."""
+        extra = ["--concurrency", str(self.concurrency)] if self.concurrency else []
+        return [sys.executable, APP, "worker", "--data-dir", self.data_dir, *extra]
+
+    def start(self, wait=True):
+        """Spawn the worker; with WAIT, return once it has registered (it prints 'ready')."""
+        self.log = open(self.log_path, "ab")
+        start = self.log.tell()
+        self.proc = subprocess.Popen(self.command(), env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        if wait:
+            wait_for(lambda: b" ready" in self.read_log(start) or self.proc.poll() is not None, timeout=60)
+            assert self.proc.poll() is None, self.read_log(start).decode(errors="replace")
+        return self
+
+    def read_log(self, since=0):
+        """What the worker printed (bytes) from offset SINCE."""
+        with open(self.log_path, "rb") as f:
+            f.seek(since)
+            return f.read()
+
+    def alive(self):
+        """True while the process runs."""
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self):
+        """SIGKILL the worker's process group (no chance to record anything)."""
+        if self.alive():
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self, timeout=30):
+        """SIGTERM and wait; SIGKILL if it will not go."""
+        if self.alive():
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+
+def busiest_second(arrivals):
+    """The most messages arriving within any 1-second window (every window that starts at an arrival)."""
+    times = sorted(arrivals)
+    return max((bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
