@@ -5,6 +5,7 @@ Each runs in its own process group with its output in a log file; `kill()` is a 
 """
 import bisect
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -45,6 +46,11 @@ class WorkerProc:
         with open(self.log_path, "rb") as f:
             f.seek(since)
             return f.read()
+
+    def worker_id(self):
+        """The id the worker registered under most recently (it prints 'worker <id> ready')."""
+        found = re.findall(rb"worker (\S+) ready", self.read_log())
+        return found[-1].decode() if found else None
 
     def alive(self):
         """True while the process runs."""
