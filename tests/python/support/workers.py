@@ -32,6 +32,7 @@ class WorkerProc:
 
     def start(self, wait=True):
         """Spawn the worker; with WAIT, return once it has registered (it prints 'ready')."""
+        self.close_log()
         self.log = open(self.log_path, "ab")
         start = self.log.tell()
         self.proc = subprocess.Popen(self.command(), env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -61,6 +62,7 @@ class WorkerProc:
         if self.alive():
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
+        self.close_log()
 
     def stop(self, timeout=30):
         """SIGTERM and wait; SIGKILL if it will not go."""
@@ -70,6 +72,10 @@ class WorkerProc:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self.close_log()
+
+    def close_log(self):
+        """Close this side's handle on the log file (the process keeps its own)."""
         if self.log is not None:
             self.log.close()
             self.log = None
