@@ -4,6 +4,8 @@ Each running campaign gets a TeamRun thread here (as the desktop runner gives it
 ends when its campaign stops running or has nothing left to claim, and the next look starts it again while
 the campaign runs. Campaigns on a WhatsApp Web channel run only in the worker holding that session's lease.
 """
+import contextlib
+import json
 import logging
 import threading
 import time
@@ -30,6 +32,19 @@ class WorkerProcess:
         self.stopping = threading.Event()
         self.runs, self.held_sessions = {}, set()
         self.worker_id, self.lease_until = None, 0.0
+        self.db_time, self.db_lock = {}, threading.Lock()  # kind -> [transactions, seconds]
+
+    @contextlib.contextmanager
+    def timed(self, kind):
+        """Add the time of the database work inside to KIND's total (printed when the worker stops)."""
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - began
+            with self.db_lock:
+                total = self.db_time.setdefault(kind, [0, 0.0])
+                total[0], total[1] = total[0] + 1, total[1] + spent
 
     def connect(self):
         """A fresh connection (each thread uses its own)."""
@@ -107,6 +122,7 @@ class WorkerProcess:
             if self.worker_id is not None:
                 registry.unregister(conn, self.worker_id, self.clock.time())
             conn.close()
+            print("worker %s db-time %s" % (self.worker_id, json.dumps(self.db_time)), flush=True)
 
     def start_runs(self, conn):
         """A TeamRun for each running campaign that has none alive here (and whose session, if any, is ours)."""

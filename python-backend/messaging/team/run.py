@@ -48,8 +48,15 @@ class TeamRun(Worker):
         """True while the campaign is running and this worker's lease holds."""
         if not self.manager.lease_ok():
             return False
-        row = self.conn.execute("SELECT status FROM campaigns WHERE id=?", (self.campaign_id,)).fetchone()
+        with self.manager.timed("status"):
+            row = self.conn.execute("SELECT status FROM campaigns WHERE id=?", (self.campaign_id,)).fetchone()
         return row is not None and row["status"] == "running"
+
+    def record(self, outcomes):
+        """Record landed outcomes as the desktop runner does (timed: the database's share of the work)."""
+        if outcomes:
+            with self.manager.timed("record"):
+                super().record(outcomes)
 
     def dispatch(self):
         """Claim what pacing and the budget allow into free slots; how many started, None when nothing is left."""
@@ -61,8 +68,9 @@ class TeamRun(Worker):
         if not allowed:
             return 0
         interval = budget.step(self.rules.per_minute)
-        found = claims.claim(self.conn, self.campaign, self.manager.worker_id, allowed, self.clock.time(),
-                             interval, self.new_id)
+        with self.manager.timed("claim"):
+            found = claims.claim(self.conn, self.campaign, self.manager.worker_id, allowed, self.clock.time(),
+                                 interval, self.new_id)
         if found is None:
             return 0  # paused or cancelled: the loop sees it
         rows, again, exhausted = found
