@@ -4,7 +4,7 @@ Cloud API answering after 150 ms, with the sender's rate set above what one work
 share of the workers' time.
 
 Each worker keeps --concurrency sends in flight (low, so that one worker cannot reach the rate on 2 cores); the
-channel's shared budget caps the sum at --per-minute (less its 10% jitter margin, messaging/team/budget.py).
+channel's shared budget caps the sum at --per-minute (less its 20% jitter margin, messaging/team/budget.py).
 msg/s is read from the ledger: recipients / (last outcome - first claim). The database's share: the seconds the
 workers' dispatchers spent in claim (with the budget), record and status transactions, over the workers' time
 (workers x the run's length); each worker prints its totals when it stops.
@@ -115,7 +115,7 @@ def main(argv=None):
     for workers, rate, share, claim_ms, busiest in rows:
         print("%8d %10.1f %11.1f%% %13.2f %15d" % (workers, rate, 100 * share, claim_ms, busiest))
     print("(rate limit %.0f/s, %.1f/s with the jitter margin; %d in flight per worker; %d ms answers; %d recipients; "
-          "measured %s)" % (args.per_minute / 60, args.per_minute / 66, args.concurrency, args.latency * 1000,
+          "measured %s)" % (args.per_minute / 60, args.per_minute / 72, args.concurrency, args.latency * 1000,
                            args.count, time.strftime("%Y-%m-%d %H:%M")))
     return 0
 

@@ -8,7 +8,7 @@ at the provider a little later, and that jitter must not put one message more in
 """
 from .. import db
 
-MARGIN = 0.1
+MARGIN = 0.2
 HORIZON = 0.5  # seconds of slots one claim may reserve ahead (a worker that dies wastes at most these)
 
 
