@@ -136,3 +136,26 @@ def test_a_whatsapp_web_session_is_held_by_one_worker_at_a_time(team, tmp_path):
     assert api.post("/campaigns/%d/resume" % campaign["id"]).status_code == 200
     taken = wait_for(lambda: [h for h in holders() if h != held[0]], timeout=60)
     assert taken != held and len(holders()) == 1
+
+
+def test_the_channel_budget_spaces_every_connections_slots_one_interval_apart(store):
+    from messaging import db
+    from messaging.team import budget
+
+    data_dir, conn = store
+    conn.execute("INSERT INTO channels (name, type, config, created_at, updated_at) VALUES ('c', 'dry_run', '{}', 0, 0)")
+    other = db.connect(db.db_path(data_dir))
+    try:
+        taken = []
+        for connection, wanted in ((conn, 3), (other, 5), (conn, 4)):  # two workers taking turns
+            with db.transaction(connection):
+                slots, _again = budget.reserve(connection, 1, 0.1, wanted, 100.0, horizon=0.5)
+                taken += slots
+        with db.transaction(other):
+            slots, again = budget.reserve(other, 1, 0.1, 2, 100.0, horizon=0.5)
+            budget.give_back(other, 1, 0.1, 0)
+    finally:
+        other.close()
+    # 0.5 s ahead at 0.1 s holds 6 slots: the first two claims get 3 and 3, then nothing until the bucket drains.
+    assert taken == pytest.approx([100.0, 100.1, 100.2, 100.3, 100.4, 100.5])
+    assert slots == [] and again == pytest.approx(100.1)
