@@ -47,6 +47,14 @@ class WorkerFaultRig(FaultRig):
                 self.target.on_sidecar(self.sidecar, self.channel_id)
         return self.sidecar
 
+    def restart_sidecar(self):
+        """A fresh API process per trial: its webhook path opens the keychain for every request, and after some
+        4,000 webhooks in one process the private test keychain stopped answering it (not the workers)."""
+        if self.sidecar is not None:
+            self.sidecar.stop()
+            self.sidecar = None
+        return self.ensure_sidecar()
+
     def new_campaign(self, trial, size):
         """A started campaign of SIZE recipients at the rig's rate; (campaign id, addresses)."""
         api = self.ensure_sidecar()
@@ -84,6 +92,7 @@ class WorkerFaultRig(FaultRig):
 
     def run_worker_trial(self, trial, size=2000, kills=4):
         """One trial: start, kill and restart workers, finish, reconcile, retry what stays unknown, check."""
+        self.restart_sidecar()
         self.ensure_workers()
         before = len(self.fake.arrivals)
         campaign_id, addresses = self.new_campaign(trial, size)
