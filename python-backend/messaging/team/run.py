@@ -12,23 +12,55 @@ import time
 
 from .. import db, ledger, states
 from ..outcomes import Sender
+from ..util import loads
 from ..runner import Worker, with_recent
 from . import budget, claims, registry
 
 log = logging.getLogger("messaging.team")
 UNLIMITED_PER_MINUTE = 10**6  # the run's own pacer: the rate is the channel budget's
+LATE = 0.05  # seconds behind its slot after which a send takes a new one
 
 
 class SlotSender(Sender):
-    """Send threads that wait for the budget slot a claim gave each row before calling the provider."""
+    """Send threads that wait for the budget slot a claim gave each row before calling the provider; a thread that
+    wakes up late (a busy machine) takes a fresh slot rather than crowd the slots of the messages after it."""
 
     def send(self, row):
-        """Wait for ROW's slot (at most budget.HORIZON away; never cut short, or the send would come early), then
-        send as the desktop runner does."""
-        wait = row.get("slot", 0.0) - self.clock.time()
+        """Wait for ROW's slot (never cut short, or the send would come early), then send as the desktop runner
+        does."""
+        slot = row.get("slot")
+        if slot is not None:
+            self.wait_until(slot)
+            if self.clock.time() - slot > LATE:
+                self.wait_until(self.fresh_slot())
+        super().send(row)
+
+    def wait_until(self, ts):
+        """Sleep until TS (slots are at most budget.HORIZON away)."""
+        wait = ts - self.clock.time()
         if wait > 0:
             time.sleep(wait)
-        super().send(row)
+
+    def fresh_slot(self):
+        """A new slot of the channel's budget for this thread's late message (its own connection)."""
+        if getattr(self.local, "conn", None) is None:
+            self.local.conn = self.manager.connect()
+            with self.lock:
+                self.conns.append(self.local.conn)
+        interval = budget.step(loads(self.campaign["pacing"], {}).get("per_minute") or 20.0)
+        while True:
+            with db.transaction(self.local.conn):
+                slots, again = budget.reserve(self.local.conn, self.campaign["channel_id"], interval, 1,
+                                              self.clock.time())
+            if slots:
+                return slots[0]
+            self.wait_until(again)
+
+    def close(self):
+        """Close the send threads' channels and connections."""
+        super().close()
+        for conn in self.conns:
+            conn.close()
 
 
 class TeamRun(Worker):

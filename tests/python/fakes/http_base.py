@@ -67,11 +67,11 @@ class FakeProvider:
         with self.lock:
             self.active -= 1
 
-    def record(self, message):
-        """Keep an accepted message and when it came."""
+    def record(self, message, arrived=None):
+        """Keep an accepted message and when it came (ARRIVED: when its request began to be read)."""
         with self.lock:
             self.messages.append(message)
-            self.arrivals.append(time.monotonic())
+            self.arrivals.append(arrived or time.monotonic())
 
     def count_to(self, address):
         """How many accepted messages went to ADDRESS."""
@@ -92,6 +92,7 @@ class JsonHandler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         """Count the request in flight around the provider's own handling (handle_post)."""
+        self.arrived = time.monotonic()
         self.fake.enter()
         try:
             self.handle_post()
