@@ -42,6 +42,10 @@ def create_app(config=None):
     app.config["VERSION"] = VERSION
     app.extensions["settings"] = chosen
     os.makedirs(app.config["DATA_DIR"], mode=DATA_DIR_MODE, exist_ok=True)
+    if app.config.get("DATABASE_URL"):  # team mode: every store of this process is that PostgreSQL database
+        from messaging import db
+
+        db.configure(app.config["DATABASE_URL"])
     errors.init_app(app)
     security.init_app(app)
     imports_store.init_app(app)

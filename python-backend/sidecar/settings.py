@@ -83,6 +83,16 @@ def positive_int(value):
     return number
 
 
+def database_url(value):
+    """A PostgreSQL URL (postgresql://user:password@host:port/name), or '' for the embedded SQLite file."""
+    text = str(value).strip()
+    if not text:
+        return None
+    if not text.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("must be a postgresql:// URL")
+    return text
+
+
 def region_code(value):
     """An ISO alpha-2 region, upper-cased (the engine checks that it exists)."""
     return str(value).strip().upper()
@@ -125,9 +135,11 @@ FIELDS = (
     Field("show_token", flag, None, "--show-token", in_file=False),
     # How often Twilio's message list and bounce mailboxes are polled for statuses and replies (0: never).
     Field("sync_seconds", non_negative_number, "BULKMSG_SYNC_SECONDS"),
-    # Team server mode (issue 19): a shared database, and campaigns run by `app.py worker` processes. Given a
-    # database URL it is on; BULKMSG_TEAM_MODE / --team-mode force it on the embedded SQLite file (tests, one box).
-    Field("database_url", str, "BULKMSG_DATABASE_URL", "--database", in_file=False),
+    # Team mode: the PostgreSQL database shared by every API and worker process (None: the embedded SQLite
+    # file in the data directory). Not from settings.json: the URL may carry a password.
+    Field("database_url", database_url, "BULKMSG_DATABASE_URL", "--database", in_file=False),
+    # BULKMSG_TEAM_MODE / --team-mode: the team mode (campaigns run by `app.py worker` processes) on the embedded
+    # SQLite file (tests, one machine); a database URL turns it on by itself (Settings.team_mode).
     Field("force_team_mode", flag, "BULKMSG_TEAM_MODE", "--team-mode", in_file=False),
 )
 
@@ -192,6 +204,7 @@ class Settings:
             "WA_ENGINE_DIR": self.wa_engine_dir,
             "WA_FAKE_SERVER": self.wa_fake_server,
             "SYNC_SECONDS": self.sync_seconds,
+            "DATABASE_URL": self.database_url,
             "TEAM_MODE": self.team_mode,
         }
 
@@ -304,8 +317,10 @@ def argument_parser():
                     help="let other machines in (with the access token); off by default")
     ap.add_argument("--show-token", action="store_const", const=True,
                     help="print the access token other machines must send (Authorization: Bearer ...) and exit")
-    ap.add_argument("--database", help="a shared database URL (postgresql://...): the team server mode")
-    ap.add_argument("--team-mode", action="store_const", const=True,
+    ap.add_argument("--database", dest="database_url", metavar="URL",
+                    help="team mode: the PostgreSQL database (postgresql://user:password@host:port/name) instead "
+                    "of the embedded SQLite file; also BULKMSG_DATABASE_URL")
+    ap.add_argument("--team-mode", dest="force_team_mode", action="store_const", const=True,
                     help="team server mode on the embedded database: `app.py worker` processes run the campaigns")
     return ap
 

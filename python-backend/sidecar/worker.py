@@ -38,6 +38,7 @@ def main(argv):
     settings = settings_module.build({k: v for k, v in values.items() if v is not None})
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    db.configure(settings.database_url)  # PostgreSQL when given: every connection of this process goes there
     db.open_store(settings.data_dir).close()  # the schema up to date (the first process to come migrates)
     secrets.configure(settings.data_dir, settings.config_dir)
     sessions.configure(settings.data_dir, node=settings.wa_node, engine_dir=settings.wa_engine_dir,

@@ -208,7 +208,7 @@ sys.path.insert(0, %r)
 from messaging import db, migrations
 path = db.db_path(sys.argv[1])
 conn = db.connect(path)
-print(json.dumps(migrations.migrate(conn, lambda: db.raw_connect(path))), flush=True)
+print(json.dumps(migrations.migrate(conn, path, lambda: db.raw_connect(path))), flush=True)
 """
 
 

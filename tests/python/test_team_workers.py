@@ -3,9 +3,9 @@ on one database, sending to the local fake Cloud API: every recipient claimed by
 budget per sender across workers (measured at the fake, per 1-second window), a killed worker's in-flight rows
 turned 'unknown' at lease expiry and never sent again, and a WhatsApp Web session held by one worker at a time."""
 import collections
-import sqlite3
 
 import pytest
+from messaging import db
 from fakes.fault_trials import CloudApiTarget
 from fakes.whatsapp import FakeWhatsApp
 from support.sidecar import Sidecar, wait_for
@@ -28,9 +28,14 @@ def team(tmp_path):
     api.stop()
 
 
+def connect(api):
+    """A connection to the database the sidecar uses (the file, or the test's PostgreSQL database)."""
+    return db.connect(db.db_path(api.data_dir))
+
+
 def rows(api, campaign_id):
-    """{address: (status, worker_id)} read from the database file."""
-    conn = sqlite3.connect(api.data_dir + "/bulkmsg.sqlite3", timeout=30)
+    """{address: (status, worker_id)} read from the database."""
+    conn = connect(api)
     try:
         return {r[0]: (r[1], r[2]) for r in conn.execute(
             "SELECT address, status, worker_id FROM campaign_recipients WHERE campaign_id=?", (campaign_id,))}
@@ -114,10 +119,8 @@ def test_a_whatsapp_web_session_is_held_by_one_worker_at_a_time(team, tmp_path):
     campaign = api.post("/campaigns", {"name": "c", "list_id": list_id, "channel_id": channel_id, "body": "Hi",
                                        "pacing": {"per_minute": 60, "warmup": False}}).json()
     assert api.post("/campaigns/%d/start" % campaign["id"]).status_code == 200
-    db_path = api.data_dir + "/bulkmsg.sqlite3"
-
     def holders():
-        conn = sqlite3.connect(db_path, timeout=30)
+        conn = connect(api)
         try:
             return [r[0] for r in conn.execute("SELECT worker_id FROM session_leases WHERE channel_id=?",
                                                (channel_id,))]
@@ -139,21 +142,21 @@ def test_a_whatsapp_web_session_is_held_by_one_worker_at_a_time(team, tmp_path):
 
 
 def test_the_channel_budget_spaces_every_connections_slots_one_interval_apart(store):
-    from messaging import db
     from messaging.team import budget
 
     data_dir, conn = store
-    conn.execute("INSERT INTO channels (name, type, config, created_at, updated_at) VALUES ('c', 'dry_run', '{}', 0, 0)")
+    channel_id = db.insert_id(conn, "INSERT INTO channels (name, type, config, created_at, updated_at) VALUES "
+                                    "('c', 'dry_run', '{}', 0, 0)", ())
     other = db.connect(db.db_path(data_dir))
     try:
         taken = []
         for connection, wanted in ((conn, 3), (other, 5), (conn, 4)):  # two workers taking turns
             with db.transaction(connection):
-                slots, _again = budget.reserve(connection, 1, 0.1, wanted, 100.0, horizon=0.5)
+                slots, _again = budget.reserve(connection, channel_id, 0.1, wanted, 100.0, horizon=0.5)
                 taken += slots
         with db.transaction(other):
-            slots, again = budget.reserve(other, 1, 0.1, 2, 100.0, horizon=0.5)
-            budget.give_back(other, 1, 0.1, 0)
+            slots, again = budget.reserve(other, channel_id, 0.1, 2, 100.0, horizon=0.5)
+            budget.give_back(other, channel_id, 0.1, 0)
     finally:
         other.close()
     # 0.5 s ahead at 0.1 s holds 6 slots: the first two claims get 3 and 3, then nothing until the bucket drains.

@@ -10,7 +10,8 @@ BENCHMARKS.md). Only a new, older or newer file takes the slow path below.
 
 Two processes starting at once: the whole upgrade (re-reading the version, stamping a pre-Alembic file,
 every revision, the new stamp) runs in one transaction that takes the database's write lock first
-(SQLite: BEGIN IMMEDIATE), so the second process waits, then finds the schema at HEAD and runs nothing.
+(SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock), so the second process waits,
+then finds the schema at HEAD and runs nothing.
 """
 import logging
 import os
@@ -25,16 +26,21 @@ HEAD = "0011"
 # Files written before Alembic numbered their schema with PRAGMA user_version: version -> the revision
 # that created exactly that schema.
 LEGACY_REVISIONS = {1: "0001", 2: "0002"}
+# pg_advisory_xact_lock key serialising upgrades of one PostgreSQL database (any constant of our own).
+PG_UPGRADE_LOCK = 0x62756C6B  # "bulk"
 
 
-def migrate(conn, opener):
+def migrate(conn, target, opener):
     """Bring the store behind CONN to HEAD; returns the revisions applied ([] when already there).
 
-    OPENER() returns a new DB-API connection to the same database (autocommit, busy timeout set); the
-    upgrade runs on its own connection so that it can hold the write lock for the whole upgrade.
+    TARGET is the SQLite file or the PostgreSQL URL; for a file, OPENER() returns a new DB-API connection
+    to it (autocommit, busy timeout set). The upgrade runs on its own connection so that it can hold the
+    write lock for the whole upgrade.
     """
     if sqlite_file.stamped_revision(conn) == HEAD:
         return []
+    if getattr(conn, "is_postgres", False):
+        return upgrade_postgres(target)
     return upgrade(opener)
 
 
@@ -54,6 +60,25 @@ def upgrade(opener, target="head"):
     # The pysqlite driver leaves BEGIN to us (the DB-API connection is in autocommit mode): take the write
     # lock at the start of the transaction, not at its first write.
     event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+    return run_upgrade(engine, target)
+
+
+def upgrade_postgres(url, target="head"):
+    """The same upgrade on PostgreSQL, serialised between processes by an advisory lock held to COMMIT."""
+    import sqlalchemy
+    from sqlalchemy import event, pool
+
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    engine = sqlalchemy.create_engine("postgresql+psycopg://" + url.split("://", 1)[1], poolclass=pool.NullPool)
+    event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(
+        "SELECT pg_advisory_xact_lock(%d)" % PG_UPGRADE_LOCK))
+    return run_upgrade(engine, target)
+
+
+def run_upgrade(engine, target):
+    """Upgrade to TARGET in one transaction of ENGINE; the revisions applied."""
+    import sqlalchemy
+
     applied = []
     try:
         with engine.begin() as connection:

@@ -69,6 +69,22 @@ class WorkerFaultRig(FaultRig):
         assert started.status_code == 200 and started.json()["started"], started.text
         return campaign.json()["id"], [a for a, _ in pairs]
 
+    def ledger(self, campaign_id):
+        """(campaign status, {address: status}, integrity) read from the database the sidecar uses (the file, or
+        the PostgreSQL database of the test)."""
+        from messaging import db
+
+        conn = db.connect(db.db_path(self.data_dir))
+        try:
+            integrity = "ok" if db.integrity_ok(conn) else "not ok"
+            status, self.pause_reason = conn.execute("SELECT status, pause_reason FROM campaigns WHERE id=?",
+                                                     (campaign_id,)).fetchone()
+            rows = {r[0]: r[1] for r in conn.execute("SELECT address, status FROM campaign_recipients WHERE "
+                                                     "campaign_id=?", (campaign_id,)).fetchall()}
+        finally:
+            conn.close()
+        return status, rows, integrity
+
     def ensure_workers(self):
         """Every worker process running."""
         for worker in self.workers:

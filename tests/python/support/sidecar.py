@@ -41,6 +41,11 @@ def wait_for(predicate, timeout=60, interval=0.1):
     raise AssertionError("condition not met within %s s" % timeout)
 
 
+# Set by conftest when the tests run on PostgreSQL (BULKMSG_TEST_ENGINE=postgresql): data_dir -> database URL,
+# passed as --database so every sidecar of a test shares the database the test itself inspects.
+DATABASE = None
+
+
 class Sidecar:
     """A real sidecar process on 127.0.0.1 with its own data and temp directories under HOME.
 
@@ -57,6 +62,8 @@ class Sidecar:
         self.env = dict(os.environ, TMPDIR=self.temp_dir, TEMP=self.temp_dir, TMP=self.temp_dir,
                         BULKMSG_DEFAULT_REGION="US", PYTHONUNBUFFERED="1", **(env or {}))
         self.args, self.program, self.cwd = list(args), [str(part) for part in program], cwd
+        if DATABASE is not None and "--database" not in self.args:
+            self.args += ["--database", DATABASE(self.data_dir)]
         self.proc, self.log = None, None
         self.use_port(free_port())
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from support.paths import APP
+from support import sidecar as sidecar_support
 from support.sidecar import wait_for
 
 TEAM_ENV = {"BULKMSG_TEAM_MODE": "1"}
@@ -28,6 +29,8 @@ class WorkerProc:
     def command(self):
         """The worker's command line."""
         extra = ["--concurrency", str(self.concurrency)] if self.concurrency else []
+        if sidecar_support.DATABASE is not None:  # the PostgreSQL engine: the database the sidecar of DATA_DIR uses
+            extra += ["--database", sidecar_support.DATABASE(self.data_dir)]
         return [sys.executable, APP, "worker", "--data-dir", self.data_dir, *extra]
 
     def start(self, wait=True):
