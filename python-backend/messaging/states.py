@@ -87,7 +87,7 @@ def _update(conn, table, events, event, where, params, sets=(), set_params=()):
     return conn.execute(sql, [target, *set_params, *params, *sources]).rowcount
 
 
-def campaign_event(conn, event, campaign_id, sets=(), set_params=(), where="1", params=()):
+def campaign_event(conn, event, campaign_id, sets=(), set_params=(), where="1=1", params=()):
     """Apply a campaign EVENT to CAMPAIGN_ID (plus an extra WHERE, e.g. the run id); True when it moved."""
     return _update(conn, "campaigns", CAMPAIGN_EVENTS, event, "id=? AND (%s)" % where, [campaign_id, *params],
                    sets, set_params) == 1
@@ -111,7 +111,7 @@ def start_campaign(conn, campaign_id, run_id, ts, lease_until, lease_owner=None)
 def pause_campaign(conn, campaign_id, reason, ts, run_id=None, resume_at=None):
     """running -> paused with REASON (only this run's, when RUN_ID is given); RESUME_AT: when the runner resumes
     it by itself (an automatic pause that has an end), else the user resumes it."""
-    where, params = ("run_id=?", (run_id,)) if run_id else ("1", ())
+    where, params = ("run_id=?", (run_id,)) if run_id else ("1=1", ())
     return campaign_event(conn, "pause", campaign_id, ("pause_reason=?", "updated_at=?", "lease_expires=NULL",
                                                        "resume_at=?"), (reason[:500], ts, resume_at), where, params)
 
@@ -213,7 +213,7 @@ INTERRUPTED = ("The app stopped while this message was being sent; it may or may
 
 def interrupt_recipients(conn, ts, campaign_id=None):
     """Every in-flight row (of CAMPAIGN_ID, or all) -> unknown; how many."""
-    where, params = ("campaign_id=?", (campaign_id,)) if campaign_id is not None else ("1", ())
+    where, params = ("campaign_id=?", (campaign_id,)) if campaign_id is not None else ("1=1", ())
     return recipient_event(conn, "interrupt", where, params, ("error_code='interrupted'", "error=?",
                                                                "finished_at=?"), (INTERRUPTED, ts))
 

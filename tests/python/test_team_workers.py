@@ -9,7 +9,7 @@ from messaging import db
 from fakes.fault_trials import CloudApiTarget
 from fakes.whatsapp import FakeWhatsApp
 from support.sidecar import Sidecar, wait_for
-from support.workers import TEAM_ENV, WorkerProc, busiest_second
+from support.workers import TEAM_ENV, WorkerProc, busiest_second, make_list
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def cloud_campaign(api, fake, size, per_minute, trial=1, webhooks=True):
     if webhooks:
         target.on_sidecar(api, channel_id)
     pairs = target.contacts(trial, size)
-    list_id = api.post("/lists", {"name": "l", "contacts": [c for _, c in pairs]}).json()["list"]["id"]
+    list_id = make_list(api, [c for _, c in pairs])
     r = api.post("/campaigns", {"name": "c", "list_id": list_id, "channel_id": channel_id, "body": "Hi {{name}}",
                                 "pacing": {"per_minute": per_minute}})
     assert r.status_code == 201, r.text
@@ -115,7 +115,7 @@ def test_a_whatsapp_web_session_is_held_by_one_worker_at_a_time(team, tmp_path):
     assert channel.status_code == 201, channel.text
     channel_id = channel.json()["id"]
     contacts = [{"number": "+1415555%04d" % i, "name": "R%d" % i} for i in range(5)]
-    list_id = api.post("/lists", {"name": "l", "contacts": contacts}).json()["list"]["id"]
+    list_id = make_list(api, contacts)
     campaign = api.post("/campaigns", {"name": "c", "list_id": list_id, "channel_id": channel_id, "body": "Hi",
                                        "pacing": {"per_minute": 60, "warmup": False}}).json()
     assert api.post("/campaigns/%d/start" % campaign["id"]).status_code == 200

@@ -12,7 +12,7 @@ import time
 
 from fakes.fault_trials import CloudApiTarget, FaultRig
 from support.sidecar import Sidecar
-from support.workers import TEAM_ENV, WorkerProc, busiest_second
+from support.workers import TEAM_ENV, WorkerProc, busiest_second, make_list
 
 
 class CountingCloudTarget(CloudApiTarget):
@@ -59,9 +59,8 @@ class WorkerFaultRig(FaultRig):
         """A started campaign of SIZE recipients at the rig's rate; (campaign id, addresses)."""
         api = self.ensure_sidecar()
         pairs = self.target.contacts(trial, size)
-        listed = api.post("/lists", {"name": "trial %d" % trial, "contacts": [c for _, c in pairs]})
-        assert listed.status_code == 201, listed.text
-        campaign = api.post("/campaigns", {"name": "trial %d" % trial, "list_id": listed.json()["list"]["id"],
+        list_id = make_list(api, [c for _, c in pairs])
+        campaign = api.post("/campaigns", {"name": "trial %d" % trial, "list_id": list_id,
                                            "channel_id": self.ensure_channel(), "body": "Hello {{name}}",
                                            "pacing": {"per_minute": self.per_minute}})
         assert campaign.status_code == 201, campaign.text

@@ -88,3 +88,22 @@ def busiest_second(arrivals):
     """The most messages arriving within any 1-second window (every window that starts at an arrival)."""
     times = sorted(arrivals)
     return max((bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
+
+
+def make_list(api, contacts):
+    """A saved list of CONTACTS ({number, name}) for the sidecar API; its id. On PostgreSQL the rows are inserted
+    directly: the list save's bulk insert is still SQLite's (json_each) on the engine branch merged here."""
+    from messaging import db
+
+    if db.DATABASE_URL is None:
+        return api.post("/lists", {"name": "l", "contacts": contacts}).json()["list"]["id"]
+    conn = db.connect(db.db_path(api.data_dir))
+    try:
+        with db.transaction(conn):
+            list_id = db.insert_id(conn, "INSERT INTO lists (name, created_at, updated_at) VALUES ('l', 0, 0)", ())
+            for contact in contacts:
+                conn.execute("INSERT INTO list_contacts (list_id, number, name, fields, created_at, updated_at) "
+                             "VALUES (?, ?, ?, '{}', 0, 0)", (list_id, contact["number"], contact["name"]))
+    finally:
+        conn.close()
+    return list_id
