@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -28,7 +27,9 @@ sys.path[:0] = [os.path.join(ROOT, "python-backend"), os.path.join(ROOT, "tests"
 from fakes.keychain import ensure_keychain  # noqa: E402
 from fakes.whatsapp import FakeWhatsApp  # noqa: E402
 from support.sidecar import Sidecar, wait_for  # noqa: E402
-from support.workers import TEAM_ENV, WorkerProc, busiest_second  # noqa: E402
+from messaging import db  # noqa: E402
+from support import postgres  # noqa: E402
+from support.workers import TEAM_ENV, WorkerProc, busiest_second, make_list  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -40,15 +41,18 @@ def parse_args(argv=None):
     ap.add_argument("--concurrency", type=int, default=2, help="sends in flight per worker")
     ap.add_argument("--latency", type=float, default=0.15, help="seconds the fake Cloud API takes to answer")
     ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--postgres", action="store_true",
+                    help="run on a throw-away PostgreSQL cluster (tests/python/support/postgres.py), not SQLite")
     return ap.parse_args(argv)
 
 
 def run(args, api, channel_id, fake, workers, tag):
     """One campaign with WORKERS fresh worker processes: (msg/s, database share, ms per claim, busiest second)."""
-    procs = [WorkerProc(api.data_dir + "/..", api.data_dir, args.concurrency, name="w%d-%d" % (tag, i)).start()
-             for i in range(workers)]
+    env = {"BULKMSG_DATABASE_URL": db.DATABASE_URL} if db.DATABASE_URL else None
+    procs = [WorkerProc(api.data_dir + "/..", api.data_dir, args.concurrency, env=env,
+                        name="w%d-%d" % (tag, i)).start() for i in range(workers)]
     contacts = [{"number": "+1415%03d%04d" % (200 + tag, i), "name": "R%d" % i} for i in range(args.count)]
-    list_id = api.post("/lists", {"name": "bench %d" % tag, "contacts": contacts}).json()["list"]["id"]
+    list_id = make_list(api, contacts)
     campaign_id = api.post("/campaigns", {"name": "bench %d" % tag, "list_id": list_id, "channel_id": channel_id,
                                           "body": "Hello {{name}}",
                                           "pacing": {"per_minute": args.per_minute}}).json()["id"]
@@ -76,9 +80,10 @@ def db_time(proc):
 
 def ledger_rate(data_dir, campaign_id, count):
     """(COUNT / (last finished_at - first attempted_at), that time), checking every recipient was sent."""
-    conn = sqlite3.connect(os.path.join(data_dir, "bulkmsg.sqlite3"))
+    conn = db.connect(db.db_path(data_dir))
     try:
-        first, last, sent = conn.execute("SELECT MIN(attempted_at), MAX(finished_at), SUM(status='sent') FROM "
+        first, last, sent = conn.execute("SELECT MIN(attempted_at), MAX(finished_at), COUNT(*) FILTER (WHERE "
+                                         "status='sent') FROM "
                                          "campaign_recipients WHERE campaign_id=?", (campaign_id,)).fetchone()
     finally:
         conn.close()
@@ -91,9 +96,12 @@ def main(argv=None):
     args = parse_args(argv)
     keychain = ensure_keychain()
     work = tempfile.mkdtemp(prefix="bench-workers-")
-    rows = []
+    rows, cluster = [], None
+    if args.postgres:
+        cluster = postgres.Cluster().start()
+        db.configure(cluster.fresh_database())
     try:
-        api = Sidecar(work, env=TEAM_ENV).start()
+        api = Sidecar(work, env=TEAM_ENV, args=["--database", db.DATABASE_URL] if db.DATABASE_URL else ()).start()
         try:
             with FakeWhatsApp(latency=args.latency) as fake:
                 channel_id = api.post("/channels", {"name": "wa", "type": "whatsapp",
@@ -110,13 +118,16 @@ def main(argv=None):
     finally:
         if keychain is not None:
             keychain.stop()
+        if cluster is not None:
+            cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
     print("%8s %10s %12s %13s %15s" % ("workers", "msg/s", "db share", "ms per claim", "busiest second"))
     for workers, rate, share, claim_ms, busiest in rows:
         print("%8d %10.1f %11.1f%% %13.2f %15d" % (workers, rate, 100 * share, claim_ms, busiest))
-    print("(rate limit %.0f/s, %.1f/s with the jitter margin; %d in flight per worker; %d ms answers; %d recipients; "
-          "measured %s)" % (args.per_minute / 60, args.per_minute / 72, args.concurrency, args.latency * 1000,
-                           args.count, time.strftime("%Y-%m-%d %H:%M")))
+    engine = "PostgreSQL" if args.postgres else "SQLite"
+    print("(%s; rate limit %.0f/s, %.1f/s with the jitter margin; %d in flight per worker; %d ms answers; "
+          "%d recipients; measured %s)" % (engine, args.per_minute / 60, args.per_minute / 72, args.concurrency,
+                                           args.latency * 1000, args.count, time.strftime("%Y-%m-%d %H:%M")))
     return 0
 
 
