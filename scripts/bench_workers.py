@@ -98,7 +98,7 @@ def main(argv=None):
     work = tempfile.mkdtemp(prefix="bench-workers-")
     rows, cluster = [], None
     if args.postgres:
-        cluster = postgres.Cluster().start()
+        cluster = postgres.Cluster().start().make_template()
         db.configure(cluster.fresh_database())
     try:
         api = Sidecar(work, env=TEAM_ENV, args=["--database", db.DATABASE_URL] if db.DATABASE_URL else ()).start()
