@@ -19,6 +19,7 @@ def team(tmp_path):
     started = []
 
     def start_worker(concurrency=2, wait=True):
+        """Start one more worker on the sidecar's database."""
         worker = WorkerProc(tmp_path, api.data_dir, concurrency, name="worker%d" % len(started))
         started.append(worker)
         return worker.start(wait)
@@ -62,6 +63,7 @@ def cloud_campaign(api, fake, size, per_minute, trial=1, webhooks=True):
 def finished(api, campaign_id, timeout=180):
     """The campaign once it no longer runs."""
     def done():
+        """The campaign's body once it stopped running, else None."""
         body = api.get("/campaigns/%d" % campaign_id).json()
         return body if body["status"] != "running" else None
     return wait_for(done, timeout=timeout, interval=0.2)
@@ -120,6 +122,7 @@ def test_a_whatsapp_web_session_is_held_by_one_worker_at_a_time(team, tmp_path):
                                        "pacing": {"per_minute": 60, "warmup": False}}).json()
     assert api.post("/campaigns/%d/start" % campaign["id"]).status_code == 200
     def holders():
+        """The workers holding the channel's session (at most one)."""
         conn = connect(api)
         try:
             return [r[0] for r in conn.execute("SELECT worker_id FROM session_leases WHERE channel_id=?",

@@ -12,12 +12,6 @@ MARGIN = 0.2
 HORIZON = 0.5  # seconds of slots one claim may reserve ahead (a worker that dies wastes at most these)
 
 
-def is_postgres(conn):
-    """True on PostgreSQL (db.is_postgres once the engine branch is merged; the embedded SQLite until then)."""
-    check = getattr(db, "is_postgres", None)
-    return bool(check and check(conn))
-
-
 def step(per_minute):
     """Seconds between two messages of a channel sending at PER_MINUTE."""
     return 60.0 / per_minute * (1.0 + MARGIN)
@@ -27,7 +21,7 @@ def reserve(conn, channel_id, interval, wanted, now, horizon=HORIZON):
     """Up to WANTED slot times STEP apart for CHANNEL_ID (caller's transaction): (slots, when to ask again)."""
     conn.execute("INSERT INTO channel_budgets (channel_id, tat) VALUES (?, ?) ON CONFLICT DO NOTHING",
                  (channel_id, now))
-    lock = " FOR UPDATE" if is_postgres(conn) else ""  # SQLite: BEGIN IMMEDIATE already serialises writers
+    lock = " FOR UPDATE" if db.is_postgres(conn) else ""  # SQLite: BEGIN IMMEDIATE already serialises writers
     tat = conn.execute("SELECT tat FROM channel_budgets WHERE channel_id=?" + lock, (channel_id,)).fetchone()[0]
     start = max(tat, now)
     room = int((now + horizon - start) // interval) + 1 if start <= now + horizon else 0

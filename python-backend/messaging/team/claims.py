@@ -22,7 +22,7 @@ def claim(conn, campaign, worker_id, wanted, now, interval, new_id=None):
         slots, again = budget.reserve(conn, campaign["channel_id"], interval, wanted, now)
         if not slots:
             return [], again, False
-        lock = " FOR UPDATE SKIP LOCKED" if budget.is_postgres(conn) else ""
+        lock = " FOR UPDATE SKIP LOCKED" if db.is_postgres(conn) else ""
         rows = conn.execute(PENDING + lock, (campaign["id"], len(slots))).fetchall()
         claimed = take_rows(conn, rows, worker_id, now, new_id, slots)
         budget.give_back(conn, campaign["channel_id"], interval, len(slots) - len(claimed))

@@ -50,7 +50,3 @@ def reap(conn, ts):
         conn.execute("DELETE FROM workers WHERE lease_expires<?", (ts,))
         return states.interrupt_orphaned(conn, ts)
 
-
-def live(conn, ts):
-    """Ids of the workers whose lease runs at TS."""
-    return [r[0] for r in conn.execute("SELECT id FROM workers WHERE lease_expires>=? ORDER BY id", (ts,))]

@@ -17,14 +17,3 @@ def acquire(conn, channel_id, worker_id, ts):
         holder = conn.execute("SELECT worker_id FROM session_leases WHERE channel_id=?", (channel_id,)).fetchone()
     return holder is not None and holder[0] == worker_id
 
-
-def release(conn, channel_id, worker_id):
-    """Give CHANNEL_ID's session up (a worker that stops running its campaigns)."""
-    with db.transaction(conn):
-        conn.execute("DELETE FROM session_leases WHERE channel_id=? AND worker_id=?", (channel_id, worker_id))
-
-
-def holder(conn, channel_id):
-    """The worker holding CHANNEL_ID's session, or None."""
-    row = conn.execute("SELECT worker_id FROM session_leases WHERE channel_id=?", (channel_id,)).fetchone()
-    return row[0] if row else None
