@@ -97,10 +97,10 @@ def main(argv=None):
     keychain = ensure_keychain()
     work = tempfile.mkdtemp(prefix="bench-workers-")
     rows, cluster = [], None
-    if args.postgres:
-        cluster = postgres.Cluster().start().make_template()
-        db.configure(cluster.fresh_database())
     try:
+        if args.postgres:
+            cluster = postgres.Cluster()
+            db.configure(cluster.start().make_template().fresh_database())
         api = Sidecar(work, env=TEAM_ENV, args=["--database", db.DATABASE_URL] if db.DATABASE_URL else ()).start()
         try:
             with FakeWhatsApp(latency=args.latency) as fake:
