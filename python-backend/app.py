@@ -1,6 +1,7 @@
 """Entry point of the sidecar: `python python-backend/app.py [--host H] [--port P] [--data-dir DIR] [--remote-access]`;
-`app.py users add|list|disable ...` manages team-mode accounts (sidecar/users_cli.py) and
-`app.py secret-key new|id|rotate` the team mode's key of the channel secrets (sidecar/secret_key_cli.py).
+`app.py users add|list|disable ...` manages team-mode accounts (sidecar/users_cli.py),
+`app.py secret-key new|id|rotate` the team mode's key of the channel secrets (sidecar/secret_key_cli.py), and
+`app.py worker [--database URL] [--concurrency N]` runs the team mode's campaign workers (sidecar/worker.py).
 
 Options come from one Settings (sidecar/settings.py): defaults, <data dir>/settings.json, BULKMSG_* environment
 variables, then these command-line options.
@@ -155,6 +156,10 @@ def main(argv=None):
         from sidecar import users_cli
 
         return users_cli.main(argv[1:])
+    if argv[:1] == ["worker"]:
+        from sidecar import worker
+
+        return worker.main(argv[1:])
     from sidecar import settings as settings_module
 
     settings = settings_module.from_command_line(argv)

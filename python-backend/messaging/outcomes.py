@@ -82,7 +82,7 @@ class Sender:
     def __init__(self, manager, campaign, concurrency, results, clock):
         self.manager, self.campaign, self.results, self.clock = manager, campaign, results, clock
         self.local = threading.local()
-        self.channels, self.lock = [], threading.Lock()
+        self.channels, self.conns, self.lock = [], [], threading.Lock()
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="send-%d" % campaign["id"])
 
     def open_channel(self):

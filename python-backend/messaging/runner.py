@@ -431,6 +431,8 @@ class CampaignManager:
 class Worker:
     """The dispatcher of one run: pace, claim, hand out sends, record outcomes in groups."""
 
+    sender_class = Sender
+
     def __init__(self, manager, run):
         self.manager, self.run, self.clock = manager, run, manager.clock
         self.campaign_id, self.conn = run.campaign_id, None
@@ -462,12 +464,12 @@ class Worker:
         self.rules = pacing.Pacing(**loads(campaign["pacing"], {}))
         channel_type = self.conn.execute("SELECT type FROM channels WHERE id=?",
                                          (campaign["channel_id"],)).fetchone()[0]
-        self.concurrency = self.rules.concurrency or DEFAULT_CONCURRENCY.get(channel_type, 1)
+        self.concurrency = self.concurrency_for(channel_type)
         channel_class = channels.REGISTRY.get(channel_type)
         self.new_id = channel_class.new_message_id if channel_class is not None and channel_class.ASSIGNS_IDS \
             else None
         self.auto_pause = None  # (reason, resume_at) asked for by a send error
-        self.pacer = pacing.Pacer(self.rules, self.manager.rng, burst=self.concurrency)
+        self.pacer = pacing.Pacer(self.local_rules(), self.manager.rng, burst=self.concurrency)
         if self.rules.warmup:
             linked = self.conn.execute("SELECT linked_at FROM wa_links WHERE channel_id=?",
                                        (campaign["channel_id"],)).fetchone()
@@ -482,8 +484,16 @@ class Worker:
         except DomainError as err:
             self.pause("channel_error: " + err.message)
             return False
-        self.sender = Sender(self.manager, campaign, self.concurrency, self.results, self.clock)
+        self.sender = self.sender_class(self.manager, campaign, self.concurrency, self.results, self.clock)
         return True
+
+    def concurrency_for(self, channel_type):
+        """Sends in flight: the campaign's choice, else the channel type's default."""
+        return self.rules.concurrency or DEFAULT_CONCURRENCY.get(channel_type, 1)
+
+    def local_rules(self):
+        """The pacing rules this run's own pacer applies (all of them here; the team mode's rate is global)."""
+        return self.rules
 
     def stop_after(self, err):
         """Leave a state the UI can act on after ERR: storage failures pause with storage_*, others with

@@ -123,11 +123,13 @@ def cancel_campaign(conn, campaign_id, ts):
 
 
 def complete_campaign(conn, campaign_id, run_id, ts):
-    """running -> completed, only for RUN_ID and only when nothing is pending or in flight."""
+    """running -> completed, only for RUN_ID (any run: None, the team mode's workers) and only when nothing is
+    pending or in flight."""
     waiting = CLAIMABLE + IN_FLIGHT
+    run_where, run_params = ("run_id=?", (run_id,)) if run_id is not None else ("1=1", ())
     return campaign_event(conn, "complete", campaign_id, ("finished_at=?", "updated_at=?", "lease_expires=NULL"),
-                          (ts, ts), "run_id=? AND NOT EXISTS (SELECT 1 FROM campaign_recipients WHERE "
-                          "campaign_id=campaigns.id AND status IN %s)" % sql_in(waiting), (run_id, *waiting))
+                          (ts, ts), run_where + " AND NOT EXISTS (SELECT 1 FROM campaign_recipients WHERE "
+                          "campaign_id=campaigns.id AND status IN %s)" % sql_in(waiting), (*run_params, *waiting))
 
 
 def reopen_campaign(conn, campaign_id, ts):
@@ -141,6 +143,13 @@ def claim_recipient(conn, recipient_id, ts):
     """pending -> sending (attempts+1) before the provider is called; True when claimed."""
     return recipient_event(conn, "claim", "id=?", (recipient_id,),
                            ("attempts=attempts+1", "attempted_at=?", "error_code=NULL", "error=NULL"), (ts,)) == 1
+
+
+def claim_for_worker(conn, recipient_id, worker_id, ts):
+    """pending -> sending for team worker WORKER_ID (its lease decides when the row is orphaned); True if claimed."""
+    return recipient_event(conn, "claim", "id=?", (recipient_id,), ("attempts=attempts+1", "attempted_at=?",
+                                                                    "error_code=NULL", "error=NULL", "worker_id=?"),
+                           (ts, worker_id)) == 1
 
 
 def finish_recipient(conn, recipient_id, outcome, ts, provider_id=None, code=None, error=None):
@@ -207,6 +216,24 @@ def interrupt_recipients(conn, ts, campaign_id=None):
     where, params = ("campaign_id=?", (campaign_id,)) if campaign_id is not None else ("true", ())
     return recipient_event(conn, "interrupt", where, params, ("error_code='interrupted'", "error=?",
                                                                "finished_at=?"), (INTERRUPTED, ts))
+
+
+WORKER_GONE = ("The worker sending this message stopped (its lease expired); it may or may not have been delivered.")
+
+
+def interrupt_worker_rows(conn, ts, worker_id, campaign_id=None):
+    """Team mode: WORKER_ID's in-flight rows (of CAMPAIGN_ID, or all) -> unknown (a stop that could not finish
+    them); how many."""
+    where, params = ("worker_id=? AND campaign_id=?", (worker_id, campaign_id)) if campaign_id is not None else \
+        ("worker_id=?", (worker_id,))
+    return recipient_event(conn, "interrupt", where, params, (
+        "error_code='interrupted'", "error=?", "finished_at=?"), (WORKER_GONE, ts))
+
+
+def interrupt_orphaned(conn, ts):
+    """Team mode: in-flight rows whose worker has no row any more (reaped) -> unknown; how many."""
+    return recipient_event(conn, "interrupt", "worker_id IS NOT NULL AND worker_id NOT IN (SELECT id FROM workers)",
+                           (), ("error_code='interrupted'", "error=?", "finished_at=?"), (WORKER_GONE, ts))
 
 
 def requeue_recipients(conn, campaign_id, statuses):

@@ -214,6 +214,7 @@ class Settings:
             "SYNC_SECONDS": self.sync_seconds,
             "TEAM_MODE": self.team_mode,
             "DATABASE_URL": self.database_url,
+            "TEAM_MODE": self.team_mode,
         }
 
 

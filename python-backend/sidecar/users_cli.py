@@ -14,6 +14,8 @@ def parser():
     """The `users` sub-commands."""
     ap = argparse.ArgumentParser(prog="app.py users", description="Team-mode user accounts.")
     ap.add_argument("--data-dir", help="the data directory (default: BULKMSG_DATA_DIR or the user data directory)")
+    ap.add_argument("--database", dest="database_url", metavar="URL",
+                    help="the team mode's PostgreSQL database (default: BULKMSG_DATABASE_URL, else the data directory's)")
     sub = ap.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="add a user (password from %s or standard input)" % PASSWORD_ENV)
     add.add_argument("name")
@@ -56,7 +58,9 @@ def main(argv):
     from sidecar import settings
 
     args = parser().parse_args(argv)
-    conn = db.open_store(settings.build({"data_dir": args.data_dir} if args.data_dir else {}).data_dir)
+    chosen = settings.build({k: v for k, v in (("data_dir", args.data_dir), ("database_url", args.database_url)) if v})
+    db.configure(chosen.database_url)
+    conn = db.open_store(chosen.data_dir)
     try:
         return run(conn, args)
     except DomainError as err:

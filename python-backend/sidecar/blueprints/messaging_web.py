@@ -9,6 +9,7 @@ from core import errors
 from core.errors import DomainError
 from messaging.receipts.sync import SyncLoop
 from messaging.runner import CampaignManager
+from messaging.team.manager import TeamCampaignManager
 from messaging.whatsapp_web import sessions
 
 from ..settings import child_environment
@@ -72,7 +73,9 @@ def open_store(app):
 def init_app(app):
     """Open the store, register the glue, and resume campaigns a crash left running."""
     app.teardown_appcontext(close_db)
-    campaigns = CampaignManager(app.config["DATA_DIR"])
+    # Team mode: `app.py worker` processes run the campaigns; this process only changes their state.
+    manager_class = TeamCampaignManager if app.config.get("TEAM_MODE") else CampaignManager
+    campaigns = manager_class(app.config["DATA_DIR"])
     app.extensions["campaigns"] = campaigns
     app.extensions["storage"] = campaigns.storage
     linked = sessions.configure(app.config["DATA_DIR"], node=app.config.get("WA_NODE"),
@@ -80,7 +83,8 @@ def init_app(app):
                                 fake_server=app.config.get("WA_FAKE_SERVER"), campaigns=campaigns,
                                 region=app.config.get("DEFAULT_REGION"), base_env=child_environment())
     if open_store(app):
-        linked.start_linked(whatsapp_web_channels(app.config["DATA_DIR"]))  # no re-scan after a restart
+        if not app.config.get("TEAM_MODE"):  # team mode: the worker holding a session runs its engine
+            linked.start_linked(whatsapp_web_channels(app.config["DATA_DIR"]))  # no re-scan after a restart
         if app.config.get("MESSAGING_RESUME", True):
             campaigns.resume_interrupted()  # a full disk makes this a read-only start, never a crash
         if app.config.get("SYNC_SECONDS"):

@@ -29,6 +29,7 @@ class FakeProvider:
     def __init__(self, seed=0, timeout_hold=3.0, latency=0.0):
         self.latency = latency       # seconds every answer waits, like a real provider's round trip
         self.messages, self.requests = [], 0
+        self.arrivals = []           # time.monotonic() of each accepted message (rates measured at the provider)
         self.active = self.max_active = 0  # requests being handled now / at most at once
         self.lock = threading.Lock()
         self.faults = FaultPlan(seed)
@@ -66,10 +67,11 @@ class FakeProvider:
         with self.lock:
             self.active -= 1
 
-    def record(self, message):
-        """Keep an accepted message."""
+    def record(self, message, arrived=None):
+        """Keep an accepted message and when it came (ARRIVED: when its request began to be read)."""
         with self.lock:
             self.messages.append(message)
+            self.arrivals.append(arrived or time.monotonic())
 
     def count_to(self, address):
         """How many accepted messages went to ADDRESS."""
@@ -90,6 +92,7 @@ class JsonHandler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         """Count the request in flight around the provider's own handling (handle_post)."""
+        self.arrived = time.monotonic()
         self.fake.enter()
         try:
             self.handle_post()

@@ -77,7 +77,8 @@ class WhatsAppHandler(JsonHandler):
             return self.answer(400, graph_error("(#131026) Message undeliverable", 131026))
         wamid = "wamid." + secrets.token_urlsafe(24)
         self.fake.record({"to": body["to"], "id": wamid, "type": body["type"], "body": body.get("text", {}).get("body"),
-                          "template": body.get("template"), "callback_data": body.get("biz_opaque_callback_data")})
+                          "template": body.get("template"), "callback_data": body.get("biz_opaque_callback_data")},
+                         self.arrived)
         if self.fake.auto_sent and self.fake.webhook_url:  # Meta reports 'sent' for every accepted message
             self.fake.emit_soon(self.fake.messages[-1], "sent")
         if self.fake.drop_answers:  # taken, but the answer never arrives (a crash, a cut link)
