@@ -1,11 +1,12 @@
 """Team mode over HTTP against the real sidecar (forced into team mode on SQLite): login, rate limits, CSRF,
 session expiry and logout, each role's allowed and refused routes, and the audit log of every audited action."""
-import sqlite3
 
 import pytest
 
 from fakes.twilio import FakeTwilio
+from messaging import db
 from support.delivery import twilio_channel
+from support.sidecar import database_of
 from support.team import PASSWORD, TeamClient, add_user, logged_in, team_sidecar
 
 SLOW = {"per_minute": 0.5}  # one message, then a 2-minute gap: the campaign stays running while the test acts
@@ -40,9 +41,18 @@ class AsClient:
         return self.client.post(path, body)
 
 
-def db_file(server):
-    """The team sidecar's SQLite file."""
-    return server.data_dir + "/bulkmsg.sqlite3"
+def store_of(server):
+    """A connection to the team sidecar's database (its SQLite file, or PostgreSQL when the tests run there)."""
+    return db.connect(database_of(server.data_dir))
+
+
+def query(server, sql, params=()):
+    """Every row SQL gives on SERVER's database."""
+    conn = store_of(server)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 def audit_actions(admin):
@@ -106,7 +116,7 @@ def test_logout_ends_the_session_for_good(team):
     assert client.get("/lists").status_code == 401
     replay = team.get("/lists", cookies={"bulkmsg_user": stolen})
     assert replay.status_code == 401 and replay.json()["code"] == "not_logged_in"
-    stored = sqlite3.connect(db_file(team)).execute("SELECT token_hash FROM sessions").fetchall()
+    stored = query(team, "SELECT token_hash FROM sessions")
     assert all(stolen not in row[0] for row in stored)  # only hashes are kept
 
 
@@ -114,10 +124,11 @@ def test_logout_ends_the_session_for_good(team):
 def test_idle_and_old_sessions_expire(team, column, age):
     client = logged_in(team, "vic")
     assert client.get("/lists").status_code == 200
-    conn = sqlite3.connect(db_file(team), timeout=30)
-    with conn:  # move the session back in time rather than wait for it
+    conn = store_of(team)
+    with db.transaction(conn):  # move the session back in time rather than wait for it
         conn.execute("UPDATE sessions SET %s = %s - ? WHERE user_id = (SELECT id FROM users WHERE name='vic')"
                      % (column, column), (age,))
+    conn.close()
     r = client.get("/lists")
     assert r.status_code == 401 and r.json()["code"] == "not_logged_in"
 
@@ -169,7 +180,7 @@ def test_admins_add_users_change_roles_and_disable_them(team):
     ada_id = [u["id"] for u in admin.get("/users").json()["users"] if u["name"] == "ada"][0]
     last = admin.patch("/users/%d" % ada_id, {"role": "viewer"})
     assert last.status_code == 409 and last.json()["code"] == "last_admin"
-    stored = sqlite3.connect(db_file(team)).execute("SELECT password_hash FROM users WHERE name='newbie'").fetchone()
+    stored = query(team, "SELECT password_hash FROM users WHERE name='newbie'")[0]
     assert stored[0].startswith("scrypt$32768$8$1$") and PASSWORD not in stored[0]
 
 
@@ -227,6 +238,7 @@ def test_login_is_rate_limited_per_address_and_per_name(tmp_path):
         assert answers == [401] * 3 and blocked.status_code == 429
 
 
+@pytest.mark.sqlite_only  # a database URL is the team mode: the desktop runs on its SQLite file only
 def test_the_desktop_mode_has_no_accounts(api):
     assert api.get("/session").json() == {"mode": "desktop", "user": {"id": None, "name": "desktop", "role": "admin"},
                                           "csrf_token": None}

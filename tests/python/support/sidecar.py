@@ -46,6 +46,11 @@ def wait_for(predicate, timeout=60, interval=0.1):
 DATABASE = None
 
 
+def database_of(data_dir):
+    """The database a sidecar of DATA_DIR uses: its PostgreSQL database on those runs, else its SQLite file."""
+    return DATABASE(data_dir) if DATABASE is not None else os.path.join(data_dir, "bulkmsg.sqlite3")
+
+
 class Sidecar:
     """A real sidecar process on 127.0.0.1 with its own data and temp directories under HOME.
 
