@@ -143,6 +143,9 @@ FIELDS = (
     # settings.json: the URL may carry a password.
     Field("database_url", database_url, "BULKMSG_DATABASE_URL", "--database", in_file=False),
     Field("force_team_mode", flag, "BULKMSG_TEAM_MODE", "--team-mode", in_file=False),
+    # Team mode served by one process: the API runs the campaigns itself (the desktop runner, on the shared
+    # database) instead of leaving them to `app.py worker` processes. Start no worker beside it.
+    Field("api_sends", flag, "BULKMSG_API_SENDS", "--api-sends", in_file=False),
     # The team mode's key of the channel secrets in the database (messaging/secret_keys.py): a file holding it
     # (owner-only) or the key itself. Never from settings.json: the key must not sit beside the data it opens.
     Field("secret_key_file", str, "BULKMSG_SECRET_KEY_FILE", "--secret-key-file", in_file=False),
@@ -175,6 +178,7 @@ class Settings:
     sync_seconds: float = DEFAULT_SYNC_SECONDS
     database_url: str = None
     force_team_mode: bool = False
+    api_sends: bool = False
     secret_key_file: str = None
     secret_key: str = dataclasses.field(default=None, repr=False)  # never in a log line or traceback
     # Where each value came from ("default", "file", "env", "cli"), for the start-up log line.
@@ -214,7 +218,7 @@ class Settings:
             "SYNC_SECONDS": self.sync_seconds,
             "TEAM_MODE": self.team_mode,
             "DATABASE_URL": self.database_url,
-            "TEAM_MODE": self.team_mode,
+            "API_SENDS": self.api_sends,
         }
 
 
@@ -329,6 +333,8 @@ def argument_parser():
     ap.add_argument("--database", dest="database_url", metavar="URL",
                     help="team mode: the PostgreSQL database (postgresql://user:password@host:port/name) instead "
                     "of the embedded SQLite file; also BULKMSG_DATABASE_URL")
+    ap.add_argument("--api-sends", action="store_const", const=True,
+                    help="team mode in one process: the API runs the campaigns itself; start no `app.py worker`")
     ap.add_argument("--team-mode", dest="force_team_mode", action="store_const", const=True,
                     help="team server mode on the embedded database: `app.py worker` processes run the campaigns")
     ap.add_argument("--secret-key-file", help="team mode: the file holding the key of the channel secrets "

@@ -60,11 +60,19 @@ def main(argv):
     args = parser().parse_args(argv)
     chosen = settings.build({k: v for k, v in (("data_dir", args.data_dir), ("database_url", args.database_url)) if v})
     db.configure(chosen.database_url)
-    conn = db.open_store(chosen.data_dir)
+    try:
+        conn = db.open_store(chosen.data_dir)  # a database from a newer app is refused here, with why
+    except DomainError as err:
+        return refused(err)
     try:
         return run(conn, args)
     except DomainError as err:
-        print("bulkmsg: %s" % err.message, file=sys.stderr)
-        return 2
+        return refused(err)
     finally:
         conn.close()
+
+
+def refused(err):
+    """Say why the command could not be done (ERR, a DomainError); its exit code."""
+    print("bulkmsg: %s" % err.message, file=sys.stderr)
+    return 2

@@ -6,7 +6,6 @@ import json
 
 import openpyxl
 import pytest
-import requests
 from fakes.smtp import FakeSmtp
 from fakes.twilio import FakeTwilio
 from fakes.whatsapp import FakeWhatsApp
@@ -139,7 +138,7 @@ def dry_run(api, name):
 def read_events(api, campaign_id):
     """All SSE events of a stream until it ends: [(event, data)]."""
     events = []
-    with requests.get(api.url + "/campaigns/%d/events" % campaign_id, stream=True, timeout=60) as response:
+    with api.get("/campaigns/%d/events" % campaign_id, stream=True, timeout=60) as response:
         assert response.headers["Content-Type"].startswith("text/event-stream")
         event = None
         for line in response.iter_lines(decode_unicode=True):
@@ -164,9 +163,9 @@ def test_progress_streams_as_server_sent_events(api):
 
 def test_two_concurrent_starts_start_one_run(api):
     campaign = new_campaign(api, dry_run(api, "twice"), 30, {"per_minute": 3000}, prefix="twice")
-    url = api.url + "/campaigns/%d/start" % campaign["id"]
+    path = "/campaigns/%d/start" % campaign["id"]
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda _: requests.post(url, timeout=30).json(), range(4)))
+        answers = list(pool.map(lambda _: api.post(path, timeout=30).json(), range(4)))
     assert [a["started"] for a in answers].count(True) == 1
     done = wait_for(lambda: finished(api, campaign["id"]), timeout=60)
     assert done["counts"]["sent"] == 30

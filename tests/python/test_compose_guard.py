@@ -1,7 +1,6 @@
 """Compose guards over HTTP (issue 15): unknown placeholders and empty email subjects refused, warnings that name
 recipients by the channel's address, reach before creating, the review before Start, drafts kept across restarts."""
 import pytest
-import requests
 
 from support.sidecar import Sidecar
 
@@ -157,11 +156,11 @@ def test_the_compose_draft_is_kept_across_a_restart(tmp_path):
     try:
         assert server.get("/drafts/compose").json()["data"] is None
         form = {"name": "Spring", "body": "Hi {{name}}", "list_id": 3, "pacing": {"per_minute": 30}}
-        assert requests.put(server.url + "/drafts/compose", json={"data": form}, timeout=60).status_code == 200
+        assert server.put("/drafts/compose", json={"data": form}).status_code == 200
         server.stop()
         server.start()
         assert server.get("/drafts/compose").json()["data"] == form
-        assert requests.put(server.url + "/drafts/compose", json={"data": "x"}, timeout=60).json()["code"] == "bad_param"
+        assert server.put("/drafts/compose", json={"data": "x"}).json()["code"] == "bad_param"
         assert server.delete("/drafts/compose").status_code == 200
         assert server.get("/drafts/compose").json()["data"] is None
     finally:

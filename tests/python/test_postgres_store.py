@@ -9,7 +9,7 @@ import pytest
 from messaging import db, migrations, storage
 
 from support.paths import BACKEND
-from support.sidecar import Sidecar
+from support.sidecar import ONE_PROCESS_TEAM_ENV, Sidecar
 from support.tcp_proxy import Proxy
 
 pytestmark = pytest.mark.postgres_only
@@ -94,11 +94,13 @@ def test_an_unreachable_database_at_start_is_a_503_until_it_answers(postgres_clu
     proxy.cut()  # the port is known, nothing listens: the database server is not up yet
     url = db.DATABASE_URL.replace(":%d/" % postgres_cluster.port, ":%d/" % proxy.port)
     try:
-        with Sidecar(tmp_path, args=["--database", url]) as server:
+        # Nobody can log in while the database is away: the admin logs in once it answers.
+        with Sidecar(tmp_path, args=["--database", url], env=ONE_PROCESS_TEAM_ENV, as_admin=False) as server:
             assert server.get("/health").status_code == 200
-            answer = server.get("/lists")
-            assert answer.status_code == 503 and answer.json()["code"] == "store_unavailable"
+            answer = server.post("/session/login", {"name": "admin", "password": "any"})
+            assert answer.status_code == 503 and answer.json()["code"] == "store_unavailable", answer.text
             proxy.restore()
+            server.log_in_as_admin()
             assert server.post("/lists", {"name": "late", "contacts": []}).status_code == 201
     finally:
         proxy.cut()

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from messaging import db
-import requests
 from fakes.whatsapp import FakeWhatsApp
 from support.sidecar import Sidecar, free_port, wait_for
 
@@ -51,7 +50,7 @@ def campaign(api, campaign_id):
 def events_until_end(api, campaign_id, timeout=60):
     """The SSE events of a campaign up to and including 'end'."""
     seen, name = [], None
-    with requests.get(api.url + "/campaigns/%d/events" % campaign_id, stream=True, timeout=timeout) as answer:
+    with api.get("/campaigns/%d/events" % campaign_id, stream=True, timeout=timeout) as answer:
         for line in answer.iter_lines(decode_unicode=True):
             if line.startswith("event: "):
                 name = line[len("event: "):]

@@ -73,8 +73,10 @@ def open_store(app):
 def init_app(app):
     """Open the store, register the glue, and resume campaigns a crash left running."""
     app.teardown_appcontext(close_db)
-    # Team mode: `app.py worker` processes run the campaigns; this process only changes their state.
-    manager_class = TeamCampaignManager if app.config.get("TEAM_MODE") else CampaignManager
+    # Team mode: `app.py worker` processes run the campaigns and this process only changes their state, unless
+    # it was told to send itself (API_SENDS: one server process and no workers, the desktop runner on its store).
+    workers_send = app.config.get("TEAM_MODE") and not app.config.get("API_SENDS")
+    manager_class = TeamCampaignManager if workers_send else CampaignManager
     campaigns = manager_class(app.config["DATA_DIR"])
     app.extensions["campaigns"] = campaigns
     app.extensions["storage"] = campaigns.storage
@@ -83,7 +85,7 @@ def init_app(app):
                                 fake_server=app.config.get("WA_FAKE_SERVER"), campaigns=campaigns,
                                 region=app.config.get("DEFAULT_REGION"), base_env=child_environment())
     if open_store(app):
-        if not app.config.get("TEAM_MODE"):  # team mode: the worker holding a session runs its engine
+        if not workers_send:  # with workers, the worker holding a session runs its engine
             linked.start_linked(whatsapp_web_channels(app.config["DATA_DIR"]))  # no re-scan after a restart
         if app.config.get("MESSAGING_RESUME", True):
             campaigns.resume_interrupted()  # a full disk makes this a read-only start, never a crash

@@ -6,6 +6,7 @@ holding its data directory (unless one is given), a private temp directory (so l
 counted) and a log of everything the process printed. The process runs in its own process group, and stopping
 or killing it reaches the whole group.
 """
+import base64
 import os
 import signal
 import socket
@@ -44,6 +45,12 @@ def wait_for(predicate, timeout=60, interval=0.1):
 # Set by conftest when the tests run on PostgreSQL (BULKMSG_TEST_ENGINE=postgresql): data_dir -> database URL,
 # passed as --database so every sidecar of a test shares the database the test itself inspects.
 DATABASE = None
+# The channel secrets' key of this test run, given to every team-mode API and worker process (they must share it).
+TEAM_KEY = base64.b64encode(os.urandom(32)).decode()
+# A database URL is the team mode: a sidecar of a PostgreSQL run is a one-process team server (it sends itself,
+# no workers) that the harness drives as a logged-in admin, so the storage, runner and API tests run unchanged.
+ONE_PROCESS_TEAM_ENV = {"BULKMSG_SECRET_KEY": TEAM_KEY, "BULKMSG_API_SENDS": "1"}
+ADMIN, PASSWORD = "admin", "correct horse battery"
 
 
 def database_of(data_dir):
@@ -58,8 +65,15 @@ class Sidecar:
     alone, or a launcher script); CWD the working directory (default: the test's).
     """
 
-    def __init__(self, home, env=None, args=(), data_dir=None, program=(sys.executable, APP), cwd=None):
+    def __init__(self, home, env=None, args=(), data_dir=None, program=(sys.executable, APP), cwd=None,
+                 as_admin=None):
         home = str(home)
+        # On PostgreSQL runs a sidecar not asked for the team mode itself is the one-process team server; AS_ADMIN
+        # (by default then) sends its requests through an admin's session, made at the first start.
+        one_process = DATABASE is not None and "BULKMSG_TEAM_MODE" not in (env or {})
+        if one_process:
+            env = dict(ONE_PROCESS_TEAM_ENV, **(env or {}))
+        self.as_admin = one_process if as_admin is None else as_admin
         self.data_dir = str(data_dir or os.path.join(home, "data"))
         self.temp_dir = os.path.join(home, "tmp")
         os.makedirs(self.temp_dir, exist_ok=True)
@@ -69,7 +83,7 @@ class Sidecar:
         self.args, self.program, self.cwd = list(args), [str(part) for part in program], cwd
         if DATABASE is not None and "--database" not in self.args:
             self.args += ["--database", DATABASE(self.data_dir)]
-        self.proc, self.log = None, None
+        self.proc, self.log, self.session, self.csrf = None, None, None, None
         self.use_port(free_port())
 
     def use_port(self, port):
@@ -88,6 +102,12 @@ class Sidecar:
             log_start = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
             self.launch()
             if self.wait_healthy(timeout, log_start):
+                if self.as_admin:
+                    try:
+                        self.log_in_as_admin()
+                    except BaseException:
+                        self.stop()
+                        raise
                 return self
             self.use_port(free_port())
         raise AssertionError("sidecar could not bind a port: " + self.read_log())
@@ -165,25 +185,45 @@ class Sidecar:
             found += [os.path.join(root, n) for n in dirs + files]
         return found
 
+    def log_in_as_admin(self):
+        """Log in as the team mode's admin (added with `app.py users add` when the database has none)."""
+        self.session = requests.Session()
+        answer = self.session.post(self.url + "/session/login", json={"name": ADMIN, "password": PASSWORD}, timeout=60)
+        if answer.status_code != 200:
+            add_user(self.data_dir, ADMIN, "admin")
+            answer = self.session.post(self.url + "/session/login", json={"name": ADMIN, "password": PASSWORD},
+                                       timeout=60)
+        assert answer.status_code == 200, answer.text
+        self.csrf = answer.json()["csrf_token"]
+
+    def call(self, method, path, default_timeout, **kw):
+        """METHOD PATH: plainly, or through the admin's session with its CSRF token (see as_admin)."""
+        kw.setdefault("timeout", default_timeout)
+        if self.session is None:
+            return requests.request(method, self.url + path, **kw)
+        if method != "GET":
+            kw["headers"] = dict(kw.get("headers") or {}, **{"X-CSRF-Token": self.csrf})
+        return self.session.request(method, self.url + path, **kw)
+
     def get(self, path, **kw):
         """GET PATH."""
-        return requests.get(self.url + path, timeout=kw.pop("timeout", 60), **kw)
+        return self.call("GET", path, 60, **kw)
 
     def post(self, path, json=None, **kw):
         """POST to PATH (JSON body if given)."""
-        return requests.post(self.url + path, json=json, timeout=kw.pop("timeout", 120), **kw)
+        return self.call("POST", path, 120, json=json, **kw)
 
     def patch(self, path, json=None, **kw):
         """PATCH PATH (JSON body if given)."""
-        return requests.patch(self.url + path, json=json, timeout=kw.pop("timeout", 60), **kw)
+        return self.call("PATCH", path, 60, json=json, **kw)
 
     def put(self, path, json=None, **kw):
         """PUT PATH (JSON body if given)."""
-        return requests.put(self.url + path, json=json, timeout=kw.pop("timeout", 60), **kw)
+        return self.call("PUT", path, 60, json=json, **kw)
 
     def delete(self, path, **kw):
         """DELETE PATH."""
-        return requests.delete(self.url + path, timeout=kw.pop("timeout", 60), **kw)
+        return self.call("DELETE", path, 60, **kw)
 
     def upload(self, path, filename=None, timeout=120, **form):
         """POST /upload of the file at PATH with FORM fields."""
@@ -196,3 +236,13 @@ class Sidecar:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def add_user(data_dir, name, role, password=PASSWORD):
+    """Create a team-mode user with the command line (`app.py users add`), the password on standard input."""
+    database = ["--database", DATABASE(data_dir)] if DATABASE is not None else []
+    done = subprocess.run([sys.executable, APP, "users", "--data-dir", data_dir, *database, "add", name, "--role", role],
+                          input=password + "\n", capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, BULKMSG_NEW_PASSWORD=""))
+    assert done.returncode == 0, done.stderr
+    return done.stdout
