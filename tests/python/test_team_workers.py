@@ -3,6 +3,7 @@ on one database, sending to the local fake Cloud API: every recipient claimed by
 budget per sender across workers (measured at the fake, per 1-second window), a killed worker's in-flight rows
 turned 'unknown' at lease expiry and never sent again, and a WhatsApp Web session held by one worker at a time."""
 import collections
+import time
 
 import pytest
 from messaging import db
@@ -45,8 +46,9 @@ def rows(api, campaign_id):
         conn.close()
 
 
-def cloud_campaign(api, fake, size, per_minute, trial=1, webhooks=True):
-    """A started campaign of SIZE recipients on a Cloud API channel; (campaign id, addresses)."""
+def cloud_campaign(api, fake, size, per_minute, trial=1, webhooks=True, **pacing):
+    """A started campaign of SIZE recipients on a Cloud API channel (PACING beside the rate); (campaign id,
+    addresses)."""
     target = CloudApiTarget(fake)
     channel_id = api.post("/channels", target.channel()).json()["id"]
     if webhooks:
@@ -54,7 +56,7 @@ def cloud_campaign(api, fake, size, per_minute, trial=1, webhooks=True):
     pairs = target.contacts(trial, size)
     list_id = make_list(api, [c for _, c in pairs])
     r = api.post("/campaigns", {"name": "c", "list_id": list_id, "channel_id": channel_id, "body": "Hi {{name}}",
-                                "pacing": {"per_minute": per_minute}})
+                                "pacing": dict(pacing, per_minute=per_minute)})
     assert r.status_code == 201, r.text
     started = api.post("/campaigns/%d/start" % r.json()["id"])
     assert started.status_code == 200 and started.json()["started"], started.text
@@ -87,6 +89,23 @@ def test_three_workers_claim_each_recipient_once_within_one_shared_rate(team):
     claimers = collections.Counter(worker for _, worker in ledger.values())
     assert len(claimers) >= 2, claimers  # the workers really shared the campaign
     assert all(w.alive() for w in workers)
+
+
+def test_an_hourly_cap_holds_across_workers_that_all_want_to_send(team):
+    api, start_worker = team
+    for _ in range(3):
+        start_worker(concurrency=4)
+    with FakeWhatsApp(latency=0.05) as fake:
+        campaign_id, _ = cloud_campaign(api, fake, 60, per_minute=6000, hourly_cap=10)
+        wait_for(lambda: len(fake.messages) >= 10, timeout=120)
+        # Three workers with twelve free send slots between them (more than the cap) and a rate far above the cap: give them time.
+        time.sleep(3)
+        assert len(fake.messages) == 10
+        body = api.get("/campaigns/%d" % campaign_id).json()
+    assert body["status"] == "running", body
+    statuses = collections.Counter(status for status, _ in rows(api, campaign_id).values())
+    assert statuses == {"sent": 10, "pending": 50}, statuses
+    assert api.post("/campaigns/%d/cancel" % campaign_id).status_code == 200
 
 
 def test_a_killed_workers_rows_turn_unknown_at_lease_expiry_and_are_never_sent_again(team):

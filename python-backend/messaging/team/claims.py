@@ -6,6 +6,8 @@ way the UPDATE pending -> sending (states.claim_for_worker) moves a row only fro
 claimed by exactly one worker, and it is 'sending' with that worker's id before any provider is called.
 """
 from .. import campaigns, db, ledger, states
+from ..pacing import DAY, HOUR
+from ..util import loads
 from . import budget
 
 PENDING = "SELECT * FROM campaign_recipients WHERE campaign_id=? AND status='pending' ORDER BY id LIMIT ?"
@@ -20,6 +22,10 @@ def claim(conn, campaign, worker_id, wanted, now, interval, new_id=None):
         if running is None:
             return None
         slots, again = budget.reserve(conn, campaign["channel_id"], interval, wanted, now)
+        room = cap_room(conn, campaign, now)
+        if room is not None and room < len(slots):  # the caps, counted under the budget row's lock
+            budget.give_back(conn, campaign["channel_id"], interval, len(slots) - max(room, 0))
+            slots = slots[:max(room, 0)]
         if not slots:
             return [], again, False
         lock = " FOR UPDATE SKIP LOCKED" if db.is_postgres(conn) else ""
@@ -27,6 +33,19 @@ def claim(conn, campaign, worker_id, wanted, now, interval, new_id=None):
         claimed = take_rows(conn, rows, worker_id, now, new_id, slots)
         budget.give_back(conn, campaign["channel_id"], interval, len(slots) - len(claimed))
         return claimed, None, not rows
+
+
+def cap_room(conn, campaign, now):
+    """How many more attempts CAMPAIGN's hourly and daily caps allow at NOW, or None when it has none.
+
+    Each worker's pacer checks the caps before claiming, but two workers can read the same count and both claim;
+    counted again here, inside the claim's transaction, every claim of the channel waits on the budget row's
+    lock (SQLite: BEGIN IMMEDIATE), so the rows claimed by others are counted (a claim sets attempted_at)."""
+    pacing = loads(campaign["pacing"], {})
+    rooms = [cap - conn.execute("SELECT COUNT(*) FROM campaign_recipients WHERE campaign_id=? AND attempted_at>?",
+                                (campaign["id"], now - window)).fetchone()[0]
+             for cap, window in ((pacing.get("hourly_cap"), HOUR), (pacing.get("daily_cap"), DAY)) if cap]
+    return min(rooms) if rooms else None
 
 
 def take_rows(conn, rows, worker_id, now, new_id, slots):
