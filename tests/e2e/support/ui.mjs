@@ -75,6 +75,8 @@ export async function shownImportId(page) {
 
 /** The rendered rows of the table as {entryId, row, value, number, alternates, name, email, status, details}. */
 export async function renderedRows(page) {
+  // The table renders a frame after the summary cards: wait for its header row (a cold first import was read empty).
+  await page.locator('[data-testid=rows-scroll] [role=row]').first().waitFor();
   return page.$$eval('[data-testid=rows-scroll] [role=row]', (rows) => {
     // Cells are found by their column's header, so a column shown only for some imports (Email) shifts nothing.
     const names = [...rows[0].querySelectorAll('[role=columnheader]')].map((h) => h.textContent.trim().toLowerCase());
