@@ -7,7 +7,7 @@ import os
 import pytest
 
 from support.sidecar import Sidecar
-from test_runner_storage import fill, small_disk  # noqa: F401  (the tmpfs fixture that fills up)
+from support.disk import fill, small_disk  # noqa: F401  (the tmpfs fixture that fills up)
 
 CSV = ("Name,Phone,Email,City\n"
        "Asha,415 555 0101,asha@example.com,Oakland\n"

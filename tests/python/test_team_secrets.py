@@ -12,7 +12,7 @@ import sys
 from support.paths import APP
 from support.sidecar import Sidecar
 from support.team import add_user, logged_in
-from test_secrets_store import PASSWORD, no_keychain_env, read_database, smtp, smtp_channel  # noqa: F401 (fixture)
+from support.secrets import PASSWORD, no_keychain_env, read_database, smtp, smtp_channel  # noqa: F401 (fixture)
 
 OTHER_PASSWORD = "another-pw"
 

@@ -16,7 +16,7 @@ from contacts.readers import htmltable, ods, read_file, spreadsheet, vcard, xmls
 from contacts.readers.cells import column_text, padded_rows
 from contacts.report import result_json
 from support.ods import write_ods
-from test_readers_xmlss import CONTACTS as XML_SPREADSHEET
+from support.xmlss import CONTACTS as XML_SPREADSHEET
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 import gen_contacts  # noqa: E402
