@@ -51,6 +51,7 @@ TEAM_KEY = base64.b64encode(os.urandom(32)).decode()
 # no workers) that the harness drives as a logged-in admin, so the storage, runner and API tests run unchanged.
 ONE_PROCESS_TEAM_ENV = {"BULKMSG_SECRET_KEY": TEAM_KEY, "BULKMSG_API_SENDS": "1"}
 ADMIN, PASSWORD = "admin", "correct horse battery"
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def database_of(data_dir):
@@ -83,7 +84,7 @@ class Sidecar:
         self.args, self.program, self.cwd = list(args), [str(part) for part in program], cwd
         if DATABASE is not None and "--database" not in self.args:
             self.args += ["--database", DATABASE(self.data_dir)]
-        self.proc, self.log, self.session, self.csrf = None, None, None, None
+        self.proc, self.log, self.client = None, None, None
         self.use_port(free_port())
 
     def use_port(self, port):
@@ -187,23 +188,18 @@ class Sidecar:
 
     def log_in_as_admin(self):
         """Log in as the team mode's admin (added with `app.py users add` when the database has none)."""
-        self.session = requests.Session()
-        answer = self.session.post(self.url + "/session/login", json={"name": ADMIN, "password": PASSWORD}, timeout=60)
-        if answer.status_code != 200:
+        self.client = TeamClient(self)
+        if self.client.login(ADMIN).status_code != 200:
             add_user(self.data_dir, ADMIN, "admin")
-            answer = self.session.post(self.url + "/session/login", json={"name": ADMIN, "password": PASSWORD},
-                                       timeout=60)
-        assert answer.status_code == 200, answer.text
-        self.csrf = answer.json()["csrf_token"]
+            answer = self.client.login(ADMIN)
+            assert answer.status_code == 200, answer.text
 
     def call(self, method, path, default_timeout, **kw):
         """METHOD PATH: plainly, or through the admin's session with its CSRF token (see as_admin)."""
         kw.setdefault("timeout", default_timeout)
-        if self.session is None:
+        if self.client is None:
             return requests.request(method, self.url + path, **kw)
-        if method != "GET":
-            kw["headers"] = dict(kw.get("headers") or {}, **{"X-CSRF-Token": self.csrf})
-        return self.session.request(method, self.url + path, **kw)
+        return self.client.request(method, path, **kw)
 
     def get(self, path, **kw):
         """GET PATH."""
@@ -246,3 +242,41 @@ def add_user(data_dir, name, role, password=PASSWORD):
                           env=dict(os.environ, BULKMSG_NEW_PASSWORD=""))
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+class TeamClient:
+    """A browser-like client: a cookie jar and the CSRF token header on state-changing requests."""
+
+    def __init__(self, server):
+        self.server, self.http, self.csrf = server, requests.Session(), None
+
+    def login(self, name, password=PASSWORD):
+        """POST /session/login; on success remember the CSRF token. Returns the response."""
+        r = self.http.post(self.server.url + "/session/login", json={"name": name, "password": password}, timeout=60)
+        if r.status_code == 200:
+            self.csrf = r.json()["csrf_token"]
+        return r
+
+    def request(self, method, path, json=None, csrf=True, **kw):
+        """METHOD PATH with the session cookie (and the CSRF header unless CSRF is False)."""
+        headers = dict(kw.pop("headers", {}))
+        if csrf and self.csrf:
+            headers[CSRF_HEADER] = self.csrf
+        return self.http.request(method, self.server.url + path, json=json, headers=headers,
+                                 timeout=kw.pop("timeout", 60), **kw)
+
+    def get(self, path, **kw):
+        """GET PATH."""
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        """POST PATH."""
+        return self.request("POST", path, json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        """PATCH PATH."""
+        return self.request("PATCH", path, json, **kw)
+
+    def delete(self, path, **kw):
+        """DELETE PATH."""
+        return self.request("DELETE", path, **kw)
