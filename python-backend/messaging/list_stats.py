@@ -112,20 +112,16 @@ def inserted(conn, list_id, batch, rowcount, counts, before=None):
     before the insert, since there ids are not consecutive (a skipped duplicate still takes a sequence value)."""
     if not rowcount:
         return
-    if before is not None:
-        rows = conn.execute("SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? AND id>? "
-                            "ORDER BY id", (list_id, before))
-        add(conn, list_id, *tally(rows))
-        return
-    last = conn.execute("SELECT max(id) FROM list_contacts WHERE list_id=?", (list_id,)).fetchone()[0]
-    if rowcount == len(batch):  # one statement under the write lock: the ids are consecutive, in batch order
-        shapes, layouts = counts
-        first_id = last - rowcount + 1
-        add(conn, list_id, shapes, {layout: (n, first_id + first) for layout, (n, first) in layouts.items()})
-        return
-    # Some were skipped as duplicates: read back the ones that went in (consecutive ids ending at LAST).
+    if before is None:
+        last = conn.execute("SELECT max(id) FROM list_contacts WHERE list_id=?", (list_id,)).fetchone()[0]
+        if rowcount == len(batch):  # one statement under the write lock: the ids are consecutive, in batch order
+            shapes, layouts = counts
+            first_id = last - rowcount + 1
+            add(conn, list_id, shapes, {layout: (n, first_id + first) for layout, (n, first) in layouts.items()})
+            return
+        before = last - rowcount  # some were skipped as duplicates: the ones that went in end at LAST
     rows = conn.execute("SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? AND id>? "
-                        "ORDER BY id", (list_id, last - rowcount))
+                        "ORDER BY id", (list_id, before))
     add(conn, list_id, *tally(rows))
 
 
