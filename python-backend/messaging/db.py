@@ -85,6 +85,13 @@ def open_store(data_dir):
     return conn
 
 
+def open_configured(data_dir, url):
+    """configure(URL) for the whole process, then open_store(DATA_DIR): how a command-line entry point (worker,
+    users, secret-key) reaches the database its settings name."""
+    configure(url)
+    return open_store(data_dir)
+
+
 def insert_id(conn, statement, params):
     """Run an INSERT and return the new row's id (RETURNING works on SQLite >= 3.35 and PostgreSQL alike)."""
     return conn.execute(statement + " RETURNING id", params).fetchone()[0]

@@ -78,8 +78,7 @@ def rotate(settings, old_key, new_key):
     from core.errors import DomainError
     from messaging import db, secret_db
 
-    db.configure(settings.database_url)
-    conn = db.open_store(settings.data_dir)
+    conn = db.open_configured(settings.data_dir, settings.database_url)
     try:
         changed = secret_db.rotate(conn, old_key, new_key)
     except DomainError as err:

@@ -355,9 +355,12 @@ def layer(values, source, fields, sources):
     return out
 
 
+NEW_PASSWORD_ENV = "BULKMSG_NEW_PASSWORD"
+
+
 def new_password(environ=None):
     """`app.py users add`'s password given in BULKMSG_NEW_PASSWORD (scripts), or None: read from standard input."""
-    return (os.environ if environ is None else environ).get("BULKMSG_NEW_PASSWORD") or None
+    return (os.environ if environ is None else environ).get(NEW_PASSWORD_ENV) or None
 
 
 def data_dir_of(cli_values, environ):

@@ -5,8 +5,8 @@ import argparse
 import sys
 
 from core.errors import DomainError
+from sidecar.settings import NEW_PASSWORD_ENV
 
-PASSWORD_ENV = "BULKMSG_NEW_PASSWORD"
 CLI_ACTOR = {"id": None, "name": "command line"}
 
 
@@ -17,7 +17,7 @@ def parser():
     ap.add_argument("--database", dest="database_url", metavar="URL",
                     help="the team mode's PostgreSQL database (default: BULKMSG_DATABASE_URL, else the data directory's)")
     sub = ap.add_subparsers(dest="command", required=True)
-    add = sub.add_parser("add", help="add a user (password from %s or standard input)" % PASSWORD_ENV)
+    add = sub.add_parser("add", help="add a user (password from %s or standard input)" % NEW_PASSWORD_ENV)
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=("admin", "sender", "viewer"))
     sub.add_parser("list", help="list the users")
@@ -59,9 +59,8 @@ def main(argv):
 
     args = parser().parse_args(argv)
     chosen = settings.build({k: v for k, v in (("data_dir", args.data_dir), ("database_url", args.database_url)) if v})
-    db.configure(chosen.database_url)
     try:
-        conn = db.open_store(chosen.data_dir)  # a database from a newer app is refused here, with why
+        conn = db.open_configured(chosen.data_dir, chosen.database_url)  # a newer app's database is refused here
     except DomainError as err:
         return refused(err)
     try:

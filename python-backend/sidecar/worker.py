@@ -42,8 +42,9 @@ def main(argv):
     refused = refuse_without_key(settings)  # channel secrets are sealed with the team's key: none, no sending
     if refused:
         return refused
-    db.configure(settings.database_url)  # PostgreSQL when given: every connection of this process goes there
-    db.open_store(settings.data_dir).close()  # the schema up to date (the first process to come migrates)
+    # The shared database when one is given (every connection of this process goes there), its schema brought up
+    # to date (the first process to come migrates).
+    db.open_configured(settings.data_dir, settings.database_url).close()
     secrets.configure_for(settings)
     sessions.configure(settings.data_dir, node=settings.wa_node, engine_dir=settings.wa_engine_dir,
                        fake_server=settings.wa_fake_server, campaigns=TeamCampaignManager(settings.data_dir),
