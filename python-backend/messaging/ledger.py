@@ -57,23 +57,24 @@ def settled_by_report(conn, recipient_id):
     return False
 
 
-def apply_outcome(conn, outcome):
-    """Write one Outcome (inside the caller's transaction)."""
+def apply_outcome(conn, outcome, worker_id=None):
+    """Write one Outcome (inside the caller's transaction); WORKER_ID: only onto a row that team worker holds."""
     if outcome.status == "pending":
-        return states.release_recipient(conn, outcome.recipient_id, outcome.code, outcome.error)
+        return states.release_recipient(conn, outcome.recipient_id, outcome.code, outcome.error, worker_id)
     if outcome.status == "skipped":
-        return states.drop_recipient(conn, outcome.recipient_id, outcome.code, outcome.error, outcome.ts)
+        return states.drop_recipient(conn, outcome.recipient_id, outcome.code, outcome.error, outcome.ts, worker_id)
     if outcome.body is not None:
-        conn.execute("UPDATE campaign_recipients SET body=? WHERE id=?", (outcome.body, outcome.recipient_id))
-    return states.finish_recipient(conn, outcome.recipient_id, outcome.status, outcome.ts,
-                                   outcome.provider_id, outcome.code, outcome.error)
+        where, params = states.one_row(outcome.recipient_id, worker_id)
+        conn.execute("UPDATE campaign_recipients SET body=? WHERE " + where, (outcome.body, *params))
+    return states.finish_recipient(conn, outcome.recipient_id, outcome.status, outcome.ts, outcome.provider_id,
+                                   outcome.code, outcome.error, worker_id)
 
 
-def record_outcomes(conn, outcomes):
-    """Write several outcomes in one durable commit."""
+def record_outcomes(conn, outcomes, worker_id=None):
+    """Write several outcomes in one durable commit (WORKER_ID: a team worker's, onto the rows it holds)."""
     with transaction(conn):
         for outcome in outcomes:
-            apply_outcome(conn, outcome)
+            apply_outcome(conn, outcome, worker_id)
 
 
 def skip(conn, recipient_id, code, error):

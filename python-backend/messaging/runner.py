@@ -620,12 +620,17 @@ class Worker:
             self.in_flight.pop(outcome.recipient_id, None)
             self.apply_policy(outcome)
         self.unrecorded = list(outcomes)
-        ledger.record_outcomes(self.conn, outcomes)
+        ledger.record_outcomes(self.conn, outcomes, self.holder())
         self.unrecorded = []
         if self.auto_pause is not None:
             self.pause(*self.auto_pause)
         elif self.streak.tripped():
             self.pause(self.streak.reason())
+
+    def holder(self):
+        """Who must still hold a row for its outcome to be recorded: nobody here (the run's lease guards the
+        desktop); a team worker's id in team runs."""
+        return None
 
     def apply_policy(self, outcome):
         """Decide the row's status for a send error (retry later, failed, unknown, pause) and count failures."""

@@ -152,18 +152,26 @@ def claim_for_worker(conn, recipient_id, worker_id, ts):
                            (ts, worker_id)) == 1
 
 
-def finish_recipient(conn, recipient_id, outcome, ts, provider_id=None, code=None, error=None):
+def one_row(recipient_id, worker_id=None):
+    """The WHERE clause of one recipient's event; with WORKER_ID, only while that team worker holds the row (a
+    worker cut off and reaped must not record over a row that a retry gave to another worker)."""
+    if worker_id is None:
+        return "id=?", (recipient_id,)
+    return "id=? AND worker_id=?", (recipient_id, worker_id)
+
+
+def finish_recipient(conn, recipient_id, outcome, ts, provider_id=None, code=None, error=None, worker_id=None):
     """sending -> OUTCOME ('sent', 'failed' or 'unknown') with the provider id or the error."""
     assert outcome in ("sent", "failed", "unknown")
     # COALESCE: an id the app chose before sending (stored with the claim) stays when the channel returns none
-    return recipient_event(conn, outcome, "id=?", (recipient_id,),
+    return recipient_event(conn, outcome, *one_row(recipient_id, worker_id),
                            ("provider_id=COALESCE(?, provider_id)", "error_code=?", "error=?", "finished_at=?"),
                            (provider_id, code, error, ts)) == 1
 
 
-def drop_recipient(conn, recipient_id, code, error, ts):
+def drop_recipient(conn, recipient_id, code, error, ts, worker_id=None):
     """sending -> skipped: the channel refused to send to this recipient (nothing went out)."""
-    return recipient_event(conn, "drop", "id=?", (recipient_id,), ("error_code=?", "error=?", "finished_at=?"),
+    return recipient_event(conn, "drop", *one_row(recipient_id, worker_id), ("error_code=?", "error=?", "finished_at=?"),
                            (code, error, ts)) == 1
 
 
@@ -196,9 +204,9 @@ def raise_delivery(conn, provider_id, delivery, ts, error=None):
     return conn.execute(sql, params + [provider_id]).rowcount
 
 
-def release_recipient(conn, recipient_id, code, error):
+def release_recipient(conn, recipient_id, code, error, worker_id=None):
     """sending -> pending: the provider certainly did not take it."""
-    return recipient_event(conn, "release", "id=?", (recipient_id,), ("error_code=?", "error=?"),
+    return recipient_event(conn, "release", *one_row(recipient_id, worker_id), ("error_code=?", "error=?"),
                            (code, error)) == 1
 
 

@@ -130,6 +130,45 @@ def test_a_killed_workers_rows_turn_unknown_at_lease_expiry_and_are_never_sent_a
     assert sum(status == "sent" for status, _ in ledger.values()) == len(addresses) - len(in_flight)
 
 
+def provider_ids(api, campaign_id):
+    """{address: provider_id} of the campaign's rows, read from the database."""
+    conn = connect(api)
+    try:
+        return dict(conn.execute("SELECT address, provider_id FROM campaign_recipients WHERE campaign_id=?",
+                                 (campaign_id,)).fetchall())
+    finally:
+        conn.close()
+
+
+def test_a_reaped_worker_that_wakes_up_cannot_record_over_rows_a_retry_gave_to_another_worker(team):
+    api, start_worker = team
+    frozen = start_worker(concurrency=4)
+    with FakeWhatsApp(latency=2.0) as fake:  # the frozen worker's requests reach the fake; its answers wait
+        campaign_id, addresses = cloud_campaign(api, fake, 8, per_minute=6000, webhooks=False)
+        wait_for(lambda: len(fake.messages) >= 4, timeout=60)
+        frozen.pause()
+        time.sleep(0.5)  # a request already on its way reaches the fake
+        first_sends = {"+" + m["to"]: m["id"] for m in fake.messages}
+        # Its lease expires while it is stopped: its rows turn 'unknown', and the user sends them again.
+        wait_for(lambda: all(rows(api, campaign_id)[a][0] == "unknown" for a in first_sends), timeout=60)
+        retried = api.post("/campaigns/%d/retry" % campaign_id, {"statuses": ["unknown"]})
+        assert retried.status_code == 200, retried.text
+        fake.latency = 4.0  # the second worker's sends stay in flight while the first one wakes up
+        second = start_worker(concurrency=8)
+        wait_for(lambda: all(rows(api, campaign_id)[a] == ("sending", second.worker_id()) for a in first_sends),
+                 timeout=60)
+        frozen.resume()  # its answers land now: four outcomes for rows it no longer holds
+        body = finished(api, campaign_id)
+        assert body["status"] == "completed", body
+        latest = {"+" + m["to"]: m["id"] for m in fake.messages}  # each address's last send
+    assert set(latest) == set(addresses)
+    ledger, ids = rows(api, campaign_id), provider_ids(api, campaign_id)
+    assert all(ledger[a][0] == "sent" for a in addresses), ledger
+    # Every retried row carries the message the second worker sent, never the frozen worker's late answer.
+    assert {a: ids[a] for a in first_sends} == {a: latest[a] for a in first_sends}
+    assert all(ids[a] != first_sends[a] for a in first_sends)
+
+
 def test_a_whatsapp_web_session_is_held_by_one_worker_at_a_time(team, tmp_path):
     api, start_worker = team
     first, second = start_worker(), start_worker()

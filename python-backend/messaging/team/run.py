@@ -84,6 +84,10 @@ class TeamRun(Worker):
             row = self.conn.execute("SELECT status FROM campaigns WHERE id=?", (self.campaign_id,)).fetchone()
         return row is not None and row["status"] == "running"
 
+    def holder(self):
+        """This worker's id: an outcome lands only on a row this worker still holds."""
+        return self.manager.worker_id
+
     def record(self, outcomes):
         """Record landed outcomes as the desktop runner does (timed: the database's share of the work)."""
         if outcomes:
@@ -149,7 +153,7 @@ class TeamRun(Worker):
         pause the campaign with the reason (the same promise as the desktop runner, for this worker's rows)."""
         outcomes = self.unrecorded + self.drain_all()
         log.exception("campaign %d: team run stopped by an unexpected error", self.campaign_id, exc_info=err)
-        ledger.record_outcomes(self.conn, outcomes)
+        ledger.record_outcomes(self.conn, outcomes, self.holder())
         with db.transaction(self.conn):
             states.interrupt_worker_rows(self.conn, self.clock.time(), self.manager.worker_id, self.campaign_id)
         self.pause("internal_error: " + type(err).__name__)

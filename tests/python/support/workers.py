@@ -67,6 +67,14 @@ class WorkerProc:
             self.proc.wait(10)
         self.close_log()
 
+    def pause(self):
+        """SIGSTOP the worker (a machine that hangs, a network cut: it cannot renew its lease)."""
+        os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self):
+        """SIGCONT a paused worker."""
+        os.killpg(self.proc.pid, signal.SIGCONT)
+
     def stop(self, timeout=30):
         """SIGTERM and wait; SIGKILL if it will not go."""
         if self.alive():
