@@ -10,6 +10,8 @@ import functools
 
 import psycopg
 
+from core.errors import DomainError
+
 INT64 = (-(1 << 63), (1 << 63) - 1)
 # Cached per distinct statement: the store runs the same few hundred statements over and over.
 TRANSLATION_CACHE = 4096
@@ -33,11 +35,15 @@ def translate(sql):
 
 
 def checked(params):
-    """PARAMS as a tuple; an int beyond 64 bits raises OverflowError as sqlite3 does (the API's 400 bad_param)."""
+    """PARAMS as a tuple; an int beyond 64 bits raises OverflowError as sqlite3 does (the API's 400 bad_param),
+    and text with a NUL character, which PostgreSQL cannot store, is refused (400 nul_character) before psycopg
+    fails on it (a query parameter such as ?status=%00 reaches here)."""
     params = tuple(params)
     for value in params:
         if type(value) is int and not INT64[0] <= value <= INT64[1]:
             raise OverflowError("Python int too large to convert to a 64-bit integer")
+        if type(value) is str and "\0" in value:
+            raise DomainError("nul_character", "Text may not contain the NUL character (U+0000).")
     return params
 
 

@@ -44,4 +44,17 @@ def json_body():
         raise DomainError("bad_json", "The request body must be a JSON object.") from None
     if not isinstance(value, dict):
         raise DomainError("bad_json", "The request body must be a JSON object.")
+    if b"\\u0000" in raw and holds_nul(value):  # JSON can only carry NUL escaped
+        raise DomainError("nul_character", "Text in the request may not contain the NUL character (U+0000).")
     return value
+
+
+def holds_nul(value):
+    """True when a string anywhere in the parsed JSON VALUE (keys included) contains U+0000."""
+    if isinstance(value, str):
+        return "\0" in value
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(v) for v in value)
+    return False

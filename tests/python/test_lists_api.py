@@ -1,9 +1,13 @@
 """Lists, do-not-contact, templates, compose preview and channels over HTTP against the real sidecar."""
+import io
 import os
 import sqlite3
+import zipfile
 
 import keyring
+import openpyxl
 import pytest
+import support.sidecar as sidecar_support
 from support.sidecar import Sidecar
 
 
@@ -272,3 +276,49 @@ def test_ca_file_answers_do_not_tell_whether_a_path_exists(api, tmp_path):
     assert len(answers) == 1
     created = api.post("/channels", {"name": "m", "type": "smtp", "config": dict(config, ca_file=cert_path)})
     assert created.status_code == 201 and created.json()["config"]["ca_file"] == cert_path
+
+
+def test_text_with_a_nul_character_is_refused_and_an_imported_one_is_cleaned(api):
+    # PostgreSQL cannot store U+0000 in text; both engines answer the same 400 rather than store it on one only.
+    before = len(api.get("/lists").json()["lists"])
+    error_of(api.post("/lists", {"name": "Nul", "contacts": [{"number": "+14155552671", "name": "A\u0000nn"}]}),
+             400, "nul_character")
+    error_of(api.post("/templates", {"name": "T\u0000", "body": "Hi"}), 400, "nul_character")
+    error_of(api.post("/lists", {"name": "Nul", "contacts": [{"number": "+14155552671", "fields": {"C\u0000": "x"}}]}),
+             400, "nul_character")
+    assert len(api.get("/lists").json()["lists"]) == before
+    # An escaped backslash before 'u0000' is plain text, not a NUL.
+    assert api.post("/lists", {"name": "Back\\u0000slash", "contacts": []}).status_code == 201
+    # A NUL in a query parameter: PostgreSQL refuses it before the query runs; SQLite finds nothing.
+    searched = api.get("/do-not-contact", params={"q": "a\x00b"})
+    if sidecar_support.DATABASE is not None:
+        error_of(searched, 400, "nul_character")
+    else:
+        assert searched.status_code == 200 and searched.json()["entries"] == []
+    # A workbook can spell NUL as the escape _x0000_; the import keeps its rows and saves on either engine.
+    upload = api.post("/upload", files={"file": ("nul.xlsx", workbook_with_nul())}, data={"default_region": "US"})
+    assert upload.status_code == 200, upload.text
+    saved = api.post("/lists", {"name": "From a workbook with NULs", "import_id": upload.json()["import_id"]})
+    assert saved.status_code == 201, saved.text
+    names = sorted(c["name"] for c in api.get("/lists/%d/contacts" % saved.json()["list"]["id"]).json()["contacts"])
+    assert names == ["Asha", "Bob"]
+    # A text file may hold a NUL past the part that is checked for binary data: it is dropped the same way.
+    text = b"Name,Phone\n" + b"".join(b"Person %d,+1415555%04d\n" % (i, i) for i in range(3000)) + b"Zo\x00e,+14155559999\n"
+    upload = api.post("/upload", files={"file": ("late-nul.csv", text)}, data={"default_region": "US"})
+    assert upload.status_code == 200, upload.text
+    saved = api.post("/lists", {"name": "From a text file with a late NUL", "import_id": upload.json()["import_id"]})
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["list"]["count"] == 3001, saved.json()
+
+
+def workbook_with_nul():
+    """An .xlsx whose first name cell holds the escape _x0000_ (a NUL character once read)."""
+    book = openpyxl.Workbook()
+    for row in (["Name", "Phone"], ["AxxNULxxsha", "+14155552671"], ["Bob", "+14155552672"]):
+        book.active.append(row)
+    plain, patched = io.BytesIO(), io.BytesIO()
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(patched, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename).replace(b"xxNULxx", b"_x0000_"))
+    return patched.getvalue()

@@ -2192,7 +2192,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed or a value is not acceptable (`bad_json`, `missing_field`, `bad_param`, ...). */
+        /** @description The request is malformed or a value is not acceptable (`bad_json`, `missing_field`, `bad_param`, `nul_character`, ...). */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -2338,7 +2338,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_param" | "bad_json";
+                        code?: "bad_param" | "bad_json" | "nul_character";
                     };
                 };
             };
@@ -3147,7 +3147,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param" | "bad_template" | "bad_pacing" | "bad_field" | "unknown_placeholder" | "subject_required";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param" | "bad_template" | "bad_pacing" | "bad_field" | "unknown_placeholder" | "subject_required";
                     };
                 };
             };
@@ -3982,7 +3982,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "bad_param";
+                        code?: "bad_json" | "nul_character" | "bad_param";
                     };
                 };
             };
@@ -4069,7 +4069,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param" | "bad_field" | "invalid_email" | "invalid_number";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param" | "bad_field" | "invalid_email" | "invalid_number";
                     };
                 };
             };
@@ -4388,7 +4388,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param" | "bad_pacing";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param" | "bad_pacing";
                     };
                 };
             };
@@ -4565,7 +4565,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param" | "bad_channel_type" | "invalid_email" | "bad_field" | "bad_ca_file";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param" | "bad_channel_type" | "invalid_email" | "bad_field" | "bad_ca_file";
                     };
                 };
             };
@@ -4771,7 +4771,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param" | "invalid_email" | "bad_field" | "bad_ca_file";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param" | "invalid_email" | "bad_field" | "bad_ca_file";
                     };
                 };
             };
@@ -5062,7 +5062,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_param" | "bad_json" | "missing_field" | "bad_field" | "too_large";
+                        code?: "bad_param" | "bad_json" | "nul_character" | "missing_field" | "bad_field" | "too_large";
                     };
                 };
             };
@@ -5120,7 +5120,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_param" | "bad_json" | "missing_field" | "bad_field" | "too_large";
+                        code?: "bad_param" | "bad_json" | "nul_character" | "missing_field" | "bad_field" | "too_large";
                     };
                 };
             };
@@ -5267,7 +5267,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_param" | "bad_json";
+                        code?: "bad_param" | "bad_json" | "nul_character";
                     };
                 };
             };
@@ -5354,7 +5354,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_param" | "bad_json";
+                        code?: "bad_param" | "bad_json" | "nul_character";
                     };
                 };
             };
@@ -5859,7 +5859,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param" | "bad_field" | "bad_region" | "no_numbers" | "invalid_number" | "invalid_email";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param" | "bad_field" | "bad_region" | "no_numbers" | "invalid_number" | "invalid_email";
                     };
                 };
             };
@@ -5949,7 +5949,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "bad_param" | "missing_field" | "bad_field";
+                        code?: "bad_json" | "nul_character" | "bad_param" | "missing_field" | "bad_field";
                     };
                 };
             };
@@ -6146,7 +6146,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param" | "bad_field";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param" | "bad_field";
                     };
                 };
             };
@@ -6291,7 +6291,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "bad_param" | "bad_region" | "invalid_number" | "invalid_email" | "missing_field" | "bad_field";
+                        code?: "bad_json" | "nul_character" | "bad_param" | "bad_region" | "invalid_number" | "invalid_email" | "missing_field" | "bad_field";
                     };
                 };
             };
@@ -6431,7 +6431,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "bad_param" | "bad_region" | "invalid_number" | "invalid_email" | "missing_field" | "bad_field";
+                        code?: "bad_json" | "nul_character" | "bad_param" | "bad_region" | "invalid_number" | "invalid_email" | "missing_field" | "bad_field";
                     };
                 };
             };
@@ -6579,7 +6579,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "bad_param" | "bad_region" | "missing_field" | "bad_field";
+                        code?: "bad_json" | "nul_character" | "bad_param" | "bad_region" | "missing_field" | "bad_field";
                     };
                 };
             };
@@ -6725,7 +6725,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param";
                     };
                 };
             };
@@ -6866,7 +6866,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param" | "bad_template" | "bad_field";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param" | "bad_template" | "bad_field";
                     };
                 };
             };
@@ -7066,7 +7066,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param" | "bad_template" | "bad_field";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param" | "bad_template" | "bad_field";
                     };
                 };
             };
@@ -7170,7 +7170,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param" | "bad_template" | "bad_field" | "unknown_placeholder" | "subject_required";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param" | "bad_template" | "bad_field" | "unknown_placeholder" | "subject_required";
                     };
                 };
             };
@@ -7249,7 +7249,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "missing_field" | "bad_param";
+                        code?: "bad_json" | "nul_character" | "missing_field" | "bad_param";
                     };
                 };
             };
@@ -7374,7 +7374,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_json" | "bad_param";
+                        code?: "bad_json" | "nul_character" | "bad_param";
                     };
                 };
             };
@@ -7488,7 +7488,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "missing_field";
+                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "nul_character" | "missing_field";
                     };
                 };
             };
@@ -7550,7 +7550,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "missing_field";
+                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "nul_character" | "missing_field";
                     };
                 };
             };
@@ -7638,7 +7638,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "missing_field";
+                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "nul_character" | "missing_field";
                     };
                 };
             };
@@ -7712,7 +7712,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "missing_field";
+                        code?: "bad_param" | "not_whatsapp_web" | "bad_json" | "nul_character" | "missing_field";
                     };
                 };
             };
@@ -7841,7 +7841,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "missing_field" | "bad_param" | "not_whatsapp_web" | "bad_json";
+                        code?: "missing_field" | "bad_param" | "not_whatsapp_web" | "bad_json" | "nul_character";
                     };
                 };
             };

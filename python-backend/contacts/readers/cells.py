@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from core.errors import DomainError
 
@@ -63,7 +64,15 @@ def column_text(column):
 
 def text_column(column):
     """One column of raw values as a str-dtype array (Arrow large_string underneath, no per-cell objects kept)."""
-    return pd.array(pa.array(column_text(column), type=pa.large_string()), dtype=TEXT_DTYPE)
+    return pd.array(without_nul(pa.array(column_text(column), type=pa.large_string())), dtype=TEXT_DTYPE)
+
+
+def without_nul(cells):
+    """The Arrow string array CELLS without NUL characters (a workbook spells one _x0000_): no store of the app
+    keeps a NUL (PostgreSQL's text cannot hold one), as text files lose theirs on decoding."""
+    if pc.any(pc.match_substring(cells, "\x00")).as_py():
+        return pc.replace_substring(cells, "\x00", "")
+    return cells
 
 
 def padded_rows(rows):

@@ -92,4 +92,10 @@ def decode_text(data):
         raise DomainError("empty_file", "The file holds nothing but blank space.")
     if looks_binary(text):
         raise DomainError("not_text", "The file is not text (it holds binary data).")
-    return text, encoding
+    return text.replace("\x00", ""), encoding
+
+
+def utf8_without_nul(payload):
+    """The UTF-8 bytes PAYLOAD without NUL characters (in UTF-8 a zero byte is always one), as decode_text's text:
+    no store of the app keeps a NUL (PostgreSQL's text cannot hold one); bytes without one are returned as they are."""
+    return payload.replace(b"\x00", b"")

@@ -6,7 +6,7 @@ from core import errors
 from core.errors import DomainError
 from ..freetext import looks_like_chat
 from . import delimited, htmltable, ods, vcard, xmlss
-from .decode import decode_text, strip_bom
+from .decode import decode_text, strip_bom, utf8_without_nul
 from .biffextent import check_xls_extent
 from .magic import HEAD_BYTES, head_kind
 from .model import Sheet, Workbook
@@ -106,7 +106,7 @@ def read_text_file(path, ext, name):
         if error.code == "not_text":
             raise binary_error(ext, error) from None
         raise
-    return read_text_content(text, ext, name, strip_bom(data)[0] if encoding == "utf-8" else None)
+    return read_text_content(text, ext, name, utf8_without_nul(strip_bom(data)[0]) if encoding == "utf-8" else None)
 
 
 def read_path(path, name):
