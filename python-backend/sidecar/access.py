@@ -85,9 +85,26 @@ def machine_addresses(bind_host):
         return _address_cache["addresses"]
 
 
+def normalised_origins(origins):
+    """ORIGINS (configured texts) without blanks, trailing slashes or case differences."""
+    return {o.strip().rstrip("/").lower() for o in origins or [] if o.strip()}
+
+
 def dev_origins(config):
-    """The configured development origins (the Vite server), normalised."""
-    return {o.strip().rstrip("/").lower() for o in config.get("DEV_ORIGINS") or [] if o.strip()}
+    """The configured development origins (the Vite server, which calls the API cross-origin: CORS)."""
+    return normalised_origins(config.get("DEV_ORIGINS"))
+
+
+def page_origins(config):
+    """The origins beside the sidecar's own that serve the app's page: the dev server and the public origins a
+    reverse proxy answers on (same-origin there, so no CORS)."""
+    return dev_origins(config) | normalised_origins(config.get("PUBLIC_ORIGINS"))
+
+
+def behind_https(config, host):
+    """True when HOST (a request's Host) is that of an https public origin: the proxy in front speaks TLS."""
+    return any(o.startswith("https://") and urlsplit(o).netloc == (host or "").lower()
+               for o in normalised_origins(config.get("PUBLIC_ORIGINS")))
 
 
 def served_hosts(config):
@@ -104,8 +121,9 @@ def allowed_hosts(config):
     """Every Host header value the server answers for."""
     # Bare loopback names (no port) are what in-process test clients send; no page can rebind to them.
     hosts = served_hosts(config) | set(LOOPBACK_HOST_NAMES)
-    # Vite's proxy keeps the browser's Host (changeOrigin: false), so a configured dev origin's host is ours too.
-    return hosts | {urlsplit(o).netloc for o in dev_origins(config)}
+    # Vite's proxy keeps the browser's Host (changeOrigin: false), and so does a reverse proxy as documented, so
+    # a configured dev or public origin's host is ours too.
+    return hosts | {urlsplit(o).netloc for o in page_origins(config)}
 
 
 def app_origins(config):
@@ -113,7 +131,7 @@ def app_origins(config):
 
     Never a port-less name: `http://localhost` is any page served on port 80 of this machine, not the app.
     """
-    return {"http://" + h for h in served_hosts(config)} | dev_origins(config)
+    return {"http://" + h for h in served_hosts(config)} | page_origins(config)
 
 
 def is_loopback_client(remote_addr):

@@ -120,6 +120,8 @@ FIELDS = (
     Field("remote_access", flag, "BULKMSG_REMOTE_ACCESS", "--remote-access"),
     Field("dev_origins", text_list, "BULKMSG_DEV_ORIGINS"),
     Field("allowed_hosts", text_list, "BULKMSG_ALLOWED_HOSTS"),
+    # The https origin(s) users open through a TLS reverse proxy (team server): their Host and Origin are ours.
+    Field("public_origins", text_list, "BULKMSG_PUBLIC_ORIGIN", "--public-origin"),
     Field("rate_limits", str, "BULKMSG_RATE_LIMITS"),
     Field("sse_max_seconds", positive_number, "BULKMSG_SSE_MAX_SECONDS"),
     Field("stream_slots", positive_int, "BULKMSG_STREAM_SLOTS"),
@@ -165,6 +167,7 @@ class Settings:
     remote_access: bool = False
     dev_origins: tuple = ()
     allowed_hosts: tuple = ()
+    public_origins: tuple = ()
     rate_limits: str = ""
     sse_max_seconds: float = DEFAULT_SSE_MAX_SECONDS
     stream_slots: int = DEFAULT_STREAM_SLOTS
@@ -205,6 +208,7 @@ class Settings:
             "REMOTE_ACCESS": self.remote_access,
             "DEV_ORIGINS": list(self.dev_origins),
             "EXTRA_HOSTS": list(self.allowed_hosts),
+            "PUBLIC_ORIGINS": list(self.public_origins),
             "RATE_LIMITS": self.rate_limits,
             "MAX_FORM_PARTS": MAX_FORM_PARTS,
             "MAX_FORM_MEMORY_SIZE": MAX_FORM_FIELD_BYTES,
@@ -328,6 +332,9 @@ def argument_parser():
     ap.add_argument("--parent-pid", help="stop when this process (the desktop app) is gone (POSIX)")
     ap.add_argument("--remote-access", action="store_const", const=True,
                     help="let other machines in (with the access token); off by default")
+    ap.add_argument("--public-origin", dest="public_origins", metavar="URL",
+                    help="the https origin users open through a TLS reverse proxy (comma-separated for several); "
+                    "also BULKMSG_PUBLIC_ORIGIN")
     ap.add_argument("--show-token", action="store_const", const=True,
                     help="print the access token other machines must send (Authorization: Bearer ...) and exit")
     ap.add_argument("--database", dest="database_url", metavar="URL",

@@ -1,9 +1,6 @@
 """The team server's deploy files (deploy/, docs/server.md): what they run is a real entry point of app.py with
 options it accepts, the units pass `systemd-analyze verify`, the compose file hands the key over as a secret, and
-the reverse-proxy settings docs/server.md gives let a proxied browser request in (a real sidecar process).
-
-The worker's options are checked against the shared contract of issue 19 (`app.py worker [--database URL]
-[--data-dir DIR] [--concurrency N]`): the worker entry point is built on another branch."""
+the reverse-proxy settings docs/server.md gives let a proxied browser request in (a real sidecar process)."""
 import configparser
 import os
 import shlex
@@ -13,9 +10,11 @@ import sys
 
 import pytest
 import yaml
+from sidecar.settings import USER_COOKIE_NAME
 
 from support.paths import APP, REPO
-from support.sidecar import Sidecar
+from support.sidecar import PASSWORD, Sidecar
+from support.team import add_user, team_sidecar
 
 DEPLOY = os.path.join(REPO, "deploy")
 UNITS = os.path.join(DEPLOY, "systemd")
@@ -118,8 +117,8 @@ def test_the_containerfile_copies_files_that_exist():
 
 @pytest.mark.parametrize("origins,status", [(PUBLIC_ORIGIN, 201), ("", 403)])
 def test_a_request_through_the_reverse_proxy_passes_with_the_documented_settings(tmp_path, origins, status):
-    """docs/server.md: API on loopback, remote access on, BULKMSG_DEV_ORIGINS = the public https origin."""
-    server = Sidecar(tmp_path, env={"BULKMSG_REMOTE_ACCESS": "1", "BULKMSG_DEV_ORIGINS": origins})
+    """docs/server.md: API on loopback, remote access on, BULKMSG_PUBLIC_ORIGIN = the public https origin."""
+    server = Sidecar(tmp_path, env={"BULKMSG_REMOTE_ACCESS": "1", "BULKMSG_PUBLIC_ORIGIN": origins})
     token = subprocess.run([sys.executable, APP, "--data-dir", server.data_dir, "--show-token"], capture_output=True,
                            text=True, timeout=60, env=server.env).stdout.strip()
     server.start()
@@ -130,3 +129,24 @@ def test_a_request_through_the_reverse_proxy_passes_with_the_documented_settings
     finally:
         server.stop()
     assert answer.status_code == status, answer.text  # without the origin: refused by the Host rule
+
+
+def test_a_login_through_the_https_proxy_gets_a_secure_cookie_and_cors_stays_closed(tmp_path):
+    """The proxy ends TLS, so the API sees plain HTTP: the public https origin is what makes the cookie Secure.
+    A public origin is same-origin, not a cross-origin caller: no CORS headers are sent for it."""
+    server = team_sidecar(tmp_path, env={"BULKMSG_PUBLIC_ORIGIN": PUBLIC_ORIGIN, "BULKMSG_REMOTE_ACCESS": "1"}).start()
+    try:
+        add_user(server, "ada", "admin")
+        proxied = {"Host": "bulkmsg.example.org", "Origin": PUBLIC_ORIGIN, "X-Forwarded-Proto": "https"}
+        through_proxy = server.post("/session/login", json={"name": "ada", "password": PASSWORD}, headers=proxied)
+        direct = server.post("/session/login", json={"name": "ada", "password": PASSWORD})
+        other = server.post("/session/login", json={"name": "ada", "password": PASSWORD},
+                            headers=dict(proxied, Host="evil.example.net", Origin="https://evil.example.net"))
+    finally:
+        server.stop()
+    assert through_proxy.status_code == 200, through_proxy.text
+    cookie = through_proxy.headers["Set-Cookie"]
+    assert cookie.startswith(USER_COOKIE_NAME + "=") and "; Secure" in cookie and "HttpOnly" in cookie, cookie
+    assert "Access-Control-Allow-Origin" not in through_proxy.headers
+    assert direct.status_code == 200 and "; Secure" not in direct.headers["Set-Cookie"]
+    assert other.status_code == 403, other.text

@@ -6,7 +6,7 @@ from core import errors
 from core.errors import DomainError
 from messaging import audit, db, users
 
-from .. import auth
+from .. import access, auth
 from ..jsonio import json_body, json_response
 from ..ratelimit import limited
 from ..settings import USER_COOKIE_NAME
@@ -60,9 +60,11 @@ def login():
         refuse_login(conn, name)
     token, csrf = users.open_session(conn, user, auth.SESSION_MAX_SECONDS)
     response = json_response({"mode": "team", "user": user, "csrf_token": csrf})
-    # HttpOnly: page scripts never see the token; Strict: no other site's page makes the browser send it.
+    # HttpOnly: page scripts never see the token; Strict: no other site's page makes the browser send it;
+    # Secure whenever the browser reached us over TLS, directly or through the proxy of a public https origin.
+    secure = request.is_secure or access.behind_https(current_app.config, request.host)
     response.set_cookie(USER_COOKIE_NAME, token, path="/", httponly=True, samesite="Strict",
-                        secure=request.is_secure, max_age=int(auth.SESSION_MAX_SECONDS))
+                        secure=secure, max_age=int(auth.SESSION_MAX_SECONDS))
     return response
 
 
