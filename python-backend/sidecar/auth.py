@@ -3,7 +3,8 @@
 Desktop mode (no team mode): the caller is the desktop token holder (the token rules of access.py) and has every
 right. Team mode: the caller is the user of a live session cookie; state-changing requests also carry the
 session's CSRF token in a header. Either way one table, ROUTES, names the least role each endpoint needs, and the
-same check applies it; tests/python/test_auth_routes.py fails when an endpoint has no entry.
+same check applies it; tests/python/test_auth_routes.py fails when an endpoint has no entry. actor() tells the
+engine functions whom to name in the audit log (they write the entry in the action's own transaction).
 """
 import dataclasses
 import hmac
