@@ -1,6 +1,10 @@
 """The audit log of team mode: who created, started, paused or cancelled what, and who logged in.
 
-Callers write an entry inside the transaction of the action itself, so an action and its entry commit together.
+Every entry is written by the engine function that performs the action, inside the same transaction as the
+state change it records (users.add/change, login and logout; campaigns.create/delete; CampaignManager start,
+pause, cancel and retry; lists.create_list/delete_list; channel_store create/update/delete): the action and its
+entry commit together or not at all, and a refused action writes nothing. The web layer only says who acts
+(sidecar/auth.actor(): the team user, or None on the desktop, which keeps no log).
 """
 import json
 
@@ -17,6 +21,12 @@ def record(conn, user, action, object_type=None, object_id=None, detail=None):
                  "VALUES (?,?,?,?,?,?,?)",
                  (now(), user["id"] if user else None, user["name"] if user else ANONYMOUS, action, object_type,
                   None if object_id is None else str(object_id), json.dumps(detail or {}, sort_keys=True)))
+
+
+def record_by(conn, actor, action, object_type, object_id, detail=None):
+    """Append ACTOR's entry inside the caller's transaction; nothing for None (the desktop keeps no audit log)."""
+    if actor is not None:
+        record(conn, actor, action, object_type, object_id, detail)
 
 
 def as_dict(row):

@@ -1,5 +1,6 @@
 """Campaigns: compose from a list, a channel and a message; snapshot recipients; describe progress."""
-from . import attachments, channel_store, channels, dnc, ledger, list_stats, lists, pacing, render, states, templates
+from . import attachments, audit, channel_store, channels, dnc, ledger, list_stats, lists, pacing, render, states
+from . import templates
 from .db import insert_id, snapshot, transaction
 from core import errors
 from core.errors import DomainError, not_found
@@ -68,8 +69,9 @@ def check_message(conn, list_id, kind, subject, body, options=None):
         raise DomainError("subject_required", "An email needs a subject (it may hold placeholders).")
 
 
-def create(conn, data, data_dir=None):
-    """A draft campaign with its recipients snapshotted from the list (DNC and duplicates skipped)."""
+def create(conn, data, data_dir=None, actor=None):
+    """A draft campaign with its recipients snapshotted from the list (DNC and duplicates skipped); ACTOR (team
+    mode) is named in the audit log, inside the same transaction."""
     name = require_text(data.get("name"), "name")
     list_id, channel_id = data.get("list_id"), data.get("channel_id")
     if not is_id(list_id) or not is_id(channel_id):
@@ -92,6 +94,8 @@ def create(conn, data, data_dir=None):
             "created_at, updated_at) VALUES (?,?,?,?,?,?,?,'draft',?,?)",
             (name, list_id, channel_id, subject, body, dumps(options), dumps(rules.to_dict()), stamp, stamp))
         snapshot = snapshot_recipients(conn, campaign_id, list_id, kind)
+        audit.record_by(conn, actor, "campaign.created", "campaign", campaign_id,
+                        {"name": name, "list_id": list_id, "channel_id": channel_id, "recipients": snapshot["added"]})
     result = describe(conn, campaign_id)
     result["snapshot"] = snapshot
     return result
@@ -185,13 +189,14 @@ def all_campaigns(conn):
     return [describe(conn, r["id"]) for r in conn.execute("SELECT id FROM campaigns ORDER BY id DESC")]
 
 
-def delete(conn, campaign_id):
-    """Delete a campaign that is not running, with its ledger."""
+def delete(conn, campaign_id, actor=None):
+    """Delete a campaign that is not running, with its ledger (audited for ACTOR in the same transaction)."""
     row = campaign_row(conn, campaign_id)
     if row["status"] == "running":
         raise DomainError("campaign_running", "Pause or cancel the campaign before deleting it.", errors.CONFLICT)
     with transaction(conn):
         conn.execute("DELETE FROM campaigns WHERE id=?", (campaign_id,))
+        audit.record_by(conn, actor, "campaign.deleted", "campaign", campaign_id, {"name": row["name"]})
 
 
 def recipient_out(row):

@@ -1,6 +1,6 @@
 """Saved channels: settings in the database, secrets in the keychain or the encrypted file, or in the team mode
 encrypted in the database (never returned)."""
-from . import app_settings, channels, secrets
+from . import app_settings, audit, channels, secrets
 from .channels.base import SendError
 from .db import insert_id, transaction
 from core import errors
@@ -29,8 +29,9 @@ def channel_row(conn, channel_id):
     return row
 
 
-def create(conn, data, data_dir=None):
-    """Save a channel; its secrets are stored inside the same transaction, so a failure leaves no row.
+def create(conn, data, data_dir=None, actor=None):
+    """Save a channel; its secrets (and ACTOR's audit entry) are stored inside the same transaction, so a failure
+    leaves no row.
 
     No keychain is no failure: secrets.store falls back to the encrypted file."""
     name = require_text(data.get("name"), "name")
@@ -44,11 +45,13 @@ def create(conn, data, data_dir=None):
             (name, channel_type, dumps(config), int(bool(secret_values)), stamp, stamp))
         if secret_values:
             secrets.store(channel_id, secret_values, data_dir, conn)
+        audit.record_by(conn, actor, "channel.created", "channel", channel_id, {"name": name, "type": channel_type})
     return channel_out(channel_row(conn, channel_id))
 
 
-def update(conn, channel_id, data, data_dir=None, before_change=None):
-    """Change a channel's name, settings or secrets (secrets given replace the stored ones).
+def update(conn, channel_id, data, data_dir=None, before_change=None, actor=None):
+    """Change a channel's name, settings or secrets (secrets given replace the stored ones), audited for ACTOR in
+    the same transaction (the entry names what changed, never a value of a secret).
 
     BEFORE_CHANGE() runs once the request is known to be valid, just before the write (the API pauses the
     campaigns that use the channel there, so a refused edit pauses nothing)."""
@@ -66,6 +69,8 @@ def update(conn, channel_id, data, data_dir=None, before_change=None):
             merged = dict(secrets.load(channel_id, data_dir, conn)) if row["has_secret"] else {}
             merged.update(secret_values)
             secrets.store(channel_id, merged, data_dir, conn)
+        changed = sorted(key for key in ("name", "config", "secrets") if key in data)
+        audit.record_by(conn, actor, "channel.changed", "channel", channel_id, {"changed": changed})
     return channel_out(channel_row(conn, channel_id))
 
 
@@ -75,10 +80,11 @@ def running_campaigns(conn, channel_id):
                                        "ORDER BY id", (channel_id,))]
 
 
-def delete(conn, channel_id, data_dir=None):
+def delete(conn, channel_id, data_dir=None, actor=None):
     """Delete an unused channel and its secrets; archive one that campaigns used (their reports keep its name).
 
-    Returns 'deleted' or 'archived'. Running campaigns must be paused first (the API does that)."""
+    Returns 'deleted' or 'archived'. Running campaigns must be paused first (the API does that). ACTOR's audit
+    entry (channel.deleted or channel.archived) commits with the change; archiving an archived one changes nothing."""
     row = channel_row(conn, channel_id)
     if running_campaigns(conn, channel_id):
         raise DomainError("channel_in_use", "A running campaign uses this channel; pause it first.",
@@ -87,9 +93,11 @@ def delete(conn, channel_id, data_dir=None):
         if row["archived_at"] is None:
             with transaction(conn):
                 conn.execute("UPDATE channels SET archived_at=?, updated_at=? WHERE id=?", (now(), now(), channel_id))
+                audit.record_by(conn, actor, "channel.archived", "channel", channel_id, {"name": row["name"]})
         return "archived"
     with transaction(conn):
         conn.execute("DELETE FROM channels WHERE id=?", (channel_id,))
+        audit.record_by(conn, actor, "channel.deleted", "channel", channel_id, {"name": row["name"]})
     secrets.forget(channel_id, data_dir, conn)
     return "deleted"
 

@@ -3,7 +3,7 @@ import contextlib
 
 import orjson
 
-from . import contacts_check, db, list_stats
+from . import audit, contacts_check, db, list_stats
 from .db import insert_id, transaction
 from core import errors
 from core.errors import DomainError, not_found
@@ -147,14 +147,15 @@ def insert_batches(records):
         yield batch
 
 
-def create_list(conn, name, records):
-    """A new list NAME holding RECORDS; returns (list, {added, duplicates})."""
+def create_list(conn, name, records, actor=None):
+    """A new list NAME holding RECORDS, audited for ACTOR in the same transaction; (list, {added, duplicates})."""
     name = require_text(name, "name")
     with transaction(conn):
         stamp = now()
         list_id = insert_id(conn, "INSERT INTO lists (name, created_at, updated_at) VALUES (?,?,?)",
                             (name, stamp, stamp))
         added, duplicates = insert_contacts(conn, list_id, records)
+        audit.record_by(conn, actor, "list.created", "list", list_id, {"name": name, "contacts": added})
     return describe(conn, list_row(conn, list_id)), {"added": added, "duplicates": duplicates}
 
 
@@ -176,11 +177,13 @@ def rename_list(conn, list_id, name):
     return describe(conn, list_row(conn, list_id))
 
 
-def delete_list(conn, list_id):
-    """Delete LIST_ID and its contacts (campaigns keep their own recipient snapshot)."""
+def delete_list(conn, list_id, actor=None):
+    """Delete LIST_ID and its contacts (campaigns keep their own recipient snapshot), audited for ACTOR in the same
+    transaction."""
     with transaction(conn):
-        list_row(conn, list_id)
+        row = list_row(conn, list_id)
         conn.execute("DELETE FROM lists WHERE id=?", (list_id,))
+        audit.record_by(conn, actor, "list.deleted", "list", list_id, {"name": row["name"]})
 
 
 def merge_lists(conn, name, list_ids):

@@ -11,7 +11,7 @@ import time
 import uuid
 import weakref
 
-from . import attachments, campaigns, channel_store, db, lease, ledger, pacing, states, storage
+from . import attachments, audit, campaigns, channel_store, db, lease, ledger, pacing, states, storage
 from . import channels
 from .channels.base import FATAL, PERMANENT, RATE_LIMITED, SKIP, TRANSIENT, UNKNOWN
 from .outcomes import FailureStreak, Sender
@@ -31,6 +31,8 @@ DEFAULT_CONCURRENCY = {"whatsapp": 32, "twilio": 16, "smtp": 1, "dry_run": 16}
 INVARIANT_EVERY = 15.0  # seconds between invariant checks while storage is fine
 STORAGE_RETRY = 1.0     # seconds between probes while storage is full
 OLD_WORKER_WAIT = 30.0  # a provider call times out well within this
+# The audit action of a user's pause or cancel (written in the transaction that moves the campaign).
+AUDITED_EVENTS = {"pause": "campaign.paused", "cancel": "campaign.cancelled"}
 
 
 class RealClock:
@@ -83,8 +85,9 @@ class CampaignManager:
         run = self.runs.get(campaign_id)
         return run if run is not None and run.thread is not None and run.thread.is_alive() else None
 
-    def start(self, campaign_id):
-        """Claim the campaign for a new run (idempotent: a second start while running starts nothing)."""
+    def start(self, campaign_id, actor=None):
+        """Claim the campaign for a new run (idempotent: a second start while running starts nothing); ACTOR (a
+        team user) is named in the audit log when it claimed."""
         self.ensure_storage()
         with self.lock:
             conn = self.connect()
@@ -100,7 +103,7 @@ class CampaignManager:
                         return {"started": False, "status": "running"}
                     self.wait_for_old_worker(campaign_id)
                 run_id, ts = uuid.uuid4().hex, self.clock.time()
-                claimed = self.claim_campaign(conn, campaign_id, run_id, ts)
+                claimed = self.claim(conn, campaign_id, run_id, ts, actor)
                 if claimed:
                     self.spawn(campaign_id, run_id)
                 return {"started": claimed, "status": "running"}
@@ -113,15 +116,25 @@ class CampaignManager:
             raise DomainError("still_stopping", "The campaign is still finishing the messages in flight; try again "
                               "in a moment.", errors.CONFLICT)
 
-    def claim_campaign(self, conn, campaign_id, run_id, ts):
-        """Take the campaign's lease for RUN_ID (no worker of it is alive here): its in-flight rows become
-        'unknown' first, since whoever sent them is gone. True when claimed."""
+    def claim(self, conn, campaign_id, run_id, ts, actor):
+        """Claim the campaign and write ACTOR's audit entry in one transaction (a draft is started, anything
+        else resumed); True when claimed."""
         with db.transaction(conn):
-            states.interrupt_recipients(conn, ts, campaign_id)
-            if states.start_campaign(conn, campaign_id, run_id, ts, ts + lease.LEASE_SECONDS, lease.holder()):
-                return True
-            # Running in the file but no worker here (its thread died, or the start-up resume): take it over.
-            return lease.take_over(conn, campaign_id, run_id, ts)
+            before = campaigns.campaign_row(conn, campaign_id)["status"]
+            claimed = self.claim_campaign(conn, campaign_id, run_id, ts)
+            if claimed:
+                action = "campaign.started" if before == "draft" else "campaign.resumed"
+                audit.record_by(conn, actor, action, "campaign", campaign_id, {"from": before})
+        return claimed
+
+    def claim_campaign(self, conn, campaign_id, run_id, ts):
+        """Take the campaign's lease for RUN_ID (no worker of it is alive here; the caller owns the transaction):
+        its in-flight rows become 'unknown' first, since whoever sent them is gone. True when claimed."""
+        states.interrupt_recipients(conn, ts, campaign_id)
+        if states.start_campaign(conn, campaign_id, run_id, ts, ts + lease.LEASE_SECONDS, lease.holder()):
+            return True
+        # Running in the file but no worker here (its thread died, or the start-up resume): take it over.
+        return lease.take_over(conn, campaign_id, run_id, ts)
 
     def spawn(self, campaign_id, run_id):
         """Start the worker thread of a claimed run."""
@@ -132,8 +145,9 @@ class CampaignManager:
         run.thread.start()
         self.ensure_monitor()  # invariant checks run while this manager has had campaigns to run
 
-    def transition(self, campaign_id, event, apply):
-        """Run APPLY(conn, ts) for a campaign EVENT in a transaction; the status afterwards."""
+    def transition(self, campaign_id, event, apply, actor=None):
+        """Run APPLY(conn, ts) for a campaign EVENT in a transaction, with ACTOR's audit entry when it moved;
+        (the status afterwards, whether it moved)."""
         self.ensure_storage()
         conn = self.connect()
         try:
@@ -142,6 +156,8 @@ class CampaignManager:
                 return row["status"], False
             with db.transaction(conn):
                 moved = apply(conn, self.clock.time())
+                if moved:
+                    audit.record_by(conn, actor, AUDITED_EVENTS[event], "campaign", campaign_id)
             return campaigns.campaign_row(conn, campaign_id)["status"], moved
         finally:
             conn.close()
@@ -152,10 +168,10 @@ class CampaignManager:
         if run is not None:
             run.stop.set()
 
-    def pause(self, campaign_id, reason="user"):
+    def pause(self, campaign_id, reason="user", actor=None):
         """Pause a running campaign (the messages in flight complete and are recorded)."""
         status, moved = self.transition(campaign_id, "pause",
-                                        lambda conn, ts: states.pause_campaign(conn, campaign_id, reason, ts))
+                                        lambda conn, ts: states.pause_campaign(conn, campaign_id, reason, ts), actor)
         if not moved and status != "paused":  # pausing twice is harmless
             raise DomainError("bad_state", "Only a running campaign can be paused (it is %s)." % status,
                               errors.CONFLICT)
@@ -170,17 +186,18 @@ class CampaignManager:
         self.ensure_monitor()
         return {"status": status}
 
-    def cancel(self, campaign_id):
+    def cancel(self, campaign_id, actor=None):
         """Cancel a campaign for good; recipients not yet reached stay 'pending' in the report."""
         status, moved = self.transition(campaign_id, "cancel",
-                                        lambda conn, ts: states.cancel_campaign(conn, campaign_id, ts))
+                                        lambda conn, ts: states.cancel_campaign(conn, campaign_id, ts), actor)
         if not moved:
             raise DomainError("bad_state", "A %s campaign cannot be cancelled." % status, errors.CONFLICT)
         self.signal_stop(campaign_id)
         return {"status": status}
 
-    def retry(self, campaign_id, statuses):
-        """Queue failed (and, when asked, unknown) recipients again and run the campaign."""
+    def retry(self, campaign_id, statuses, actor=None):
+        """Queue failed (and, when asked, unknown) recipients again and run the campaign; ACTOR's audit entry goes
+        in the requeue's transaction (the run it starts is part of the retry, not a separate start)."""
         if not statuses or set(statuses) - set(states.RETRYABLE):
             raise DomainError("bad_param", "'statuses' must list 'failed' and/or 'unknown'.")
         self.ensure_storage()
@@ -198,6 +215,8 @@ class CampaignManager:
                 count = ledger.requeue(conn, campaign_id, statuses)
                 if count:
                     states.reopen_campaign(conn, campaign_id, self.clock.time())
+                audit.record_by(conn, actor, "campaign.retried", "campaign", campaign_id,
+                                {"statuses": statuses, "requeued": count})
         finally:
             conn.close()
         started = self.start(campaign_id)["started"] if count else False

@@ -3,16 +3,16 @@
 Desktop mode (no team mode): the caller is the desktop token holder (the token rules of access.py) and has every
 right. Team mode: the caller is the user of a live session cookie; state-changing requests also carry the
 session's CSRF token in a header. Either way one table, ROUTES, names the least role each endpoint needs, and the
-same check applies it; tests/python/test_auth_routes.py fails when an endpoint has no entry.
+same check applies it; tests/python/test_auth_routes.py fails when an endpoint has no entry. actor() tells the
+engine functions whom to name in the audit log (they write the entry in the action's own transaction).
 """
 import dataclasses
 import hmac
-import json
 
 from flask import current_app, g, request
 
 from core import errors
-from messaging import audit, db, users
+from messaging import users
 
 from . import access
 from .errors import error_response
@@ -42,64 +42,64 @@ class Principal:
 
 DESKTOP = Principal(name="desktop", role=ADMIN)
 
-# endpoint -> (least role, audit action or None). Reading is viewer; lists, imports, templates, campaigns and
-# their actions are sender; channels, settings, access and users are admin. Providers' webhooks check their own
+# endpoint -> least role. Reading is viewer; lists, imports, templates, campaigns and their actions are sender;
+# channels, settings, access and users are admin. Providers' webhooks check their own
 # signatures (access.is_webhook) and are public here.
 ROUTES = {
-    "health.health": (PUBLIC, None), "ui.index": (PUBLIC, None), "ui.asset": (PUBLIC, None),
-    "ui.top_level_file": (PUBLIC, None), "openapi.openapi_json": (VIEWER, None),
-    "auth.session": (PUBLIC, None), "auth.login": (PUBLIC, None), "auth.logout": (VIEWER, None),
-    "users.all_users": (ADMIN, None), "users.add_user": (ADMIN, None), "users.change_user": (ADMIN, None),
-    "users.audit_log": (ADMIN, None),
-    "webhooks.twilio_event": (PUBLIC, None), "webhooks.whatsapp_event": (PUBLIC, None),
-    "webhooks.whatsapp_verify": (PUBLIC, None),
-    "access.access_details": (ADMIN, None), "access.switch_remote_access": (ADMIN, None),
-    "access.rotate_token": (ADMIN, None), "access.open_session": (VIEWER, None),
-    "access.close_session": (VIEWER, None),
-    "attachments.one_attachment": (VIEWER, None), "attachments.upload_attachment": (SENDER, None),
-    "campaigns.all_campaigns": (VIEWER, None), "campaigns.campaign_events": (VIEWER, None),
-    "campaigns.campaign_preview": (VIEWER, None), "campaigns.campaign_recipients": (VIEWER, None),
-    "campaigns.campaign_report": (VIEWER, None), "campaigns.list_test_sends": (VIEWER, None),
-    "campaigns.one_campaign": (VIEWER, None), "campaigns.review_campaign": (VIEWER, None),
-    "campaigns.plan_campaign": (VIEWER, None),
-    "campaigns.create_campaign": (SENDER, "campaign.created"),
-    "campaigns.start_campaign": (SENDER, "campaign.started"),
-    "campaigns.pause_campaign": (SENDER, "campaign.paused"),
-    "campaigns.resume_campaign": (SENDER, "campaign.resumed"),
-    "campaigns.cancel_campaign": (SENDER, "campaign.cancelled"),
-    "campaigns.retry_campaign": (SENDER, "campaign.retried"),
-    "campaigns.delete_campaign": (SENDER, "campaign.deleted"),
-    "campaigns.reconcile_campaign": (SENDER, None), "campaigns.rehearse_campaign": (SENDER, None),
-    "campaigns.send_test": (SENDER, None),
-    "channels.all_channels": (VIEWER, None), "channels.one_channel": (VIEWER, None),
-    "channels.secrets_store": (ADMIN, None), "channels.webhooks_overview": (ADMIN, None),
-    "channels.create_channel": (ADMIN, "channel.created"), "channels.update_channel": (ADMIN, "channel.changed"),
-    "channels.delete_channel": (ADMIN, "channel.deleted"), "channels.set_public_url": (ADMIN, None),
-    "channels.sync_channel": (ADMIN, None), "channels.test_channel": (ADMIN, None),
-    "whatsapp_web.check_progress": (VIEWER, None), "whatsapp_web.link_state": (VIEWER, None),
-    "whatsapp_web.pair_phone": (ADMIN, None), "whatsapp_web.start_link": (ADMIN, None),
-    "whatsapp_web.unlink": (ADMIN, None), "whatsapp_web.start_check": (SENDER, None),
-    "contacts.parse_manual_numbers": (VIEWER, None), "contacts.validate_number": (VIEWER, None),
-    "contacts.upload": (SENDER, None),
-    "imports.list_imports": (VIEWER, None), "imports.import_summary": (VIEWER, None),
-    "imports.import_rows": (VIEWER, None), "imports.import_contacts": (VIEWER, None),
-    "imports.export": (VIEWER, None), "imports.regions": (VIEWER, None),
-    "imports.delete_import": (SENDER, None), "imports.fix_row": (SENDER, None), "imports.remap": (SENDER, None),
-    "inbox.conversations": (VIEWER, None), "inbox.events": (VIEWER, None), "inbox.thread": (VIEWER, None),
-    "inbox.mark_read": (SENDER, None), "inbox.reply": (SENDER, None),
-    "lists.all_lists": (VIEWER, None), "lists.one_list": (VIEWER, None), "lists.list_contacts": (VIEWER, None),
-    "lists.consent_keywords": (VIEWER, None), "lists.dnc_page": (VIEWER, None),
-    "lists.create_list": (SENDER, "list.created"), "lists.delete_list": (SENDER, "list.deleted"),
-    "lists.add_contact": (SENDER, None), "lists.append_import": (SENDER, None), "lists.merge_lists": (SENDER, None),
-    "lists.delete_contact": (SENDER, None), "lists.edit_contact": (SENDER, None),
-    "lists.rename_list": (SENDER, None), "lists.dnc_add": (SENDER, None), "lists.dnc_remove": (SENDER, None),
-    "lists.set_consent_keywords": (ADMIN, None),
-    "templates.all_templates": (VIEWER, None), "templates.one_template": (VIEWER, None),
-    "templates.compose_preview": (VIEWER, None), "templates.compose_reach": (VIEWER, None),
-    "templates.get_draft": (VIEWER, None),
-    "templates.create_template": (SENDER, None), "templates.update_template": (SENDER, None),
-    "templates.delete_template": (SENDER, None), "templates.put_draft": (SENDER, None),
-    "templates.delete_draft": (SENDER, None),
+    "health.health": PUBLIC, "ui.index": PUBLIC, "ui.asset": PUBLIC,
+    "ui.top_level_file": PUBLIC, "openapi.openapi_json": VIEWER,
+    "auth.session": PUBLIC, "auth.login": PUBLIC, "auth.logout": VIEWER,
+    "users.all_users": ADMIN, "users.add_user": ADMIN, "users.change_user": ADMIN,
+    "users.audit_log": ADMIN,
+    "webhooks.twilio_event": PUBLIC, "webhooks.whatsapp_event": PUBLIC,
+    "webhooks.whatsapp_verify": PUBLIC,
+    "access.access_details": ADMIN, "access.switch_remote_access": ADMIN,
+    "access.rotate_token": ADMIN, "access.open_session": VIEWER,
+    "access.close_session": VIEWER,
+    "attachments.one_attachment": VIEWER, "attachments.upload_attachment": SENDER,
+    "campaigns.all_campaigns": VIEWER, "campaigns.campaign_events": VIEWER,
+    "campaigns.campaign_preview": VIEWER, "campaigns.campaign_recipients": VIEWER,
+    "campaigns.campaign_report": VIEWER, "campaigns.list_test_sends": VIEWER,
+    "campaigns.one_campaign": VIEWER, "campaigns.review_campaign": VIEWER,
+    "campaigns.plan_campaign": VIEWER,
+    "campaigns.create_campaign": SENDER,
+    "campaigns.start_campaign": SENDER,
+    "campaigns.pause_campaign": SENDER,
+    "campaigns.resume_campaign": SENDER,
+    "campaigns.cancel_campaign": SENDER,
+    "campaigns.retry_campaign": SENDER,
+    "campaigns.delete_campaign": SENDER,
+    "campaigns.reconcile_campaign": SENDER, "campaigns.rehearse_campaign": SENDER,
+    "campaigns.send_test": SENDER,
+    "channels.all_channels": VIEWER, "channels.one_channel": VIEWER,
+    "channels.secrets_store": ADMIN, "channels.webhooks_overview": ADMIN,
+    "channels.create_channel": ADMIN, "channels.update_channel": ADMIN,
+    "channels.delete_channel": ADMIN, "channels.set_public_url": ADMIN,
+    "channels.sync_channel": ADMIN, "channels.test_channel": ADMIN,
+    "whatsapp_web.check_progress": VIEWER, "whatsapp_web.link_state": VIEWER,
+    "whatsapp_web.pair_phone": ADMIN, "whatsapp_web.start_link": ADMIN,
+    "whatsapp_web.unlink": ADMIN, "whatsapp_web.start_check": SENDER,
+    "contacts.parse_manual_numbers": VIEWER, "contacts.validate_number": VIEWER,
+    "contacts.upload": SENDER,
+    "imports.list_imports": VIEWER, "imports.import_summary": VIEWER,
+    "imports.import_rows": VIEWER, "imports.import_contacts": VIEWER,
+    "imports.export": VIEWER, "imports.regions": VIEWER,
+    "imports.delete_import": SENDER, "imports.fix_row": SENDER, "imports.remap": SENDER,
+    "inbox.conversations": VIEWER, "inbox.events": VIEWER, "inbox.thread": VIEWER,
+    "inbox.mark_read": SENDER, "inbox.reply": SENDER,
+    "lists.all_lists": VIEWER, "lists.one_list": VIEWER, "lists.list_contacts": VIEWER,
+    "lists.consent_keywords": VIEWER, "lists.dnc_page": VIEWER,
+    "lists.create_list": SENDER, "lists.delete_list": SENDER,
+    "lists.add_contact": SENDER, "lists.append_import": SENDER, "lists.merge_lists": SENDER,
+    "lists.delete_contact": SENDER, "lists.edit_contact": SENDER,
+    "lists.rename_list": SENDER, "lists.dnc_add": SENDER, "lists.dnc_remove": SENDER,
+    "lists.set_consent_keywords": ADMIN,
+    "templates.all_templates": VIEWER, "templates.one_template": VIEWER,
+    "templates.compose_preview": VIEWER, "templates.compose_reach": VIEWER,
+    "templates.get_draft": VIEWER,
+    "templates.create_template": SENDER, "templates.update_template": SENDER,
+    "templates.delete_template": SENDER, "templates.put_draft": SENDER,
+    "templates.delete_draft": SENDER,
 }
 
 
@@ -109,13 +109,22 @@ def team_mode():
 
 
 def rule_of(endpoint):
-    """(least role, audit action) of ENDPOINT; an endpoint missing from ROUTES is admin-only (fail closed)."""
-    return ROUTES.get(endpoint, (ADMIN, None))
+    """The least role of ENDPOINT; an endpoint missing from ROUTES is admin-only (fail closed)."""
+    return ROUTES.get(endpoint, ADMIN)
 
 
 def caller():
     """The principal of this request (set by check_caller)."""
     return g.principal
+
+
+def actor():
+    """Who the audit log names for this request's action: the team user ({'id', 'name'}), or None on the
+    desktop (single user, no audit log). Engine functions write the entry inside the action's own transaction."""
+    principal = getattr(g, "principal", None)
+    if not team_mode() or principal is None:
+        return None
+    return {"id": principal.user_id, "name": principal.name}
 
 
 def refuse(code, message, status):
@@ -148,7 +157,7 @@ def check_caller():
         g.principal = DESKTOP if access.desktop_caller() else None
     else:
         g.principal = team_principal(get_db()) if session_token() else None
-    if g.principal is not None or rule_of(request.endpoint)[0] == PUBLIC or access.is_preflight():
+    if g.principal is not None or rule_of(request.endpoint) == PUBLIC or access.is_preflight():
         return None
     if team_mode():
         return refuse(errors.NOT_LOGGED_IN, "Log in first.", 401)
@@ -173,36 +182,10 @@ def allowed(role, needed):
 
 def check_role():
     """The one authorisation decision: the caller's role against the route's least role."""
-    needed = rule_of(request.endpoint)[0]
+    needed = rule_of(request.endpoint)
     principal = getattr(g, "principal", None)
     if needed == PUBLIC or request.endpoint is None or access.is_preflight() or \
             allowed(principal and principal.role, needed):
         return None
     return refuse(errors.NOT_ALLOWED, "Your role (%s) may not do this; it needs %s." % (principal.role, needed), 403)
 
-
-def object_id(response, object_type):
-    """The id of the object a request acted on: the URL's id, else the id a create answered with (at the top
-    level, or in the object named after its type, as POST /lists answers {"list": {...}})."""
-    for value in (request.view_args or {}).values():
-        return value
-    try:
-        body = json.loads(response.get_data())
-        return body.get("id") or body.get(object_type, {}).get("id")
-    except (ValueError, AttributeError):
-        return None
-
-
-def record_audit(response):
-    """Team mode: write the audit entry of a route that succeeded (the ROUTES table names the action)."""
-    action = rule_of(request.endpoint)[1]
-    principal = getattr(g, "principal", None)
-    if not team_mode() or action is None or principal is None or response.status_code >= 400:
-        return response
-    from .blueprints.messaging_web import get_db
-
-    conn = get_db()
-    with db.transaction(conn):
-        object_type = action.split(".")[0]
-        audit.record(conn, principal.as_dict(), action, object_type, object_id(response, object_type), {})
-    return response

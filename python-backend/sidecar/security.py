@@ -179,5 +179,4 @@ def init_app(app):
     ratelimit.init_app(app)
     app.before_request(guard_request)
     app.after_request(add_safe_headers)
-    app.after_request(auth.record_audit)
     init_cors(app)

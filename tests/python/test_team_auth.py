@@ -6,8 +6,7 @@ import pytest
 from fakes.twilio import FakeTwilio
 from messaging import db
 from support.delivery import twilio_channel
-from support.sidecar import database_of
-from support.team import PASSWORD, TeamClient, add_user, logged_in, team_sidecar
+from support.team import PASSWORD, TeamClient, add_user, audit_actions, logged_in, query, store_of, team_sidecar
 
 SLOW = {"per_minute": 0.5}  # one message, then a 2-minute gap: the campaign stays running while the test acts
 
@@ -39,26 +38,6 @@ class AsClient:
     def post(self, path, body=None):
         """POST through the logged-in client."""
         return self.client.post(path, body)
-
-
-def store_of(server):
-    """A connection to the team sidecar's database (its SQLite file, or PostgreSQL when the tests run there)."""
-    return db.connect(database_of(server.data_dir))
-
-
-def query(server, sql, params=()):
-    """Every row SQL gives on SERVER's database."""
-    conn = store_of(server)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
-def audit_actions(admin):
-    """(user, action, object_type, object_id) of every audit entry, oldest first."""
-    entries = admin.get("/audit?limit=500").json()["entries"]
-    return [(e["user"], e["action"], e["object_type"], e["object_id"]) for e in reversed(entries)]
 
 
 def test_the_session_route_tells_the_ui_to_show_the_login_screen(team):

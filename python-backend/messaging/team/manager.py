@@ -6,7 +6,7 @@ timer reaps expired workers instead of checking for runs of its own.
 """
 import logging
 
-from .. import db, states
+from .. import states
 from ..runner import CampaignManager
 from . import registry
 
@@ -17,9 +17,8 @@ class TeamCampaignManager(CampaignManager):
     """CampaignManager whose runs happen in `app.py worker` processes."""
 
     def claim_campaign(self, conn, campaign_id, run_id, ts):
-        """Mark the campaign running (the workers pick it up); True when it moved."""
-        with db.transaction(conn):
-            return states.start_campaign(conn, campaign_id, run_id, ts, None, "workers")
+        """Mark the campaign running (the workers pick it up; the caller owns the transaction); True when it moved."""
+        return states.start_campaign(conn, campaign_id, run_id, ts, None, "workers")
 
     def spawn(self, campaign_id, run_id):
         """Nothing runs here; the timer still reaps dead workers."""

@@ -5,6 +5,7 @@ from messaging.util import now
 from core.errors import DomainError
 from core.fields import page
 
+from .. import auth
 from ..events import polled_response
 from ..jsonio import json_body, json_response
 from ..ratelimit import limited, streaming
@@ -43,7 +44,7 @@ def all_campaigns():
 @limited("edits")
 def create_campaign():
     """A draft campaign from a list, a channel and a message (or a template)."""
-    return json_response(campaigns.create(get_db(), json_body(), current_app.config["DATA_DIR"]), 201)
+    return json_response(campaigns.create(get_db(), json_body(), current_app.config["DATA_DIR"], auth.actor()), 201)
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -56,7 +57,7 @@ def one_campaign(campaign_id):
 @limited("edits")
 def delete_campaign(campaign_id):
     """Delete a campaign that is not running."""
-    campaigns.delete(get_db(), campaign_id)
+    campaigns.delete(get_db(), campaign_id, auth.actor())
     return json_response({"deleted": campaign_id})
 
 
@@ -64,28 +65,28 @@ def delete_campaign(campaign_id):
 @limited("campaign_send")
 def start_campaign(campaign_id):
     """Start (or resume) the campaign; a second start while it runs starts nothing."""
-    result = manager().start(campaign_id)
+    result = manager().start(campaign_id, auth.actor())
     return json_response(dict(result, campaign=campaigns.describe(get_db(), campaign_id)))
 
 
 @bp.post("/campaigns/<int:campaign_id>/resume")
 @limited("campaign_send")
 def resume_campaign(campaign_id):
-    """Same as start: continue a paused campaign."""
+    """Same as start: continue a paused campaign (audited as resumed; a draft as started)."""
     return start_campaign(campaign_id)
 
 
 @bp.post("/campaigns/<int:campaign_id>/pause")
 def pause_campaign(campaign_id):
     """Pause; the message in flight is recorded, nothing else is sent."""
-    manager().pause(campaign_id)
+    manager().pause(campaign_id, actor=auth.actor())
     return json_response(campaigns.describe(get_db(), campaign_id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/cancel")
 def cancel_campaign(campaign_id):
     """Cancel for good."""
-    manager().cancel(campaign_id)
+    manager().cancel(campaign_id, auth.actor())
     return json_response(campaigns.describe(get_db(), campaign_id))
 
 
@@ -97,7 +98,7 @@ def retry_campaign(campaign_id):
     statuses = body.get("statuses", ["failed"])
     if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
         raise DomainError("bad_param", "'statuses' must be a list of texts.")
-    result = manager().retry(campaign_id, statuses)
+    result = manager().retry(campaign_id, statuses, auth.actor())
     return json_response(dict(result, campaign=campaigns.describe(get_db(), campaign_id)))
 
 

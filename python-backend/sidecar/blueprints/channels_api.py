@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, request
 from messaging import channel_store, channels, secret_keys, secrets
 from messaging.receipts import sync, webhook_stats
 
+from .. import auth
 from ..jsonio import json_body, json_response
 from ..ratelimit import limited
 from .messaging_web import get_db, manager
@@ -46,7 +47,7 @@ def all_channels():
 @limited("edits")
 def create_channel():
     """Save a channel; its secrets go to the system keychain, or the encrypted file without one."""
-    return json_response(channel_store.create(get_db(), json_body(), data_dir()), 201)
+    return json_response(channel_store.create(get_db(), json_body(), data_dir(), auth.actor()), 201)
 
 
 @bp.get("/channels/<int:channel_id>")
@@ -61,7 +62,8 @@ def update_channel(channel_id):
     """Change a channel's name, settings or secrets; running campaigns on it are paused first."""
     paused = []
     out = channel_store.update(get_db(), channel_id, json_body(), data_dir(),
-                               before_change=lambda: paused.extend(pause_users(channel_id, EDIT_PAUSE_REASON)))
+                               before_change=lambda: paused.extend(pause_users(channel_id, EDIT_PAUSE_REASON)),
+                               actor=auth.actor())
     return json_response(dict(out, paused_campaigns=paused))
 
 
@@ -71,7 +73,7 @@ def delete_channel(channel_id):
     """Delete an unused channel and its secrets; archive one that campaigns used (pausing running ones)."""
     channel_store.channel_row(get_db(), channel_id)
     paused = pause_users(channel_id, ARCHIVE_PAUSE_REASON)
-    outcome = channel_store.delete(get_db(), channel_id, data_dir())
+    outcome = channel_store.delete(get_db(), channel_id, data_dir(), auth.actor())
     return json_response({outcome: channel_id, "paused_campaigns": paused})
 
 

@@ -5,6 +5,7 @@ from core import errors
 from core.errors import DomainError
 from core.fields import body_text, page, require_text, search_text
 
+from .. import auth
 from ..jsonio import json_body, json_response
 from ..params import requested_region
 from ..ratelimit import limited
@@ -73,7 +74,7 @@ def create_list():
         records = given_records(body)
     else:
         raise DomainError("missing_field", "Give 'import_id', 'numbers' (pasted text) or 'contacts'.")
-    created, stats = lists.create_list(get_db(), body.get("name"), records)
+    created, stats = lists.create_list(get_db(), body.get("name"), records, auth.actor())
     return json_response({"list": created, "added": stats["added"], "duplicates": stats["duplicates"],
                           "source_summary": source}, 201)
 
@@ -110,7 +111,7 @@ def rename_list(list_id):
 @limited("edits")
 def delete_list(list_id):
     """Delete a list and its contacts."""
-    lists.delete_list(get_db(), list_id)
+    lists.delete_list(get_db(), list_id, auth.actor())
     return json_response({"deleted": list_id})
 
 
