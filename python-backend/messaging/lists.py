@@ -186,14 +186,15 @@ def delete_list(conn, list_id, actor=None):
         audit.record_by(conn, actor, "list.deleted", "list", list_id, {"name": row["name"]})
 
 
-def merge_lists(conn, name, list_ids):
-    """A new list NAME with the contacts of LIST_IDS, de-duplicated by number and email."""
+def merge_lists(conn, name, list_ids, actor=None):
+    """A new list NAME with the contacts of LIST_IDS, de-duplicated by number and email (audited as a created
+    list for ACTOR)."""
     if not isinstance(list_ids, list) or len(list_ids) < 2 or not all(is_id(i) for i in list_ids):
         raise DomainError("bad_param", "'list_ids' must name at least two lists by id.")
     for list_id in list_ids:
         list_row(conn, list_id)
     records = merged_records(conn, list_ids)
-    return create_list(conn, name, records)
+    return create_list(conn, name, records, actor)
 
 
 def merged_records(conn, list_ids):

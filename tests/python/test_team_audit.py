@@ -186,3 +186,15 @@ def test_on_sqlite_a_commit_that_fails_on_a_full_disk_leaves_neither_the_change_
             reader.close()
         assert ok(sender.post("/campaigns/%d/start" % campaign_id))["started"] is True
         assert [e["action"] for e in entries(admin)[len(before):]] == ["campaign.started"]
+
+
+def test_merging_lists_is_audited_as_the_new_list(tmp_path, keychain):
+    with team_of_three(tmp_path) as server:
+        admin, sender = logged_in(server, "ada"), logged_in(server, "sam")
+        first = ok(sender.post("/lists", {"name": "one", "contacts": TWO}), 201)["list"]["id"]
+        second = ok(sender.post("/lists", {"name": "two", "contacts": TWO[:1]}), 201)["list"]["id"]
+        merged = ok(sender.post("/lists/merge", {"name": "both", "list_ids": [first, second]}), 201)["list"]["id"]
+        found = entries(admin)
+    assert [(e["user"], e["action"], e["object_id"], e["detail"]) for e in found][-1] == (
+        "sam", "list.created", str(merged), {"name": "both", "contacts": 2})
+    assert [e["action"] for e in found] == ["list.created"] * 3

@@ -12,6 +12,7 @@ PER_MINUTE = 3000  # 50/s: above what one worker of concurrency 3 reaches here, 
 
 
 @pytest.mark.slow
+@pytest.mark.postgres_only  # the test is "on one Postgres"; scripts/fault_workers.py runs it on SQLite too
 def test_killing_workers_mid_campaign_never_sends_twice_skips_nobody_and_keeps_the_rate(tmp_path):
     trials = trials_from_env(2)
     with FakeWhatsApp(latency=0.05) as fake:

@@ -120,7 +120,7 @@ def delete_list(list_id):
 def merge_lists():
     """A new list merging several, de-duplicated."""
     body = json_body()
-    created, stats = lists.merge_lists(get_db(), body.get("name"), body.get("list_ids"))
+    created, stats = lists.merge_lists(get_db(), body.get("name"), body.get("list_ids"), auth.actor())
     return json_response({"list": created, "added": stats["added"], "duplicates": stats["duplicates"]}, 201)
 
 
