@@ -36,6 +36,16 @@ def list_row(conn, list_id):
     return row
 
 
+def claim_list(conn, list_id):
+    """Mark LIST_ID changed, first thing in a transaction that changes its contacts (a 404 when missing).
+
+    The UPDATE locks the list's row, so writers of one list take their row locks one after the other: on
+    PostgreSQL two edits that move the counts between the same two shapes in opposite directions would otherwise
+    deadlock (SQLite's BEGIN IMMEDIATE already runs one writer at a time)."""
+    if conn.execute("UPDATE lists SET updated_at=? WHERE id=?", (now(), list_id)).rowcount != 1:
+        raise not_found("List", list_id)
+
+
 def describe(conn, row):
     """A list as the API shows it, with its counts."""
     counts = conn.execute(
@@ -162,9 +172,8 @@ def create_list(conn, name, records, actor=None):
 def append_contacts(conn, list_id, records):
     """Add RECORDS to the existing LIST_ID, skipping numbers and emails it already has; (list, {added, duplicates})."""
     with transaction(conn):
-        list_row(conn, list_id)
+        claim_list(conn, list_id)
         added, duplicates = insert_contacts(conn, list_id, records)
-        conn.execute("UPDATE lists SET updated_at=? WHERE id=?", (now(), list_id))
     return describe(conn, list_row(conn, list_id)), {"added": added, "duplicates": duplicates}
 
 
@@ -265,27 +274,27 @@ def add_contact(conn, list_id, data, region):
     """Validate DATA and add it to LIST_ID."""
     contact = contacts_check.check_contact(data, region)
     with transaction(conn):
-        list_row(conn, list_id)
+        claim_list(conn, list_id)
         contact_id = write_contact(conn, list_id, contact)
-        conn.execute("UPDATE lists SET updated_at=? WHERE id=?", (now(), list_id))
     return contact_out(contact_row(conn, list_id, contact_id))
 
 
 def edit_contact(conn, list_id, contact_id, data, region):
-    """Apply DATA to a contact of LIST_ID, re-validating what changed."""
-    current = contact_row(conn, list_id, contact_id)
-    base = {"number": current["number"], "alternates": loads(current["alternates"], []), "email": current["email"],
-            "name": current["name"], "fields": loads(current["fields"], {})}
-    contact = contacts_check.check_contact(data, region, base)
+    """Apply DATA to a contact of LIST_ID, re-validating what changed (read and written in one transaction, so
+    an edit at the same moment is not lost)."""
     with transaction(conn):
-        write_contact(conn, list_id, contact, contact_id)
-        conn.execute("UPDATE lists SET updated_at=? WHERE id=?", (now(), list_id))
+        claim_list(conn, list_id)
+        current = contact_row(conn, list_id, contact_id)
+        base = {"number": current["number"], "alternates": loads(current["alternates"], []),
+                "email": current["email"], "name": current["name"], "fields": loads(current["fields"], {})}
+        write_contact(conn, list_id, contacts_check.check_contact(data, region, base), contact_id)
     return contact_out(contact_row(conn, list_id, contact_id))
 
 
 def delete_contact(conn, list_id, contact_id):
     """Remove one contact from LIST_ID."""
     with transaction(conn):
+        claim_list(conn, list_id)
         contact_row(conn, list_id, contact_id)
         old = list_stats.contact_shape(conn, contact_id)
         conn.execute("DELETE FROM list_contacts WHERE id=?", (contact_id,))

@@ -76,6 +76,15 @@ def classify(err):
     return None
 
 
+def is_contention(err):
+    """Whether ERR is a transaction that lost to another at the same moment (PostgreSQL's class 40: deadlock,
+    serialization failure; SQLite's lock still held when its busy timeout ran out): nothing changed, the same
+    request may simply be sent again."""
+    if is_postgres_error(err):
+        return (getattr(err, "sqlstate", None) or "").startswith("40")
+    return isinstance(err, sqlite3.OperationalError) and "database is locked" in str(err).lower()
+
+
 def domain_error(err):
     """The DomainError (kind STORAGE_FULL) a request gets for storage failure ERR, or None."""
     state = classify(err)

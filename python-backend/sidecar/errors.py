@@ -58,6 +58,10 @@ def handle_unexpected(err):
 
     if storage.is_postgres_error(err) and storage.classify(err) is not None:
         return handle_storage_or_unexpected(err)
+    if storage.is_contention(err):
+        log.warning("a request lost a race for the database and was rolled back: %s", err)
+        return error_response("database_busy", "Someone changed the same data at the same moment; nothing was "
+                              "changed by this request. Try again.", 503)
     error_id = uuid.uuid4().hex[:12]
     log.error("unexpected error id=%s", error_id, exc_info=err)
     return error_response("internal_error", "Something went wrong inside the sidecar.", 500, error_id=error_id)

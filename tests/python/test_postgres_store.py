@@ -3,6 +3,7 @@ processes migrating at once, and storage states (read-only database, lost connec
 import json
 import subprocess
 import sys
+import threading
 
 import psycopg
 import pytest
@@ -60,6 +61,48 @@ def test_a_database_error_sqlstate_is_a_storage_state_or_a_bug():
     assert storage.classify(psycopg.OperationalError("connection refused")) == storage.ERROR
     assert storage.classify(psycopg.errors.UndefinedColumn()) is None
     assert storage.classify(psycopg.errors.UniqueViolation()) is None
+
+
+def real_deadlock(url):
+    """Two connections locking two rows in opposite orders: the error PostgreSQL gives the one it rolls back."""
+    first, second = psycopg.connect(url, autocommit=True), psycopg.connect(url, autocommit=True)
+    try:
+        for conn in (first, second):
+            conn.execute("CREATE TABLE IF NOT EXISTS pair (id int PRIMARY KEY)")
+            conn.execute("INSERT INTO pair VALUES (1), (2) ON CONFLICT DO NOTHING")
+            conn.execute("BEGIN")
+        first.execute("UPDATE pair SET id=id WHERE id=1")
+        second.execute("UPDATE pair SET id=id WHERE id=2")
+        caught = []
+
+        def cross(conn, row):
+            """Wait for the row the other one holds."""
+            try:
+                conn.execute("UPDATE pair SET id=id WHERE id=%s", (row,))
+            except psycopg.Error as err:
+                caught.append(err)
+            conn.execute("ROLLBACK")
+        waiting = threading.Thread(target=cross, args=(first, 2))
+        waiting.start()
+        cross(second, 1)
+        waiting.join(30)
+        return caught
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_transaction_that_loses_a_deadlock_is_a_503_to_try_again(postgres_cluster):
+    from flask import Flask
+    from sidecar import errors
+
+    caught = real_deadlock(postgres_cluster.fresh_database())
+    assert len(caught) == 1 and isinstance(caught[0], psycopg.errors.DeadlockDetected)
+    assert storage.is_contention(caught[0]) and storage.classify(caught[0]) is None
+    assert not storage.is_contention(psycopg.errors.UniqueViolation())
+    with Flask(__name__).app_context():
+        response = errors.handle_unexpected(caught[0])
+    assert response.status_code == 503 and json.loads(response.get_data())["code"] == "database_busy"
 
 
 def test_a_read_only_database_is_a_507_storage_error_and_reads_still_work(postgres_cluster, tmp_path):
