@@ -160,3 +160,37 @@ def test_a_worker_elsewhere_needs_a_new_link_and_pairs_and_unlinks_in_its_own_da
     assert not os.path.exists(session_dir) and unlinked.json()["linked_at"] is None
     checks = api.post("/channels/%d/whatsapp-web/check" % channel_id, {"numbers": NUMBERS[:1]})
     assert checks.status_code == 409 and checks.json()["code"] == "checks_not_in_team_mode"
+
+
+def test_a_published_state_is_shown_only_while_its_publisher_holds_a_live_lease(store):
+    from messaging import db
+    from messaging.team import links, registry, sessions
+
+    _data_dir, conn = store
+    channel_id = db.insert_id(conn, "INSERT INTO channels (name, type, config, created_at, updated_at) VALUES "
+                                    "('w', 'whatsapp_web', '{}', 0, 0)", ())
+    assert links.public_state(conn, channel_id, 100.0)["status"] == "not_linked"  # never asked
+    seq = links.request(conn, channel_id, "link")
+    assert links.public_state(conn, channel_id, 100.0)["status"] == "waiting_for_worker"  # no worker runs
+    conn.execute("INSERT INTO workers (id, host, pid, started_at, lease_expires) VALUES ('a', 'h', 1, 100, 115)")
+    conn.execute("INSERT INTO workers (id, host, pid, started_at, lease_expires) VALUES ('b', 'h', 2, 100, 200)")
+    assert links.public_state(conn, channel_id, 100.0)["status"] == "starting"  # a live worker will take it
+    assert sessions.acquire(conn, channel_id, "a", 100.0)
+    qr = {"status": "waiting_for_scan", "qr": "2@x", "qr_seq": 3}
+    links.publish(conn, channel_id, "a", qr, 100.0)
+    assert links.public_state(conn, channel_id, 100.0)["status"] == "starting"  # the request is not handled yet
+    links.mark_handled(conn, channel_id, seq)
+    assert links.public_state(conn, channel_id, 101.0)["qr"] == "2@x"
+    # A's lease runs out: its QR code is never shown as current; B takes the session but has published nothing.
+    expired = 100.0 + registry.LEASE_SECONDS + 1
+    assert links.public_state(conn, channel_id, expired)["status"] == "starting"  # B lives and may take it
+    registry.reap(conn, expired)
+    assert sessions.acquire(conn, channel_id, "b", expired)
+    assert links.public_state(conn, channel_id, expired) == dict(links.BLANK, status="starting", reason=links.TAKING)
+    links.publish(conn, channel_id, "b", {"status": "connected", "me": {"number": "+1555"}}, expired)
+    assert links.public_state(conn, channel_id, expired)["status"] == "connected"
+    # An unlink carried out (the holder released the lease) reads 'not_linked'.
+    seq = links.request(conn, channel_id, "unlink")
+    links.mark_handled(conn, channel_id, seq)
+    links.release(conn, channel_id, "b")
+    assert links.public_state(conn, channel_id, expired)["status"] == "not_linked"

@@ -52,7 +52,8 @@ def public_state(conn, channel_id, now):
         return dict(BLANK, **json.loads(found["state"]))
     if found["request"] == "unlink" and found["handled_seq"] >= found["request_seq"]:
         return dict(BLANK)
-    if live or (found["handled_seq"] < found["request_seq"] and workers_alive(conn, now)):
+    wanted = found["request"] != "unlink" or found["handled_seq"] < found["request_seq"]
+    if live or (wanted and workers_alive(conn, now)):  # a live worker takes a wanted session within a look
         return dict(BLANK, status="starting", reason=TAKING)
     return dict(BLANK, status="waiting_for_worker", reason=NO_WORKER)
 
