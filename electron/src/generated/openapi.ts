@@ -1115,7 +1115,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start the channel's engine: a new device shows a QR code that rotates; a linked one connects without a scan. */
+        /** Start the channel's engine: a new device shows a QR code that rotates; a linked one connects without a scan. In the team server mode the request is recorded and the worker holding (or taking) the channel's session starts the engine in its own data directory; with no worker running the answer says `waiting_for_worker` at once. */
         post: operations["linkWhatsAppWeb"];
         delete?: never;
         options?: never;
@@ -1132,7 +1132,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Link by phone number instead of a QR code: an 8-character code to type on the phone (WhatsApp > Linked devices > Link with phone number). */
+        /** Link by phone number instead of a QR code: an 8-character code to type on the phone (WhatsApp > Linked devices > Link with phone number). In the team server mode the worker holding the session asks its engine (the API waits up to 45 s); 503 `waiting_for_worker` when no worker answers. */
         post: operations["pairWhatsAppWebPhone"];
         delete?: never;
         options?: never;
@@ -1149,7 +1149,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log the device out and delete its session files; the channel is not linked afterwards. */
+        /** Log the device out and delete its session files; the channel is not linked afterwards. In the team server mode the worker holding the session does it (the API waits up to 20 s while a worker runs; with none, the request waits for one). */
         post: operations["unlinkWhatsAppWeb"];
         delete?: never;
         options?: never;
@@ -2091,8 +2091,11 @@ export interface components {
             data: string;
         };
         WhatsAppWebLink: {
-            /** @enum {unknown} */
-            status: "not_linked" | "starting" | "waiting_for_scan" | "connected" | "disconnected" | "logged_out" | "engine_unavailable";
+            /**
+             * @description waiting_for_worker: team server mode only, no live worker holds the channel's session (start `app.py worker`; the reason says so). In the team mode the state is the one the worker holding the session published, shown only while that worker's lease runs.
+             * @enum {unknown}
+             */
+            status: "not_linked" | "starting" | "waiting_for_scan" | "connected" | "disconnected" | "logged_out" | "engine_unavailable" | "waiting_for_worker";
             /** @description The QR code's text while waiting for a scan (render it as a QR code). */
             qr: string | null;
             /** @description +1 each time the protocol rotates the QR code. */
@@ -7669,7 +7672,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            /** @description Unavailable: `engine_unavailable` (no Node.js or engine files; the reason says what to install), `store_unavailable`. */
+            /** @description Unavailable: `engine_unavailable` (no Node.js or engine files; the reason says what to install), `waiting_for_worker` (team server mode: no worker answered), `store_unavailable`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7677,7 +7680,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "engine_unavailable" | "store_unavailable";
+                        code?: "engine_unavailable" | "waiting_for_worker" | "store_unavailable";
                     };
                 };
             };
@@ -7859,7 +7862,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: `db_too_new`. */
+            /** @description Conflict: `db_too_new`, `checks_not_in_team_mode` (bulk checks run on the desktop app only; team-mode campaigns check each number as they send). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7867,7 +7870,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "db_too_new";
+                        code?: "db_too_new" | "checks_not_in_team_mode";
                     };
                 };
             };

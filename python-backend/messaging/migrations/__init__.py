@@ -22,7 +22,7 @@ from core.errors import DomainError
 from . import sqlite_file
 
 SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
-HEAD = "0011"
+HEAD = "0012"
 # Files written before Alembic numbered their schema with PRAGMA user_version: version -> the revision
 # that created exactly that schema.
 LEGACY_REVISIONS = {1: "0001", 2: "0002"}

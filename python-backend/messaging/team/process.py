@@ -13,6 +13,7 @@ import time
 from .. import db
 from ..runner import RealClock, Run
 from . import registry, sessions
+from .link_worker import LinkServer
 from .run import TeamRun
 
 log = logging.getLogger("messaging.team")
@@ -33,6 +34,7 @@ class WorkerProcess:
         self.runs, self.held_sessions = {}, set()
         self.worker_id, self.lease_until = None, 0.0
         self.db_time, self.db_lock = {}, threading.Lock()  # kind -> [transactions, seconds]
+        self.links = LinkServer(self)
 
     @contextlib.contextmanager
     def timed(self, kind):
@@ -93,6 +95,7 @@ class WorkerProcess:
         for channel_id in list(self.held_sessions):
             if not sessions.acquire(conn, channel_id, self.worker_id, ts):
                 self.held_sessions.discard(channel_id)
+                self.links.dropped(channel_id)
 
     def main(self):
         """Run until SIGTERM/Ctrl+C: look for campaigns, reap the dead; on the way out, finish and unregister."""
@@ -113,6 +116,7 @@ class WorkerProcess:
                     if count:
                         log.warning("reaped %d in-flight row(s) of expired workers -> unknown", count)
                 self.start_runs(conn)
+                self.serve_links(conn)
                 self.stopping.wait(LOOK_EVERY)
         except KeyboardInterrupt:
             pass
@@ -123,6 +127,13 @@ class WorkerProcess:
                 registry.unregister(conn, self.worker_id, self.clock.time())
             conn.close()
             print("worker %s db-time %s" % (self.worker_id, json.dumps(self.db_time)), flush=True)
+
+    def serve_links(self, conn):
+        """Carry out WhatsApp Web link requests and publish link states (an error waits for the next look)."""
+        try:
+            self.links.look(conn)
+        except Exception:  # a database hiccup or an engine that will not start must not stop the campaigns
+            log.exception("worker %s: serving WhatsApp Web links failed", self.worker_id)
 
     def start_runs(self, conn):
         """A TeamRun for each running campaign that has none alive here (and whose session, if any, is ours)."""

@@ -18,10 +18,12 @@ from support.team import TEAM_ENV
 
 
 class WorkerProc:
-    """One worker process on DATA_DIR (same environment rules as the sidecar harness)."""
+    """One worker process on DATA_DIR (same environment rules as the sidecar harness); on PostgreSQL, the database of
+    DATABASE_OF's sidecar (default: DATA_DIR's)."""
 
-    def __init__(self, home, data_dir, concurrency=None, env=None, name="worker"):
+    def __init__(self, home, data_dir, concurrency=None, env=None, name="worker", database_of=None):
         self.data_dir, self.concurrency = str(data_dir), concurrency
+        self.database_of = str(database_of or data_dir)  # the data dir whose database it shares (another machine)
         self.log_path = os.path.join(str(home), "%s.log" % name)
         self.env = dict(os.environ, BULKMSG_DEFAULT_REGION="US", PYTHONUNBUFFERED="1", **TEAM_ENV, **(env or {}))
         self.proc, self.log = None, None
@@ -30,7 +32,7 @@ class WorkerProc:
         """The worker's command line."""
         extra = ["--concurrency", str(self.concurrency)] if self.concurrency else []
         if sidecar_support.DATABASE is not None:  # the PostgreSQL engine: the database the sidecar of DATA_DIR uses
-            extra += ["--database", sidecar_support.DATABASE(self.data_dir)]
+            extra += ["--database", sidecar_support.DATABASE(self.database_of)]
         return [sys.executable, APP, "worker", "--data-dir", self.data_dir, *extra]
 
     def start(self, wait=True):

@@ -19,6 +19,7 @@ export function describeLink(state: WhatsAppWebLink | null): string {
     case 'disconnected': return `Disconnected${why}`;
     case 'logged_out': return `Logged out from the phone${why}`;
     case 'engine_unavailable': return `Engine unavailable${why}`;
+    case 'waiting_for_worker': return `Waiting for a worker${why}`;
     default: return state.status;
   }
 }
