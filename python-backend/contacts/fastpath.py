@@ -121,20 +121,27 @@ def split(strings, mask):
 
 
 def type_is_known(nsn, rules):
-    """_number_type_helper(nsn) != UNKNOWN, one general + one union regex pass per distinct length."""
+    """_number_type_helper(nsn) != UNKNOWN: one general-desc pass over every row of a length it allows, then one
+    type pass per distinct set of type patterns (lengths whose applicable types are the same share it), over the
+    rows the general pattern matched."""
     sizes = lengths(nsn)
+    present = np.unique(sizes)
+    passes = mr.type_passes(rules, tuple(int(size) for size in present))
     known = np.zeros(len(nsn), dtype=bool)
-    for size in np.unique(sizes):
-        patterns = mr.patterns_for_length(rules, int(size))
-        if patterns is None:
-            continue
-        rows, subset = split(nsn, sizes == size)
-        general, type_patterns = patterns
-        hit = matches(subset, general)
-        typed = np.zeros(len(rows), dtype=bool)
+    if not passes:
+        return known
+    allowed = np.isin(sizes, [size for pass_sizes, _ in passes for size in pass_sizes])
+    rows, subset = split(nsn, allowed)
+    hit = matches(subset, rules.general.pattern)
+    rows, subset = rows[hit], pc.filter(subset, pa.array(hit)) if not hit.all() else subset
+    hit_sizes = sizes[rows]
+    for pass_sizes, type_patterns in passes:
+        chosen = np.isin(hit_sizes, pass_sizes) if len(passes) > 1 else np.ones(len(rows), dtype=bool)
+        chosen_rows, chosen_strings = split(subset, chosen)
+        typed = np.zeros(len(chosen_rows), dtype=bool)
         for pattern in type_patterns:
-            typed |= matches(subset, pattern)
-        known[rows] = hit & typed
+            typed |= matches(chosen_strings, pattern)
+        known[rows[chosen_rows[typed]]] = True
     return known
 
 
@@ -246,20 +253,22 @@ def finish(positions, nsn0, code, rules, validity, sink):
     long_enough = lengths(nsn0) >= MIN_NSN_LENGTH
     main_rules = mr.calling_code_rules(code)
     groups, _ = national_number_groups(nsn0, rules)
-    for rows, nsn in groups:
-        sizes = lengths(nsn)
-        parsed = long_enough[rows] & (sizes <= MAX_NSN_LENGTH)
-        checked_rows, checked = split(nsn, parsed)
-        ok = is_valid(checked, validity)
-        # Invalid numbers get is_possible_number_with_reason's verdict (main region of the code).
-        group_outcome = POSSIBILITY_OUTCOMES[length_verdict(sizes, main_rules)]
-        group_outcome[sizes > MAX_NSN_LENGTH] = OUTCOME["too_long"]
-        group_outcome[~long_enough[rows]] = OUTCOME["too_short"]
-        group_outcome[checked_rows[ok]] = VALID
-        outcome[rows] = group_outcome
-        good = pc.filter(checked, pa.array(ok))
-        e164 = pc.binary_join_element_wise(pa.scalar("+" + code, TEXT), good, pa.scalar("", TEXT))
-        sink.put(positions[rows[checked_rows[ok]]], e164)
+    # The rows with and without a stripped prefix are told apart by nothing below: one set of passes for both.
+    rows = np.concatenate([group_rows for group_rows, _ in groups])
+    nsn = pa.concat_arrays([group_nsn for _, group_nsn in groups]) if len(groups) > 1 else groups[0][1]
+    sizes = lengths(nsn)
+    parsed = long_enough[rows] & (sizes <= MAX_NSN_LENGTH)
+    checked_rows, checked = split(nsn, parsed)
+    ok = is_valid(checked, validity)
+    # Invalid numbers get is_possible_number_with_reason's verdict (main region of the code).
+    group_outcome = POSSIBILITY_OUTCOMES[length_verdict(sizes, main_rules)]
+    group_outcome[sizes > MAX_NSN_LENGTH] = OUTCOME["too_long"]
+    group_outcome[~long_enough[rows]] = OUTCOME["too_short"]
+    group_outcome[checked_rows[ok]] = VALID
+    outcome[rows] = group_outcome
+    good = pc.filter(checked, pa.array(ok))
+    e164 = pc.binary_join_element_wise(pa.scalar("+" + code, TEXT), good, pa.scalar("", TEXT))
+    sink.put(positions[rows[checked_rows[ok]]], e164)
     if code == str(MEXICO_COUNTRY_CODE):
         # Never valid as written; the slow path reads them without the old prefix, or finds them ambiguous.
         outcome[matches(nsn0, MEXICO_OLD_FORMS)] = UNSURE
@@ -425,12 +434,23 @@ def plain_batches(cells, sink):
     for rows, cleaned, non_ascii_text in pending:
         if len(rows) == 0:
             continue
-        if pc.any(pc.match_substring(cleaned, ".0")).as_py():  # FLOAT_CELL rewrites only whole float cells
-            cleaned = pc.replace_substring_regex(cleaned, FLOAT_CELL, "\\1")
-        cleaned, plain = without_formatting(cleaned, non_ascii_text)
-        usable, cleaned = split(cleaned, plain)
-        batches.append((rows[usable], cleaned))
+        for part_rows, part in float_cells_rewritten(rows, cleaned):
+            part, plain = without_formatting(part, non_ascii_text)
+            usable, part = split(part, plain)
+            batches.append((part_rows[usable], part))
     return batches
+
+
+def float_cells_rewritten(rows, cleaned):
+    """[(rows, text)]: CLEANED at ROWS with FLOAT_CELL rewritten, the regex run only on the cells holding '.0'
+    (it can match no other)."""
+    floats = as_bool(pc.match_substring(cleaned, ".0"))
+    if not floats.any():
+        return [(rows, cleaned)]
+    float_rows, float_text = split(cleaned, floats)
+    plain_rows, plain_text = split(cleaned, ~floats)
+    return [(rows[plain_rows], plain_text),
+            (rows[float_rows], pc.replace_substring_regex(float_text, FLOAT_CELL, "\\1"))]
 
 
 def without_formatting(cleaned, non_ascii):
