@@ -285,17 +285,19 @@ def country_code_lengths(digits):
 
 
 def parse_international(positions, digits, rules, sink, after_plus):
-    """Digits after '+' (AFTER_PLUS) or an IDD prefix: sink valid rows, return outcomes. RULES are the
-    default region's: after '+' an unknown country code makes parse re-read the digits in that region."""
+    """Digits after '+' (numpy bool AFTER_PLUS, per row) or an IDD prefix: sink valid rows, return outcomes. RULES
+    are the default region's: after '+' an unknown country code makes parse re-read the digits in that region."""
     sizes = lengths(digits)
     outcome = np.full(len(digits), UNSURE, dtype=np.int8)
     code_sizes = country_code_lengths(digits)
     code_sizes[sizes <= MIN_NSN_LENGTH] = 0
     no_code = code_sizes == 0
-    if after_plus:
+    if after_plus.any():
         # parse strips the '+' and tries the default region's IDD and country code; only then it gives up.
-        no_code &= ~starts_with_pattern(digits, rules.idd_prefix, rules.idd_literal) if rules.idd_prefix else True
-        no_code &= ~as_bool(pc.starts_with(digits, rules.country_code))
+        home = as_bool(pc.starts_with(digits, rules.country_code))
+        if rules.idd_prefix:
+            home |= starts_with_pattern(digits, rules.idd_prefix, rules.idd_literal)
+        no_code &= ~(after_plus & home)
     outcome[no_code] = OUTCOME["invalid_country_code"]
     # Fewer national digits than any region of the code allows: too short whatever parse strips.
     codes = fb.leading_numbers(digits, 3) // 10 ** (3 - np.maximum(code_sizes, 1))
@@ -352,65 +354,73 @@ def parse_national(positions, digits, rules, sink):
     return outcome
 
 
-def own_code_first(positions, digits, rules, sink):
-    """normalize_one's own-country-code rule: numpy outcomes for DIGITS, VALID where '+' + digits is valid
-    (sunk), UNSURE where only the slow path can tell, and -1 where the national reading decides."""
-    outcome = np.full(len(digits), -1, dtype=np.int8)
+def own_code_rows(digits, rules):
+    """numpy rows of DIGITS that normalize_one's own-country-code rule reads as '+' + digits first."""
     rule = rules.own_code
     if rule is None or len(digits) == 0:
-        return outcome
-    own = as_bool(pc.starts_with(digits, rule[0])) & ~as_bool(pc.starts_with(digits, rule[1]))
-    rows, subset = split(digits, own)
-    if len(rows):
-        first = parse_international(positions[rows], subset, rules, sink, after_plus=True)
-        outcome[rows[first == VALID]] = VALID
-        outcome[rows[first == UNSURE]] = UNSURE
-    return outcome
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(as_bool(pc.starts_with(digits, rule[0])) & ~as_bool(pc.starts_with(digits, rule[1])))
 
 
-def national_with_retry(positions, digits, rules, sink):
-    """National reading, then normalize_one's retry as '+' + digits where the first is surely invalid;
-    the reason stays the first reading's unless the retry is unsure. The own-country-code rule goes first."""
-    first = own_code_first(positions, digits, rules, sink)
-    decided = first >= 0
-    outcome = np.where(decided, first, UNSURE).astype(np.int8)
-    rows, rest = split(digits, ~decided)
-    outcome[rows] = national_reading_with_retry(positions[rows], rest, rules, sink)
-    return outcome
+def international_parts(parts, rules, sink):
+    """parse_international once over PARTS [(positions, digits, after '+')]: the outcomes of each part. One call
+    forms each calling code's group (and runs its patterns) once for all the parts."""
+    positions = np.concatenate([part_positions for part_positions, _, _ in parts])
+    digits = pa.concat_arrays([part_digits.cast(TEXT) for _, part_digits, _ in parts])
+    after_plus = np.concatenate([np.full(len(part_positions), plus) for part_positions, _, plus in parts])
+    outcome = parse_international(positions, digits, rules, sink, after_plus)
+    return np.split(outcome, np.cumsum([len(part_positions) for part_positions, _, _ in parts])[:-1])
 
 
 def national_reading_with_retry(positions, digits, rules, sink):
     """The national reading, then the '+' + digits retry where it is surely invalid."""
     outcome = parse_national(positions, digits, rules, sink)
     rows, retry = split(digits, outcome > VALID)
-    again = parse_international(positions[rows], retry, rules, sink, after_plus=True)
+    again = parse_international(positions[rows], retry, rules, sink, np.ones(len(rows), dtype=bool))
     outcome[rows[again == VALID]] = VALID
     outcome[rows[again == UNSURE]] = UNSURE
     return outcome
 
 
+def dialled_abroad(digits, rules):
+    """(numpy rows of DIGITS that start with the region's IDD followed by a non-zero digit, those digits after the
+    IDD): phonenumbers keeps the IDD when a 0 follows it, as country codes never start with 0."""
+    if rules.idd_prefix is None or len(digits) == 0:
+        return np.zeros(0, dtype=np.int64), digits.slice(0, 0)
+    idd_rows, dialled = split(digits, starts_with_pattern(digits, rules.idd_prefix, rules.idd_literal))
+    rest = without_prefix(dialled, rules.idd_prefix, rules.idd_literal)
+    inside, rest = split(rest, ~as_bool(pc.starts_with(rest, "0")))
+    return idd_rows[inside], rest
+
+
 def answer_plain_numbers(positions, numbers, rules, sink):
-    """Sink the answers for plain '+digits' / 'digits' strings in the default region of RULES."""
-    plus = as_bool(pc.starts_with(numbers, "+"))
-    rows, subset = split(numbers, plus)
-    if len(rows):
-        after_plus = pc.utf8_slice_codeunits(subset, 1)
-        sink.put_reasons(positions[rows], parse_international(positions[rows], after_plus, rules, sink, True))
-    rows, digits = split(numbers, ~plus)
-    positions = positions[rows]
-    idd = np.zeros(len(digits), dtype=bool)
-    if rules.idd_prefix is not None and len(digits):
-        idd = starts_with_pattern(digits, rules.idd_prefix, rules.idd_literal)
-        idd_rows, dialled = split(digits, idd)
-        rest = without_prefix(dialled, rules.idd_prefix, rules.idd_literal)
-        # phonenumbers keeps the IDD when a 0 follows it: country codes never start with 0.
-        zero_next = as_bool(pc.starts_with(rest, "0"))
-        idd[idd_rows[zero_next]] = False
-        inside, rest = split(rest, ~zero_next)
-        inside_positions = positions[idd_rows[inside]]
-        sink.put_reasons(inside_positions, parse_international(inside_positions, rest, rules, sink, False))
-    rows, national = split(digits, ~idd)
-    sink.put_reasons(positions[rows], national_with_retry(positions[rows], national, rules, sink))
+    """Sink the answers for plain '+digits' / 'digits' strings in the default region of RULES.
+
+    '+' digits, digits after the IDD and the own-country-code rule's first reading ('+' + digits) go through
+    parse_international together; the national reading follows for the rest, then its '+' retry."""
+    plus_rows, with_plus = split(numbers, as_bool(pc.starts_with(numbers, "+")))
+    digit_rows = np.setdiff1d(np.arange(len(numbers)), plus_rows, assume_unique=True)
+    digits = take(numbers, digit_rows) if len(plus_rows) else numbers
+    idd_rows, dialled = dialled_abroad(digits, rules)
+    national_rows = np.setdiff1d(np.arange(len(digits)), idd_rows, assume_unique=True)
+    national = take(digits, national_rows) if len(idd_rows) else digits
+    own_rows = own_code_rows(national, rules)
+    own_positions = positions[digit_rows[national_rows[own_rows]]]
+    plus_out, idd_out, own_out = international_parts(
+        [(positions[plus_rows], pc.utf8_slice_codeunits(with_plus, 1), True),
+         (positions[digit_rows[idd_rows]], dialled, False),
+         (own_positions, take(national, own_rows), True)], rules, sink)
+    sink.put_reasons(positions[plus_rows], plus_out)
+    sink.put_reasons(positions[digit_rows[idd_rows]], idd_out)
+    # The own-code reading decides where it is valid (sunk) or unsure; elsewhere the national reading does.
+    outcome = np.full(len(national), UNSURE, dtype=np.int8)
+    outcome[own_rows[own_out == VALID]] = VALID
+    decided = np.zeros(len(national), dtype=bool)
+    decided[own_rows[(own_out == VALID) | (own_out == UNSURE)]] = True
+    rows, rest = split(national, ~decided)
+    national_positions = positions[digit_rows[national_rows]]
+    outcome[rows] = national_reading_with_retry(national_positions[rows], rest, rules, sink)
+    sink.put_reasons(national_positions, outcome)
 
 
 def plain_batches(cells, sink):
@@ -472,9 +482,12 @@ def fast_e164(cells, region):
     if rules is not None and len(cells):
         empty = np.flatnonzero(~as_bool(pc.utf8_length(pc.fill_null(cells, "")).cast(pa.bool_())))
         sink.put_reasons(empty, np.full(len(empty), OUTCOME["empty"], dtype=np.int8))
-        for positions, numbers in plain_batches(cells, sink):
-            if len(positions):
-                answer_plain_numbers(positions, numbers, rules, sink)
+        batches = [batch for batch in plain_batches(cells, sink) if len(batch[0])]
+        if batches:
+            # One batch: every calling code's group is then formed (and its patterns run) once, not per batch.
+            positions = np.concatenate([rows for rows, _ in batches])
+            numbers = pa.concat_arrays([numbers.cast(TEXT) for _, numbers in batches])
+            answer_plain_numbers(positions, numbers, rules, sink)
     positions, e164 = sink.arrays()
     # normalize_one's E.164 length cap: '+' and at most MAX_E164_DIGITS digits.
     too_long = lengths(e164) > MAX_E164_DIGITS + 1
