@@ -96,7 +96,13 @@ def as_bool(arr):
 
 
 def lengths(strings):
-    """Code-unit lengths of strings as a numpy int array."""
+    """Lengths of STRINGS as a numpy int array, in bytes: the same as characters for the fast path's numbers, which
+    are ASCII digits and '+' (and ~15x cheaper than counting UTF-8 characters)."""
+    return pc.binary_length(strings).to_numpy(zero_copy_only=False)
+
+
+def char_lengths(strings):
+    """Character lengths of STRINGS (any text) as a numpy int array."""
     return pc.utf8_length(strings).to_numpy(zero_copy_only=False)
 
 
@@ -430,7 +436,7 @@ def plain_batches(cells, sink):
     scientific notation (fast_cells, which puts the reasons it can tell into SINK) and then their formatting in
     one byte-level pass; only non-ASCII cells (NBSP, dashes) need the costlier text replaces.
     """
-    sizes = lengths(pc.fill_null(cells, ""))
+    sizes = char_lengths(pc.fill_null(cells, ""))
     digits_only = as_bool(pc.ascii_is_decimal(cells)) & (sizes >= MIN_PLAIN_DIGITS) & (sizes <= MAX_FAST_CELL)
     batches = [split(cells, digits_only)]
     others = ~digits_only & (sizes <= MAX_FAST_CELL) & (sizes > 0)
