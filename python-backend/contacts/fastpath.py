@@ -261,7 +261,7 @@ def finish(positions, nsn0, code, rules, validity, sink):
     groups, _ = national_number_groups(nsn0, rules)
     # The rows with and without a stripped prefix are told apart by nothing below: one set of passes for both.
     rows = np.concatenate([group_rows for group_rows, _ in groups])
-    nsn = pa.concat_arrays([group_nsn for _, group_nsn in groups]) if len(groups) > 1 else groups[0][1]
+    nsn = concat_text(groups)
     sizes = lengths(nsn)
     parsed = long_enough[rows] & (sizes <= MAX_NSN_LENGTH)
     checked_rows, checked = split(nsn, parsed)
@@ -288,6 +288,24 @@ def country_code_lengths(digits):
         head = fb.leading_numbers(digits, size)
         found[(head >= 0) & IS_CALLING_CODE[np.clip(head, 0, 999)] & (head >= 10 ** (size - 1))] = size
     return found
+
+
+def calling_code_groups(digits, code_sizes, codes):
+    """Yield (rows, national numbers, calling code) for each calling code CODES gives at least MIN_GROUP rows of
+    DIGITS (CODE_SIZES digits long; 0: none). The rows are sorted by code and taken once; each group is then a
+    slice of that one copy, so the code's group costs no take of its own."""
+    coded = np.flatnonzero(code_sizes > 0)
+    keys, counts = np.unique(codes[coded], return_counts=True)
+    kept = np.isin(codes[coded], keys[counts >= MIN_GROUP])
+    coded = coded[kept]
+    if len(coded) == 0:
+        return
+    coded = coded[np.argsort(codes[coded], kind="stable")]
+    grouped = take(digits, coded)
+    starts = np.flatnonzero(np.diff(codes[coded], prepend=-1))
+    for start, end in zip(starts, np.append(starts[1:], len(coded))):
+        code = str(int(codes[coded[start]]))
+        yield coded[start:end], pc.utf8_slice_codeunits(grouped.slice(start, end - start), len(code)), code
 
 
 def parse_international(positions, digits, rules, sink, after_plus):
@@ -318,21 +336,10 @@ def parse_international(positions, digits, rules, sink, after_plus):
     mexican = matches(digits, MEXICO_OLD_INTERNATIONAL)
     outcome[mexican] = UNSURE
     code_sizes[short | long | mexican] = 0
-    for size in (1, 2, 3):
-        rows, subset = split(digits, code_sizes == size)
-        if len(rows) == 0:
-            continue
-        encoded = pc.dictionary_encode(pc.utf8_slice_codeunits(subset, 0, size))
-        ids = encoded.indices.to_numpy(zero_copy_only=False)
-        names = encoded.dictionary.to_pylist()
-        for code_id in np.flatnonzero(np.bincount(ids, minlength=len(names)) >= MIN_GROUP):
-            group, strings = split(subset, ids == code_id)
-            code = names[code_id]
-            code_rules, validity = mr.calling_code_rules(code), mr.validity_rules(code)
-            if code_rules is None or validity is None:
-                continue
-            nsn0 = pc.utf8_slice_codeunits(strings, size)
-            outcome[rows[group]] = finish(positions[rows[group]], nsn0, code, code_rules, validity, sink)
+    for rows, nsn0, code in calling_code_groups(digits, code_sizes, codes):
+        code_rules, validity = mr.calling_code_rules(code), mr.validity_rules(code)
+        if code_rules is not None and validity is not None:
+            outcome[rows] = finish(positions[rows], nsn0, code, code_rules, validity, sink)
     return outcome
 
 
@@ -369,13 +376,14 @@ def own_code_rows(digits, rules):
 
 
 def international_parts(parts, rules, sink):
-    """parse_international once over PARTS [(positions, digits, after '+')]: the outcomes of each part. One call
-    forms each calling code's group (and runs its patterns) once for all the parts."""
+    """parse_international once over PARTS [(positions, digits, after '+')], emptied as they are joined so each
+    part's digits can be freed: the outcomes of each part. One call forms each calling code's group (and runs its
+    patterns) once for all the parts."""
+    sizes = [len(part_positions) for part_positions, _, _ in parts]
     positions = np.concatenate([part_positions for part_positions, _, _ in parts])
-    digits = pa.concat_arrays([part_digits.cast(TEXT) for _, part_digits, _ in parts])
     after_plus = np.concatenate([np.full(len(part_positions), plus) for part_positions, _, plus in parts])
-    outcome = parse_international(positions, digits, rules, sink, after_plus)
-    return np.split(outcome, np.cumsum([len(part_positions) for part_positions, _, _ in parts])[:-1])
+    outcome = parse_international(positions, concat_text(parts), rules, sink, after_plus)
+    return np.split(outcome, np.cumsum(sizes)[:-1])
 
 
 def national_reading_with_retry(positions, digits, rules, sink):
@@ -399,23 +407,37 @@ def dialled_abroad(digits, rules):
     return idd_rows[inside], rest
 
 
-def answer_plain_numbers(positions, numbers, rules, sink):
-    """Sink the answers for plain '+digits' / 'digits' strings in the default region of RULES.
+def concat_text(batches):
+    """The strings of BATCHES [(rows, strings)] as one large_string array, emptying the list as it goes so each
+    batch's strings can be freed once copied."""
+    pieces = []
+    while batches:
+        pieces.append(batches.pop(0)[1].cast(TEXT))
+    return pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
+
+
+def answer_plain_numbers(positions, batches, rules, sink):
+    """Sink the answers for the plain '+digits' / 'digits' strings of BATCHES [(rows, strings)] (at POSITIONS, in
+    order; the list is emptied) in the default region of RULES.
 
     '+' digits, digits after the IDD and the own-country-code rule's first reading ('+' + digits) go through
-    parse_international together; the national reading follows for the rest, then its '+' retry."""
-    plus_rows, with_plus = split(numbers, as_bool(pc.starts_with(numbers, "+")))
-    digit_rows = np.setdiff1d(np.arange(len(numbers)), plus_rows, assume_unique=True)
+    parse_international together; the national reading follows for the rest, then its '+' retry. Each array is
+    let go as soon as the next is taken from it, so the peak stays that of one reading at a time."""
+    numbers = concat_text(batches)
+    plus = as_bool(pc.starts_with(numbers, "+"))
+    plus_rows, digit_rows = np.flatnonzero(plus), np.flatnonzero(~plus)
+    parts = [(positions[plus_rows], pc.utf8_slice_codeunits(take(numbers, plus_rows), 1), True)]
     digits = take(numbers, digit_rows) if len(plus_rows) else numbers
+    del numbers
     idd_rows, dialled = dialled_abroad(digits, rules)
+    parts.append((positions[digit_rows[idd_rows]], dialled, False))
+    del dialled
     national_rows = np.setdiff1d(np.arange(len(digits)), idd_rows, assume_unique=True)
     national = take(digits, national_rows) if len(idd_rows) else digits
+    del digits
     own_rows = own_code_rows(national, rules)
-    own_positions = positions[digit_rows[national_rows[own_rows]]]
-    plus_out, idd_out, own_out = international_parts(
-        [(positions[plus_rows], pc.utf8_slice_codeunits(with_plus, 1), True),
-         (positions[digit_rows[idd_rows]], dialled, False),
-         (own_positions, take(national, own_rows), True)], rules, sink)
+    parts.append((positions[digit_rows[national_rows[own_rows]]], take(national, own_rows), True))
+    plus_out, idd_out, own_out = international_parts(parts, rules, sink)
     sink.put_reasons(positions[plus_rows], plus_out)
     sink.put_reasons(positions[digit_rows[idd_rows]], idd_out)
     # The own-code reading decides where it is valid (sunk) or unsure; elsewhere the national reading does.
@@ -424,6 +446,7 @@ def answer_plain_numbers(positions, numbers, rules, sink):
     decided = np.zeros(len(national), dtype=bool)
     decided[own_rows[(own_out == VALID) | (own_out == UNSURE)]] = True
     rows, rest = split(national, ~decided)
+    del national
     national_positions = positions[digit_rows[national_rows]]
     outcome[rows] = national_reading_with_retry(national_positions[rows], rest, rules, sink)
     sink.put_reasons(national_positions, outcome)
@@ -450,23 +473,12 @@ def plain_batches(cells, sink):
     for rows, cleaned, non_ascii_text in pending:
         if len(rows) == 0:
             continue
-        for part_rows, part in float_cells_rewritten(rows, cleaned):
-            part, plain = without_formatting(part, non_ascii_text)
-            usable, part = split(part, plain)
-            batches.append((part_rows[usable], part))
+        if pc.any(pc.match_substring(cleaned, ".0")).as_py():  # FLOAT_CELL rewrites only whole float cells
+            cleaned = pc.replace_substring_regex(cleaned, FLOAT_CELL, "\\1")
+        cleaned, plain = without_formatting(cleaned, non_ascii_text)
+        usable, cleaned = split(cleaned, plain)
+        batches.append((rows[usable], cleaned))
     return batches
-
-
-def float_cells_rewritten(rows, cleaned):
-    """[(rows, text)]: CLEANED at ROWS with FLOAT_CELL rewritten, the regex run only on the cells holding '.0'
-    (it can match no other)."""
-    floats = as_bool(pc.match_substring(cleaned, ".0"))
-    if not floats.any():
-        return [(rows, cleaned)]
-    float_rows, float_text = split(cleaned, floats)
-    plain_rows, plain_text = split(cleaned, ~floats)
-    return [(rows[plain_rows], plain_text),
-            (rows[float_rows], pc.replace_substring_regex(float_text, FLOAT_CELL, "\\1"))]
 
 
 def without_formatting(cleaned, non_ascii):
@@ -491,9 +503,7 @@ def fast_e164(cells, region):
         batches = [batch for batch in plain_batches(cells, sink) if len(batch[0])]
         if batches:
             # One batch: every calling code's group is then formed (and its patterns run) once, not per batch.
-            positions = np.concatenate([rows for rows, _ in batches])
-            numbers = pa.concat_arrays([numbers.cast(TEXT) for _, numbers in batches])
-            answer_plain_numbers(positions, numbers, rules, sink)
+            answer_plain_numbers(np.concatenate([rows for rows, _ in batches]), batches, rules, sink)
     positions, e164 = sink.arrays()
     # normalize_one's E.164 length cap: '+' and at most MAX_E164_DIGITS digits.
     too_long = lengths(e164) > MAX_E164_DIGITS + 1
