@@ -26,6 +26,9 @@ LABEL = r"^[A-Za-z'][A-Za-z '.:\-]*?([+0-9(])"
 NO_START = r"^[^0-9+]*$"
 VISIBLE = r"[!-~]"
 SCIENTIFIC = SCIENTIFIC_TEXT.pattern
+# Digits written with only these around them: none of the patterns above can match (no letter, 'e' or apostrophe
+# to start a label or an exponent, and a digit to start from), so such cells skip them.
+PUNCTUATED = r"^[0-9+ ().\/-]*[0-9][0-9+ ().\/-]*$"
 
 
 def pick(rows, strings, mask):
@@ -59,11 +62,15 @@ def clean_ascii_cells(rows, cells):
     """Sort the ASCII, non-empty CELLS at ROWS: ([(rows, text left for the fast path's own checks)],
     [(rows, reason)] decided here)."""
     cells = pc.ascii_trim_whitespace(cells)
+    punctuated = matches(cells, PUNCTUATED)
+    batches = [pick(rows, cells, punctuated)]
+    rows, cells = pick(rows, cells, ~punctuated)
     reasons = [(rows[pc.utf8_length(cells).to_numpy(zero_copy_only=False) == 0], "empty")]
     no_start = matches(cells, NO_START)
     reasons.append((rows[no_start & matches(cells, VISIBLE)], "not_a_number"))
     scientific = matches(cells, SCIENTIFIC)
-    batches, sci_reasons = scientific_digits(*pick(rows, cells, scientific))
+    sci_batches, sci_reasons = scientific_digits(*pick(rows, cells, scientific))
+    batches += sci_batches
     reasons += sci_reasons
     labelled = ~scientific & matches(cells, LABELLED)
     label_rows, label_cells = pick(rows, cells, labelled)

@@ -96,7 +96,13 @@ def as_bool(arr):
 
 
 def lengths(strings):
-    """Code-unit lengths of strings as a numpy int array."""
+    """Lengths of STRINGS as a numpy int array, in bytes: the same as characters for the fast path's numbers, which
+    are ASCII digits and '+' (and ~15x cheaper than counting UTF-8 characters)."""
+    return pc.binary_length(strings).to_numpy(zero_copy_only=False)
+
+
+def char_lengths(strings):
+    """Character lengths of STRINGS (any text) as a numpy int array."""
     return pc.utf8_length(strings).to_numpy(zero_copy_only=False)
 
 
@@ -121,20 +127,27 @@ def split(strings, mask):
 
 
 def type_is_known(nsn, rules):
-    """_number_type_helper(nsn) != UNKNOWN, one general + one union regex pass per distinct length."""
+    """_number_type_helper(nsn) != UNKNOWN: one general-desc pass over every row of a length it allows, then one
+    type pass per distinct set of type patterns (lengths whose applicable types are the same share it), over the
+    rows the general pattern matched."""
     sizes = lengths(nsn)
+    present = np.unique(sizes)
+    passes = mr.type_passes(rules, tuple(int(size) for size in present))
     known = np.zeros(len(nsn), dtype=bool)
-    for size in np.unique(sizes):
-        patterns = mr.patterns_for_length(rules, int(size))
-        if patterns is None:
-            continue
-        rows, subset = split(nsn, sizes == size)
-        general, type_patterns = patterns
-        hit = matches(subset, general)
-        typed = np.zeros(len(rows), dtype=bool)
+    if not passes:
+        return known
+    allowed = np.isin(sizes, [size for pass_sizes, _ in passes for size in pass_sizes])
+    rows, subset = split(nsn, allowed)
+    hit = matches(subset, rules.general.pattern)
+    rows, subset = rows[hit], pc.filter(subset, pa.array(hit)) if not hit.all() else subset
+    hit_sizes = sizes[rows]
+    for pass_sizes, type_patterns in passes:
+        chosen = np.isin(hit_sizes, pass_sizes) if len(passes) > 1 else np.ones(len(rows), dtype=bool)
+        chosen_rows, chosen_strings = split(subset, chosen)
+        typed = np.zeros(len(chosen_rows), dtype=bool)
         for pattern in type_patterns:
-            typed |= matches(subset, pattern)
-        known[rows] = hit & typed
+            typed |= matches(chosen_strings, pattern)
+        known[rows[chosen_rows[typed]]] = True
     return known
 
 
@@ -246,20 +259,22 @@ def finish(positions, nsn0, code, rules, validity, sink):
     long_enough = lengths(nsn0) >= MIN_NSN_LENGTH
     main_rules = mr.calling_code_rules(code)
     groups, _ = national_number_groups(nsn0, rules)
-    for rows, nsn in groups:
-        sizes = lengths(nsn)
-        parsed = long_enough[rows] & (sizes <= MAX_NSN_LENGTH)
-        checked_rows, checked = split(nsn, parsed)
-        ok = is_valid(checked, validity)
-        # Invalid numbers get is_possible_number_with_reason's verdict (main region of the code).
-        group_outcome = POSSIBILITY_OUTCOMES[length_verdict(sizes, main_rules)]
-        group_outcome[sizes > MAX_NSN_LENGTH] = OUTCOME["too_long"]
-        group_outcome[~long_enough[rows]] = OUTCOME["too_short"]
-        group_outcome[checked_rows[ok]] = VALID
-        outcome[rows] = group_outcome
-        good = pc.filter(checked, pa.array(ok))
-        e164 = pc.binary_join_element_wise(pa.scalar("+" + code, TEXT), good, pa.scalar("", TEXT))
-        sink.put(positions[rows[checked_rows[ok]]], e164)
+    # The rows with and without a stripped prefix are told apart by nothing below: one set of passes for both.
+    rows = np.concatenate([group_rows for group_rows, _ in groups])
+    nsn = concat_text(groups)
+    sizes = lengths(nsn)
+    parsed = long_enough[rows] & (sizes <= MAX_NSN_LENGTH)
+    checked_rows, checked = split(nsn, parsed)
+    ok = is_valid(checked, validity)
+    # Invalid numbers get is_possible_number_with_reason's verdict (main region of the code).
+    group_outcome = POSSIBILITY_OUTCOMES[length_verdict(sizes, main_rules)]
+    group_outcome[sizes > MAX_NSN_LENGTH] = OUTCOME["too_long"]
+    group_outcome[~long_enough[rows]] = OUTCOME["too_short"]
+    group_outcome[checked_rows[ok]] = VALID
+    outcome[rows] = group_outcome
+    good = pc.filter(checked, pa.array(ok))
+    e164 = pc.binary_join_element_wise(pa.scalar("+" + code, TEXT), good, pa.scalar("", TEXT))
+    sink.put(positions[rows[checked_rows[ok]]], e164)
     if code == str(MEXICO_COUNTRY_CODE):
         # Never valid as written; the slow path reads them without the old prefix, or finds them ambiguous.
         outcome[matches(nsn0, MEXICO_OLD_FORMS)] = UNSURE
@@ -275,18 +290,38 @@ def country_code_lengths(digits):
     return found
 
 
+def calling_code_groups(digits, code_sizes, codes):
+    """Yield (rows, national numbers, calling code) for each calling code CODES gives at least MIN_GROUP rows of
+    DIGITS (CODE_SIZES digits long; 0: none). The rows are sorted by code and taken once; each group is then a
+    slice of that one copy, so the code's group costs no take of its own."""
+    coded = np.flatnonzero(code_sizes > 0)
+    keys, counts = np.unique(codes[coded], return_counts=True)
+    kept = np.isin(codes[coded], keys[counts >= MIN_GROUP])
+    coded = coded[kept]
+    if len(coded) == 0:
+        return
+    coded = coded[np.argsort(codes[coded], kind="stable")]
+    grouped = take(digits, coded)
+    starts = np.flatnonzero(np.diff(codes[coded], prepend=-1))
+    for start, end in zip(starts, np.append(starts[1:], len(coded))):
+        code = str(int(codes[coded[start]]))
+        yield coded[start:end], pc.utf8_slice_codeunits(grouped.slice(start, end - start), len(code)), code
+
+
 def parse_international(positions, digits, rules, sink, after_plus):
-    """Digits after '+' (AFTER_PLUS) or an IDD prefix: sink valid rows, return outcomes. RULES are the
-    default region's: after '+' an unknown country code makes parse re-read the digits in that region."""
+    """Digits after '+' (numpy bool AFTER_PLUS, per row) or an IDD prefix: sink valid rows, return outcomes. RULES
+    are the default region's: after '+' an unknown country code makes parse re-read the digits in that region."""
     sizes = lengths(digits)
     outcome = np.full(len(digits), UNSURE, dtype=np.int8)
     code_sizes = country_code_lengths(digits)
     code_sizes[sizes <= MIN_NSN_LENGTH] = 0
     no_code = code_sizes == 0
-    if after_plus:
+    if after_plus.any():
         # parse strips the '+' and tries the default region's IDD and country code; only then it gives up.
-        no_code &= ~starts_with_pattern(digits, rules.idd_prefix, rules.idd_literal) if rules.idd_prefix else True
-        no_code &= ~as_bool(pc.starts_with(digits, rules.country_code))
+        home = as_bool(pc.starts_with(digits, rules.country_code))
+        if rules.idd_prefix:
+            home |= starts_with_pattern(digits, rules.idd_prefix, rules.idd_literal)
+        no_code &= ~(after_plus & home)
     outcome[no_code] = OUTCOME["invalid_country_code"]
     # Fewer national digits than any region of the code allows: too short whatever parse strips.
     codes = fb.leading_numbers(digits, 3) // 10 ** (3 - np.maximum(code_sizes, 1))
@@ -301,21 +336,10 @@ def parse_international(positions, digits, rules, sink, after_plus):
     mexican = matches(digits, MEXICO_OLD_INTERNATIONAL)
     outcome[mexican] = UNSURE
     code_sizes[short | long | mexican] = 0
-    for size in (1, 2, 3):
-        rows, subset = split(digits, code_sizes == size)
-        if len(rows) == 0:
-            continue
-        encoded = pc.dictionary_encode(pc.utf8_slice_codeunits(subset, 0, size))
-        ids = encoded.indices.to_numpy(zero_copy_only=False)
-        names = encoded.dictionary.to_pylist()
-        for code_id in np.flatnonzero(np.bincount(ids, minlength=len(names)) >= MIN_GROUP):
-            group, strings = split(subset, ids == code_id)
-            code = names[code_id]
-            code_rules, validity = mr.calling_code_rules(code), mr.validity_rules(code)
-            if code_rules is None or validity is None:
-                continue
-            nsn0 = pc.utf8_slice_codeunits(strings, size)
-            outcome[rows[group]] = finish(positions[rows[group]], nsn0, code, code_rules, validity, sink)
+    for rows, nsn0, code in calling_code_groups(digits, code_sizes, codes):
+        code_rules, validity = mr.calling_code_rules(code), mr.validity_rules(code)
+        if code_rules is not None and validity is not None:
+            outcome[rows] = finish(positions[rows], nsn0, code, code_rules, validity, sink)
     return outcome
 
 
@@ -343,65 +367,89 @@ def parse_national(positions, digits, rules, sink):
     return outcome
 
 
-def own_code_first(positions, digits, rules, sink):
-    """normalize_one's own-country-code rule: numpy outcomes for DIGITS, VALID where '+' + digits is valid
-    (sunk), UNSURE where only the slow path can tell, and -1 where the national reading decides."""
-    outcome = np.full(len(digits), -1, dtype=np.int8)
+def own_code_rows(digits, rules):
+    """numpy rows of DIGITS that normalize_one's own-country-code rule reads as '+' + digits first."""
     rule = rules.own_code
     if rule is None or len(digits) == 0:
-        return outcome
-    own = as_bool(pc.starts_with(digits, rule[0])) & ~as_bool(pc.starts_with(digits, rule[1]))
-    rows, subset = split(digits, own)
-    if len(rows):
-        first = parse_international(positions[rows], subset, rules, sink, after_plus=True)
-        outcome[rows[first == VALID]] = VALID
-        outcome[rows[first == UNSURE]] = UNSURE
-    return outcome
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(as_bool(pc.starts_with(digits, rule[0])) & ~as_bool(pc.starts_with(digits, rule[1])))
 
 
-def national_with_retry(positions, digits, rules, sink):
-    """National reading, then normalize_one's retry as '+' + digits where the first is surely invalid;
-    the reason stays the first reading's unless the retry is unsure. The own-country-code rule goes first."""
-    first = own_code_first(positions, digits, rules, sink)
-    decided = first >= 0
-    outcome = np.where(decided, first, UNSURE).astype(np.int8)
-    rows, rest = split(digits, ~decided)
-    outcome[rows] = national_reading_with_retry(positions[rows], rest, rules, sink)
-    return outcome
+def international_parts(parts, rules, sink):
+    """parse_international once over PARTS [(positions, digits, after '+')], emptied as they are joined so each
+    part's digits can be freed: the outcomes of each part. One call forms each calling code's group (and runs its
+    patterns) once for all the parts."""
+    sizes = [len(part_positions) for part_positions, _, _ in parts]
+    positions = np.concatenate([part_positions for part_positions, _, _ in parts])
+    after_plus = np.concatenate([np.full(len(part_positions), plus) for part_positions, _, plus in parts])
+    outcome = parse_international(positions, concat_text(parts), rules, sink, after_plus)
+    return np.split(outcome, np.cumsum(sizes)[:-1])
 
 
 def national_reading_with_retry(positions, digits, rules, sink):
     """The national reading, then the '+' + digits retry where it is surely invalid."""
     outcome = parse_national(positions, digits, rules, sink)
     rows, retry = split(digits, outcome > VALID)
-    again = parse_international(positions[rows], retry, rules, sink, after_plus=True)
+    again = parse_international(positions[rows], retry, rules, sink, np.ones(len(rows), dtype=bool))
     outcome[rows[again == VALID]] = VALID
     outcome[rows[again == UNSURE]] = UNSURE
     return outcome
 
 
-def answer_plain_numbers(positions, numbers, rules, sink):
-    """Sink the answers for plain '+digits' / 'digits' strings in the default region of RULES."""
+def dialled_abroad(digits, rules):
+    """(numpy rows of DIGITS that start with the region's IDD followed by a non-zero digit, those digits after the
+    IDD): phonenumbers keeps the IDD when a 0 follows it, as country codes never start with 0."""
+    if rules.idd_prefix is None or len(digits) == 0:
+        return np.zeros(0, dtype=np.int64), digits.slice(0, 0)
+    idd_rows, dialled = split(digits, starts_with_pattern(digits, rules.idd_prefix, rules.idd_literal))
+    rest = without_prefix(dialled, rules.idd_prefix, rules.idd_literal)
+    inside, rest = split(rest, ~as_bool(pc.starts_with(rest, "0")))
+    return idd_rows[inside], rest
+
+
+def concat_text(batches):
+    """The strings of BATCHES [(rows, strings)] as one large_string array, emptying the list as it goes so each
+    batch's strings can be freed once copied."""
+    pieces = []
+    while batches:
+        pieces.append(batches.pop(0)[1].cast(TEXT))
+    return pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
+
+
+def answer_plain_numbers(positions, batches, rules, sink):
+    """Sink the answers for the plain '+digits' / 'digits' strings of BATCHES [(rows, strings)] (at POSITIONS, in
+    order; the list is emptied) in the default region of RULES.
+
+    '+' digits, digits after the IDD and the own-country-code rule's first reading ('+' + digits) go through
+    parse_international together; the national reading follows for the rest, then its '+' retry. Each array is
+    let go as soon as the next is taken from it, so the peak stays that of one reading at a time."""
+    numbers = concat_text(batches)
     plus = as_bool(pc.starts_with(numbers, "+"))
-    rows, subset = split(numbers, plus)
-    if len(rows):
-        after_plus = pc.utf8_slice_codeunits(subset, 1)
-        sink.put_reasons(positions[rows], parse_international(positions[rows], after_plus, rules, sink, True))
-    rows, digits = split(numbers, ~plus)
-    positions = positions[rows]
-    idd = np.zeros(len(digits), dtype=bool)
-    if rules.idd_prefix is not None and len(digits):
-        idd = starts_with_pattern(digits, rules.idd_prefix, rules.idd_literal)
-        idd_rows, dialled = split(digits, idd)
-        rest = without_prefix(dialled, rules.idd_prefix, rules.idd_literal)
-        # phonenumbers keeps the IDD when a 0 follows it: country codes never start with 0.
-        zero_next = as_bool(pc.starts_with(rest, "0"))
-        idd[idd_rows[zero_next]] = False
-        inside, rest = split(rest, ~zero_next)
-        inside_positions = positions[idd_rows[inside]]
-        sink.put_reasons(inside_positions, parse_international(inside_positions, rest, rules, sink, False))
-    rows, national = split(digits, ~idd)
-    sink.put_reasons(positions[rows], national_with_retry(positions[rows], national, rules, sink))
+    plus_rows, digit_rows = np.flatnonzero(plus), np.flatnonzero(~plus)
+    parts = [(positions[plus_rows], pc.utf8_slice_codeunits(take(numbers, plus_rows), 1), True)]
+    digits = take(numbers, digit_rows) if len(plus_rows) else numbers
+    del numbers
+    idd_rows, dialled = dialled_abroad(digits, rules)
+    parts.append((positions[digit_rows[idd_rows]], dialled, False))
+    del dialled
+    national_rows = np.setdiff1d(np.arange(len(digits)), idd_rows, assume_unique=True)
+    national = take(digits, national_rows) if len(idd_rows) else digits
+    del digits
+    own_rows = own_code_rows(national, rules)
+    parts.append((positions[digit_rows[national_rows[own_rows]]], take(national, own_rows), True))
+    plus_out, idd_out, own_out = international_parts(parts, rules, sink)
+    sink.put_reasons(positions[plus_rows], plus_out)
+    sink.put_reasons(positions[digit_rows[idd_rows]], idd_out)
+    # The own-code reading decides where it is valid (sunk) or unsure; elsewhere the national reading does.
+    outcome = np.full(len(national), UNSURE, dtype=np.int8)
+    outcome[own_rows[own_out == VALID]] = VALID
+    decided = np.zeros(len(national), dtype=bool)
+    decided[own_rows[(own_out == VALID) | (own_out == UNSURE)]] = True
+    rows, rest = split(national, ~decided)
+    del national
+    national_positions = positions[digit_rows[national_rows]]
+    outcome[rows] = national_reading_with_retry(national_positions[rows], rest, rules, sink)
+    sink.put_reasons(national_positions, outcome)
 
 
 def plain_batches(cells, sink):
@@ -411,7 +459,7 @@ def plain_batches(cells, sink):
     scientific notation (fast_cells, which puts the reasons it can tell into SINK) and then their formatting in
     one byte-level pass; only non-ASCII cells (NBSP, dashes) need the costlier text replaces.
     """
-    sizes = lengths(pc.fill_null(cells, ""))
+    sizes = char_lengths(pc.fill_null(cells, ""))
     digits_only = as_bool(pc.ascii_is_decimal(cells)) & (sizes >= MIN_PLAIN_DIGITS) & (sizes <= MAX_FAST_CELL)
     batches = [split(cells, digits_only)]
     others = ~digits_only & (sizes <= MAX_FAST_CELL) & (sizes > 0)
@@ -452,9 +500,10 @@ def fast_e164(cells, region):
     if rules is not None and len(cells):
         empty = np.flatnonzero(~as_bool(pc.utf8_length(pc.fill_null(cells, "")).cast(pa.bool_())))
         sink.put_reasons(empty, np.full(len(empty), OUTCOME["empty"], dtype=np.int8))
-        for positions, numbers in plain_batches(cells, sink):
-            if len(positions):
-                answer_plain_numbers(positions, numbers, rules, sink)
+        batches = [batch for batch in plain_batches(cells, sink) if len(batch[0])]
+        if batches:
+            # One batch: every calling code's group is then formed (and its patterns run) once, not per batch.
+            answer_plain_numbers(np.concatenate([rows for rows, _ in batches]), batches, rules, sink)
     positions, e164 = sink.arrays()
     # normalize_one's E.164 length cap: '+' and at most MAX_E164_DIGITS digits.
     too_long = lengths(e164) > MAX_E164_DIGITS + 1

@@ -135,6 +135,18 @@ def patterns_for_length(rules, size):
 
 
 @functools.lru_cache(maxsize=None)
+def type_passes(rules, sizes):
+    """[(lengths, [type patterns])] for national numbers of the lengths in SIZES (a sorted tuple): lengths at which
+    a valid number can exist, grouped by the type patterns that apply there, so one pass serves them all."""
+    grouped = {}
+    for size in sizes:
+        patterns = patterns_for_length(rules, size)
+        if patterns is not None:
+            grouped.setdefault(tuple(patterns[1]), []).append(size)
+    return [(tuple(found), list(patterns)) for patterns, found in grouped.items()]
+
+
+@functools.lru_cache(maxsize=None)
 def region_rules(region):
     """Rules of a default REGION ('IN'), or None when unknown or unsupported."""
     metadata = PhoneMetadata.metadata_for_region(region, None) if isinstance(region, str) else None
