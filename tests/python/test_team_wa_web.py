@@ -6,6 +6,7 @@ elsewhere needs the channel linked again. Real API sidecar, real `app.py worker`
 import os
 
 import pytest
+from messaging import db
 from support import whatsapp
 from support.delivery import rows
 from support.sidecar import database_of, wait_for
@@ -194,3 +195,55 @@ def test_a_published_state_is_shown_only_while_its_publisher_holds_a_live_lease(
     links.mark_handled(conn, channel_id, seq)
     links.release(conn, channel_id, "b")
     assert links.public_state(conn, channel_id, expired)["status"] == "not_linked"
+
+
+def test_a_worker_stopped_while_a_send_waits_for_whatsapp_leaves_it_pending_and_exits_cleanly(team, fake):
+    api, start_worker = team
+    channel_id = new_channel(api)
+    worker = start_worker()
+    link_by_qr(api, fake, channel_id)
+    fake.go_offline()  # the network to WhatsApp is down: the engine keeps trying to reconnect
+    wait_status(api, channel_id, "disconnected", timeout=60)
+    campaign_id = campaign(api, channel_id, NUMBERS[:1])
+    wait_for(lambda: rows(api, campaign_id)[NUMBERS[0]]["status"] == "sending", timeout=60)
+    # SIGTERM (systemd stop): the send waiting for a connection gives up at once instead of holding the shutdown,
+    # and its message, never handed to WhatsApp, stays pending rather than turning 'unknown'.
+    worker.stop()
+    assert worker.proc.returncode == 0
+    assert b"db-time" in worker.read_log()  # the whole shutdown ran: runs stopped, worker unregistered
+    assert rows(api, campaign_id)[NUMBERS[0]]["status"] == "pending"
+    assert fake.sent == []
+
+
+def query(api, sql, params):
+    """The first column of SQL's rows, read from the database the API uses."""
+    conn = db.connect(database_of(api.data_dir))
+    try:
+        return [r[0] for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def holders(api, channel_id):
+    """The workers holding the channel's session lease (at most one)."""
+    return query(api, "SELECT worker_id FROM session_leases WHERE channel_id=?", (channel_id,))
+
+
+def test_a_session_is_held_by_one_worker_at_a_time_and_taken_over_when_its_holder_dies(team, fake):
+    api, start_worker = team
+    first, second = start_worker(), start_worker()
+    channel_id = new_channel(api)
+    # Not linked: the holder's send fails at once and pauses the campaign; only the holder claimed a row.
+    campaign_id = campaign(api, channel_id, NUMBERS[:3], pacing={"per_minute": 60})
+    held = wait_for(lambda: holders(api, channel_id), timeout=60)
+    body = status_of(api, campaign_id, "paused")
+    assert body["pause_reason"].startswith("wa_not_linked"), body
+    claimers = set(query(api, "SELECT worker_id FROM campaign_recipients WHERE campaign_id=? AND worker_id IS NOT "
+                              "NULL", (campaign_id,)))
+    assert len(held) == 1 and claimers == set(held)
+    by_id = {first.worker_id(): first, second.worker_id(): second}
+    # The holder dies: once its lease expires the other worker takes the session over (and nobody else holds it).
+    by_id[held[0]].kill()
+    assert api.post("/campaigns/%d/resume" % campaign_id).status_code == 200
+    taken = wait_for(lambda: [h for h in holders(api, channel_id) if h != held[0]], timeout=60)
+    assert taken == [w for w in by_id if w != held[0]] and len(holders(api, channel_id)) == 1

@@ -1,7 +1,8 @@
 """The team mode's campaign workers as real processes (`app.py worker`) beside the real API sidecar in team mode,
 on one database, sending to the local fake Cloud API: every recipient claimed by exactly one worker, one rate
 budget per sender across workers (measured at the fake, per 1-second window), a killed worker's in-flight rows
-turned 'unknown' at lease expiry and never sent again, and a WhatsApp Web session held by one worker at a time."""
+turned 'unknown' at lease expiry and never sent again, and a reaped worker that wakes up unable to record over
+another worker's rows (the WhatsApp Web pin is in test_team_wa_web.py)."""
 import collections
 import time
 
@@ -167,40 +168,6 @@ def test_a_reaped_worker_that_wakes_up_cannot_record_over_rows_a_retry_gave_to_a
     # Every retried row carries the message the second worker sent, never the frozen worker's late answer.
     assert {a: ids[a] for a in first_sends} == {a: latest[a] for a in first_sends}
     assert all(ids[a] != first_sends[a] for a in first_sends)
-
-
-def test_a_whatsapp_web_session_is_held_by_one_worker_at_a_time(team, tmp_path):
-    api, start_worker = team
-    first, second = start_worker(), start_worker()
-    channel = api.post("/channels", {"name": "wa web", "type": "whatsapp_web", "config": {"typing": 0}})
-    assert channel.status_code == 201, channel.text
-    channel_id = channel.json()["id"]
-    contacts = [{"number": "+1415555%04d" % i, "name": "R%d" % i} for i in range(5)]
-    list_id = make_list(api, contacts)
-    campaign = api.post("/campaigns", {"name": "c", "list_id": list_id, "channel_id": channel_id, "body": "Hi",
-                                       "pacing": {"per_minute": 60, "warmup": False}}).json()
-    assert api.post("/campaigns/%d/start" % campaign["id"]).status_code == 200
-    def holders():
-        """The workers holding the channel's session (at most one)."""
-        conn = connect(api)
-        try:
-            return [r[0] for r in conn.execute("SELECT worker_id FROM session_leases WHERE channel_id=?",
-                                               (channel_id,))]
-        finally:
-            conn.close()
-    held = wait_for(holders, timeout=60)
-    assert len(held) == 1
-    # The session is not linked: the holder's send fails and pauses the campaign; only the holder claimed.
-    body = finished(api, campaign["id"])
-    assert body["status"] == "paused" and body["pause_reason"], body
-    claimers = {w for _, w in rows(api, campaign["id"]).values() if w is not None}
-    assert claimers <= set(held)
-    names = {first.worker_id(): first, second.worker_id(): second}
-    # The holder dies: once its lease expires the other worker may take the session over.
-    names[held[0]].kill()
-    assert api.post("/campaigns/%d/resume" % campaign["id"]).status_code == 200
-    taken = wait_for(lambda: [h for h in holders() if h != held[0]], timeout=60)
-    assert taken != held and len(holders()) == 1
 
 
 def test_the_channel_budget_spaces_every_connections_slots_one_interval_apart(store):

@@ -12,6 +12,7 @@ import time
 
 from .. import db
 from ..runner import RealClock, Run
+from ..whatsapp_web import sessions as wa_sessions
 from . import registry, sessions
 from .link_worker import LinkServer
 from .run import TeamRun
@@ -122,6 +123,7 @@ class WorkerProcess:
             pass
         finally:
             self.stopping.set()
+            wa_sessions.for_data_dir(self.data_dir).interrupt_waits()  # a send waiting for WhatsApp gives up
             self.stop_runs()
             if self.worker_id is not None:
                 registry.unregister(conn, self.worker_id, self.clock.time())

@@ -99,6 +99,14 @@ class Sessions:
                 log.warning("campaign %d: could not pause: %s", campaign_id, err)
         return ids
 
+    def interrupt_waits(self):
+        """The process is stopping: every send waiting for an engine to connect gives up now (nothing was sent)
+        instead of holding the shutdown for up to CONNECT_WAIT."""
+        with self.lock:
+            links = list(self.links.values())
+        for link in links:
+            link.interrupt()
+
     def shutdown(self):
         """Stop every engine (sessions stay on disk)."""
         with self.lock:
@@ -118,6 +126,7 @@ class Link:
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.stopping = False
+        self.interrupted = False  # the process is stopping: sends waiting for a connection give up
         self.restarts = 0
 
     # Lifecycle ---------------------------------------------------------------------------------------
@@ -146,6 +155,12 @@ class Link:
                                          name="wa-pump-%d" % self.channel_id)
             self.pump.start()
             return self.public_state()
+
+    def interrupt(self):
+        """Wake the sends waiting in connected_engine and make them give up (the process is stopping)."""
+        with self.lock:
+            self.interrupted = True
+            self.changed.notify_all()
 
     def stop(self):
         """Stop the engine (the session stays on disk)."""
@@ -189,7 +204,7 @@ class Link:
     def connected_engine(self, wait):
         """The engine once connected (waiting up to WAIT seconds while it starts or reconnects), else a SendError
         the runner pauses the campaign with."""
-        from ..channels.base import FATAL
+        from ..channels.base import FATAL, RATE_LIMITED
         self.ensure_started()
         deadline = time.monotonic() + wait
         with self.lock:
@@ -197,6 +212,9 @@ class Link:
                 status = self.state["status"]
                 if status == "connected" and self.engine is not None and self.engine.alive():
                     return self.engine
+                if self.interrupted:
+                    raise SendError(RATE_LIMITED, "wa_stopping", "wa_stopping: the app is stopping; this message "
+                                    "was not sent and stays pending.", retry_after=1.0)
                 if status in ("logged_out", "not_linked", "engine_unavailable", "waiting_for_scan"):
                     break
                 remaining = deadline - time.monotonic()

@@ -53,6 +53,7 @@ class FakeWhatsApp:
         self.sessions, self.sent, self.presences, self.checks = {}, [], [], 0
         self.pairing_codes = []
         self.failures, self.crashes, self.error_acks = [], 0, set()
+        self.offline = False  # WhatsApp cannot be reached: every device request is cut without an answer
         self.lock = threading.Condition()
         self.seq = itertools.count(1)
         self.connections = itertools.count(1)
@@ -106,6 +107,12 @@ class FakeWhatsApp:
                     session.linked = False
                     self.push(session, "close", connection=session.connection, code=401,
                               message="Stream Errored (conflict)")
+
+    def go_offline(self, offline=True):
+        """Cut (or restore) the devices' network to WhatsApp: requests get no answer, long-polls end at once."""
+        with self.lock:
+            self.offline = offline
+            self.lock.notify_all()
 
     def fail_next(self, status=429, retry_after=None, count=1):
         """Refuse the next COUNT sends with STATUS."""
@@ -183,6 +190,8 @@ class FakeWhatsApp:
                 found = [e for e in session.events if e["seq"] > after and
                          (e["type"] in ("ack", "incoming") or e.get("connection") == body["connection"])]
                 remaining = deadline - time.monotonic()
+                if self.offline:
+                    raise ConnectionAbortedError("offline")
                 if found or remaining <= 0 or session.connection != body["connection"]:
                     last = max([after] + [e["seq"] for e in found])
                     return {"events": found, "last": last}
@@ -295,8 +304,14 @@ class DeviceHandler(http.server.BaseHTTPRequestHandler):
         route = routes.get(self.path)
         if route is None:
             return self.answer(404, {"error": "no such path"})
+        if fake.offline and self.path.startswith("/device/"):
+            self.close_connection = True  # like a network that is down: no answer at all
+            return None
         try:
             return self.answer(200, route(body) or {"ok": True})
+        except ConnectionAbortedError:
+            self.close_connection = True
+            return None
         except (AssertionError, KeyError) as err:
             return self.answer(409, {"error": str(err)})
 
