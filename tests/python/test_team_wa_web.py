@@ -15,6 +15,9 @@ from support.whatsapp import link_state, wait_status
 from support.workers import WorkerProc, make_list
 
 NUMBERS = ["+4915112346%03d" % i for i in range(8)]
+# The slow multi-process trials run on the team server's engine only (CI's time budget for issue 19): the SQL
+# they go through is the same on both engines, and its rules are checked on both by the storage test below.
+SERVER_ENGINE = pytest.mark.postgres_only
 FAST = {"per_minute": 6000, "min_delay": 0, "max_delay": 0, "batch_size": None, "batch_size_max": None,
         "batch_pause_max": None, "warmup": False}
 
@@ -86,6 +89,7 @@ def link_by_qr(api, fake, channel_id):
     assert state["me"]["number"] == "+15550001111" and state["qr"] is None and state["linked_at"]
 
 
+@SERVER_ENGINE
 def test_a_worker_links_sends_each_message_once_and_a_restart_on_its_data_dir_takes_the_session_up(team, fake):
     api, start_worker = team
     channel_id = new_channel(api)
@@ -136,6 +140,7 @@ def elsewhere(api, tmp_path):
     return str(other)
 
 
+@SERVER_ENGINE
 def test_a_worker_elsewhere_needs_a_new_link_and_pairs_and_unlinks_in_its_own_data_dir(team, fake, tmp_path):
     api, start_worker = team
     channel_id = new_channel(api)
@@ -229,6 +234,7 @@ def holders(api, channel_id):
     return query(api, "SELECT worker_id FROM session_leases WHERE channel_id=?", (channel_id,))
 
 
+@SERVER_ENGINE
 def test_a_session_is_held_by_one_worker_at_a_time_and_taken_over_when_its_holder_dies(team, fake):
     api, start_worker = team
     first, second = start_worker(), start_worker()
