@@ -190,12 +190,15 @@ def all_campaigns(conn):
 
 
 def delete(conn, campaign_id, actor=None):
-    """Delete a campaign that is not running, with its ledger (audited for ACTOR in the same transaction)."""
-    row = campaign_row(conn, campaign_id)
-    if row["status"] == "running":
-        raise DomainError("campaign_running", "Pause or cancel the campaign before deleting it.", errors.CONFLICT)
+    """Delete a campaign that is not running, with its ledger (audited for ACTOR in the same transaction).
+
+    The status is tested by the DELETE itself, so a start committed at the same moment is never deleted under
+    its run (PostgreSQL re-reads the row it waited for)."""
     with transaction(conn):
-        conn.execute("DELETE FROM campaigns WHERE id=?", (campaign_id,))
+        row = campaign_row(conn, campaign_id)
+        if conn.execute("DELETE FROM campaigns WHERE id=? AND status<>'running'", (campaign_id,)).rowcount != 1:
+            raise DomainError("campaign_running", "Pause or cancel the campaign before deleting it.",
+                              errors.CONFLICT)
         audit.record_by(conn, actor, "campaign.deleted", "campaign", campaign_id, {"name": row["name"]})
 
 
