@@ -30,6 +30,7 @@ def server(tmp_path_factory):
     sidecar.stop()
 
 
+@pytest.mark.slow
 def test_every_hostile_file_gets_a_documented_answer_and_the_server_survives(server):
     """Corpus then mutants: no 5xx, no undocumented code, no dropped connection, no death, no temp file."""
     alive = lambda: server.proc.poll() is None  # noqa: E731

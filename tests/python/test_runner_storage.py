@@ -22,6 +22,7 @@ def campaign(api, campaign_id):
     return api.get("/campaigns/%d" % campaign_id).json()
 
 
+@pytest.mark.slow
 def test_disk_full_mid_campaign_pauses_serves_507_survives_restart_and_resumes(tmp_path, small_disk, keychain):
     with FakeWhatsApp(latency=0.05) as server:
         api = Sidecar(tmp_path / "home", data_dir=small_disk / "data").start()

@@ -80,6 +80,7 @@ def test_a_channel_at_a_closed_port_pauses_quickly_with_the_reason(tmp_path, key
         assert paused["counts"]["sending"] == 0 and paused["counts"]["sent"] == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", ["kill", "stop"])
 def test_paused_during_a_send_then_stopped_resumes_to_a_clean_end(tmp_path, keychain, stop):
     with FakeWhatsApp(latency=1.5) as server:
@@ -116,6 +117,7 @@ def campaign_status_in_file(data_dir, campaign_id):
         conn.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", ["kill", "stop"])
 def test_the_gap_between_messages_holds_across_a_restart(tmp_path, stop):
     with Sidecar(tmp_path) as api:

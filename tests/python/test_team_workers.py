@@ -73,6 +73,7 @@ def finished(api, campaign_id, timeout=180):
     return wait_for(done, timeout=timeout, interval=0.2)
 
 
+@pytest.mark.slow
 def test_three_workers_claim_each_recipient_once_within_one_shared_rate(team):
     api, start_worker = team
     workers = [start_worker(concurrency=3) for _ in range(3)]
@@ -92,6 +93,7 @@ def test_three_workers_claim_each_recipient_once_within_one_shared_rate(team):
     assert all(w.alive() for w in workers)
 
 
+@pytest.mark.slow
 def test_an_hourly_cap_holds_across_workers_that_all_want_to_send(team):
     api, start_worker = team
     for _ in range(3):
@@ -109,6 +111,7 @@ def test_an_hourly_cap_holds_across_workers_that_all_want_to_send(team):
     assert api.post("/campaigns/%d/cancel" % campaign_id).status_code == 200
 
 
+@pytest.mark.slow
 def test_a_killed_workers_rows_turn_unknown_at_lease_expiry_and_are_never_sent_again(team):
     api, start_worker = team
     doomed = start_worker(concurrency=4)
@@ -141,6 +144,7 @@ def provider_ids(api, campaign_id):
         conn.close()
 
 
+@pytest.mark.slow
 def test_a_reaped_worker_that_wakes_up_cannot_record_over_rows_a_retry_gave_to_another_worker(team):
     api, start_worker = team
     frozen = start_worker(concurrency=4)
