@@ -85,6 +85,7 @@ def streaming_sidecar(tmp_path):
     server.stop()
 
 
+@pytest.mark.slow
 def test_health_answers_with_streams_and_idle_clients_open(streaming_sidecar):
     """20 open event streams (each holding a thread) and 120 idle or half-sent connections: /health answers,
     a stream past the cap is refused with a code, and its slots come back when the streams end."""

@@ -252,6 +252,7 @@ def test_engine_unavailable_is_a_clear_state_not_a_crash(tmp_path, fake):
         server.stop()
 
 
+@pytest.mark.slow
 def test_a_rate_limit_with_a_time_resumes_the_campaign_by_itself(api, fake):
     channel_id = linked_channel(api, fake)
     fake.fail_next(status=429, retry_after=1)
