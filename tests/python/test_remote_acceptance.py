@@ -70,7 +70,6 @@ def verdict(request, tmp_path_factory):
     return json.loads(lines[-1][len(VERDICT_PREFIX):])
 
 
-@pytest.mark.slow
 def test_the_page_is_a_remote_client_and_asks_for_the_token(verdict):
     """Without the token the API refuses the page (it is not loopback) and the token dialog appears; it says so
     when a wrong token is refused, and the right one opens the session."""
