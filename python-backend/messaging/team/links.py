@@ -9,9 +9,10 @@ code of a worker that died is never shown as current, the state then says 'waiti
 import json
 
 from .. import db
+from ..whatsapp_web.sessions import NOT_LINKED
 
-# The states as the UI knows them (messaging/whatsapp_web/sessions.py Link.public_state), plus the team's own.
-BLANK = {"status": "not_linked", "qr": None, "qr_seq": 0, "pairing_code": None, "me": None, "reason": None}
+# The states as the UI knows them (the desktop's Link.public_state), plus the team's own.
+BLANK = NOT_LINKED
 NO_WORKER = ("No worker holds this WhatsApp session. Start `app.py worker`: a worker on the machine that linked "
              "it picks the session up again; a worker elsewhere shows a new QR code to link again.")
 TAKING = "A worker is taking this WhatsApp session and starting its engine."

@@ -20,6 +20,8 @@ RESTART_BACKOFF = (1, 2, 5, 10, 30, 60)
 RATE_LIMIT_PAUSE = 6 * 3600.0  # an error ack of 429/463 without a time: stop sending for 6 h
 RATE_LIMIT_ACKS = ("429", "463")
 _registry, _registry_lock = {}, threading.Lock()
+# The link state the API shows, as it is before anything is linked (its keys are the whole public shape).
+NOT_LINKED = {"status": "not_linked", "qr": None, "qr_seq": 0, "pairing_code": None, "me": None, "reason": None}
 
 
 def for_data_dir(data_dir):
@@ -121,8 +123,7 @@ class Link:
     def __init__(self, sessions, channel_id):
         self.sessions, self.channel_id = sessions, channel_id
         self.engine, self.pump = None, None
-        self.state = {"status": "not_linked", "qr": None, "qr_seq": 0, "pairing_code": None, "me": None,
-                      "reason": None}
+        self.state = dict(NOT_LINKED)
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.stopping = False
@@ -196,7 +197,7 @@ class Link:
     def public_state(self):
         """The state as the API shows it (no session data)."""
         with self.lock:
-            state = {k: self.state.get(k) for k in ("status", "qr", "qr_seq", "pairing_code", "me", "reason")}
+            state = {k: self.state.get(k) for k in NOT_LINKED}
         if state["status"] == "not_linked" and os.path.isdir(self.sessions.session_dir(self.channel_id)):
             state["status"] = "starting"
         return state
