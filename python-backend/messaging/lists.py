@@ -1,5 +1,8 @@
 """Saved contact lists: create, rename, merge, delete, page with search, add and edit contacts."""
 import contextlib
+import functools
+import itertools
+import operator
 
 import orjson
 
@@ -14,13 +17,11 @@ INSERT_BATCH = 5000  # contacts per INSERT statement: big enough to amortise the
 BULK_CACHE_KIB = 16 * 1024  # SQLite page cache while inserting many contacts (see bulk_cache)
 INSERT_CONTACT = ("INSERT INTO list_contacts (list_id, number, alternates, email, name, fields, source_row, created_at,"
                   " updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING")
-# The same INSERT for a batch given as one JSON array of contact_values arrays (?3), in array order, so ids
-# follow the batch's order; 'WHERE true' lets SQLite parse the ON CONFLICT clause after a SELECT.
-INSERT_FROM_JSON = (
-    "INSERT INTO list_contacts (list_id, number, alternates, email, name, fields, source_row, created_at,"
-    " updated_at) SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),"
-    " json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), ?2, ?2"
-    " FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING")
+# The same INSERT for a batch given as one JSON array of rows (?3), in array order, so ids follow the batch's order;
+# 'WHERE true' lets SQLite parse the ON CONFLICT clause after a SELECT. A row holds only the contact_values that are
+# not NULL in every row of its batch (json_insert_sql): an import without emails or alternate numbers sends four
+# values a row, and SQLite's json_extract calls per row were most of unpacking the batch.
+CONTACT_COLUMNS = ("number", "alternates", "email", "name", "fields", "source_row")
 # PostgreSQL's form of the same statement (jsonb unpacks the array; ORDINALITY keeps the batch's order).
 INSERT_FROM_JSON_PG = (
     "INSERT INTO list_contacts (list_id, number, alternates, email, name, fields, source_row, created_at,"
@@ -113,15 +114,35 @@ def insert_batch(conn, list_id, stamp, batch):
     runs the statement once per contact, which was ~60% of the insert's time. JSON carries every str, int
     and None exactly, but for NUL (SQLite's JSON reader cuts the text there): a batch holding one, or one
     that orjson refuses (a lone surrogate, a huge integer), goes through executemany as before."""
+    postgres = db.is_postgres(conn)
+    kept = range(len(CONTACT_COLUMNS)) if postgres else not_all_null(batch)
+    rows = batch if len(kept) == len(CONTACT_COLUMNS) else list(map(operator.itemgetter(*kept), batch))
     try:
-        text = orjson.dumps(batch)
+        text = orjson.dumps(rows)
     except orjson.JSONEncodeError:
         text = None
     if text is None or b"\\u0000" in text:
         return conn.executemany(INSERT_CONTACT, [(list_id, *values, stamp, stamp) for values in batch]).rowcount
-    if db.is_postgres(conn):
+    if postgres:
         return conn.execute(INSERT_FROM_JSON_PG, (list_id, stamp, stamp, text.decode())).rowcount
-    return conn.execute(INSERT_FROM_JSON, (list_id, stamp, text)).rowcount
+    return conn.execute(json_insert_sql(tuple(kept)), (list_id, stamp, text)).rowcount
+
+
+def not_all_null(batch):
+    """The positions of contact_values that are not None in every row of BATCH (in C: a column of values the
+    import has does not get past its first row)."""
+    kept = [i for i in range(len(CONTACT_COLUMNS))
+            if not all(map(operator.is_, map(operator.itemgetter(i), batch), itertools.repeat(None)))]
+    return kept if len(kept) > 1 else range(len(CONTACT_COLUMNS))  # one position would make rows scalars
+
+
+@functools.lru_cache(maxsize=None)
+def json_insert_sql(kept):
+    """SQLite's INSERT of a JSON batch whose rows hold the contact_values at positions KEPT (the others are NULL)."""
+    values = ["json_extract(value, '$[%d]')" % kept.index(i) if i in kept else "NULL"
+              for i in range(len(CONTACT_COLUMNS))]
+    return ("INSERT INTO list_contacts (list_id, %s, created_at, updated_at) SELECT ?1, %s, ?2, ?2"
+            " FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING" % (", ".join(CONTACT_COLUMNS), ", ".join(values)))
 
 
 @contextlib.contextmanager

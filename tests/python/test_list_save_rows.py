@@ -203,7 +203,15 @@ STORED = ("SELECT number, alternates, email, name, fields, source_row, created_a
           "WHERE list_id=? ORDER BY id")
 
 
-@pytest.mark.parametrize("rows", [ODD_BATCH[1:], ODD_BATCH], ids=["json", "with a NUL"])
+# Rows whose alternates, email or source row are NULL throughout: the JSON rows leave those positions out.
+SPARSE_BATCH = [("+14155552671", None, None, "a", "{}", None), ("+14155552672", None, None, "", '{"k":""}', None),
+                ("+14155552671", None, None, "repeated number", "{}", None)]
+EMAIL_ONLY_BATCH = [(None, None, "a@b.org", "", "{}", 4), (None, None, "a@b.org", "again", "{}", 5),
+                    (None, None, "c@d.org", "\u00e9", '{"x":"y"}', 7)]
+
+
+@pytest.mark.parametrize("rows", [ODD_BATCH[1:], ODD_BATCH, SPARSE_BATCH, EMAIL_ONLY_BATCH],
+                         ids=["json", "with a NUL", "no alternates, emails or rows", "email only"])
 def test_a_batch_is_stored_as_executemany_stored_it(tmp_path, rows):
     conn = db.open_store(str(tmp_path / "store"))
     old_id, _ = old_list(conn, "old", [])
