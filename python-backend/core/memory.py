@@ -74,3 +74,42 @@ class DeferredRelease:
                 return
             self._timer = None
         release_freed_memory()
+
+
+class FullCollectionsHeld:
+    """A context in which the garbage collector runs no automatic full (oldest-generation) collection.
+
+    A full collection walks every tracked object, ~150k once phone metadata is loaded (0.07-0.09 s), and the ~100k
+    row lists a 100k-row workbook reads as trip one per import. A heavy view's answer is followed by a full
+    collection anyway (DeferredRelease), so the one during the import was work done twice. The young generations
+    are still collected, so cyclic garbage made during the import is freed as before. Thread-safe and nestable:
+    the threshold comes back when the last holder leaves."""
+
+    NEVER = 1 << 30
+
+    def __init__(self):
+        """No holder."""
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._saved = None
+
+    def __enter__(self):
+        """Hold off full collections (the first holder raises the oldest generation's threshold)."""
+        with self._lock:
+            if self._holders == 0:
+                self._saved = gc.get_threshold()
+                gc.set_threshold(self._saved[0], self._saved[1], self.NEVER)
+            self._holders += 1
+        return self
+
+    def __exit__(self, *_exc):
+        """Let them run again once the last holder leaves."""
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0:
+                gc.set_threshold(*self._saved)
+        return False
+
+
+# The one holder of the process (the collector's thresholds are process-wide).
+FULL_COLLECTIONS_HELD = FullCollectionsHeld()

@@ -10,7 +10,7 @@ from contacts.uploads import private_upload, remove_stale_uploads
 from contacts.validate import describe_number
 
 from core.errors import DomainError
-from core.memory import DeferredRelease
+from core.memory import FULL_COLLECTIONS_HELD, DeferredRelease
 from ..jsonio import json_body, json_response, json_stream_response, read_ahead
 from core.fields import body_text, optional_limit
 from ..params import requested_region
@@ -74,8 +74,8 @@ def alternate_columns(value):
     return [str(v).strip() for v in value if str(v).strip()]
 
 
-def store_and_respond(result, source, options, region_source):
-    """Keep RESULT for paging and answer with the full import JSON.
+def store_and_respond(result, source, options, region_source, saving=None):
+    """Keep RESULT for paging and answer with the full import JSON (SAVING: its save, begun with SOURCE).
 
     The answer is encoded ahead while the import is saved (in another thread), but nothing is sent until the
     save has ended: a save that fails (a full disk) is still a 507 error, never an answer naming an import that
@@ -86,7 +86,7 @@ def store_and_respond(result, source, options, region_source):
         pieces = iter(result_json_parts(result, import_id, region_source, limit))
         return read_ahead(pieces, saved, ENCODED_AHEAD_BYTES), pieces
 
-    _, (ahead, rest) = current_app.extensions["imports"].add_while(result, source, options, encode_ahead)
+    _, (ahead, rest) = current_app.extensions["imports"].add_while(result, source, options, encode_ahead, saving)
     return json_stream_response(itertools.chain(ahead, rest))
 
 
@@ -111,12 +111,16 @@ def upload():
         raise DomainError("no_file", "Attach the contact file in the multipart form field 'file'.")
     region, region_source = requested_region(request.form.get("default_region"))
     options = column_options(request.form)
-    with private_upload(storage) as path:
-        workbook = read_file(path, storage.filename)
-    result = extract_workbook(workbook, region, **options)
-    refuse_header_only(workbook, result)
-    return store_and_respond(result, workbook, dict(options, default_region=region, source_name=storage.filename),
-                             region_source)
+    with FULL_COLLECTIONS_HELD:  # the answer is followed by one (RELEASE)
+        with private_upload(storage) as path:
+            workbook = read_file(path, storage.filename)
+    # The file is saved beside the extraction; a file that turns out to hold no contacts leaves nothing saved.
+    with current_app.extensions["imports"].saving(workbook) as saving:
+        with FULL_COLLECTIONS_HELD:
+            result = extract_workbook(workbook, region, **options)
+        refuse_header_only(workbook, result)
+        return store_and_respond(result, workbook, dict(options, default_region=region,
+                                                        source_name=storage.filename), region_source, saving)
 
 
 @bp.post("/parse-manual-numbers")
@@ -129,7 +133,8 @@ def parse_manual_numbers():
         numbers = "\n".join(numbers)
     text = body_text({"numbers": numbers}, "numbers")
     region, region_source = requested_region(body.get("default_region"))
-    result = extract_text(text, region)
+    with FULL_COLLECTIONS_HELD:
+        result = extract_text(text, region)
     return store_and_respond(result, text, {"default_region": region}, region_source)
 
 
