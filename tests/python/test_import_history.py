@@ -176,3 +176,20 @@ def test_an_import_that_cannot_be_saved_answers_507_and_is_never_listed_or_serve
         assert page.status_code == 200, page.text[:300]
     finally:
         full.stop()
+
+
+@pytest.mark.parametrize("name,text,code", [
+    ("nothing.csv", "Name,City\nAsha,Oakland\nBob,Fresno\n", "no_phone_column"),
+    ("header.csv", "Name,Phone,City\n", "no_rows"),
+    ("people.csv", CSV, "bad_sheet"),
+])
+def test_a_file_that_fails_to_import_leaves_nothing_saved(server, name, text, code):
+    # The file is saved beside its extraction (sidecar.imports_store.Saving): a failed import must remove it.
+    data = {"default_region": "US", **({"sheet": "Missing"} if code == "bad_sheet" else {})}
+    answer = server.post("/upload", files={"file": (name, text.encode())}, data=data)
+    assert answer.status_code in (400, 422), answer.text
+    assert answer.json()["code"] == code
+    assert os.listdir(imports_folder(server)) == []
+    assert server.get("/imports").json()["imports"] == []
+    assert upload(server)["summary"]["valid"] == 2  # and the next import is saved as before
+    assert len(os.listdir(imports_folder(server))) == 1
