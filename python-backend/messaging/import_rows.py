@@ -19,8 +19,7 @@ from contacts.emails import normalize_email
 from contacts.extract import ALTERNATES, FIELD_PREFIX
 from contacts.report import field_names_and_keys
 from core.ahead import ahead
-from . import list_stats
-from .lists import fields_text
+from .lists import fields_text, prepared
 from .util import dumps
 
 # Entries per batch: each slice costs a few pandas calls per column, so 5,000 made those a quarter of the time;
@@ -39,7 +38,7 @@ class ImportRows:
         self.load, self.batch, self.first = load, batch, first
 
     def batches(self):
-        """list_stats.counted batches of lists.contact_values tuples, contacts without number and email left out.
+        """lists.prepared batches of lists.contact_values tuples, contacts without number and email left out.
 
         The import is loaded here (the caller's thread: it may need the request's context); the batches are built
         and counted one ahead in a background thread, while the caller's SQLite insert of the previous one runs
@@ -48,12 +47,12 @@ class ImportRows:
         yield from ahead(self.counted(entries))
 
     def counted(self, entries):
-        """list_stats.counted of each non-empty batch of ENTRIES' rows."""
+        """lists.prepared of each non-empty batch of ENTRIES' rows."""
         starts = [0, *range(min(self.first, self.batch), len(entries), self.batch)]
         for start, stop in zip(starts, starts[1:] + [len(entries)]):
             rows = contact_rows(entries.iloc[start:stop])
             if rows:
-                yield list_stats.counted(rows)
+                yield prepared(rows)
 
 
 def wanted_column(name):

@@ -107,22 +107,31 @@ def counted(batch):
 
 
 def inserted(conn, list_id, batch, rowcount, counts, before=None):
-    """Count into LIST_ID a batch of INSERTs of BATCH (contact_values tuples, in statement order), ROWCOUNT of which
-    went in (the rest were duplicates); COUNTS is counted(BATCH)[1]. BEFORE (PostgreSQL): the list's highest id
-    before the insert, since there ids are not consecutive (a skipped duplicate still takes a sequence value)."""
+    """The (shapes, layouts with first ids) of a batch of INSERTs of BATCH into LIST_ID (contact_values tuples, in
+    statement order), ROWCOUNT of which went in (the rest were duplicates), for add(); COUNTS is counted(BATCH)[1].
+    BEFORE (PostgreSQL): the list's highest id before the insert, since there ids are not consecutive (a skipped
+    duplicate still takes a sequence value)."""
     if not rowcount:
-        return
+        return {}, {}
     if before is None:
         last = conn.execute("SELECT max(id) FROM list_contacts WHERE list_id=?", (list_id,)).fetchone()[0]
         if rowcount == len(batch):  # one statement under the write lock: the ids are consecutive, in batch order
             shapes, layouts = counts
             first_id = last - rowcount + 1
-            add(conn, list_id, shapes, {layout: (n, first_id + first) for layout, (n, first) in layouts.items()})
-            return
+            return shapes, {layout: (n, first_id + first) for layout, (n, first) in layouts.items()}
         before = last - rowcount  # some were skipped as duplicates: the ones that went in end at LAST
     rows = conn.execute("SELECT id, name, number, email, fields FROM list_contacts WHERE list_id=? AND id>? "
                         "ORDER BY id", (list_id, before))
-    add(conn, list_id, *tally(rows))
+    return tally(rows)
+
+
+def merge(shapes, layouts, more_shapes, more_layouts):
+    """Add MORE_SHAPES and MORE_LAYOUTS (as add() takes them) into SHAPES and LAYOUTS."""
+    for shape, n in more_shapes.items():
+        shapes[shape] = shapes.get(shape, 0) + n
+    for layout, (n, first) in more_layouts.items():
+        contacts, earliest = layouts.get(layout, (0, first))
+        layouts[layout] = (contacts + n, min(earliest, first))
 
 
 def changed(conn, list_id, contact_id, old, new):

@@ -85,20 +85,28 @@ def alternates_text(contact):
 
 
 def insert_contacts(conn, list_id, records):
-    """Insert RECORDS (dicts, or an object whose batches() yields list_stats.counted batches of contact_values
-    tuples, as import_rows.ImportRows) into LIST_ID, skipping duplicates of a number or email; (added, duplicates)."""
-    batches = records.batches() if hasattr(records, "batches") else map(list_stats.counted, insert_batches(records))
+    """Insert RECORDS (dicts, or an object whose batches() yields prepared() batches of contact_values tuples, as
+    import_rows.ImportRows) into LIST_ID, skipping duplicates of a number or email; (added, duplicates)."""
+    batches = records.batches() if hasattr(records, "batches") else map(prepared, insert_batches(records))
     added = tried = 0
     stamp = now()
+    shapes, layouts = {}, {}
     with bulk_cache(conn):
-        for batch, counts in batches:
+        for batch, counts, json_rows in batches:
             before = highest_id(conn, list_id) if db.is_postgres(conn) else None
-            rowcount = insert_batch(conn, list_id, stamp, batch)
-            # The compose check's counts, in the same transaction.
-            list_stats.inserted(conn, list_id, batch, rowcount, counts, before)
+            rowcount = insert_batch(conn, list_id, stamp, batch, json_rows)
+            list_stats.merge(shapes, layouts, *list_stats.inserted(conn, list_id, batch, rowcount, counts, before))
             added += rowcount
             tried += len(batch)
+        # The compose check's counts, in the same transaction, written once for all the batches.
+        list_stats.add(conn, list_id, shapes, layouts)
     return added, tried - added
+
+
+def prepared(batch):
+    """(BATCH, its list_stats.counted counts, its sqlite_json): what insert_contacts takes of a batch, made before
+    the insert so that a background thread can make it beside the previous batch's (core.ahead)."""
+    return batch, list_stats.counted(batch)[1], sqlite_json(batch)
 
 
 def highest_id(conn, list_id):
@@ -106,26 +114,40 @@ def highest_id(conn, list_id):
     return conn.execute("SELECT COALESCE(MAX(id), 0) FROM list_contacts WHERE list_id=?", (list_id,)).fetchone()[0]
 
 
-def insert_batch(conn, list_id, stamp, batch):
+def insert_batch(conn, list_id, stamp, batch, json_rows=None):
     """Insert BATCH (contact_values tuples) in one statement; the rows really inserted (ON CONFLICT skips
     duplicates, and the statement's rowcount counts only the others, so added/duplicates stay exact).
 
     The batch goes in as one JSON text that SQLite unpacks (INSERT ... SELECT FROM json_each): an executemany
-    runs the statement once per contact, which was ~60% of the insert's time. JSON carries every str, int
-    and None exactly, but for NUL (SQLite's JSON reader cuts the text there): a batch holding one, or one
-    that orjson refuses (a lone surrogate, a huge integer), goes through executemany as before."""
-    postgres = db.is_postgres(conn)
-    kept = range(len(CONTACT_COLUMNS)) if postgres else not_all_null(batch)
-    rows = batch if len(kept) == len(CONTACT_COLUMNS) else list(map(operator.itemgetter(*kept), batch))
+    runs the statement once per contact, which was ~60% of the insert's time. JSON_ROWS: its sqlite_json, when
+    made beforehand. A batch JSON cannot carry goes through executemany as before."""
+    if db.is_postgres(conn):
+        text = json_text(batch)
+        if text is not None:
+            return conn.execute(INSERT_FROM_JSON_PG, (list_id, stamp, stamp, text.decode())).rowcount
+    else:
+        json_rows = json_rows or sqlite_json(batch)
+        if json_rows is not None:
+            return conn.execute(json_insert_sql(json_rows[0]), (list_id, stamp, json_rows[1])).rowcount
+    return conn.executemany(INSERT_CONTACT, [(list_id, *values, stamp, stamp) for values in batch]).rowcount
+
+
+def json_text(rows):
+    """ROWS as JSON text, or None where JSON cannot carry them exactly: a NUL (SQLite's JSON reader cuts the text
+    there, PostgreSQL's text cannot hold one), or a value orjson refuses (a lone surrogate, a huge integer)."""
     try:
         text = orjson.dumps(rows)
     except orjson.JSONEncodeError:
-        text = None
-    if text is None or b"\\u0000" in text:
-        return conn.executemany(INSERT_CONTACT, [(list_id, *values, stamp, stamp) for values in batch]).rowcount
-    if postgres:
-        return conn.execute(INSERT_FROM_JSON_PG, (list_id, stamp, stamp, text.decode())).rowcount
-    return conn.execute(json_insert_sql(tuple(kept)), (list_id, stamp, text)).rowcount
+        return None
+    return None if b"\\u0000" in text else text
+
+
+def sqlite_json(batch):
+    """(the positions kept, the JSON text of BATCH's rows holding only those) for json_insert_sql, or None when
+    the batch must go through executemany."""
+    kept = tuple(not_all_null(batch))
+    text = json_text(batch if len(kept) == len(CONTACT_COLUMNS) else list(map(operator.itemgetter(*kept), batch)))
+    return None if text is None else (kept, text)
 
 
 def not_all_null(batch):
