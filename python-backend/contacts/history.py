@@ -50,37 +50,19 @@ class ImportHistory:
 
     def save(self, import_id, result, source, options):
         """Write the import whole, or nothing (OSError, e.g. a full disk, after cleaning up)."""
-        self.complete(import_id, self.begin(import_id, source), result, options)
-
-    def begin(self, import_id, source):
-        """Start IMPORT_ID's folder under a temporary name with its SOURCE (it is known before the import is): the
-        temporary path, for complete() or discard(); nothing is left behind when this raises."""
         temp = os.path.join(self.root, TEMP_PREFIX + import_id)
         try:
             os.makedirs(os.path.join(temp, "source"), mode=OWNER_DIR)
-            write_source(os.path.join(temp, "source"), source)
-        except BaseException:
-            self.discard(temp)
-            raise
-        return temp
-
-    def complete(self, import_id, temp, result, options):
-        """Add RESULT's entries and meta to the folder begun at TEMP and make it IMPORT_ID's, or remove it."""
-        try:
             write_table(os.path.join(temp, "entries.arrow"), result.entries)
+            write_source(os.path.join(temp, "source"), source)
             meta = {field: getattr(result, field) for field in RESULT_FIELDS}
             meta.update(import_id=import_id, created=time.time(), options=options, summary=result.summary(),
                         source_name=options.get("source_name"))
             write_private(os.path.join(temp, "meta.json"), json.dumps(meta, default=str).encode("utf-8"))
             os.rename(temp, self.folder(import_id))
         except BaseException:
-            self.discard(temp)
+            shutil.rmtree(temp, ignore_errors=True)
             raise
-
-    @staticmethod
-    def discard(temp):
-        """Remove a folder begun and never completed."""
-        shutil.rmtree(temp, ignore_errors=True)
 
     def listing(self):
         """The summary of every whole import, newest first (an unreadable one is left out)."""

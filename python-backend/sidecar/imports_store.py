@@ -1,6 +1,5 @@
 """Imports: kept on disk in the data directory (contacts.history), with the latest ones cached in memory so the UI
 can page, fix, re-map and export them without reading them again."""
-import contextlib
 import os
 import re
 import secrets
@@ -51,44 +50,24 @@ class StoredImport:
 
 
 class Saving:
-    """The save of a new import in a thread of its own: its source first, as soon as it is known (it overlaps the
-    import's extraction, which runs mostly in Arrow kernels without the GIL), then its entries once finish() gives
-    the result; wait() re-raises what the save raised. Abandoned (no result) it removes what it wrote."""
+    """HISTORY.save of STORED (with SOURCE) running in a thread; wait() re-raises what it raised."""
 
-    def __init__(self, history, source):
-        """Start saving SOURCE under a new import id."""
-        self.import_id = "imp_" + secrets.token_urlsafe(12)
+    def __init__(self, history, stored, source):
+        """Start the save."""
         self.done = threading.Event()
-        self._history, self._result = history, None
-        self._given = threading.Event()
         self._error = None
-        self._thread = threading.Thread(target=self._run, args=(source,), name="import-save", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(history, stored, source), name="import-save",
+                                        daemon=True)
         self._thread.start()
 
-    def _run(self, source):
-        """Begin the folder with SOURCE, wait for the result, complete it (or discard it when abandoned); an
-        exception is kept for wait()."""
+    def _run(self, history, stored, source):
+        """The save itself; its exception is kept for wait()."""
         try:
-            temp = self._history.begin(self.import_id, source)
-            self._given.wait()
-            if self._result is None:
-                self._history.discard(temp)
-            else:
-                self._history.complete(self.import_id, temp, *self._result)
+            history.save(stored.import_id, stored.result, source, stored.options)
         except BaseException as error:  # noqa: BLE001 - handed to the request's thread by wait()
             self._error = error
         finally:
             self.done.set()
-
-    def finish(self, result, options):
-        """Save RESULT (with OPTIONS) once the source is written."""
-        self._result = (result, options)
-        self._given.set()
-
-    def abandon(self):
-        """The import failed: remove whatever was written, once the thread has stopped."""
-        self._given.set()
-        self._thread.join()
 
     def wait(self):
         """Block until the save has ended; raise its exception if it failed."""
@@ -110,35 +89,22 @@ class ImportStore:
         """Save RESULT (and the SOURCE a re-map needs) and return its new import."""
         return self.add_while(result, source, options)[0]
 
-    def add_while(self, result, source=None, options=None, meanwhile=None, saving=None):
+    def add_while(self, result, source=None, options=None, meanwhile=None):
         """(the new import, MEANWHILE's answer): save RESULT and SOURCE as add does, in a second thread, while
-        MEANWHILE(import_id, saved) runs in this one (SAVED: an Event set once the save has ended). SAVING: the
-        save begun with the source beforehand (saving()), instead of SOURCE.
+        MEANWHILE(import_id, saved) runs in this one (SAVED: an Event set once the save has ended).
 
         The save compresses with zstd, which releases the GIL, so work that does not need the import on disk
         (encoding the answer) overlaps it on the other core. Only a whole save returns: its OSError (a full
         disk: the app's 507 handler) is raised here, after MEANWHILE, and the import is then neither cached
         nor listed, so nothing of an unsaved import reaches the user."""
-        saving = saving or Saving(self.history, source)
-        stored = StoredImport(saving.import_id, result, dict(options or {}), self.history)
-        saving.finish(result, stored.options)
+        stored = StoredImport("imp_" + secrets.token_urlsafe(12), result, dict(options or {}), self.history)
+        saving = Saving(self.history, stored, source)
         try:
             answer = meanwhile(stored.import_id, saving.done) if meanwhile is not None else None
         finally:
             saving.wait()
         self._remember(stored)
         return stored, answer
-
-    @contextlib.contextmanager
-    def saving(self, source):
-        """A Saving of SOURCE begun now, for add_while(saving=...) within the block; abandoned (its folder
-        removed) when the block raises."""
-        saving = Saving(self.history, source)
-        try:
-            yield saving
-        except BaseException:
-            saving.abandon()
-            raise
 
     def get(self, import_id):
         """The import IMPORT_ID, from the cache or read from disk; None when there is no such import."""

@@ -184,7 +184,7 @@ def test_an_import_that_cannot_be_saved_answers_507_and_is_never_listed_or_serve
     ("people.csv", CSV, "bad_sheet"),
 ])
 def test_a_file_that_fails_to_import_leaves_nothing_saved(server, name, text, code):
-    # The file is saved beside its extraction (sidecar.imports_store.Saving): a failed import must remove it.
+    # Nothing of a file that fails to import reaches the history (not even a temporary folder).
     data = {"default_region": "US", **({"sheet": "Missing"} if code == "bad_sheet" else {})}
     answer = server.post("/upload", files={"file": (name, text.encode())}, data=data)
     assert answer.status_code in (400, 422), answer.text

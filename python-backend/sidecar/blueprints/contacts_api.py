@@ -74,8 +74,8 @@ def alternate_columns(value):
     return [str(v).strip() for v in value if str(v).strip()]
 
 
-def store_and_respond(result, source, options, region_source, saving=None):
-    """Keep RESULT for paging and answer with the full import JSON (SAVING: its save, begun with SOURCE).
+def store_and_respond(result, source, options, region_source):
+    """Keep RESULT for paging and answer with the full import JSON.
 
     The answer is encoded ahead while the import is saved (in another thread), but nothing is sent until the
     save has ended: a save that fails (a full disk) is still a 507 error, never an answer naming an import that
@@ -86,7 +86,7 @@ def store_and_respond(result, source, options, region_source, saving=None):
         pieces = iter(result_json_parts(result, import_id, region_source, limit))
         return read_ahead(pieces, saved, ENCODED_AHEAD_BYTES), pieces
 
-    _, (ahead, rest) = current_app.extensions["imports"].add_while(result, source, options, encode_ahead, saving)
+    _, (ahead, rest) = current_app.extensions["imports"].add_while(result, source, options, encode_ahead)
     return json_stream_response(itertools.chain(ahead, rest))
 
 
@@ -114,13 +114,10 @@ def upload():
     with FULL_COLLECTIONS_HELD:  # the answer is followed by one (RELEASE)
         with private_upload(storage) as path:
             workbook = read_file(path, storage.filename)
-    # The file is saved beside the extraction; a file that turns out to hold no contacts leaves nothing saved.
-    with current_app.extensions["imports"].saving(workbook) as saving:
-        with FULL_COLLECTIONS_HELD:
-            result = extract_workbook(workbook, region, **options)
-        refuse_header_only(workbook, result)
-        return store_and_respond(result, workbook, dict(options, default_region=region,
-                                                        source_name=storage.filename), region_source, saving)
+        result = extract_workbook(workbook, region, **options)
+    refuse_header_only(workbook, result)
+    return store_and_respond(result, workbook, dict(options, default_region=region, source_name=storage.filename),
+                             region_source)
 
 
 @bp.post("/parse-manual-numbers")
