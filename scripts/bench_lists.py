@@ -3,24 +3,26 @@ baseline.
 
     .venv/bin/python scripts/bench_lists.py [--baseline-ref aee73a1] [--rows 100000] [--repeats 5]
 
-For each side (a temporary git worktree of --baseline-ref, then this tree) a real sidecar starts on a free loopback
-port with a fresh data directory; the script times POST /upload?limit=0 of a generated import (scripts/gen_contacts.py,
-region IN, seed 7, cached in .bench/), then POST /lists {"name", "import_id"} and POST /compose/preview for the new
-list, REPEATS times each, and prints best and median per side and the ratio baseline / this tree; then, in one more
-save, how far the sidecar's resident memory (its whole process tree, sampled every 20 ms) rose above its level before.
+For each side (a temporary git worktree of --baseline-ref, and this tree) a real sidecar starts on a free loopback
+port with a fresh data directory, both at once; in rounds that alternate between them (one side first, then the other),
+the script times POST /upload?limit=0 of a generated import (scripts/gen_contacts.py, region IN, seed 7, cached in
+.bench/), then, after a 1 s pause, POST /lists {"name", "import_id"} and POST /compose/preview for the new list,
+REPEATS rounds, and prints best and median per side and the ratio baseline / this tree; then, in one more save, how far
+the sidecar's resident memory (its whole process tree, sampled every 20 ms) rose above its level before.
 """
+import contextlib
 import os
 import statistics
+import subprocess
 import sys
 import time
 
 import requests
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-sys.path.insert(0, os.path.join(REPO, "scripts"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_contacts  # noqa: E402  (the project's own generator)
-from bench_memory import (PeakSampler, baseline_then_tree, running_sidecar, same_run_arguments,  # noqa: E402
-                          tree_rss)  # the same worktree, sidecar start, command line and sampler
+from bench_memory import (REPO, PeakSampler, baseline_checkout, running_sidecar,  # noqa: E402
+                          same_run_arguments, tree_rss)  # the same worktree, sidecar start, command line and sampler
 
 CACHE = os.path.join(REPO, ".bench")
 # Rate limits lifted so that repeats are not refused (the groups the timed endpoints use).
@@ -62,35 +64,48 @@ def memory_rise(proc, url, import_id):
     return (sampler.stop() - before) / 1e6
 
 
-def measure(tree, path, repeats):
-    """({step: [seconds, ...]}, the list size, MB one more save adds) for a fresh sidecar of TREE."""
-    times = {"upload": [], "save list": [], "compose preview": []}
-    size = None
-    with running_sidecar(tree, RATE_LIMITS) as (proc, url):
+def one_round(url, path, i, times):
+    """Upload PATH, save it as a list and preview a message to it, each timed into TIMES; (import id, list size)."""
+    seconds, answer = timed(lambda: upload(url, path))
+    times["upload"].append(seconds)
+    import_id = answer.json()["import_id"]
+    # As a person saves an import after looking at it: the upload's memory release (a full garbage
+    # collection 50 ms after its answer, core.memory.DeferredRelease) is not timed as part of the save.
+    time.sleep(PAUSE_AFTER_UPLOAD_S)
+    seconds, answer = timed(lambda: requests.post(url + "/lists", json={"name": "bench %d" % i,
+                                                                      "import_id": import_id}, timeout=600))
+    times["save list"].append(seconds)
+    list_id, size = answer.json()["list"]["id"], answer.json()["added"]
+    body = fields_placeholder(url, list_id)
+    seconds, _ = timed(lambda: requests.post(url + "/compose/preview", json={"list_id": list_id, "body": body},
+                                             timeout=600))
+    times["compose preview"].append(seconds)
+    return import_id, size
+
+
+def measure_both(trees, path, repeats):
+    """[({step: [seconds, ...]}, the list size, MB one more save adds)] for a fresh sidecar of each of TREES, both
+    running at once, their rounds alternating (first one side first, then the other), so that the machine's
+    changing load falls on both alike."""
+    with contextlib.ExitStack() as stack:
+        sides = [stack.enter_context(running_sidecar(tree, RATE_LIMITS)) for tree in trees]
+        times = [{"upload": [], "save list": [], "compose preview": []} for _ in trees]
+        last = [None] * len(trees)
         for i in range(repeats):
-            seconds, answer = timed(lambda: upload(url, path))
-            times["upload"].append(seconds)
-            import_id = answer.json()["import_id"]
-            # As a person saves an import after looking at it: the upload's memory release (a full garbage
-            # collection 50 ms after its answer, core.memory.DeferredRelease) is not timed as part of the save.
-            time.sleep(PAUSE_AFTER_UPLOAD_S)
-            seconds, answer = timed(lambda: requests.post(url + "/lists", json={"name": "bench %d" % i,
-                                                                              "import_id": import_id}, timeout=600))
-            times["save list"].append(seconds)
-            list_id, size = answer.json()["list"]["id"], answer.json()["added"]
-            body = fields_placeholder(url, list_id)
-            seconds, _ = timed(lambda: requests.post(url + "/compose/preview", json={"list_id": list_id,
-                                                                                    "body": body}, timeout=600))
-            times["compose preview"].append(seconds)
-        return times, size, memory_rise(proc, url, import_id)
+            for k in (range(len(trees)) if i % 2 == 0 else reversed(range(len(trees)))):
+                last[k] = one_round(sides[k][1], path, i, times[k])
+        return [(times[k], last[k][1], memory_rise(*sides[k], last[k][0])) for k in range(len(trees))]
 
 
 def main():
     """Measure the baseline and this tree; print the table."""
     args = same_run_arguments(__doc__, "aee73a1")
     path = gen_contacts.cached(CACHE, args.rows, "IN", "csv", 7)[0]
-    (old, old_size, old_rise), (new, new_size, new_rise) = baseline_then_tree(
-        args.baseline_ref, lambda tree: measure(tree, path, args.repeats))
+    made = baseline_checkout(args.baseline_ref)
+    try:
+        (old, old_size, old_rise), (new, new_size, new_rise) = measure_both([made, REPO], path, args.repeats)
+    finally:
+        subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", made], check=False)
     print("%d-row import, list of %d contacts (baseline %d), %d repeats; seconds best / median"
           % (args.rows, new_size, old_size, args.repeats))
     print("%-18s %18s %18s %8s" % ("step", "baseline", "this tree", "ratio"))
