@@ -17,7 +17,7 @@ import sys
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(REPO, "scripts"))
-from bench_memory import baseline_checkout  # noqa: E402  (the same temporary worktree of the baseline)
+from bench_memory import baseline_worktree  # noqa: E402  (the same temporary worktree of the baseline)
 
 CACHE = os.path.join(REPO, ".bench")
 TIMER = """
@@ -73,11 +73,8 @@ def main():
     parser.add_argument("--baseline-ref", default="02e1041", help="git revision measured as the baseline")
     args = parser.parse_args()
     files = write_inputs(args.rows)
-    baseline = baseline_checkout(args.baseline_ref)
-    try:
+    with baseline_worktree(args.baseline_ref) as baseline:
         results = {"baseline": timed(baseline, args.repeat, files), "this tree": timed(REPO, args.repeat, files)}
-    finally:
-        subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", baseline], check=False)
     print("import engine, %d rows (best of %d)      seconds   valid   rows with alternates" % (args.rows, args.repeat))
     for side, by_file in results.items():
         for path, label in zip(files, ("one phone column", "three phone columns")):

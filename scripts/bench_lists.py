@@ -13,7 +13,6 @@ the sidecar's resident memory (its whole process tree, sampled every 20 ms) rose
 import contextlib
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -21,7 +20,7 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_contacts  # noqa: E402  (the project's own generator)
-from bench_memory import (REPO, PeakSampler, baseline_checkout, running_sidecar,  # noqa: E402
+from bench_memory import (REPO, PeakSampler, baseline_worktree, running_sidecar,  # noqa: E402
                           same_run_arguments, tree_rss)  # the same worktree, sidecar start, command line and sampler
 
 CACHE = os.path.join(REPO, ".bench")
@@ -101,11 +100,8 @@ def main():
     """Measure the baseline and this tree; print the table."""
     args = same_run_arguments(__doc__, "aee73a1")
     path = gen_contacts.cached(CACHE, args.rows, "IN", "csv", 7)[0]
-    made = baseline_checkout(args.baseline_ref)
-    try:
+    with baseline_worktree(args.baseline_ref) as made:
         (old, old_size, old_rise), (new, new_size, new_rise) = measure_both([made, REPO], path, args.repeats)
-    finally:
-        subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", made], check=False)
     print("%d-row import, list of %d contacts (baseline %d), %d repeats; seconds best / median"
           % (args.rows, new_size, old_size, args.repeats))
     print("%-18s %18s %18s %8s" % ("step", "baseline", "this tree", "ratio"))

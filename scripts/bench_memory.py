@@ -122,13 +122,25 @@ def baseline_checkout(ref):
     return where
 
 
+def remove_checkout(where):
+    """Remove the worktree baseline_checkout made at WHERE (quietly, whatever state it is in)."""
+    subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", where], check=False)
+
+
+@contextlib.contextmanager
+def baseline_worktree(ref):
+    """A temporary git worktree of REF for the block, removed whatever happens."""
+    where = baseline_checkout(ref)
+    try:
+        yield where
+    finally:
+        remove_checkout(where)
+
+
 def baseline_then_tree(ref, measure):
     """(MEASURE(a temporary worktree of REF), MEASURE(this tree)); the worktree is removed whatever happens."""
-    made = baseline_checkout(ref)
-    try:
+    with baseline_worktree(ref) as made:
         old = measure(made)
-    finally:
-        subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", made], check=False)
     return old, measure(REPO)
 
 
@@ -187,7 +199,7 @@ def main():
         results = {(side, name): scenario(tree, files) for side, tree in sides for name, files in scenarios.items()}
     finally:
         if made:
-            subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", made], check=False)
+            remove_checkout(made)
     print("sidecar memory, whole process tree (MB)   baseline peak / settled   this tree peak / settled   target")
     for name in scenarios:
         old_peak, old_settled = results.get(("baseline", name), (float("nan"), float("nan")))

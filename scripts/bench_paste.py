@@ -25,7 +25,7 @@ import requests
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path[:0] = [os.path.join(REPO, "scripts"), os.path.join(REPO, "python-backend")]
-from bench_memory import baseline_checkout  # noqa: E402  (the same temporary worktree of the baseline)
+from bench_memory import baseline_checkout, remove_checkout  # noqa: E402  (the same temporary worktree of the baseline)
 from bench_readers import start_sidecar  # noqa: E402  (the same sidecar start as the upload benchmark)
 
 NAMED_SHARE = 5  # one line in this many has a name beside its number
@@ -163,7 +163,7 @@ def main():
         for proc in procs.values():
             proc.terminate()
             proc.wait(timeout=60)
-        subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", baseline], check=False)
+        remove_checkout(baseline)
         for home in homes:
             shutil.rmtree(home, ignore_errors=True)
     print_table(times, valid, args.numbers)
