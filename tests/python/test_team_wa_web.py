@@ -192,7 +192,7 @@ def test_a_published_state_is_shown_only_while_its_publisher_holds_a_live_lease(
     assert links.public_state(conn, channel_id, expired)["status"] == "starting"  # B lives and may take it
     registry.reap(conn, expired)
     assert sessions.acquire(conn, channel_id, "b", expired)
-    assert links.public_state(conn, channel_id, expired) == dict(links.BLANK, status="starting", reason=links.TAKING)
+    assert links.public_state(conn, channel_id, expired) == dict(links.NOT_LINKED, status="starting", reason=links.TAKING)
     links.publish(conn, channel_id, "b", {"status": "connected", "me": {"number": "+1555"}}, expired)
     assert links.public_state(conn, channel_id, expired)["status"] == "connected"
     # An unlink carried out (the holder released the lease) reads 'not_linked'.

@@ -11,8 +11,7 @@ import json
 from .. import db
 from ..whatsapp_web.sessions import NOT_LINKED
 
-# The states as the UI knows them (the desktop's Link.public_state), plus the team's own.
-BLANK = NOT_LINKED
+# The states as the UI knows them (the desktop's Link.public_state, from sessions.NOT_LINKED), plus the team's own.
 NO_WORKER = ("No worker holds this WhatsApp session. Start `app.py worker`: a worker on the machine that linked "
              "it picks the session up again; a worker elsewhere shows a new QR code to link again.")
 TAKING = "A worker is taking this WhatsApp session and starting its engine."
@@ -46,17 +45,17 @@ def public_state(conn, channel_id, now):
     """The link state the API shows for CHANNEL_ID (the UI's shape)."""
     found = row(conn, channel_id)
     if found is None:
-        return dict(BLANK)
+        return dict(NOT_LINKED)
     live = found["holder"] is not None and found["lease_expires"] > now
     if live and found["holder"] == found["worker_id"] and found["state"] and \
             found["handled_seq"] >= found["request_seq"]:
-        return dict(BLANK, **json.loads(found["state"]))
+        return dict(NOT_LINKED, **json.loads(found["state"]))
     if found["request"] == "unlink" and found["handled_seq"] >= found["request_seq"]:
-        return dict(BLANK)
+        return dict(NOT_LINKED)
     wanted = found["request"] != "unlink" or found["handled_seq"] < found["request_seq"]
     if live or (wanted and workers_alive(conn, now)):  # a live worker takes a wanted session within a look
-        return dict(BLANK, status="starting", reason=TAKING)
-    return dict(BLANK, status="waiting_for_worker", reason=NO_WORKER)
+        return dict(NOT_LINKED, status="starting", reason=TAKING)
+    return dict(NOT_LINKED, status="waiting_for_worker", reason=NO_WORKER)
 
 
 def answer(conn, channel_id, seq):
