@@ -44,9 +44,9 @@ class ImportRows:
         and counted one ahead in a background thread, while the caller's SQLite insert of the previous one runs
         without the GIL."""
         entries = self.load()
-        yield from ahead(self.counted(entries))
+        yield from ahead(self.prepared_batches(entries))
 
-    def counted(self, entries):
+    def prepared_batches(self, entries):
         """lists.prepared of each non-empty batch of ENTRIES' rows."""
         starts = [0, *range(min(self.first, self.batch), len(entries), self.batch)]
         for start, stop in zip(starts, starts[1:] + [len(entries)]):
