@@ -160,7 +160,10 @@ def main(argv=None):
         from sidecar import worker
 
         return worker.main(argv[1:])
+    from core.memory import limit_malloc_arenas
     from sidecar import settings as settings_module
+
+    limit_malloc_arenas()  # before the server's threads first allocate
 
     settings = settings_module.from_command_line(argv)
     prepare_data_dir(settings.data_dir)

@@ -12,19 +12,32 @@ import threading
 import pyarrow as pa
 
 
-def _malloc_trim():
-    """glibc's malloc_trim, or None where the C library has none (macOS, Windows, musl)."""
-    name = ctypes.util.find_library("c")
+def libc_function(name, argtypes):
+    """The C library's function NAME (returning int) with ARGTYPES, or None where the C library has none (macOS and
+    Windows have neither malloc_trim nor mallopt)."""
+    library = ctypes.util.find_library("c")
     try:
-        trim = getattr(ctypes.CDLL(name), "malloc_trim") if name else None
+        function = getattr(ctypes.CDLL(library), name) if library else None
     except (OSError, AttributeError):
         return None
-    if trim is not None:
-        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim
+    if function is not None:
+        function.argtypes, function.restype = argtypes, ctypes.c_int
+    return function
 
 
-MALLOC_TRIM = _malloc_trim()
+MALLOC_TRIM = libc_function("malloc_trim", [ctypes.c_size_t])
+MALLOPT = libc_function("mallopt", [ctypes.c_int, ctypes.c_int])
+M_ARENA_MAX = -8  # glibc's <malloc.h>
+# glibc gives each new thread its own heap, up to 8 per core. Memory a thread frees stays in its heap, which
+# malloc_trim does not fully give back, so each import on another waitress thread (or fast-path helper) grew the
+# process: five 1M-row imports peaked at 884-900 MB with the default and 817-822 MB with 2 heaps, and the 100k
+# XLSX and 1M CSV uploads were no slower (BENCHMARKS.md, issue 18 round 4).
+MALLOC_ARENAS = 2
+
+
+def limit_malloc_arenas(arenas=MALLOC_ARENAS):
+    """Let glibc's malloc keep at most ARENAS heaps, however many threads allocate: whether it could."""
+    return bool(MALLOPT is not None and MALLOPT(M_ARENA_MAX, arenas))
 
 
 def release_freed_memory():
