@@ -50,6 +50,27 @@ def test_parts_merge_into_one_document_served_at_openapi_json(client):
     assert set(document["paths"]) == expected
 
 
+def test_multipart_operations_describe_the_form_limit_codes(client):
+    """A multipart body can break the part-count, field-size and body-size limits on any route that reads a
+    form, so every multipart operation's 413 lists their codes (or is the shared TooLarge, which names them)."""
+    document = client.get("/openapi.json").get_json()
+    form_codes = {"too_large", "too_many_parts", "field_too_large"}
+    checked = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if "multipart/form-data" not in operation.get("requestBody", {}).get("content", {}):
+                continue
+            too_large = operation["responses"]["413"]
+            checked += 1
+            if too_large.get("$ref") == "#/components/responses/TooLarge":
+                continue
+            enums = [part["properties"]["code"]["enum"]
+                     for part in too_large["content"]["application/json"]["schema"].get("allOf", [])
+                     if "enum" in part.get("properties", {}).get("code", {})]
+            assert all(form_codes <= set(enum) for enum in enums), (method, path)
+    assert checked >= 2  # /upload and /attachments at least
+
+
 def test_a_path_defined_twice_is_an_error():
     """Two areas describing the same path must not silently overwrite each other."""
     from sidecar.openapi import merge_part

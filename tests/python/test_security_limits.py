@@ -133,6 +133,16 @@ def test_too_many_form_parts_are_refused(sidecar):
     body, ctype = multipart([("file", "c.csv", SMALL_CSV)] + [("f%d" % i, None, b"x") for i in range(500)])
     answer = sidecar.post("/upload", data=body, headers={"Content-Type": ctype})
     assert_json_error(answer, 413, "too_many_parts")
+
+
+def test_too_many_form_parts_to_an_attachment_are_refused_with_a_described_code(sidecar):
+    """Every multipart endpoint has the form limits, not only /upload; the code is one /attachments' 413 lists
+    (schemathesis found the description missing it)."""
+    body, ctype = multipart([("file", "a.png", b"x")] + [("f%d" % i, None, b"x") for i in range(40)])
+    answer = sidecar.post("/attachments", data=body, headers={"Content-Type": ctype})
+    assert_json_error(answer, 413, "too_many_parts")
+    described = sidecar.get("/openapi.json").json()["paths"]["/attachments"]["post"]["responses"]["413"]
+    assert "too_many_parts" in described["content"]["application/json"]["schema"]["allOf"][1]["properties"]["code"]["enum"]
     assert sidecar.leftover_temp_files() == []
 
 

@@ -2974,7 +2974,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description Too large: `attachment_too_large` (WhatsApp's limit), `too_large` (the upload limit). */
+            /** @description Too large: `attachment_too_large` (WhatsApp's limit), `too_large` (the upload limit), `too_many_parts` or `field_too_large` (the form's limits). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2982,7 +2982,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "attachment_too_large" | "too_large";
+                        code?: "attachment_too_large" | "too_large" | "too_many_parts" | "field_too_large";
                     };
                 };
             };
