@@ -133,6 +133,7 @@ def test_too_many_form_parts_are_refused(sidecar):
     body, ctype = multipart([("file", "c.csv", SMALL_CSV)] + [("f%d" % i, None, b"x") for i in range(500)])
     answer = sidecar.post("/upload", data=body, headers={"Content-Type": ctype})
     assert_json_error(answer, 413, "too_many_parts")
+    assert sidecar.leftover_temp_files() == []
 
 
 def test_too_many_form_parts_to_an_attachment_are_refused_with_a_described_code(sidecar):
