@@ -184,11 +184,63 @@ def xls_with_dimensions(rows, columns):
     return bytes(data)
 
 
+def biff(kind, body=b""):
+    """One BIFF record: type, length, body."""
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def biff_bof(substream):
+    """A BIFF8 BOF opening a SUBSTREAM (0x0005 globals, 0x0010 worksheet, 0x0020 chart)."""
+    return biff(0x0809, struct.pack("<HHHHLL", 0x0600, substream, 0x0DBB, 0x07CC, 0, 6))
+
+
+def biff_label(row, column, text):
+    """A LABEL cell (BIFF8, compressed 8-bit text)."""
+    return biff(0x0204, struct.pack("<HHHHB", row, column, 0, len(text), 0) + text.encode("latin-1"))
+
+
+def biff_dimensions(first_row, last_row, first_column, last_column):
+    """A BIFF8 DIMENSIONS record, fields as given (calamine reserves the area they span)."""
+    return biff(0x0200, struct.pack("<LLHHH", first_row, last_row, first_column, last_column, 0))
+
+
+def xls_from_biff(sheet, offsets=None, padding=b""):
+    """A real OLE .xls (xlwt's container) of a hand-made BIFF8 stream: globals, then PADDING, then the records
+    of SHEET framed by BOF and EOF. OFFSETS(start of the sheet) lists where the BoundSheet8 records point."""
+    from xlwt.CompoundDoc import XlsDoc
+    offsets = offsets or (lambda start: [start])
+    bound = lambda at: biff(0x0085, struct.pack("<LBBBB", at, 0, 0, 1, 0) + b"S")  # noqa: E731
+    count = len(offsets(0))
+    start = len(biff_bof(0x0005)) + count * len(bound(0)) + len(biff(0x000A)) + len(padding)
+    stream = biff_bof(0x0005) + b"".join(bound(at) for at in offsets(start)) + biff(0x000A) + padding
+    stream += biff_bof(0x0010) + b"".join(sheet) + biff(0x000A)
+    out = io.BytesIO()
+    XlsDoc().save(out, stream + b"\0" * max(0, 4096 - len(stream)))  # a stream under 4 kB would sit in the
+    return out.getvalue()                                                # mini stream; both read either way
+
+
+def forged_xls_files():
+    """Hand-made BIFF streams that read one way to a record-by-record scan and another way to calamine."""
+    phone = [biff_label(0, 0, "Phone"), biff_label(1, 0, "+1 415 555 2671")]
+    chart = [biff_bof(0x0020), biff(0x000A)]
+    yield "xls-dimensions-first-row-past-last.xls", xls_from_biff([biff_dimensions(0xD30000, 2, 0, 1)] + phone)
+    yield "xls-far-cells-either-side-of-a-chart.xls", xls_from_biff(
+        [biff_label(65535, 0, "x")] + chart + [biff_label(0, 65535, "x")])
+    yield "xls-sheet-offset-past-the-stream.xls", xls_from_biff(phone, lambda start: [0x7FFFFFF0])
+    hidden = biff_bof(0x0010) + biff_dimensions(0, 0xFFFFFFFF, 0, 0xFF) + biff(0x000A)
+    yield "xls-sheet-inside-another-record.xls", xls_from_biff(
+        phone, lambda start: [start - len(hidden)], padding=biff(0x00EF, hidden))
+    yield "xls-many-sheets-over-one-area.xls", xls_from_biff(
+        phone + [biff_label(9999, 249, "x")], lambda start: [start] * 5)
+    yield "ok-xls-with-a-chart-inside-the-sheet.xls", xls_from_biff(phone[:1] + chart + phone[1:])
+
+
 def xls_files():
     """Old-format workbooks whose declared area asks calamine for billions of cells, and an honest one."""
     yield "xls-dimensions-4g-rows.xls", xls_with_dimensions(0xFFFFFFFF, 0xFFFF)
     yield "xls-dimensions-full-grid.xls", xls_with_dimensions(65536, 256)
     yield "ok-xls-dimensions-honest.xls", xls_with_dimensions(2, 1)
+    yield from forged_xls_files()
 
 
 def ods_table():

@@ -47,5 +47,7 @@ def test_the_corpus_holds_each_kind_of_trick():
     names = [name for name, _, _ in hc.corpus()]
     for trick in ("spelling", "prefix", "path", "unreferenced", "zip-duplicate", "zip-lying-sizes", "zip-named-ods",
                   "zip-utf16", "zip-deep-nesting", "zip-billion-laughs", "zip-external-entity", "zip-prepended",
-                  "csv-one-line-of-commas", "csv-ragged", "ok-csv-cr-only", "ok-huge-dimension", "xls-dimensions"):
+                  "csv-one-line-of-commas", "csv-ragged", "ok-csv-cr-only", "ok-huge-dimension", "xls-dimensions",
+                  "xls-dimensions-first-row-past-last", "xls-far-cells-either-side-of-a-chart",
+                  "xls-sheet-inside-another-record"):
         assert any(trick in name for name in names), trick

@@ -72,6 +72,35 @@ def test_an_xls_declaring_a_huge_area_is_refused(tmp_path, rows, columns):
     assert cells(read_bytes(tmp_path, "ok.xls", hc.xls_with_dimensions(2, 1))) == [["Phone"], ["+1 415 555 2671"]]
 
 
+FORGED_XLS = {name: data for name, data in hc.forged_xls_files()}
+FORGED_XLS_CODES = {"xls-dimensions-first-row-past-last.xls": "workbook_too_large",
+                    "xls-far-cells-either-side-of-a-chart.xls": "workbook_too_large",
+                    "xls-sheet-offset-past-the-stream.xls": "corrupt_file",
+                    "xls-sheet-inside-another-record.xls": "workbook_too_large",
+                    "xls-many-sheets-over-one-area.xls": "workbook_too_large"}
+
+
+@pytest.mark.parametrize("name", sorted(FORGED_XLS_CODES))
+def test_an_xls_is_measured_the_way_calamine_reads_it(tmp_path, name):
+    """Sheets read from their BoundSheet8 offsets, charts skipped, DIMENSIONS in wrapping arithmetic, all sheets
+    held at once: each forgery (each aborted or panicked calamine before) is refused with its code."""
+    assert set(FORGED_XLS) == set(FORGED_XLS_CODES) | {"ok-xls-with-a-chart-inside-the-sheet.xls"}
+    assert refusal(tmp_path, name, FORGED_XLS[name]) == FORGED_XLS_CODES[name]
+
+
+def test_an_xls_with_a_chart_inside_its_sheet_keeps_the_cells_on_both_sides(tmp_path):
+    """The honest twin of the chart forgery: the chart's substream is skipped and both cells are read."""
+    book = read_bytes(tmp_path, "chart.xls", FORGED_XLS["ok-xls-with-a-chart-inside-the-sheet.xls"])
+    assert cells(book) == [["Phone"], ["+1 415 555 2671"]]
+
+
+def test_an_xls_with_the_same_sheets_under_the_limit_is_read(tmp_path):
+    """The limit counts the cells calamine holds, not the sheets: four sheets over one 500k-cell area pass."""
+    area = [hc.biff_label(0, 0, "Phone"), hc.biff_label(1, 0, "+1 415 555 2671"), hc.biff_label(1999, 249, "x")]
+    book = read_bytes(tmp_path, "four.xls", hc.xls_from_biff(area, lambda start: [start] * 4))
+    assert len(book.sheets) >= 1 and cells(book)[1][0] == "+1 415 555 2671"
+
+
 def test_a_dtd_in_a_sheet_without_the_xml_suffix_is_refused(tmp_path):
     """The DTD check reads every part calamine may read as a sheet, not only the ones named .xml."""
     data = hc.xlsx(hc.sheet_xml("&lol9;", head=hc.billion_laughs()), "worksheets/sheet1")

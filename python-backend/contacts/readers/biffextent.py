@@ -1,4 +1,15 @@
-"""Measure the used range of every sheet of an .xls (BIFF) workbook from its cell records, before xlrd/calamine."""
+"""Measure what calamine will allocate for an .xls (BIFF) workbook, before it is opened.
+
+calamine reads an .xls whole when it opens it, and a failed allocation in Rust aborts the process, so the limits
+have to be checked here, on the records calamine itself will read, the way it reads them:
+  * the globals, from the stream's start to the first EOF, give each sheet's offset (BoundSheet8);
+  * each sheet is read from that offset, whatever record boundary it lands on, to its own EOF; a nested BOF
+    (an embedded chart) opens a substream whose records are skipped, and the cells after it belong to the sheet;
+  * a DIMENSIONS record reserves the area it declares, in wrapping 32-bit arithmetic: a first row past the last
+    asks for about four billion rows;
+  * each sheet becomes one rectangle spanning its cells, and every sheet is held at once.
+The Python side then pads each sheet from A1, so a sheet's size is counted from row and column 0.
+"""
 import io
 import struct
 
@@ -7,15 +18,16 @@ import xlrd.compdoc
 from core.errors import DomainError
 from .limits import MAX_SHEET_CELLS
 
-BIFF_BOF, BIFF_EOF = 0x0809, 0x000A
-# DIMENSIONS: calamine reserves room for the whole area it declares (rows x columns) before reading a cell, so a
-# forged one aborts the process as surely as a far cell. BIFF8 counts rows in 32 bits, BIFF5 in 16.
-BIFF_DIMENSIONS = 0x0200
-DIMENSIONS_BIFF8 = struct.Struct("<LLHH")
-DIMENSIONS_BIFF5 = struct.Struct("<HHHH")
+BIFF_BOF, BIFF_EOF, BIFF_BOUNDSHEET, BIFF_DIMENSIONS = 0x0809, 0x000A, 0x0085, 0x0200
+DIMENSIONS_LAYOUTS = {14: struct.Struct("<LLHH"), 10: struct.Struct("<HHHH")}  # BIFF8, BIFF5: the only sizes read
 BIFF_CELLS = {0x0006, 0x00BD, 0x00BE, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
 BIFF_MULTI_CELLS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: the last column is the record's last two bytes
 RECORD_HEADER = struct.Struct("<HH")
+SHEET_OFFSET = struct.Struct("<L")
+U32 = 1 << 32
+# Sheets are disjoint in a real workbook, so reading them all visits each byte once. BoundSheet8 offsets that make
+# the sheets overlap would multiply the work; past this many passes over the stream the file is refused.
+MAX_STREAM_PASSES = 2
 
 
 def refuse(rows, columns):
@@ -24,52 +36,104 @@ def refuse(rows, columns):
                          % (rows, columns))
 
 
+def corrupt():
+    """The error for a workbook whose structure cannot be read."""
+    return DomainError("corrupt_file", "The workbook is damaged and cannot be read.")
+
+
 def workbook_stream(data):
     """The Workbook (BIFF8) or Book (BIFF5) stream of an OLE file, or corrupt_file."""
     try:
         doc = xlrd.compdoc.CompDoc(data, logfile=io.StringIO())
         stream = doc.get_named_stream("Workbook") or doc.get_named_stream("Book")
     except Exception:  # xlrd reports a damaged container with assorted exception types
-        raise DomainError("corrupt_file", "The workbook is damaged and cannot be read.") from None
+        raise corrupt() from None
     if not stream:
-        raise DomainError("corrupt_file", "The workbook is damaged and cannot be read.")
+        raise corrupt()
     return stream
 
 
-def declared_area(stream, pos, length):
-    """(rows, columns) a DIMENSIONS record at POS declares (last row and column, exclusive)."""
-    layout = DIMENSIONS_BIFF8 if length >= DIMENSIONS_BIFF8.size else DIMENSIONS_BIFF5
-    if length < layout.size:
-        return 0, 0
-    _, last_row, _, last_column = layout.unpack_from(stream, pos + 4)
-    return last_row, last_column
+def records(stream, pos):
+    """(kind, body offset, body length) of each whole record of STREAM from POS, as calamine reads them."""
+    header, end = RECORD_HEADER.unpack_from, len(stream)
+    while pos + RECORD_HEADER.size <= end:
+        kind, length = header(stream, pos)
+        body = pos + RECORD_HEADER.size
+        if body + length > end:
+            return  # calamine stops the whole workbook with an error here
+        yield kind, body, length
+        pos = body + length
+
+
+def sheet_offsets(stream):
+    """The stream offset of every sheet the globals (up to their EOF) declare."""
+    offsets = []
+    for kind, body, length in records(stream, 0):
+        if kind == BIFF_EOF:
+            break
+        if kind == BIFF_BOUNDSHEET and length >= SHEET_OFFSET.size:
+            offsets.append(SHEET_OFFSET.unpack_from(stream, body)[0])
+    return offsets
+
+
+def reserved_area(stream, body, length):
+    """(rows, columns) calamine reserves for a DIMENSIONS record, in its own 32-bit arithmetic, wrap included."""
+    layout = DIMENSIONS_LAYOUTS.get(length)
+    if layout is None:
+        return 0, 0  # any other size is an error in calamine, before it reserves anything
+    first_row, last_row, first_column, last_column = layout.unpack_from(stream, body)
+    if last_row < 1 or last_column < 1:
+        return 1, 1
+    if first_column > 0xFF or last_column < first_column:
+        first_column = 0
+    return (last_row - first_row) % U32, last_column - first_column
+
+
+def cell_position(stream, kind, body, length):
+    """(row, column) of the last cell a cell record places, or None when it is too short to place one."""
+    if length < 4:
+        return None
+    row, column = RECORD_HEADER.unpack_from(stream, body)
+    if kind in BIFF_MULTI_CELLS and length >= 6:
+        column = RECORD_HEADER.unpack_from(stream, body + length - 4)[1]
+    return row, column
+
+
+def measure_sheet(stream, start):
+    """(rows, columns, bytes read) of the sheet calamine reads from offset START; refuses a forged DIMENSIONS."""
+    rows = columns = depth = 0
+    seen_bof, pos = False, start
+    for kind, body, length in records(stream, start):
+        pos = body + length
+        if depth:
+            depth += (kind == BIFF_BOF) - (kind == BIFF_EOF)
+        elif kind in BIFF_CELLS:
+            place = cell_position(stream, kind, body, length)
+            if place:
+                rows, columns = max(rows, place[0] + 1), max(columns, place[1] + 1)
+        elif kind == BIFF_DIMENSIONS:
+            reserved = reserved_area(stream, body, length)
+            if reserved[0] * reserved[1] > MAX_SHEET_CELLS:
+                raise refuse(*reserved)
+        elif kind == BIFF_BOF:
+            depth, seen_bof = int(seen_bof), True
+        elif kind == BIFF_EOF:
+            break
+    return rows, columns, pos - start
 
 
 def check_xls_extent(data):
-    """Refuse an .xls (bytes DATA) with a sheet whose used range passes MAX_SHEET_CELLS."""
+    """Refuse an .xls (bytes DATA) whose sheets calamine could not hold within MAX_SHEET_CELLS, or could not read."""
     stream = workbook_stream(data)
-    header = RECORD_HEADER.unpack_from  # bound once: this loop visits every record of the file
-    cell_kinds, multi_kinds, sheet_edges = BIFF_CELLS, BIFF_MULTI_CELLS, (BIFF_BOF, BIFF_EOF)
-    rows = columns = pos = 0
-    end = len(stream) - RECORD_HEADER.size
-    while pos <= end:
-        kind, length = header(stream, pos)
-        if kind in cell_kinds and length >= 4:
-            row, column = header(stream, pos + 4)
-            if kind in multi_kinds and length >= 6:
-                column = header(stream, pos + length)[1]  # the record's last two bytes
-            if row >= rows:
-                rows = row + 1
-            if column >= columns:
-                columns = column + 1
-        elif kind == BIFF_DIMENSIONS:
-            declared_rows, declared_columns = declared_area(stream, pos, length)
-            if declared_rows * declared_columns > MAX_SHEET_CELLS:
-                raise refuse(declared_rows, declared_columns)
-        elif kind in sheet_edges:
-            if rows * columns > MAX_SHEET_CELLS:
-                raise refuse(rows, columns)
-            rows = columns = 0
-        pos += 4 + length
-    if rows * columns > MAX_SHEET_CELLS:
-        raise refuse(rows, columns)
+    cells = read = 0
+    for start in sheet_offsets(stream):
+        if start > len(stream):
+            raise corrupt()  # calamine would panic slicing the stream there
+        rows, columns, length = measure_sheet(stream, start)
+        if rows * columns > MAX_SHEET_CELLS:
+            raise refuse(rows, columns)
+        cells, read = cells + rows * columns, read + length
+        if cells > MAX_SHEET_CELLS:
+            raise DomainError("workbook_too_large", "The sheets of the workbook are too large together.")
+        if read > MAX_STREAM_PASSES * len(stream):
+            raise corrupt()
