@@ -204,15 +204,16 @@ def biff_dimensions(first_row, last_row, first_column, last_column):
     return biff(0x0200, struct.pack("<LLHHH", first_row, last_row, first_column, last_column, 0))
 
 
-def xls_from_biff(sheet, offsets=None, padding=b""):
-    """A real OLE .xls (xlwt's container) of a hand-made BIFF8 stream: globals, then PADDING, then the records
-    of SHEET framed by BOF and EOF. OFFSETS(start of the sheet) lists where the BoundSheet8 records point."""
+def xls_from_biff(sheet, offsets=None, padding=b"", shared=b""):
+    """A real OLE .xls (xlwt's container) of a hand-made BIFF8 stream: globals (ending with the records SHARED),
+    then PADDING, then the records of SHEET framed by BOF and EOF. OFFSETS(start of the sheet) lists where the
+    BoundSheet8 records point."""
     from xlwt.CompoundDoc import XlsDoc
     offsets = offsets or (lambda start: [start])
     bound = lambda at: biff(0x0085, struct.pack("<LBBBB", at, 0, 0, 1, 0) + b"S")  # noqa: E731
     count = len(offsets(0))
-    start = len(biff_bof(0x0005)) + count * len(bound(0)) + len(biff(0x000A)) + len(padding)
-    stream = biff_bof(0x0005) + b"".join(bound(at) for at in offsets(start)) + biff(0x000A) + padding
+    start = len(biff_bof(0x0005)) + count * len(bound(0)) + len(shared) + len(biff(0x000A)) + len(padding)
+    stream = biff_bof(0x0005) + b"".join(bound(at) for at in offsets(start)) + shared + biff(0x000A) + padding
     stream += biff_bof(0x0010) + b"".join(sheet) + biff(0x000A)
     out = io.BytesIO()
     XlsDoc().save(out, stream + b"\0" * max(0, 4096 - len(stream)))  # a stream under 4 kB would sit in the
@@ -233,6 +234,62 @@ def forged_xls_files():
     yield "xls-many-sheets-over-one-area.xls", xls_from_biff(
         phone + [biff_label(9999, 249, "x")], lambda start: [start] * 5)
     yield "ok-xls-with-a-chart-inside-the-sheet.xls", xls_from_biff(phone[:1] + chart + phone[1:])
+
+
+def biff_shared_strings(strings):
+    """An SST record of STRINGS (8-bit characters), carried on in CONTINUE records past 8,224 bytes a record."""
+    body = struct.pack("<LL", len(strings), len(strings))
+    for text in strings:
+        body += struct.pack("<HB", len(text), 0) + text.encode("latin-1")
+    records, piece = biff(0x00FC, body[:8224]), body[8224:]
+    while piece:  # a string's characters carried on: each CONTINUE starts with the width flag again
+        records, piece = records + biff(0x003C, b"\0" + piece[:8223]), piece[8223:]
+    return records
+
+
+def biff_label_sst(row, column, index):
+    """A LABELSST cell naming shared string INDEX."""
+    return biff(0x00FD, struct.pack("<HHHL", row, column, 0, index))
+
+
+def shared_string_xls(copies, once):
+    """An .xls whose 60,000-character string is named by COPIES cells, a short one by ONCE cells."""
+    shared = biff_shared_strings(["7" * 60000, "x"])
+    phone = [biff_label(0, 0, "Phone"), biff_label(1, 0, "+1 415 555 2671")]
+    cells = [biff_label_sst(2 + row, 1, 0) for row in range(copies)]
+    cells += [biff_label_sst(2 + row, 2, 1) for row in range(once)]
+    return xls_from_biff(phone + cells, shared=shared)
+
+
+def shared_strings_part(strings, unique_count=None):
+    """xl/sharedStrings.xml holding STRINGS, with a uniqueCount attribute when given."""
+    count = ' uniqueCount="%s"' % unique_count if unique_count is not None else ""
+    items = "".join("<si><t>%s</t></si>" % text for text in strings)
+    return '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="%s"%s>%s</sst>' % (MAIN_NS, count, items)
+
+
+def shared_cells(indexes, prefix=""):
+    """Rows 3 on, each with one cell in column C naming the shared string of INDEXES (str, as written)."""
+    return "".join('<{p}row r="{r}"><{p}c r="C{r}" t="s"><{p}v>{i}</{p}v></{p}c></{p}row>'.format(
+        p=prefix, r=3 + row, i=index) for row, index in enumerate(indexes))
+
+
+def shared_string_workbooks():
+    """Small xlsx files that cost gigabytes once each cell has its copy of a shared string, or that claim a
+    table of 10^11 strings (calamine reserves for them at once), and an honest twin."""
+    long_text = "7" * 32000
+    with_table = lambda cells, table, prefix="": zip_bytes(  # noqa: E731
+        workbook_parts(sheet_xml(cells, prefix)) + [("xl/sharedStrings.xml", table)])
+    yield "zip-shared-strings-unique-count.xlsx", with_table(shared_cells(["0"]), shared_strings_part(
+        ["Phone"], 10 ** 11))
+    yield "zip-shared-string-named-20000-times.xlsx", with_table(shared_cells(["0"] * 20000), shared_strings_part(
+        [long_text]))
+    yield "zip-shared-string-named-in-prefixed-cells.xlsx", with_table(shared_cells(["1"] * 20000, "x:"),
+                                                                       shared_strings_part(["a", long_text]), "x:")
+    yield "ok-zip-shared-string-long-but-named-once.xlsx", with_table(shared_cells(["0"] + ["1"] * 20000),
+                                                                      shared_strings_part([long_text, "x"]))
+    yield "xls-shared-string-named-6000-times.xls", shared_string_xls(6000, 0)
+    yield "ok-xls-shared-string-long-but-named-once.xls", shared_string_xls(1, 6000)
 
 
 def xls_files():
@@ -288,7 +345,7 @@ def text_tables():
 def corpus():
     """Every fixed hostile file: (name, client file name, bytes)."""
     groups = (far_cell_workbooks, unreferenced_workbooks, honest_workbooks, zip_trick_workbooks, xls_files,
-              text_tables)
+              shared_string_workbooks, text_tables)
     for group in groups:
         for name, data in group():
             yield name, name, data if isinstance(data, bytes) else data.encode("utf-8")

@@ -49,5 +49,6 @@ def test_the_corpus_holds_each_kind_of_trick():
                   "zip-utf16", "zip-deep-nesting", "zip-billion-laughs", "zip-external-entity", "zip-prepended",
                   "csv-one-line-of-commas", "csv-ragged", "ok-csv-cr-only", "ok-huge-dimension", "xls-dimensions",
                   "xls-dimensions-first-row-past-last", "xls-far-cells-either-side-of-a-chart",
-                  "xls-sheet-inside-another-record"):
+                  "xls-sheet-inside-another-record", "shared-strings-unique-count", "shared-string-named-20000",
+                  "shared-string-named-in-prefixed", "xls-shared-string-named"):
         assert any(trick in name for name in names), trick

@@ -102,7 +102,7 @@ export interface paths {
         put?: never;
         /**
          * Import a contact file.
-         * @description Files are checked before any parser allocates for them: a workbook whose sheets (at any path its relationships name, in any XML spelling) would place a cell past 10,000,000 cells of used range, or outside the A1:XFD1048576 grid, or that unpacks past 200 MB / 10,000 parts -> 400 `workbook_too_large`; a zip two readers could read differently, or a damaged workbook -> 400 `corrupt_file`; a DTD, entities or a UTF-16 part -> 400 `unsafe_workbook`; a text table with a line over 1 MB -> 413 `line_too_long`, a line over 1,000 columns -> 413 `too_many_columns`, more than 30,000,000 cells once ragged rows are padded -> 413 `table_too_large`. CR-only line ends are read. See docs/security.md.
+         * @description Files are checked before any parser allocates for them: a workbook whose sheets (at any path its relationships name, in any XML spelling) would place a cell past 10,000,000 cells of used range (an .xls: all its sheets together), or outside the A1:XFD1048576 grid, whose cells would copy its shared strings past 256 MB of text or whose shared-string table claims over 10,000,000 strings, or that unpacks past 200 MB / 10,000 parts -> 400 `workbook_too_large`; a zip two readers could read differently, or a damaged workbook -> 400 `corrupt_file`; a DTD, entities or a UTF-16 part -> 400 `unsafe_workbook`; a text table with a line over 1 MB -> 413 `line_too_long`, a line over 1,000 columns -> 413 `too_many_columns`, more than 30,000,000 cells once ragged rows are padded -> 413 `table_too_large`. CR-only line ends are read. See docs/security.md.
          */
         post: operations["upload"];
         delete?: never;

@@ -12,13 +12,19 @@ The Python side then pads each sheet from A1, so a sheet's size is counted from 
 """
 import io
 import struct
+from collections import Counter
 
 import xlrd.compdoc
 
 from core.errors import DomainError
-from .limits import MAX_SHEET_CELLS
+from .limits import MAX_SHARED_TEXT_BYTES, MAX_SHEET_CELLS
+from .sharedtext import too_much_text
 
 BIFF_BOF, BIFF_EOF, BIFF_BOUNDSHEET, BIFF_DIMENSIONS = 0x0809, 0x000A, 0x0085, 0x0200
+BIFF_SST, BIFF_CONTINUE, BIFF_LABEL_SST = 0x00FC, 0x003C, 0x00FD
+STRING_HEADER = struct.Struct("<HB")  # character count, flags (0x1 two-byte characters, 0x4 ExtRst, 0x8 runs)
+RUN_COUNT, EXT_SIZE = struct.Struct("<H"), struct.Struct("<L")
+LABEL_SST_INDEX = struct.Struct("<L")  # at offset 6 of a LABELSST body
 DIMENSIONS_LAYOUTS = {14: struct.Struct("<LLHH"), 10: struct.Struct("<HHHH")}  # BIFF8, BIFF5: the only sizes read
 BIFF_CELLS = {0x0006, 0x00BD, 0x00BE, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
 BIFF_MULTI_CELLS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: the last column is the record's last two bytes
@@ -65,15 +71,63 @@ def records(stream, pos):
         pos = body + length
 
 
-def sheet_offsets(stream):
-    """The stream offset of every sheet the globals (up to their EOF) declare."""
-    offsets = []
+def read_globals(stream):
+    """(the stream offset of every sheet the globals declare, the bodies of the last SST record and of the
+    CONTINUE records right after it): what calamine takes from the records before the first EOF."""
+    offsets, table, continuing = [], [], False
     for kind, body, length in records(stream, 0):
         if kind == BIFF_EOF:
             break
-        if kind == BIFF_BOUNDSHEET and length >= SHEET_OFFSET.size:
+        if kind == BIFF_CONTINUE and continuing:
+            table.append(stream[body:body + length])
+            continue
+        continuing = kind == BIFF_SST
+        if continuing:
+            table = [stream[body:body + length]]
+        elif kind == BIFF_BOUNDSHEET and length >= SHEET_OFFSET.size:
             offsets.append(SHEET_OFFSET.unpack_from(stream, body)[0])
-    return offsets
+    return offsets, table
+
+
+def string_sizes(pieces):
+    """The most UTF-8 bytes each string of an SST (its record body, then its CONTINUE bodies: PIECES) decodes to,
+    walked as calamine walks it: each string's characters, 1 or 2 bytes each, may carry on into the next piece
+    (which then starts with its own width flag); its formatting runs and extended data are skipped across pieces.
+    Every byte read decodes to at most 3 UTF-8 bytes. Stops where calamine would fail."""
+    if not pieces or len(pieces[0]) < 8:
+        return []
+    data, rest, sizes = pieces[0][8:], list(reversed(pieces[1:])), []
+    while data or rest:
+        if not data:
+            data = rest.pop()
+        if len(data) < 3:
+            break
+        count, flags = STRING_HEADER.unpack_from(data)
+        skip, data = 0, data[3:]
+        for flag, field in ((0x8, RUN_COUNT), (0x4, EXT_SIZE)):
+            if flags & flag:
+                if len(data) < field.size:
+                    return sizes
+                skip += field.unpack_from(data)[0] * (4 if field is RUN_COUNT else 1)
+                data = data[field.size:]
+        width, read = 2 if flags & 1 else 1, 0
+        while count:
+            taken = min(count, len(data) // width)
+            read, count, data = read + taken * width, count - taken, data[taken * width:]
+            if count:
+                if not rest or not rest[-1]:
+                    return sizes
+                data = rest.pop()
+                width, data = 2 if data[0] & 1 else 1, data[1:]
+        sizes.append(3 * read)
+        while skip:
+            if not data:
+                if not rest:
+                    return sizes
+                data = rest.pop()
+            taken = min(skip, len(data))
+            skip, data = skip - taken, data[taken:]
+    return sizes
 
 
 def reserved_area(stream, body, length):
@@ -99,8 +153,9 @@ def cell_position(stream, kind, body, length):
     return row, column
 
 
-def measure_sheet(stream, start):
-    """(rows, columns, bytes read) of the sheet calamine reads from offset START; refuses a forged DIMENSIONS."""
+def measure_sheet(stream, start, shared):
+    """(rows, columns, bytes read) of the sheet calamine reads from offset START; refuses a forged DIMENSIONS.
+    Counts in SHARED (a Counter) the string index of each LABELSST cell: each gets a copy of its string."""
     rows = columns = depth = 0
     seen_bof, pos = False, start
     for kind, body, length in records(stream, start):
@@ -111,6 +166,8 @@ def measure_sheet(stream, start):
             place = cell_position(stream, kind, body, length)
             if place:
                 rows, columns = max(rows, place[0] + 1), max(columns, place[1] + 1)
+            if kind == BIFF_LABEL_SST and length >= 10:
+                shared[LABEL_SST_INDEX.unpack_from(stream, body + 6)[0]] += 1
         elif kind == BIFF_DIMENSIONS:
             reserved = reserved_area(stream, body, length)
             if reserved[0] * reserved[1] > MAX_SHEET_CELLS:
@@ -122,14 +179,28 @@ def measure_sheet(stream, start):
     return rows, columns, pos - start
 
 
+def check_shared_copies(table, shared):
+    """Refuse when the LABELSST cells (SHARED: index -> cells) would copy the SST (TABLE, its record bodies) past
+    MAX_SHARED_TEXT_BYTES; the exact string sizes are read only when the crude bound passes it."""
+    cells = sum(shared.values())
+    if cells * 3 * sum(map(len, table)) <= MAX_SHARED_TEXT_BYTES:
+        return
+    sizes = string_sizes(table)
+    if sum(sizes[index] * times for index, times in shared.items() if index < len(sizes)) > MAX_SHARED_TEXT_BYTES:
+        raise too_much_text()
+
+
 def check_xls_extent(data):
-    """Refuse an .xls (bytes DATA) whose sheets calamine could not hold within MAX_SHEET_CELLS, or could not read."""
+    """Refuse an .xls (bytes DATA) whose sheets calamine could not hold within MAX_SHEET_CELLS, whose shared
+    strings its cells would copy past MAX_SHARED_TEXT_BYTES, or that calamine could not read."""
     stream = workbook_stream(data)
+    offsets, table = read_globals(stream)
     cells = read = 0
-    for start in sheet_offsets(stream):
+    shared = Counter()
+    for start in offsets:
         if start > len(stream):
             raise corrupt()  # calamine would panic slicing the stream there
-        rows, columns, length = measure_sheet(stream, start)
+        rows, columns, length = measure_sheet(stream, start, shared)
         if rows * columns > MAX_SHEET_CELLS:
             raise refuse(rows, columns)
         cells, read = cells + rows * columns, read + length
@@ -137,3 +208,4 @@ def check_xls_extent(data):
             raise DomainError("workbook_too_large", "The sheets of the workbook are too large together.")
         if read > MAX_STREAM_PASSES * len(stream):
             raise corrupt()
+    check_shared_copies(table, shared)

@@ -18,7 +18,7 @@ import re
 from core.errors import DomainError
 from .biffextent import refuse
 from . import refscan
-from .limits import MAX_SHEET_CELLS
+from .limits import MAX_SHEET_CELLS, MAX_TAG_BYTES
 
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's grid; calamine's u32 arithmetic wraps past it
 # The column letters and the row digits of any r="B12" (cell) or r="12" (row) attribute; linear, no nested
@@ -49,8 +49,6 @@ CELL_STARTS = tuple(lead + b"c" + end for lead in (b"<", b":") for end in (b" ",
 OVERLAP_BYTES = 32
 # A whole tag from its '<': quoted attribute values may hold '>' (XML allows it, quick-xml honours it).
 CLOSED_TAG = re.compile(rb"""<[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>""")
-# No writer puts this much inside one tag; a longer open tag is refused rather than carried from chunk to chunk.
-MAX_TAG_BYTES = 1 << 20
 # Most chunks are checked against a guess (the largest reference near their ends) with one regex search that
 # allocates nothing; only a chunk holding a larger reference pays for the exact findall.
 GUESS_BYTES = 64 * 1024

@@ -8,7 +8,7 @@ from defusedxml.ElementTree import ParseError, iterparse
 
 from core import errors
 from core.errors import DomainError
-from . import ods
+from . import ods, sharedtext
 from .cells import unsafe_workbook
 from .extent import XlsxExtent
 from .limits import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES
@@ -124,10 +124,24 @@ def check_real_sizes(path, archive):
             # Scanning cell references costs ~20x more than unpacking: only a zip that passed the size limit gets
             # it, so a bomb of dense references is refused as fast as any other bomb.
             for index, info in enumerate(archive.infolist()):
-                chunks = kept[index] if kept else unpacked_chunks(handle, info, MAX_UNCOMPRESSED_BYTES)
-                measure_part(info, chunks)
+                measure_part(info, part_chunks(handle, archive, kept, index))
+            check_shared_strings(handle, archive, kept)
     except ZIP_ERRORS:
         raise damaged() from None
+
+
+def part_chunks(handle, archive, kept, index):
+    """The unpacked chunks of part INDEX: from memory when KEPT holds them, else unpacked again."""
+    return kept[index] if kept else unpacked_chunks(handle, archive.infolist()[index], MAX_UNCOMPRESSED_BYTES)
+
+
+def check_shared_strings(handle, archive, kept):
+    """Refuse a shared-string table whose strings the cells would copy past the limit (sharedtext.py)."""
+    every_part = lambda: (part_chunks(handle, archive, kept, i) for i in range(len(archive.infolist())))  # noqa: E731
+    for index, info in enumerate(archive.infolist()):
+        if sharedtext.is_shared_strings(info.filename):
+            table = b"".join(part_chunks(handle, archive, kept, index))
+            sharedtext.check_shared_text(table, sum(i.file_size for i in archive.infolist()), every_part)
 
 
 def unpack_all(handle, archive):
