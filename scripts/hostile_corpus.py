@@ -237,14 +237,22 @@ def forged_xls_files():
 
 
 def biff_shared_strings(strings):
-    """An SST record of STRINGS (8-bit characters), carried on in CONTINUE records past 8,224 bytes a record."""
-    body = struct.pack("<LL", len(strings), len(strings))
+    """An SST record of STRINGS (8-bit characters), carried on in CONTINUE records past 8,224 bytes a record, as
+    Excel splits it: between strings a CONTINUE starts plainly, inside a string's characters with a width flag."""
+    bodies = [struct.pack("<LL", len(strings), len(strings))]
     for text in strings:
-        body += struct.pack("<HB", len(text), 0) + text.encode("latin-1")
-    records, piece = biff(0x00FC, body[:8224]), body[8224:]
-    while piece:  # a string's characters carried on: each CONTINUE starts with the width flag again
-        records, piece = records + biff(0x003C, b"\0" + piece[:8223]), piece[8223:]
-    return records
+        if len(bodies[-1]) + 3 > 8224:
+            bodies.append(b"")
+        bodies[-1] += struct.pack("<HB", len(text), 0)
+        chars = text.encode("latin-1")
+        while True:
+            room = 8224 - len(bodies[-1])
+            bodies[-1] += chars[:room]
+            chars = chars[room:]
+            if not chars:
+                break
+            bodies.append(b"\0")  # the characters carry on: the new record restates their width
+    return biff(0x00FC, bodies[0]) + b"".join(biff(0x003C, body) for body in bodies[1:])
 
 
 def biff_label_sst(row, column, index):

@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 
 import pytest
+import xlrd.book
 
 from contacts.readers import biffextent, sharedtext
 from contacts.readers.limits import MAX_SHARED_TEXT_BYTES
@@ -92,7 +93,8 @@ def test_unique_count_is_bounded_in_any_spelling():
 
 
 def test_the_xls_string_walk_follows_characters_into_continue_records():
-    """A 60,000-character string spans eight records; its neighbours keep their own sizes (3 bytes a byte read)."""
+    """A 60,000-character string spans eight records; its neighbours keep their own sizes (4 bytes a byte read);
+    an empty CONTINUE between strings is an empty string, as in calamine, so the indexes after it shift."""
     records = hc.biff_shared_strings(["ab", "7" * 60000, "xyz"])
     pieces, pos = [], 0
     while pos < len(records):
@@ -100,8 +102,25 @@ def test_the_xls_string_walk_follows_characters_into_continue_records():
         pieces.append(records[pos + 4:pos + 4 + length])
         pos += 4 + length
     assert len(pieces) > 7
-    assert biffextent.string_sizes(pieces) == [6, 180000, 9]
-    assert biffextent.string_sizes(pieces[:3]) == [6]  # the long string runs out of records: calamine fails there
+    assert biffextent.string_sizes(pieces) == [8, 240000, 12]
+    assert biffextent.string_sizes(pieces[:3]) == [8]  # the long string runs out of records: calamine fails there
+    assert biffextent.string_sizes(pieces + [b"", struct.pack("<HB", 2, 0) + b"no"]) == [8, 240000, 12, 0, 8]
+    assert biffextent.string_sizes(pieces, 2) == [8, 240000]
+
+
+def test_the_xls_string_walk_agrees_with_xlrd_on_many_strings_split_anywhere():
+    """5,000 strings of every length up to 3,000 characters, split across records wherever 8,224 bytes fall (in a
+    header, in characters, between strings): the same strings as xlrd's own SST reader finds, in order."""
+    strings = ["s" * (i * 7919 % 3001) for i in range(5000)]
+    records, pieces, pos = hc.biff_shared_strings(strings), [], 0
+    while pos < len(records):
+        kind, length = struct.unpack_from("<HH", records, pos)
+        pieces.append(records[pos + 4:pos + 4 + length])
+        pos += 4 + length
+    assert len(pieces) > 100
+    expected = [4 * len(text) for text in xlrd.book.unpack_SST_table(pieces, len(strings))[0]]
+    assert expected == [4 * len(text) for text in strings]
+    assert biffextent.string_sizes(pieces) == expected
 
 
 def test_the_limit_is_the_documented_one():

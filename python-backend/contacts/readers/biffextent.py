@@ -89,42 +89,46 @@ def read_globals(stream):
     return offsets, table
 
 
-def string_sizes(pieces):
-    """The most UTF-8 bytes each string of an SST (its record body, then its CONTINUE bodies: PIECES) decodes to,
+def string_sizes(pieces, wanted=None):
+    """The most UTF-8 bytes each of the first WANTED (default all) strings of an SST (its record body, then its CONTINUE bodies: PIECES) decodes to,
     walked as calamine walks it: each string's characters, 1 or 2 bytes each, may carry on into the next piece
-    (which then starts with its own width flag); its formatting runs and extended data are skipped across pieces.
-    Every byte read decodes to at most 3 UTF-8 bytes. Stops where calamine would fail."""
+    (which then starts with its own width flag); its formatting runs and extended data are skipped across pieces;
+    an empty piece is an empty string. A byte read decodes to at most 4 UTF-8 bytes (one-byte characters are
+    widened with a NUL before the code page decodes them). Stops where calamine would fail."""
     if not pieces or len(pieces[0]) < 8:
         return []
-    data, rest, sizes = pieces[0][8:], list(reversed(pieces[1:])), []
-    while data or rest:
+    views = [memoryview(piece) for piece in reversed(pieces)]  # slicing a view copies nothing
+    data, sizes = views.pop()[8:], []
+    while (data or views) and (wanted is None or len(sizes) < wanted):
         if not data:
-            data = rest.pop()
-        if len(data) < 3:
+            data = views.pop()
+            if not data:
+                sizes.append(0)
+                continue
+        if len(data) < STRING_HEADER.size:
             break
         count, flags = STRING_HEADER.unpack_from(data)
-        skip, data = 0, data[3:]
-        for flag, field in ((0x8, RUN_COUNT), (0x4, EXT_SIZE)):
+        skip, data = 0, data[STRING_HEADER.size:]
+        for flag, field, unit in ((0x8, RUN_COUNT, 4), (0x4, EXT_SIZE, 1)):
             if flags & flag:
                 if len(data) < field.size:
                     return sizes
-                skip += field.unpack_from(data)[0] * (4 if field is RUN_COUNT else 1)
-                data = data[field.size:]
+                skip, data = skip + field.unpack_from(data)[0] * unit, data[field.size:]
         width, read = 2 if flags & 1 else 1, 0
         while count:
             taken = min(count, len(data) // width)
             read, count, data = read + taken * width, count - taken, data[taken * width:]
             if count:
-                if not rest or not rest[-1]:
+                if not views or not views[-1]:
                     return sizes
-                data = rest.pop()
+                data = views.pop()
                 width, data = 2 if data[0] & 1 else 1, data[1:]
-        sizes.append(3 * read)
+        sizes.append(4 * read)
         while skip:
             if not data:
-                if not rest:
+                if not views:
                     return sizes
-                data = rest.pop()
+                data = views.pop()
             taken = min(skip, len(data))
             skip, data = skip - taken, data[taken:]
     return sizes
@@ -183,9 +187,9 @@ def check_shared_copies(table, shared):
     """Refuse when the LABELSST cells (SHARED: index -> cells) would copy the SST (TABLE, its record bodies) past
     MAX_SHARED_TEXT_BYTES; the exact string sizes are read only when the crude bound passes it."""
     cells = sum(shared.values())
-    if cells * 3 * sum(map(len, table)) <= MAX_SHARED_TEXT_BYTES:
+    if cells * 4 * sum(map(len, table)) <= MAX_SHARED_TEXT_BYTES:
         return
-    sizes = string_sizes(table)
+    sizes = string_sizes(table, max(shared) + 1)
     if sum(sizes[index] * times for index, times in shared.items() if index < len(sizes)) > MAX_SHARED_TEXT_BYTES:
         raise too_much_text()
 
