@@ -133,3 +133,30 @@ def test_a_flipped_or_cut_ods_gets_an_answer_never_a_crash(tmp_path):
         else:
             assert all(isinstance(v, str) for s in book.sheets for v in s.frame.to_numpy().ravel())
         assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize("damage", ["mimetype name in its local header", "content.xml CRC"])
+def test_zip_level_damage_is_corrupt_file_answered_by_the_ods_reader_itself(tmp_path, caplog, damage):
+    """A local header that disagrees with the directory, or a CRC that fails while content.xml is read: the
+    reader's own corrupt_file, not the catch-all for reader bugs (which logs a traceback). Found by fuzzing."""
+    path = write_ods(tmp_path / "ok.ods", {"S": CONTACTS})
+    data = bytearray(path.read_bytes())
+    if damage.startswith("mimetype"):
+        at = data.index(b"PK\x03\x04") + 30  # the first entry is mimetype, its name right after the fixed header
+        assert data[at:at + 8] == b"mimetype"
+        data[at + 1] = ord("V")
+    else:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("content.xml")
+            stored = archive.read("content.xml")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            archive.writestr(info.filename, stored)
+        data = bytearray(path.read_bytes())
+        at = data.index(b"<office:body")
+        data[at + 1] = ord("x")  # same length, different bytes: the CRC no longer matches
+    path.write_bytes(bytes(data))
+    with pytest.raises(DomainError) as caught:
+        read_file(str(path), "damaged.ods")
+    assert caught.value.code == "corrupt_file"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], "the catch-all handled it"

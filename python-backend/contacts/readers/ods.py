@@ -6,6 +6,8 @@ expands them allocates the whole range. Here repeats of empty rows and cells onl
 them, and the cells a sheet really holds are bounded like an XLSX sheet's (limits.MAX_SHEET_CELLS).
 """
 import re
+import zipfile
+import zlib
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
@@ -158,9 +160,14 @@ def read_ods(archive):
                     element.clear()
     except DefusedXmlException:
         raise unsafe_workbook() from None
-    except (ParseError, KeyError, OSError, EOFError, ValueError):
-        raise DomainError("corrupt_file", "The spreadsheet is damaged and cannot be read.") from None
+    except (ParseError, KeyError, OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error):
+        raise damaged() from None
     return sheets
+
+
+def damaged():
+    """The error for an OpenDocument file whose zip or XML cannot be read."""
+    return DomainError("corrupt_file", "The spreadsheet is damaged and cannot be read.")
 
 
 def is_ods(archive):
@@ -168,6 +175,9 @@ def is_ods(archive):
     and no other workbook)."""
     names = {n.lower() for n in archive.namelist()}
     if "mimetype" in names:
-        with archive.open("mimetype") as part:
-            return part.read(len(MIMETYPE) + 8).strip() == MIMETYPE
+        try:
+            with archive.open("mimetype") as part:
+                return part.read(len(MIMETYPE) + 8).strip() == MIMETYPE
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError):
+            raise damaged() from None  # a local header that disagrees with the directory, a bad CRC...
     return CONTENT_PART in names
