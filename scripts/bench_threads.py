@@ -26,7 +26,7 @@ sys.path[:0] = [os.path.join(REPO, "scripts"), os.path.join(REPO, "python-backen
 import pandas as pd  # noqa: E402
 
 import gen_contacts  # noqa: E402
-from contacts import normalize  # noqa: E402
+from contacts import cores, normalize  # noqa: E402
 
 SPIN = "import time\nend = time.time() + %d\nwhile time.time() < end: pass\n"
 STREAM = ("import time, numpy as np\na = np.ones(50_000_000); b = np.empty_like(a); end = time.time() + %d\n"
@@ -96,7 +96,7 @@ def main():
     values = pd.read_csv(csv_path, dtype=str, keep_default_na=False, usecols=[1]).iloc[:, 0]
     normalize.normalize_column(values, args.region)  # loads the metadata of every calling code in the list
     print("%d rows, region %s, %d usable cores; default %d threads; median of %d alternating rounds"
-          % (len(values), args.region, normalize.usable_cores(), default, args.rounds))
+          % (len(values), args.region, cores.usable_cores(), default, args.rounds))
     print("%-24s %10s %12s %8s" % ("beside", "1 thread", "%d threads" % default, "ratio"))
     cases = [("idle", lambda: measure(values, args.region, args.rounds, default))]
     for count in [int(n) for n in args.loads.split(",") if n]:

@@ -13,15 +13,13 @@ Every answer equals numbers.normalize_one(value, region): the vectorised fast pa
 plainly written numbers (valid ones, and invalid ones whose reason follows from lengths); everything else goes
 through normalize_one once per distinct value.
 """
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import arrowtext as at
+from . import cores
 from .fastpath import fast_e164
 from .metadata_regions import region_for_country_cell
 from .numbers import normalize_one
@@ -34,41 +32,10 @@ TEXT = pa.large_string()
 # no slower than one beside other busy processes or a second import in the same process (scripts/bench_threads.py,
 # BENCHMARKS.md). Below PARALLEL_MIN_ROWS the per-calling-code fixed costs of a second piece outweigh the gain.
 PARALLEL_MIN_ROWS = 200_000
-MAX_WORKERS = 4
 # Pieces bound the intermediate arrays of the fast path: two threads over 500k-row pieces peak at the Arrow memory
 # one thread reaches over 1M rows (~103 MB), and each piece pays the per-code costs once.
 CHUNK_ROWS = 500_000
-
-
-def usable_cores():
-    """How many cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
-
-
-WORKERS = min(MAX_WORKERS, usable_cores())
-# Kept for the process's life (a thread starts at its first piece), so each import does not start new ones.
-HELPERS = ThreadPoolExecutor(max_workers=max(1, WORKERS - 1), thread_name_prefix="fast-path")
-
-
-def on_cores(calls):
-    """The results of CALLS, in order, WORKERS at a time: every WORKERS-th on this thread, the others on kept
-    helper threads."""
-    helped = {i: HELPERS.submit(released_after, call) for i, call in enumerate(calls) if i % WORKERS}
-    own = {i: call() for i, call in enumerate(calls) if not i % WORKERS}
-    return [own[i] if i in own else helped[i].result() for i in range(len(calls))]
-
-
-def released_after(call):
-    """CALL(), then this thread's freed Arrow memory handed back: the allocator heap of a thread that then sits
-    idle keeps it (a 1M-row extract peaked at 631-639 MB without this, 552-571 MB with it, 573-602 MB on one
-    thread; threads made per import did the same)."""
-    try:
-        return call()
-    finally:
-        pa.default_memory_pool().release_unused()
+WORKERS = cores.WORKERS  # its own name, so a test or bench can set it for the fast path alone
 
 
 def fast_answers(cells, region):
@@ -78,7 +45,7 @@ def fast_answers(cells, region):
     pieces = max(WORKERS, -(-len(cells) // CHUNK_ROWS))
     bounds = np.linspace(0, len(cells), pieces + 1).astype(int)
     chunks = [(int(a), cells.slice(a, b - a)) for a, b in zip(bounds[:-1], bounds[1:])]
-    results = on_cores([lambda piece=piece: fast_e164(piece, region) for _, piece in chunks])
+    results = cores.on_cores([lambda piece=piece: fast_e164(piece, region) for _, piece in chunks], WORKERS)
     starts = [start for start, _ in chunks]
     valid_positions = np.concatenate([pos + start for start, ((pos, _), _) in zip(starts, results)])
     valid_e164 = pa.concat_arrays([e164 for (_, e164), _ in results])

@@ -25,17 +25,24 @@ log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
+def private_folder():
+    """A fresh owner-only temporary folder that start-up cleans up if this process dies; always removed."""
+    directory = tempfile.mkdtemp(prefix="%s%d-" % (PREFIX, os.getpid()))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def private_upload(storage):
     """Save STORAGE (anything with .filename and .save(path)) in a fresh owner-only folder under a fixed name;
     always remove the folder."""
-    directory = tempfile.mkdtemp(prefix="%s%d-" % (PREFIX, os.getpid()))
-    try:
+    with private_folder() as directory:
         ext = os.path.splitext(storage.filename or "")[1].lower()
         path = os.path.join(directory, "upload" + (ext if SAFE_EXTENSION.match(ext) else ""))
         storage.save(path)
         yield path
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def process_alive(pid):

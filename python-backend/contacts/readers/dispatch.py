@@ -11,8 +11,8 @@ from .biffextent import check_xls_extent
 from .magic import HEAD_BYTES, head_kind
 from .model import Sheet, Workbook
 from .ole import ole_kind
-from .spreadsheet import read_workbook
-from .zipcheck import inspect_zip
+from .spreadsheet import read_workbook, read_xlsx
+from .zipcheck import measure_zip
 
 TEXT_EXTENSIONS = {"csv", "tsv", "tab", "txt", "text", "vcf", "vcard", "prn", "dat", "list"}
 WORKBOOK_EXTENSIONS = {"xlsx", "xlsm", "xltx", "xltm", "xlsb", "xls", "xlt", "ods"}
@@ -44,13 +44,13 @@ def read_head(path):
 
 def read_zip(path):
     """A zip: a workbook (after the bomb checks) or unsupported_type."""
-    kind = inspect_zip(path)
+    kind, parts = measure_zip(path)
     if not kind:
         raise unsupported("a zip archive without a workbook")
     if kind == "ods":
         with zipfile.ZipFile(path) as archive:
             return Workbook("ods", ods.read_ods(archive))
-    return Workbook(kind, read_workbook(path))
+    return Workbook(kind, read_xlsx(path, parts))
 
 
 def read_ole(path):

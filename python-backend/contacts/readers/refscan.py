@@ -10,6 +10,7 @@ character per byte, like a bytes pattern in Python):
 tests/python/test_readers_refscan.py holds both forms equal against the regex fast path they replace.
 """
 import functools
+import struct
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -35,8 +36,10 @@ CELL_NOT_PLAIN = '<c(?:$|[^ ]| (?:$|[^r]|r(?:$|[^=]|=(?:$|[^"]))))|:c'
 
 
 def found(pattern, data):
-    """Whether RE2 PATTERN matches anywhere in the bytes DATA."""
-    return pc.match_substring_regex(pa.array([data], pa.binary()), pattern)[0].as_py()
+    """Whether RE2 PATTERN matches anywhere in DATA (bytes, or a memoryview of bytes: read in place, not copied)."""
+    offsets = pa.py_buffer(struct.pack("<2q", 0, len(data)))
+    one = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    return pc.match_substring_regex(one, pattern)[0].as_py()
 
 
 @functools.lru_cache(maxsize=64)

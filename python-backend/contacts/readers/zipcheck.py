@@ -2,6 +2,7 @@
 import struct
 import zipfile
 import zlib
+from collections import namedtuple
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
@@ -13,6 +14,8 @@ from .cells import unsafe_workbook
 from .extent import XlsxExtent
 from .limits import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES
 
+# What measure_zip found: the kind of workbook, and the parts it unpacked when it kept them.
+Measured = namedtuple("Measured", "kind parts")
 INFLATE_CHUNK = 1024 * 1024
 # Workbooks unpacking to at most this much (a 100,000-row sheet is ~19 MB) are held in memory between the size
 # check and the measuring, so they are inflated once; a bigger one, a bomb perhaps, is inflated again instead.
@@ -117,7 +120,7 @@ def unpacked_chunks(handle, info, budget):
 
 def check_real_sizes(path, archive):
     """Unpack every part: refuse real sizes past the limit, whatever the directory claims, then any part whose
-    cells would make a sheet too large."""
+    cells would make a sheet too large. The unpacked chunks of each part, when unpack_all kept them, else None."""
     try:
         with open(path, "rb") as handle:
             kept = unpack_all(handle, archive)
@@ -126,6 +129,7 @@ def check_real_sizes(path, archive):
             for index, info in enumerate(archive.infolist()):
                 measure_part(info, part_chunks(handle, archive, kept, index))
             check_shared_strings(handle, archive, kept)
+            return kept
     except ZIP_ERRORS:
         raise damaged() from None
 
@@ -225,19 +229,26 @@ def check_xml_parts(archive):
 def inspect_zip(path):
     """'xlsx' or 'ods' when the zip at PATH is a workbook that passed the size checks; None when it holds no
     workbook."""
+    return measure_zip(path).kind
+
+
+def measure_zip(path):
+    """Measured(kind, parts) for the zip at PATH: the kind inspect_zip gives, and for an xlsx the unpacked chunks
+    of each of its parts in directory order when they were small enough to keep (else None), so that what is read
+    next is what was measured, without a second inflate."""
     with open_zip(path) as archive:
         check_declared_sizes(archive)
         check_one_reading(path, archive)
         names = {n.lower() for n in archive.namelist()}
         if XLSX_WORKBOOK_PART not in names and ods.is_ods(archive):
             check_real_sizes(path, archive)  # ods.py bounds the cells itself, as it reads them
-            return "ods"
+            return Measured("ods", None)
         if XLSX_WORKBOOK_PART not in names:
             other = unmeasured_workbook(archive)
             if other:
                 raise DomainError("unsupported_type", "This file is %s. Save it as .xlsx or .csv and try again."
                                     % other, errors.UNSUPPORTED)
-            return None
-        check_real_sizes(path, archive)
+            return Measured(None, None)
+        parts = check_real_sizes(path, archive)
         check_xml_parts(archive)
-        return "xlsx"
+        return Measured("xlsx", parts)
