@@ -2,7 +2,6 @@
 the old builder (5909fb4: zip(*rows) into an object frame, converted later by frame_as_text) must give the same
 frame, and every import the same answer byte for byte, for generated contact workbooks and tricky cells in every
 format that goes through rows_to_frame (xlsx, xls, ods, web-page tables, vCards)."""
-import datetime
 import os
 import sys
 
@@ -16,16 +15,13 @@ from contacts.readers import htmltable, ods, read_file, spreadsheet, vcard, xmls
 from contacts.readers.cells import column_text, padded_rows
 from contacts.report import result_json
 from support.ods import write_ods
+from support.readers import TRICKY
 from support.xmlss import CONTACTS as XML_SPREADSHEET
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 import gen_contacts  # noqa: E402
 
 READERS = (spreadsheet, ods, xmlss, htmltable, vcard)
-TRICKY = ["Zoë Ünal", "東京都", "😀👍🏽", "e\u0301", "a\tb", "line\nbreak", " lead", "trail ", "", None, "=1+1",
-          "+91 98765 43210", 919876543210, 919876543210.0, 3.5, -7, 1e20, True, False, 0,
-          datetime.date(2020, 1, 2), datetime.datetime(2021, 3, 4, 5, 6, 7), datetime.datetime(2021, 3, 4),
-          datetime.time(10, 30)]
 
 
 def old_rows_to_frame(rows):

@@ -23,8 +23,7 @@ from contacts.readers import spreadsheet, xlsxsplit
 from contacts.readers.spreadsheet import read_workbook, read_xlsx
 from contacts.readers.zipcheck import measure_zip
 from contacts.report import result_json
-from support.readers import write_bytes
-from test_workbook_frame_differential import TRICKY
+from support.readers import TRICKY, write_bytes
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 import gen_contacts  # noqa: E402

@@ -1,4 +1,5 @@
 """Helpers shared by the reader tests: write bytes under a file name, read them back, build real workbooks."""
+import datetime
 import io
 import os
 import zipfile
@@ -8,6 +9,14 @@ import xlwt
 
 from contacts.readers import read_file
 from support.paths import FIXTURES
+
+
+# Every type of cell a workbook writer gives a reader: text in many scripts, blanks, formula-like text, numbers,
+# booleans, dates and times.
+TRICKY = ["Zoë Ünal", "東京都", "😀👍🏽", "e\u0301", "a\tb", "line\nbreak", " lead", "trail ", "", None, "=1+1",
+          "+91 98765 43210", 919876543210, 919876543210.0, 3.5, -7, 1e20, True, False, 0,
+          datetime.date(2020, 1, 2), datetime.datetime(2021, 3, 4, 5, 6, 7), datetime.datetime(2021, 3, 4),
+          datetime.time(10, 30)]
 
 
 def write_bytes(folder, name, data):
