@@ -226,16 +226,11 @@ def check_xml_parts(archive):
             refuse_dtd(archive, name)
 
 
-def inspect_zip(path):
-    """'xlsx' or 'ods' when the zip at PATH is a workbook that passed the size checks; None when it holds no
-    workbook."""
-    return measure_zip(path).kind
-
-
 def measure_zip(path):
-    """Measured(kind, parts) for the zip at PATH: the kind inspect_zip gives, and for an xlsx the unpacked chunks
-    of each of its parts in directory order when they were small enough to keep (else None), so that what is read
-    next is what was measured, without a second inflate."""
+    """Measured(kind, parts) for the zip at PATH: kind 'xlsx' or 'ods' when it is a workbook that passed the size
+    checks, None when it holds no workbook; for an xlsx, the unpacked chunks of each of its parts in directory order
+    when they were small enough to keep (else None), so that what is read next is what was measured, without a
+    second inflate."""
     with open_zip(path) as archive:
         check_declared_sizes(archive)
         check_one_reading(path, archive)
