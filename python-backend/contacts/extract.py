@@ -374,13 +374,24 @@ def pick_sheet(workbook, sheet, region=None):
     if sheet:
         for s in workbook.sheets:
             if s.name == sheet or s.name.lower() == str(sheet).lower():
+                refuse_damaged([s])
                 return s
         raise DomainError("bad_sheet", "There is no sheet called %r. Sheets: %s." % (sheet, ", ".join(names)))
     for s in workbook.sheets:
         s.frame = cols.frame_as_text(s.frame)  # once per sheet: later imports of this workbook reuse it
         if not s.frame.empty and cols.detect_columns(s.frame, region=region).phone:
             return s
+    refuse_damaged(workbook.sheets)
     raise DomainError("no_phone_column", "No sheet of this file holds phone numbers.")
+
+
+def refuse_damaged(sheets):
+    """corrupt_file naming the damaged ones of SHEETS, if any: an unreadable worksheet may be the one that held the
+    numbers, so "no phone column" would send the user looking in the wrong place."""
+    damaged = [s.name for s in sheets if s.damaged]
+    if damaged:
+        raise DomainError("corrupt_file", "Sheet %s of the workbook is damaged and cannot be read. Open it in a "
+                                          "spreadsheet program and save it again." % ", ".join(map(repr, damaged)))
 
 
 def extract_text(text, region, finder=find_number_columns):

@@ -172,7 +172,8 @@ def write_source(folder, source):
         frame.columns = [str(i) for i in range(frame.shape[1])]
         write_table(os.path.join(folder, "sheet-%d.arrow" % index), frame)
         names.append(sheet.name)
-    book = {"file_type": source.file_type, "sheets": names, "free_text": source.free_text}
+    book = {"file_type": source.file_type, "sheets": names, "free_text": source.free_text,
+            "damaged": [i for i, sheet in enumerate(source.sheets) if sheet.damaged]}
     write_private(os.path.join(folder, "workbook.json"), json.dumps(book).encode("utf-8"))
 
 
@@ -187,11 +188,11 @@ def read_source(folder):
         return None
     with open(book_path, encoding="utf-8") as f:
         book = json.load(f)
-    sheets = []
+    sheets, damaged = [], set(book.get("damaged", ()))
     for index, name in enumerate(book["sheets"]):
         frame = feather.read_table(os.path.join(folder, "sheet-%d.arrow" % index)).to_pandas()
         frame.columns = range(frame.shape[1])
-        sheets.append(Sheet(name, frame))
+        sheets.append(Sheet(name, frame, damaged=index in damaged))
     return Workbook(book["file_type"], sheets, book.get("free_text"))
 
 

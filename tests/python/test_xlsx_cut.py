@@ -233,7 +233,7 @@ def test_a_part_too_big_to_cut_in_memory_is_read_whole(tmp_path, monkeypatch, cu
 def outcome(path):
     """What read_file makes of the workbook at PATH: its frames, or the error code it refuses it with."""
     try:
-        return [(s.name, s.frame) for s in read_file(path, "book.xlsx").sheets]
+        return [(s.name, s.frame, s.damaged) for s in read_file(path, "book.xlsx").sheets]
     except DomainError as error:
         return error.code
 
@@ -243,8 +243,8 @@ def assert_same_outcome(cut, whole):
     if isinstance(cut, str) or isinstance(whole, str):
         assert cut == whole
         return
-    assert [name for name, _ in cut] == [name for name, _ in whole]
-    for (_, a), (_, b) in zip(cut, whole):
+    assert [(name, damaged) for name, _, damaged in cut] == [(name, damaged) for name, _, damaged in whole]
+    for (_, a, _), (_, b, _) in zip(cut, whole):
         pd.testing.assert_frame_equal(a, b)
 
 

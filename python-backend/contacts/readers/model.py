@@ -10,6 +10,7 @@ class Sheet:
 
     name: str
     frame: pd.DataFrame
+    damaged: bool = False  # a worksheet the reader could not read: empty here, reported as damage if chosen
 
 
 @dataclass

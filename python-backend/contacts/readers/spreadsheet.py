@@ -2,6 +2,7 @@
 import python_calamine
 
 from core.errors import DomainError
+from .calasheet import DAMAGED, NO_CELLS, opened_sheet
 from .cells import rows_to_frame
 from .model import Sheet
 from .xlsxsplit import read_sheets_on_cores
@@ -24,14 +25,21 @@ def open_workbook(path):
 
 
 def sheet_rows(workbook, name):
-    """The raw rows of sheet NAME, from A1 (so row i is spreadsheet row i + 1); [] for chart or empty sheets.
+    """The raw rows of sheet NAME, from A1 (so row i is spreadsheet row i + 1); [] for chart or empty sheets,
+    DAMAGED for a worksheet calamine cannot read.
 
     The caller has measured the sheet first (extent.py): calamine allocates the whole used range at once."""
-    try:
-        sheet = workbook.get_sheet_by_name(name)
-    except python_calamine.CalamineError:
-        return []
+    sheet = opened_sheet(workbook, name)
+    if sheet in (NO_CELLS, DAMAGED):
+        return [] if sheet is NO_CELLS else DAMAGED
     return sheet.to_python(skip_empty_area=False)
+
+
+def sheet_of(name, rows):
+    """The Sheet NAME of ROWS (raw rows from A1, or DAMAGED)."""
+    if rows is DAMAGED:
+        return Sheet(name, rows_to_frame([]), damaged=True)
+    return Sheet(name, rows_to_frame(rows))
 
 
 def read_workbook(path):
@@ -45,7 +53,7 @@ def read_workbook(path):
                 rows = sheet_rows(workbook, name)
             except Exception:
                 raise DomainError("corrupt_file", "Sheet %r of the workbook is damaged." % name) from None
-            sheets.append(Sheet(name, rows_to_frame(rows)))
+            sheets.append(sheet_of(name, rows))
         return sheets
     finally:
         workbook.close()
@@ -58,4 +66,4 @@ def read_xlsx(path, parts=None):
     sheets = read_sheets_on_cores(path, parts)
     if sheets is None:
         return read_workbook(path)
-    return [Sheet(name, rows_to_frame(rows)) for name, rows in sheets]
+    return [sheet_of(name, rows) for name, rows in sheets]

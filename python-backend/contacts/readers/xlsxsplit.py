@@ -26,6 +26,7 @@ import python_calamine
 from .. import cores
 from ..uploads import private_folder
 from . import refscan
+from .calasheet import DAMAGED, NO_CELLS, opened_sheet
 
 # Below this many bytes of sheet XML (~20k rows) the rebuild costs about what the second core saves.
 SPLIT_MIN_SHEET_BYTES = 4 << 20
@@ -49,9 +50,6 @@ ONE_TOKENISING = r"^(?:[^<]|%s|%s)*$" % (END_TAG, START_TAG)
 ROWS_NOT_CUTTABLE = "sheetData|" + refscan.CELL_NOT_PLAIN
 XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^<>]*\?>")
 
-
-# A sheet calamine will not read as cells (a chart sheet, or damage it reports so): sheet_rows reads it as [].
-UNREADABLE = "unreadable"
 
 
 class NotCut(Exception):
@@ -147,15 +145,15 @@ def write_cut_workbooks(path, folder, slices, parts=None):
 
 
 def read_cut_workbook(path):
-    """(sheet names, [(start, end, rows from start), None when empty, or UNREADABLE] for every sheet)."""
+    """(sheet names, [(start, end, rows from start), None when empty, or calasheet's NO_CELLS or DAMAGED] for
+    every sheet)."""
     workbook = python_calamine.CalamineWorkbook.from_path(path)
     try:
         sheets = []
         for name in workbook.sheet_names:
-            try:
-                sheet = workbook.get_sheet_by_name(name)
-            except python_calamine.CalamineError:
-                sheets.append(UNREADABLE)
+            sheet = opened_sheet(workbook, name)
+            if sheet in (NO_CELLS, DAMAGED):
+                sheets.append(sheet)
                 continue
             sheets.append((sheet.start, sheet.end, sheet.to_python(skip_empty_area=True)) if sheet.start else None)
         return workbook.sheet_names, sheets
@@ -164,12 +162,13 @@ def read_cut_workbook(path):
 
 
 def joined_rows(slices):
-    """The rows of one sheet from A1, as calamine reads the whole sheet (skip_empty_area=False), from its SLICES
+    """The rows of one sheet from A1 (or DAMAGED), as sheet_rows reads the whole sheet, from its SLICES
     [(start, end, rows)] in reading order; raise NotCut when their rows do not follow each other."""
-    if UNREADABLE in slices:
-        if any(piece is not UNREADABLE for piece in slices):
-            raise NotCut()  # damage in one slice: the whole sheet may read otherwise
-        return []  # a chart sheet, as sheet_rows reads it
+    for refused in (NO_CELLS, DAMAGED):
+        if refused in slices:
+            if any(piece is not refused for piece in slices):
+                raise NotCut()  # damage in one slice: the whole sheet may read otherwise
+            return [] if refused is NO_CELLS else DAMAGED
     slices = [piece for piece in slices if piece is not None]
     if not slices:
         return []
