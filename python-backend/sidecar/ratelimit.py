@@ -1,10 +1,12 @@
-"""Per-client token buckets on the endpoints that parse or store user data, refused with 429 and Retry-After.
+"""Per-client request budgets on the endpoints that parse or store user data, refused with 429 and Retry-After.
 
-A group allows BURST requests at once, refilled at BURST per PERIOD seconds. A view is limited by decorating it
-with `@limited("group")` (a group of DEFAULT_LIMITS): the limit travels with the function, so renaming the view
-or its endpoint cannot drop it. Config RATE_LIMITS (env BULKMSG_RATE_LIMITS) overrides groups:
+A group allows at most BURST requests in any PERIOD seconds (a sliding window over the times of the last BURST
+requests). A token bucket refilled at BURST per PERIOD let a flood through twice over in its first period: BURST at
+once, then BURST more as it refilled. A view is limited by decorating it with `@limited("group")` (a group of
+DEFAULT_LIMITS): the limit travels with the function, so renaming the view or its endpoint cannot drop it. Config RATE_LIMITS (env BULKMSG_RATE_LIMITS) overrides groups:
 "upload=30/60,parse=10/1".
 """
+import collections
 import functools
 import math
 import threading
@@ -43,7 +45,7 @@ DEFAULT_LIMITS = {
 }
 # The attribute @limited sets on a view function.
 GROUP_ATTRIBUTE = "rate_limit_group"
-# Beyond this many tracked clients, buckets that have refilled completely are forgotten.
+# Beyond this many tracked clients, those with no request left in their window are forgotten.
 MAX_TRACKED_BUCKETS = 10_000
 
 
@@ -63,36 +65,36 @@ def parse_limits(text):
 
 
 class RateLimiter:
-    """Token buckets keyed by (client, group), safe across waitress threads."""
+    """Sliding windows keyed by (client, group), safe across waitress threads: the times of each key's last BURST
+    allowed requests (refused ones are not counted, so a client that keeps knocking is let in when its window
+    clears)."""
 
     def __init__(self, limits, clock=time.monotonic):
         self.limits, self.clock = dict(limits), clock
-        self._buckets = {}
+        self._windows = {}
         self._lock = threading.Lock()
 
     def take(self, client, group):
         """Spend one request of CLIENT in GROUP: 0 when allowed, else the seconds until one is available."""
         burst, period = self.limits[group]
-        rate = burst / period
         now = self.clock()
         with self._lock:
-            tokens, last = self._buckets.get((client, group), (float(burst), now))
-            tokens = min(float(burst), tokens + (now - last) * rate)
-            if tokens >= 1:
-                self._buckets[(client, group)] = (tokens - 1, now)
-                self._forget_idle(now)
-                return 0.0
-            self._buckets[(client, group)] = (tokens, now)
-            return (1 - tokens) / rate
+            times = self._windows.get((client, group))
+            if times is None:
+                times = self._windows[(client, group)] = collections.deque(maxlen=burst)
+            if len(times) == burst and now - times[0] < period:
+                return times[0] + period - now
+            times.append(now)
+            self._forget_idle(now)
+            return 0.0
 
     def _forget_idle(self, now):
-        """Bound memory: drop buckets that would be full again anyway."""
-        if len(self._buckets) <= MAX_TRACKED_BUCKETS:
+        """Bound memory: drop the windows whose every request is older than their period."""
+        if len(self._windows) <= MAX_TRACKED_BUCKETS:
             return
-        for key, (tokens, last) in list(self._buckets.items()):
-            burst, period = self.limits[key[1]]
-            if tokens + (now - last) * burst / period >= burst:
-                del self._buckets[key]
+        for key, times in list(self._windows.items()):
+            if now - times[-1] >= self.limits[key[1]][1]:
+                del self._windows[key]
 
 
 def limited(group):

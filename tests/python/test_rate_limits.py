@@ -2,7 +2,7 @@
 import pytest
 
 from sidecar import create_app, settings
-from sidecar.ratelimit import DEFAULT_LIMITS, group_of, limited
+from sidecar.ratelimit import DEFAULT_LIMITS, RateLimiter, group_of, limited
 from support.sidecar import Sidecar
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -77,3 +77,45 @@ def test_pasting_numbers_into_post_lists_is_limited_per_client(tmp_path):
         assert len(server.get("/lists").json()["lists"]) == 3  # the refused paste stored nothing
     finally:
         server.stop()
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_flood_gets_at_most_the_budget_in_any_period():
+    """120 per 60 s means 120 in any minute: a client sending 4 a second is refused from its 121st request until
+    the first leaves the window (a token bucket refilling at 2/s let ~240 through in the first minute)."""
+    clock = FakeClock()
+    limiter = RateLimiter({"lists": (120, 60.0)}, clock)
+    allowed = []
+    for i in range(240):  # 60 s at 4 a second
+        clock.now = 1000.0 + i * 0.25
+        if limiter.take("10.0.0.9", "lists") == 0:
+            allowed.append(clock.now)
+    assert len(allowed) == 120 and allowed[-1] == 1000.0 + 119 * 0.25
+    clock.now = 1059.75
+    assert limiter.take("10.0.0.9", "lists") == pytest.approx(0.25)  # until the first request is 60 s old
+    assert limiter.take("10.0.0.8", "lists") == 0  # per client
+    clock.now = 1060.0
+    assert limiter.take("10.0.0.9", "lists") == 0
+
+
+def test_refused_requests_do_not_count_against_the_window():
+    """A client that keeps knocking while refused gets in as soon as its oldest allowed request is a period old."""
+    clock = FakeClock()
+    limiter = RateLimiter({"login": (2, 10.0)}, clock)
+    assert [limiter.take("a", "login") for _ in range(2)] == [0, 0]
+    for second in range(1, 10):
+        clock.now = 1000.0 + second
+        assert limiter.take("a", "login") == pytest.approx(10.0 - second)
+    clock.now = 1010.0
+    assert limiter.take("a", "login") == 0
+    assert limiter.take("a", "login") == 0  # the second one from 1000.0 left the window too
+    assert limiter.take("a", "login") == pytest.approx(10.0)
