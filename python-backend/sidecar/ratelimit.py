@@ -3,8 +3,8 @@
 A group allows at most BURST requests in any PERIOD seconds (a sliding window over the times of the last BURST
 requests). A token bucket refilled at BURST per PERIOD let a flood through twice over in its first period: BURST at
 once, then BURST more as it refilled. A view is limited by decorating it with `@limited("group")` (a group of
-DEFAULT_LIMITS): the limit travels with the function, so renaming the view or its endpoint cannot drop it. Config RATE_LIMITS (env BULKMSG_RATE_LIMITS) overrides groups:
-"upload=30/60,parse=10/1".
+DEFAULT_LIMITS): the limit travels with the function, so renaming the view or its endpoint cannot drop it. Config
+RATE_LIMITS (env BULKMSG_RATE_LIMITS) overrides groups: "upload=30/60,parse=10/1".
 """
 import collections
 import functools
@@ -46,7 +46,7 @@ DEFAULT_LIMITS = {
 # The attribute @limited sets on a view function.
 GROUP_ATTRIBUTE = "rate_limit_group"
 # Beyond this many tracked clients, those with no request left in their window are forgotten.
-MAX_TRACKED_BUCKETS = 10_000
+MAX_TRACKED_WINDOWS = 10_000
 
 
 def parse_limits(text):
@@ -90,7 +90,7 @@ class RateLimiter:
 
     def _forget_idle(self, now):
         """Bound memory: drop the windows whose every request is older than their period."""
-        if len(self._windows) <= MAX_TRACKED_BUCKETS:
+        if len(self._windows) <= MAX_TRACKED_WINDOWS:
             return
         for key, times in list(self._windows.items()):
             if now - times[-1] >= self.limits[key[1]][1]:

@@ -30,9 +30,9 @@ def sheet_rows(workbook, name):
 
     The caller has measured the sheet first (extent.py): calamine allocates the whole used range at once."""
     sheet = opened_sheet(workbook, name)
-    if sheet in (NO_CELLS, DAMAGED):
-        return [] if sheet is NO_CELLS else DAMAGED
-    return sheet.to_python(skip_empty_area=False)
+    if sheet is NO_CELLS:
+        return []
+    return sheet if sheet is DAMAGED else sheet.to_python(skip_empty_area=False)
 
 
 def sheet_of(name, rows):

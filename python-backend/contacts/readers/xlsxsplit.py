@@ -51,7 +51,6 @@ ROWS_NOT_CUTTABLE = "sheetData|" + refscan.CELL_NOT_PLAIN
 XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^<>]*\?>")
 
 
-
 class NotCut(Exception):
     """The workbook cannot be cut exactly: read it whole."""
 
