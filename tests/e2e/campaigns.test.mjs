@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parseCsv } from './support/files.mjs';
 import { useApp } from './support/setup.mjs';
-import { LONG, assertCleanPage, chooseCountry, goTo, openApp, pickFile, waitForResults, startCampaign } from './support/ui.mjs';
+import { LONG, assertCleanPage, chooseCountry, goTo, openApp, pickFile, waitForResults, startCampaign, openCompose } from './support/ui.mjs';
 
 const PASTED = ['+1 415 555 2671', '+1 415 555 2672', '+1 415 555 2673', '+1 415 555 2674', '+1 415 555 2675'];
 
@@ -41,7 +41,7 @@ async function savePastedList(page, name) {
 
 /** Compose a dry-run campaign from LIST on the Compose screen and create it. */
 async function composeCampaign(page, { list, campaign, channel, body, perMinute }) {
-  await goTo(page, 'Compose');
+  await openCompose(page);
   await page.getByLabel('Campaign name').fill(campaign);
   await page.getByLabel('List', { exact: true }).selectOption({ label: `${list.name} (${list.count})` });
   if (channel) {

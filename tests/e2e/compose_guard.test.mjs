@@ -13,7 +13,7 @@ import { launchBrowser } from './support/browser.mjs';
 import { SCREENSHOT_DIR } from './support/paths.mjs';
 import { useApp } from './support/setup.mjs';
 import { closedPort, startSmtpServer } from './support/smtp.mjs';
-import { LONG, assertCleanPage, goTo, openApp, startCampaign } from './support/ui.mjs';
+import { LONG, assertCleanPage, goTo, openApp, startCampaign, openCompose } from './support/ui.mjs';
 
 const TEAM = [
   { name: 'Asha', email: 'asha@example.org', number: '+14155550101', fields: { City: 'Pune' } },
@@ -84,7 +84,7 @@ describe('nothing goes out by mistake', () => {
   test('compose: a misspelled placeholder and an empty subject are refused at their fields; reach, plan, draft', async () => {
     const { page } = app.browser;
     await openApp(page, app.sidecar.url);
-    await goTo(page, 'Compose');
+    await openCompose(page);
     await page.getByLabel('Campaign name').fill('Typo');
     await page.getByLabel('List', { exact: true }).selectOption({ label: `Team (${TEAM.length})` });
     await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Office mail' });
@@ -142,7 +142,7 @@ describe('nothing goes out by mistake', () => {
     // The form is a draft kept by the sidecar: it comes back after a reload, then goes once the campaign exists.
     await eventually(async () => (await send(app, 'GET', '/drafts/compose')).data?.subject === 'Hello {{name}}');
     await openApp(page, app.sidecar.url); // a fresh page load: nothing of the form is left in memory
-    await goTo(page, 'Compose');
+    await openCompose(page);
     await page.waitForFunction(() => document.querySelector('input[aria-label=Subject]')?.value === 'Hello {{name}}');
     assert.equal(await page.getByLabel('Campaign name').inputValue(), 'Typo');
     assert.equal(await message.inputValue(), 'Hi {{name}} from {{City}}');
@@ -159,7 +159,7 @@ describe('nothing goes out by mistake', () => {
   test('compose on WhatsApp: template parameters show what each renders to and are checked; blanks name numbers', async () => {
     const { page } = app.browser;
     await openApp(page, app.sidecar.url);
-    await goTo(page, 'Compose');
+    await openCompose(page);
     await page.getByLabel('List', { exact: true }).selectOption({ label: `Team (${TEAM.length})` });
     await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Cloud API' });
     const params = page.getByLabel('WhatsApp template parameters');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { useApp } from './support/setup.mjs';
-import { LONG, assertCleanPage, chooseCountry, goTo, openApp, waitForResults, startCampaign } from './support/ui.mjs';
+import { LONG, assertCleanPage, chooseCountry, goTo, openApp, waitForResults, startCampaign, openCompose } from './support/ui.mjs';
 import { APP_SECRET, PHONE_NUMBER_ID, inboundText, postWebhook, startFakeCloudApi, statusUpdate }
   from './support/whatsapp_cloud.mjs';
 
@@ -220,7 +220,7 @@ describe('delivery truth: inbox, consent and delivery report', () => {
     assert.equal(await page.locator('.badge--opted-out').count(), 1, 'only the opted-out number is marked');
     const list = await send(app.sidecar.url, 'POST', '/lists', { name: 'With Ben',
       contacts: [{ number: ben, name: 'Ben' }, { number: '+14155552699', name: 'Zoe' }] });
-    await goTo(page, 'Compose');
+    await openCompose(page);
     await page.getByLabel('List', { exact: true }).selectOption(String(list.list.id));
     await page.getByLabel('Channel', { exact: true }).selectOption(String(channel.id));
     const reach = await send(app.sidecar.url, 'POST', '/compose/reach', { list_id: list.list.id, channel_id: channel.id });

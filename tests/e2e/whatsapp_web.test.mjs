@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { useApp } from './support/setup.mjs';
-import { LONG, goTo, openApp, pickFile, waitForResults, startCampaign } from './support/ui.mjs';
+import { LONG, openApp, pickFile, waitForResults, startCampaign, openCompose } from './support/ui.mjs';
 
 const NUMBERS = ['+4915112345001', '+4915112345002', '+4915112345003'];
 const app = useApp({ whatsAppFake: true });
@@ -22,7 +22,7 @@ async function post(path, body) {
 
 /** Create a WhatsApp (linked device) channel on the Compose screen and pick it. */
 async function newWhatsAppChannel(page, name) {
-  await goTo(page, 'Compose');
+  await openCompose(page);
   await page.getByRole('button', { name: 'New channel…' }).click();
   await page.getByLabel('Channel type').selectOption('whatsapp_web');
   await page.getByLabel('Channel name').fill(name);
@@ -76,7 +76,7 @@ describe('WhatsApp (linked device)', () => {
     assert.deepEqual(sent.map((m) => m.text).sort(), ['Hello Friend 1', 'Hello Friend 2', 'Hello Friend 3']);
     assert.deepEqual(sent.map((m) => m.attachment?.file_name), ['offer.pdf', 'offer.pdf', 'offer.pdf']);
 
-    await goTo(page, 'Compose');
+    await openCompose(page);
     await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'My phone' });
     await panel.getByRole('button', { name: 'Unlink' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Unlink' }).click();

@@ -18,6 +18,12 @@ export async function goTo(page, label) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label }).click();
 }
 
+/** Open Compose and wait until its saved draft is in the fields: typing earlier could be mixed with the restore. */
+export async function openCompose(page) {
+  await goTo(page, 'Compose');
+  await page.locator('section[aria-labelledby=compose-title][aria-busy=false]').waitFor();
+}
+
 /** Pick a country in the combobox labelled LABEL by typing SEARCH and pressing Enter (keyboard only). */
 export async function chooseCountry(page, label, search) {
   const box = page.getByRole('combobox', { name: label });

@@ -83,8 +83,9 @@ type Reach = Answer<'composeReach'>;
 /**
  * Keep the compose form as the sidecar's draft: restored once the choices it names have loaded (a list or channel
  * deleted since is dropped), then saved a moment after each change, so it survives screens and restarts.
+ * Whether the draft has been restored (or found absent).
  */
-function useComposeDraft(ready: boolean, form: Record<string, unknown>, restore: (draft: Record<string, unknown>) => void) {
+function useComposeDraft(ready: boolean, form: Record<string, unknown>, restore: (draft: Record<string, unknown>) => void): boolean {
   const [restored, setRestored] = useState(false);
   const restoreRef = useRef(restore);
   restoreRef.current = restore;
@@ -106,6 +107,7 @@ function useComposeDraft(ready: boolean, form: Record<string, unknown>, restore:
     if (first.current) { first.current = false; return; } // what was just restored needs no saving
     draftApi.save(JSON.parse(saved) as Record<string, unknown>).catch(alreadyReported);
   }, [saved, restored]);
+  return restored;
 }
 
 /** Who the chosen channel reaches on the chosen list, and who it skips and why (opted out included). */
@@ -180,7 +182,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
     setTemplateParams(known(draft.templateParams, isText, ''));
     if (draft.pacing && typeof draft.pacing === 'object') setPacing({ ...DEFAULT_PACING, ...(draft.pacing as Partial<PacingForm>) });
   };
-  useComposeDraft(choices.loaded, { listId, channelId, name, subject, body, templateParams, pacing }, restore);
+  const restored = useComposeDraft(choices.loaded, { listId, channelId, name, subject, body, templateParams, pacing }, restore);
 
   useEffect(() => {
     if (listId === null) { setContacts([]); return; }
@@ -264,7 +266,9 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
   const fields = [...PLACEHOLDER_BUILTINS, ...listFields];
 
   return (
-    <section className="screen" aria-labelledby="compose-title">
+    // Busy until the saved draft is in the fields: a restore landing mid-edit would mix the two (the untouched
+    // check cannot see an edit the browser has begun but not yet delivered).
+    <section className="screen" aria-labelledby="compose-title" aria-busy={!restored}>
       <header className="screen__header">
         <div>
           <h1 id="compose-title">Compose a campaign</h1>
