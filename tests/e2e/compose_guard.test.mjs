@@ -156,6 +156,45 @@ describe('nothing goes out by mistake', () => {
     await assertCleanPage(app.browser);
   });
 
+  test('compose is busy until its saved draft arrives, and a name typed before it is kept', async () => {
+    const { page } = app.browser;
+    await send(app, 'PUT', '/drafts/compose', { data: { name: 'Saved earlier', body: 'From the draft', listId: app.list.id } });
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    const holdDraft = async (route) => {
+      if (route.request().method() === 'GET') await held;
+      await route.continue();
+    };
+    await page.route('**/drafts/compose', holdDraft);
+    try {
+      await openApp(page, app.sidecar.url);
+      await goTo(page, 'Compose');
+      const form = page.locator('section[aria-labelledby=compose-title]');
+      await page.locator('section[aria-labelledby=compose-title][aria-busy=true]').waitFor();
+      await page.getByLabel('Campaign name').fill('Typed first');
+      // Past the form's 500 ms save debounce: the typed form must still be saved once the draft has arrived.
+      await page.waitForTimeout(1000);
+      release();
+      await page.locator('section[aria-labelledby=compose-title][aria-busy=false]').waitFor();
+      assert.equal(await form.getAttribute('aria-busy'), 'false');
+      assert.equal(await page.getByLabel('Campaign name').inputValue(), 'Typed first', 'typing wins over a late draft');
+      assert.notEqual(await page.getByLabel('Message', { exact: true }).inputValue(), 'From the draft',
+        'no part of the late draft is mixed into a form already typed in');
+    } finally {
+      release();
+      await page.unroute('**/drafts/compose', holdDraft);
+    }
+    await eventually(async () => (await send(app, 'GET', '/drafts/compose')).data?.name === 'Typed first');
+    // Once restored, what is typed next replaces the field whole (what openCompose waits for).
+    await openApp(page, app.sidecar.url);
+    await openCompose(page);
+    assert.equal(await page.getByLabel('Campaign name').inputValue(), 'Typed first', 'the typed form became the draft');
+    await page.getByLabel('Campaign name').fill('Replaced');
+    assert.equal(await page.getByLabel('Campaign name').inputValue(), 'Replaced');
+    await send(app, 'DELETE', '/drafts/compose');
+    await assertCleanPage(app.browser);
+  });
+
   test('compose on WhatsApp: template parameters show what each renders to and are checked; blanks name numbers', async () => {
     const { page } = app.browser;
     await openApp(page, app.sidecar.url);

@@ -104,8 +104,11 @@ function useComposeDraft(ready: boolean, form: Record<string, unknown>, restore:
   const first = useRef(true);
   useEffect(() => {
     if (!restored) return;
-    if (first.current) { first.current = false; return; } // what was just restored needs no saving
-    draftApi.save(JSON.parse(saved) as Record<string, unknown>).catch(alreadyReported);
+    // The first run may still hold the form as mounted (older than a restore): never worth writing over the draft.
+    // A form typed before the draft arrived is, even when its debounce fired before: nothing else would save it.
+    const stale = first.current && saved === untouched.current;
+    first.current = false;
+    if (!stale) draftApi.save(JSON.parse(saved) as Record<string, unknown>).catch(alreadyReported);
   }, [saved, restored]);
   return restored;
 }
