@@ -13,7 +13,7 @@ import { launchBrowser } from './support/browser.mjs';
 import { SCREENSHOT_DIR } from './support/paths.mjs';
 import { useApp } from './support/setup.mjs';
 import { closedPort, startSmtpServer } from './support/smtp.mjs';
-import { LONG, assertCleanPage, goTo, openApp, startCampaign, openCompose } from './support/ui.mjs';
+import { COMPOSE_SCREEN, LONG, assertCleanPage, goTo, openApp, startCampaign, openCompose } from './support/ui.mjs';
 
 const TEAM = [
   { name: 'Asha', email: 'asha@example.org', number: '+14155550101', fields: { City: 'Pune' } },
@@ -169,14 +169,12 @@ describe('nothing goes out by mistake', () => {
     try {
       await openApp(page, app.sidecar.url);
       await goTo(page, 'Compose');
-      const form = page.locator('section[aria-labelledby=compose-title]');
-      await page.locator('section[aria-labelledby=compose-title][aria-busy=true]').waitFor();
+      await page.locator(`${COMPOSE_SCREEN}[aria-busy=true]`).waitFor();
       await page.getByLabel('Campaign name').fill('Typed first');
       // Past the form's 500 ms save debounce: the typed form must still be saved once the draft has arrived.
       await page.waitForTimeout(1000);
       release();
-      await page.locator('section[aria-labelledby=compose-title][aria-busy=false]').waitFor();
-      assert.equal(await form.getAttribute('aria-busy'), 'false');
+      await page.locator(`${COMPOSE_SCREEN}[aria-busy=false]`).waitFor();
       assert.equal(await page.getByLabel('Campaign name').inputValue(), 'Typed first', 'typing wins over a late draft');
       assert.notEqual(await page.getByLabel('Message', { exact: true }).inputValue(), 'From the draft',
         'no part of the late draft is mixed into a form already typed in');

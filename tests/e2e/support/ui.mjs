@@ -18,10 +18,13 @@ export async function goTo(page, label) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label }).click();
 }
 
+/** The Compose screen, aria-busy until its saved draft is in the fields. */
+export const COMPOSE_SCREEN = 'section[aria-labelledby=compose-title]';
+
 /** Open Compose and wait until its saved draft is in the fields: typing earlier could be mixed with the restore. */
 export async function openCompose(page) {
   await goTo(page, 'Compose');
-  await page.locator('section[aria-labelledby=compose-title][aria-busy=false]').waitFor();
+  await page.locator(`${COMPOSE_SCREEN}[aria-busy=false]`).waitFor();
 }
 
 /** Pick a country in the combobox labelled LABEL by typing SEARCH and pressing Enter (keyboard only). */
