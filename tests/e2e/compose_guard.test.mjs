@@ -193,6 +193,37 @@ describe('nothing goes out by mistake', () => {
     await assertCleanPage(app.browser);
   });
 
+  test('compose says why its lists and channels could not be loaded, and Try again loads them', async () => {
+    const { page } = app.browser;
+    // The saved lists are refused once, as a sidecar whose database is locked would refuse them.
+    const refuse = (route) => (route.request().method() === 'GET'
+      ? route.fulfill({ status: 500, contentType: 'application/json',
+        body: JSON.stringify({ error: 'The database is busy; try again in a moment.', code: 'internal_error' }) })
+      : route.continue());
+    await page.route(/\/lists$/, refuse);
+    try {
+      await openApp(page, app.sidecar.url);
+      await goTo(page, 'Compose');
+      const reason = page.getByTestId('choices-error');
+      await reason.filter({ hasText: 'The database is busy; try again in a moment.' }).waitFor();
+      // Not left busy for ever: the screen says what is wrong instead.
+      await page.locator(`${COMPOSE_SCREEN}[aria-busy=false]`).waitFor();
+      assert.equal(await page.getByLabel('List', { exact: true }).locator('option').count(), 1, 'no list to choose');
+    } finally {
+      await page.unroute(/\/lists$/, refuse);
+    }
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByTestId('choices-error').waitFor({ state: 'detached' });
+    await page.getByLabel('List', { exact: true }).locator('option', { hasText: `Team (${TEAM.length})` })
+      .waitFor({ state: 'attached' });
+    await page.getByLabel('List', { exact: true }).selectOption({ label: `Team (${TEAM.length})` });
+    await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Office mail' });
+    await page.getByTestId('compose-reach').filter({ hasText: `${WILL_GET} will get the message` }).waitFor();
+    // The form is saved as the draft again once loaded; removed after that save, so the next test starts clean.
+    await eventually(async () => (await send(app, 'GET', '/drafts/compose')).data?.channelId === app.mail.id);
+    await send(app, 'DELETE', '/drafts/compose');
+  });
+
   test('compose on WhatsApp: template parameters show what each renders to and are checked; blanks name numbers', async () => {
     const { page } = app.browser;
     await openApp(page, app.sidecar.url);

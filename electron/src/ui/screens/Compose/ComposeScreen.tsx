@@ -21,6 +21,8 @@ function useChoices() {
   const [templates, setTemplates] = useState<Template[]>([]);
   const [pacingDefaults, setPacingDefaults] = useState<TypeDefaults>({});
   const [loaded, setLoaded] = useState(false);
+  // Why the choices could not be loaded (the form is useless without them), shown with a way to try again.
+  const [error, setError] = useState<string | null>(null);
   const reload = useCallback(async () => {
     const [l, c, t] = await Promise.all([listsApi.all(), channelsApi.catalog(), templatesApi.all()]);
     setLists(l);
@@ -28,9 +30,11 @@ function useChoices() {
     setPacingDefaults(Object.fromEntries(Object.entries(c.types).map(([type, spec]) => [type, spec.default_pacing])));
     setTemplates(t);
     setLoaded(true);
+    setError(null);
   }, []);
-  useEffect(() => { reload().catch(alreadyReported); }, [reload]);
-  return { lists, channels, templates, pacingDefaults, loaded, reload };
+  const load = useCallback(() => { reload().catch((err: Error) => setError(err.message)); }, [reload]);
+  useEffect(load, [load]);
+  return { lists, channels, templates, pacingDefaults, loaded, error, load, reload };
 }
 
 /** The live preview: the rendered message for one contact, empty-placeholder warnings and SMS segments. */
@@ -271,7 +275,7 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
   return (
     // Busy until the saved draft is in the fields: a restore landing mid-edit would mix the two (the untouched
     // check cannot see an edit the browser has begun but not yet delivered).
-    <section className="screen" aria-labelledby="compose-title" aria-busy={!restored}>
+    <section className="screen" aria-labelledby="compose-title" aria-busy={!restored && choices.error === null}>
       <header className="screen__header">
         <div>
           <h1 id="compose-title">Compose a campaign</h1>
@@ -279,6 +283,12 @@ export function ComposeScreen({ onCreated }: { onCreated: (campaignId: number) =
         </div>
       </header>
       {notice && <Alert tone={notice.tone} onDismiss={() => setNotice(null)}>{notice.text}</Alert>}
+      {choices.error !== null && (
+        <Alert tone="error" title="Your lists, channels and templates could not be loaded.">
+          <p data-testid="choices-error">{choices.error}</p>
+          <button type="button" className="btn btn--small" onClick={choices.load}>Try again</button>
+        </Alert>
+      )}
       <div className="cmp-grid">
         <div className="card cmp-stack">
           <label className="field"><span>Campaign name</span>
