@@ -5,13 +5,16 @@ takes ~4 s for that; the full response is instead assembled column-wise with Arr
 (escape, quote, concatenate) a slice at a time, which takes a fraction of a second. Small pages
 (the results table) still go through plain dicts and orjson.
 """
+import functools
 import itertools
 
 import numpy as np
 import orjson
+import pandas as pd
 import pyarrow.compute as pc
 
 from . import arrowtext as at
+from . import cores
 from .extract import ALTERNATES, FIELD_PREFIX
 from .numbers import REASON_MESSAGES
 
@@ -97,8 +100,12 @@ def field_pieces(entries):
 
 
 def messages_for(reasons):
-    """The human message of each reason code."""
-    return reasons.map(lambda c: REASON_MESSAGES.get(c, c) if isinstance(c, str) else None).astype(object)
+    """The human message of each reason code (looked up once per distinct code, not per entry)."""
+    codes, distinct = pd.factorize(reasons.to_numpy(dtype=object), use_na_sentinel=True)
+    # The last place answers code -1 (a missing reason): no message.
+    messages = np.array([REASON_MESSAGES.get(c, c) if isinstance(c, str) else None for c in distinct] + [None],
+                        dtype=object)
+    return pd.Series(messages[codes], index=reasons.index, dtype=object)
 
 
 def encode_contacts(entries):
@@ -143,17 +150,27 @@ def encode_duplicates(entries):
 
 
 def encode_array(entries, rows, encoder, limit=None):
-    """Byte pieces of a JSON array of the ENTRIES at numpy positions ROWS, encoded by ENCODER, produced a slice
-    at a time (lazily): only one slice's rows are copied and only one slice's text exists at once, however large
-    the import."""
+    """Byte pieces of a JSON array of the ENTRIES at numpy positions ROWS, encoded by ENCODER, produced lazily,
+    one slice per usable core at a time: the encoding is Arrow kernels, which release the GIL, so the slices
+    share the cores, and only that many slices' rows and text exist at once, however large the import."""
     if limit is not None:
         rows = rows[:limit]
     yield b"["
-    for start in range(0, len(rows), SLICE):
-        piece = at.all_bytes(at.concat(encoder(entries.iloc[rows[start:start + SLICE]])))
-        # Every record ends with a comma; the array's last one must not.
-        yield piece[:-1] if start + SLICE >= len(rows) else piece
+    starts = range(0, len(rows), SLICE)
+    for first in range(0, len(starts), cores.WORKERS):
+        together = starts[first:first + cores.WORKERS]
+        # The rows are taken here, one slice after the other: only the encoding runs on the helper threads.
+        slices = [entries.iloc[rows[start:start + SLICE]] for start in together]
+        for start, piece in zip(together, cores.on_cores([functools.partial(encode_slice, encoder, s)
+                                                          for s in slices])):
+            # Every record ends with a comma; the array's last one must not.
+            yield piece[:-1] if start + SLICE >= len(rows) else piece
     yield b"]"
+
+
+def encode_slice(encoder, entries):
+    """The text of ENTRIES encoded by ENCODER, as one memoryview."""
+    return at.all_bytes(at.concat(encoder(entries)))
 
 
 def summary_message(summary):

@@ -5,10 +5,12 @@ import re
 import sys
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contacts import arrowtext as at
+from contacts import cores, report
 from contacts.extract import extract_file
 from contacts.report import result_json
 from support.json_reference import reference_json_strings, reference_result_json
@@ -65,3 +67,15 @@ def test_streamed_upload_answer_equals_the_reference(tmp_path):
     import_id = re.search(rb'"import_id":"(imp_[A-Za-z0-9_-]{16})"', answer.content).group(1).decode()
     result = extract_file(str(path), "IN", "contacts.csv")
     assert answer.content == reference_result_json(result, import_id, "request")
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_answer_encoded_a_few_slices_at_once_equals_the_reference(tmp_path, monkeypatch, workers):
+    """Many slices per array, encoded WORKERS at a time (the last group short), each array's last record without
+    its comma, whatever the limit."""
+    result = extract_file(str(generated_csv(tmp_path, rows=6_000)), "IN")
+    monkeypatch.setattr(report, "SLICE", 700)
+    monkeypatch.setattr(cores, "WORKERS", workers)
+    for limit in (None, 1400, 1500):
+        assert result_json(result, "imp_x", "request", limit) == reference_result_json(result, "imp_x", "request",
+                                                                                       limit)
