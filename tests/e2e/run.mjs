@@ -2,12 +2,15 @@
  * `npm run test:e2e`: typecheck and build the UI into a private temp directory, then run every
  * tests/e2e/*.test.mjs with the sidecar serving that build. A private build keeps a run immune to
  * someone rebuilding electron/dist/renderer in the same working tree meanwhile.
+ *
+ * Screenshots go to the git-ignored build/screenshots; with --update-screenshots (`npm run screenshots`)
+ * they replace the README's copies in docs/screenshots.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO } from './support/paths.mjs';
+import { DOCS_SCREENSHOT_DIR, REPO } from './support/paths.mjs';
 
 const ELECTRON_DIR = path.join(REPO, 'electron');
 const BIN = path.join(ELECTRON_DIR, 'node_modules', '.bin');
@@ -18,12 +21,12 @@ function run(command, args, env = process.env) {
 }
 
 /** Typecheck, build into UI_DIR, run the tests against it; the first failing step's status. */
-function buildAndTest(uiDir, files) {
+function buildAndTest(uiDir, files, env) {
   const steps = [
     () => run(path.join(BIN, 'tsc'), ['-p', 'tsconfig.ui.json', '--noEmit']),
     () => run(path.join(BIN, 'vite'), ['build', '--outDir', uiDir, '--emptyOutDir', '--logLevel', 'warn']),
     () => run(process.execPath, ['--test', '--test-concurrency=1', ...(files.length ? files : [path.join(REPO, 'tests', 'e2e')])],
-      { ...process.env, BULKMSG_UI_DIR: uiDir }),
+      { ...env, BULKMSG_UI_DIR: uiDir }),
   ];
   for (const step of steps) {
     const status = step();
@@ -32,10 +35,13 @@ function buildAndTest(uiDir, files) {
   return 0;
 }
 
+const UPDATE = '--update-screenshots';
+const args = process.argv.slice(2);
+const env = args.includes(UPDATE) ? { ...process.env, BULKMSG_SCREENSHOT_DIR: DOCS_SCREENSHOT_DIR } : process.env;
 const uiDir = mkdtempSync(path.join(os.tmpdir(), 'bulkmsg-e2e-ui-'));
 let status = 1;
 try {
-  status = buildAndTest(uiDir, process.argv.slice(2).map((f) => path.resolve(f)));
+  status = buildAndTest(uiDir, args.filter((a) => a !== UPDATE).map((f) => path.resolve(f)), env);
 } finally {
   rmSync(uiDir, { recursive: true, force: true });
 }
