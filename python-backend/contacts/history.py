@@ -14,7 +14,6 @@ import os
 import shutil
 import time
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
