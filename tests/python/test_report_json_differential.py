@@ -3,6 +3,7 @@ wrote (tests/python/support/json_reference.py), for any text cells, for a genera
 for the answer the real sidecar streams over HTTP (encoded ahead while the import is saved)."""
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -79,3 +80,20 @@ def test_answer_encoded_a_few_slices_at_once_equals_the_reference(tmp_path, monk
     for limit in (None, 1400, 1500):
         assert result_json(result, "imp_x", "request", limit) == reference_result_json(result, "imp_x", "request",
                                                                                        limit)
+
+
+def test_two_answers_of_several_slices_streamed_at_once_equal_the_reference(tmp_path):
+    """Two uploads at once whose answers are several slices long: both encode on the sidecar's one kept helper
+    thread, and each still streams exactly the reference answer."""
+    lines = generated_csv(tmp_path, rows=10_000).read_bytes().splitlines(keepends=True)
+    path = tmp_path / "repeated.csv"
+    path.write_bytes(lines[0] + b"".join(lines[1:]) * 24)  # the list 24 times: a long duplicates array
+    result = extract_file(str(path), "IN", "repeated.csv")
+    assert (result.entries["status"] == "duplicate").sum() > 2 * report.SLICE
+    with Sidecar(tmp_path / "home") as sidecar, ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: sidecar.post("/upload", files={"file": ("repeated.csv", path.read_bytes())},
+                                                       data={"default_region": "IN"}), range(2)))
+    for answer in answers:
+        assert answer.status_code == 200, answer.text[:300]
+        import_id = re.search(rb'"import_id":"(imp_[A-Za-z0-9_-]{16})"', answer.content).group(1).decode()
+        assert answer.content == reference_result_json(result, import_id, "request")
