@@ -150,6 +150,7 @@ def every_group_fast(monkeypatch):
     monkeypatch.setattr(fastpath, "MIN_GROUP", 1)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(batches())
 def test_normalize_column_equals_normalize_one(batch):
@@ -232,6 +233,7 @@ def test_large_column_uses_threads_and_matches(monkeypatch):
     assert np.array_equal(single.index, double.index)
 
 
+@pytest.mark.slow
 def test_regions_with_a_national_prefix_transform_rule_match_normalize_one():
     """Argentina, Brazil, Japan and the other regions whose national prefix phonenumbers may rewrite: the fast
     path keeps the rows where that prefix matches only the empty string, and every answer equals normalize_one."""

@@ -44,6 +44,10 @@ def namespaces_unavailable():
     return None if probe.returncode == 0 else "cannot create a network namespace here: %s" % probe.stderr.decode()[:200]
 
 
+# One browser scenario (~20 s) shared by every test here: left out of the quick run as a whole.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def ui_dir(tmp_path_factory):
     """A fresh build of the UI (a leftover electron/dist/renderer could be older than the code under test)."""

@@ -82,6 +82,7 @@ def test_answer_encoded_a_few_slices_at_once_equals_the_reference(tmp_path, monk
                                                                                        limit)
 
 
+@pytest.mark.slow
 def test_two_answers_of_several_slices_streamed_at_once_equal_the_reference(tmp_path):
     """Two uploads at once whose answers are several slices long: both encode on the sidecar's one kept helper
     thread, and each still streams exactly the reference answer."""

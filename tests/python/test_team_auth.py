@@ -200,6 +200,7 @@ def test_every_audited_action_names_who_did_it(team, twilio):
         admin.get("/audit?limit=1").json()["entries"][0]["id"]
 
 
+@pytest.mark.slow
 def test_login_is_rate_limited_per_address_and_per_name(tmp_path):
     server = team_sidecar(tmp_path / "names", {"BULKMSG_RATE_LIMITS": "login=100/300,login_name=3/300"})
     add_user(server, "ada", "admin")

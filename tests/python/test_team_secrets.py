@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from support.paths import APP
 from support.sidecar import Sidecar
 from support.team import add_user, logged_in
@@ -113,6 +115,7 @@ def test_secrets_are_stored_only_as_ciphertext_and_another_process_with_the_key_
     assert leaks == []
 
 
+@pytest.mark.slow
 def test_another_key_is_refused_with_secrets_unreadable_not_a_crash(tmp_path, smtp):
     write_key(tmp_path / "right.key")
     write_key(tmp_path / "wrong.key")

@@ -205,6 +205,7 @@ def test_a_small_workbook_is_not_cut(tmp_path):
     assert xlsxsplit.read_sheets_on_cores(path) is None
 
 
+@pytest.mark.slow
 def test_a_big_workbook_uploads_with_the_whole_readings_answer(sidecar, tmp_path, monkeypatch):
     """Over HTTP, a workbook past the real threshold (cut by the sidecar) answers byte for byte what the whole
     reading answers in process, and leaves no temporary file."""
@@ -248,6 +249,7 @@ def assert_same_outcome(cut, whole):
         pd.testing.assert_frame_equal(a, b)
 
 
+@pytest.mark.slow
 def test_damaged_sheets_read_cut_as_they_read_whole(tmp_path, monkeypatch, cut_small_sheets):
     """Bytes of the sheet XML flipped at random (the XML left broken in any way): the cut reading refuses or reads
     each damaged workbook exactly as the whole reading does."""
