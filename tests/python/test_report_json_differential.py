@@ -64,9 +64,14 @@ def test_streamed_upload_answer_equals_the_reference(tmp_path):
     with Sidecar(tmp_path / "home") as sidecar:
         answer = sidecar.post("/upload", files={"file": ("contacts.csv", path.read_bytes())},
                               data={"default_region": "IN"})
+    assert_reference_answer(answer, extract_file(str(path), "IN", "contacts.csv"))
+
+
+def assert_reference_answer(answer, result):
+    """ANSWER (an HTTP upload's) is a 200 whose body is byte for byte the reference answer for RESULT, with the
+    import id the sidecar gave it."""
     assert answer.status_code == 200, answer.text[:300]
     import_id = re.search(rb'"import_id":"(imp_[A-Za-z0-9_-]{16})"', answer.content).group(1).decode()
-    result = extract_file(str(path), "IN", "contacts.csv")
     assert answer.content == reference_result_json(result, import_id, "request")
 
 
@@ -95,6 +100,4 @@ def test_two_answers_of_several_slices_streamed_at_once_equal_the_reference(tmp_
         answers = list(pool.map(lambda _: sidecar.post("/upload", files={"file": ("repeated.csv", path.read_bytes())},
                                                        data={"default_region": "IN"}), range(2)))
     for answer in answers:
-        assert answer.status_code == 200, answer.text[:300]
-        import_id = re.search(rb'"import_id":"(imp_[A-Za-z0-9_-]{16})"', answer.content).group(1).decode()
-        assert answer.content == reference_result_json(result, import_id, "request")
+        assert_reference_answer(answer, result)
