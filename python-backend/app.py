@@ -39,6 +39,10 @@ PARENT_CHECK_SECONDS = 1.0
 # streams ~125 MB of JSON, so keep what is in flight (at most its 16 MB high-water mark plus one
 # piece) in memory instead of writing it to disk and reading it back.
 OUTPUT_BUFFER_IN_MEMORY = 48 * 1024 * 1024
+# Waitress reads a request 8 KB at a time by default: a 32 MB upload took ~4,000 turns of its Python loop, ~0.06 s
+# of the 1M-row CSV upload (BENCHMARKS.md, round 8). What is read still goes to its body buffer as before (on disk
+# past 512 KB), so a bigger read holds no more memory than one read's worth per connection.
+RECEIVE_BYTES = 256 * 1024
 # Contacts and messages are private: files the sidecar creates are owner-only (0600), directories 0700.
 OWNER_ONLY_UMASK = 0o077
 OWNER_ONLY_FILE = 0o600
@@ -134,7 +138,7 @@ def build_server(app, settings):
         app, upload_limit=app.config["MAX_CONTENT_LENGTH"], host=settings.host, port=settings.port, threads=REQUEST_THREADS + settings.stream_slots,
         connection_limit=CONNECTION_LIMIT, channel_timeout=IDLE_TIMEOUT_SECONDS, cleanup_interval=CLEANUP_SECONDS,
         asyncore_use_poll=True, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1_000_000,
-        outbuf_overflow=OUTPUT_BUFFER_IN_MEMORY,
+        outbuf_overflow=OUTPUT_BUFFER_IN_MEMORY, recv_bytes=RECEIVE_BYTES,
         # Waitress would drop forwarding headers it was not told to trust; the app needs to see them, only to
         # treat a tunnel's requests as remote (sidecar/access.py), never to trust what they claim.
         clear_untrusted_proxy_headers=False)
