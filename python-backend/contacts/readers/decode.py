@@ -9,9 +9,16 @@ knows their byte structure, and only accepted when the text they give is mostly 
 """
 import re
 
+import numpy as np
+import pyarrow as pa
+
 from core.errors import DomainError
 
 SAMPLE_BYTES = 64 * 1024
+# utf8_head decodes this many characters at least: more than any sniffer reads (SAMPLE_BYTES, delimited.py's
+# SNIFF_CHARS, htmltable.py's SNIFF_CHARS).
+HEAD_CHARS = 64 * 1024
+UTF8_MAX_CHAR_BYTES = 4
 # A text file may hold a stray control character or two; binary data holds them by the thousand.
 MAX_CONTROL_RATIO = 0.01
 # UTF-16 without a BOM: in Latin-script text nearly every other byte is NUL.
@@ -93,6 +100,37 @@ def decode_text(data):
     if looks_binary(text):
         raise DomainError("not_text", "The file is not text (it holds binary data).")
     return text.replace("\x00", ""), encoding
+
+
+def is_utf8(payload):
+    """Whether the bytes PAYLOAD are valid UTF-8 as Python's decoder defines it (no surrogates, no overlong forms),
+    told by Arrow's validator: ~6 ms for a 32 MB file, against ~50 ms to decode it."""
+    offsets = pa.py_buffer(np.array([0, len(payload)], dtype=np.int64).tobytes())
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(payload)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def utf8_head(data):
+    """The first characters of the text file DATA (at least HEAD_CHARS; all of it when shorter), when decode_text
+    would read DATA as UTF-8 and accept it, and its first characters show it (not blank so far, no NUL or run of
+    control characters in its sample); else None. Tells this without decoding the whole file; the head holds no
+    NUL, so it is also the start of the text decode_text returns."""
+    payload, encoding = strip_bom(data)
+    if encoding not in (None, "utf-8") or (encoding is None and guess_utf16(payload)):
+        return None
+    if not NON_BLANK_BYTE.search(data) or not is_utf8(payload):
+        return None
+    cut = min(len(payload), UTF8_MAX_CHAR_BYTES * HEAD_CHARS)
+    while cut < len(payload) and payload[cut] & 0xC0 == 0x80:  # back to the first byte of a character
+        cut -= 1
+    head = payload[:cut].decode("utf-8")
+    if not NON_SPACE.search(head) or looks_binary(head):
+        return None
+    return head
 
 
 def utf8_without_nul(payload):

@@ -119,17 +119,19 @@ def read_with_csv_module(text, delimiter):
 
 
 def longest_line_over(text, limit):
-    """The length of a line of TEXT longer than LIMIT characters (CR, LF or CRLF ends), or 0 when none is.
+    """The length of a line of TEXT (str, or bytes: then counted in bytes) longer than LIMIT characters (CR, LF or
+    CRLF ends), or 0 when none is.
 
     Looks at one window of LIMIT/2 characters at a time: a window holding a line end cannot hide such a line,
     so a normal file costs a few hundred bounded searches, however many lines it has."""
+    newline, carriage = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
     step = limit // 2
     for start in range(0, len(text), step):
         end = start + step
-        if text.find("\n", start, end) >= 0 or text.find("\r", start, end) >= 0:
+        if text.find(newline, start, end) >= 0 or text.find(carriage, start, end) >= 0:
             continue
-        first = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-        last = min(i for i in (text.find("\n", end), text.find("\r", end), len(text)) if i >= 0)
+        first = max(text.rfind(newline, 0, start), text.rfind(carriage, 0, start)) + 1
+        last = min(i for i in (text.find(newline, end), text.find(carriage, end), len(text)) if i >= 0)
         if last - first > limit:
             return last - first
     return 0
@@ -141,6 +143,23 @@ def check_line_lengths(text):
     if length:
         raise DomainError("line_too_long", "The file has a line of %d characters; the limit is %d (1 MB). "
                                              "It is not a contact list." % (length, MAX_LINE_CHARS), errors.TOO_LARGE)
+
+
+def read_utf8_delimited(utf8, head, delimiter):
+    """What read_delimited reads from the text whose UTF-8 bytes are UTF8 (no NUL) and whose first characters are
+    HEAD, with DELIMITER sniffed from HEAD, decoding the whole text only for the csv module; None when a line is over
+    the limit in bytes: it may not be in characters, which only the whole text can tell."""
+    if longest_line_over(utf8, MAX_LINE_CHARS):
+        return None
+    delimiter = delimiter or NO_DELIMITER
+    width = first_record_width(head, delimiter)
+    if width > MAX_COLUMNS:
+        raise too_many_columns(width)
+    try:
+        frame = read_with_arrow(utf8, delimiter, width)
+    except (pa.ArrowInvalid, pa.ArrowException):
+        frame = read_with_csv_module(utf8.decode("utf-8"), delimiter)
+    return drop_trailing_blank_lines(frame)
 
 
 def drop_trailing_blank_lines(frame):

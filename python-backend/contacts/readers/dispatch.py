@@ -6,7 +6,7 @@ from core import errors
 from core.errors import DomainError
 from ..freetext import looks_like_chat
 from . import delimited, htmltable, ods, vcard, xmlss
-from .decode import decode_text, strip_bom, utf8_without_nul
+from .decode import decode_text, strip_bom, utf8_head, utf8_without_nul
 from .biffextent import check_xls_extent
 from .magic import HEAD_BYTES, head_kind
 from .model import Sheet, Workbook
@@ -77,6 +77,17 @@ def binary_error(ext, error):
     return unsupported("not a format we know")
 
 
+def is_free_form(ext):
+    """Whether a text file named with EXT may be free text rather than a table (its content decides)."""
+    return ext in ("txt", "text", "") or ext not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS
+
+
+def table_workbook(frame, ext, name, delimiter):
+    """The Workbook of a delimited text file's table FRAME."""
+    file_type = "txt" if ext in ("txt", "text") else ("tsv" if delimiter == "\t" else "csv")
+    return Workbook(file_type, [Sheet(sheet_name_for(name), frame)])
+
+
 def read_text_content(text, ext, name, utf8=None):
     """Decoded text: a vCard, a web-page table, a delimited table or free text (UTF8: the text's UTF-8 bytes)."""
     if vcard.looks_like_vcard(text):
@@ -84,13 +95,25 @@ def read_text_content(text, ext, name, utf8=None):
     if htmltable.looks_like_html_table(text):
         sheets = htmltable.read_tables(text, sheet_name_for(name))
         return Workbook("xls" if ext.startswith("xl") else "html", sheets)
-    free_form = ext in ("txt", "text", "") or ext not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS
-    if free_form and (looks_like_chat(text) or not delimited.is_table_like(text)):
+    if is_free_form(ext) and (looks_like_chat(text) or not delimited.is_table_like(text)):
         return Workbook("txt", [], free_text=text)
     delimiter = delimited.sniff_delimiter(text)[0]
-    frame = delimited.read_delimited(text, delimiter, utf8)
-    file_type = "txt" if ext in ("txt", "text") else ("tsv" if delimiter == "\t" else "csv")
-    return Workbook(file_type, [Sheet(sheet_name_for(name), frame)])
+    return table_workbook(delimited.read_delimited(text, delimiter, utf8), ext, name, delimiter)
+
+
+def read_utf8_table(data, ext, name):
+    """The table of a UTF-8 file named as a table (.csv, .tsv...), read as read_text_content reads it but from
+    its bytes and first characters, without decoding it whole (~0.06 s of a 32 MB CSV); None when it is anything
+    else (another encoding, a vCard, a web page) or only the whole text can tell: the full reading decides then."""
+    if is_free_form(ext):
+        return None
+    head = utf8_head(data)
+    if head is None or not vcard.start_is_known(head) or vcard.looks_like_vcard(head) or \
+            htmltable.starts_like_html(head):
+        return None
+    delimiter = delimited.sniff_delimiter(head)[0]
+    frame = delimited.read_utf8_delimited(utf8_without_nul(strip_bom(data)[0]), head, delimiter)
+    return None if frame is None else table_workbook(frame, ext, name, delimiter)
 
 
 def read_text_file(path, ext, name):
@@ -100,6 +123,9 @@ def read_text_file(path, ext, name):
     payload = strip_bom(data)[0]
     if xmlss.looks_like_xml_spreadsheet(payload):
         return Workbook("xls" if ext.startswith("xl") else "xml", xmlss.read_xml_spreadsheet(payload))
+    table = read_utf8_table(data, ext, name)
+    if table is not None:
+        return table
     try:
         text, encoding = decode_text(data)
     except DomainError as error:

@@ -17,7 +17,12 @@ BLANK_RUN = re.compile(r"\s+")
 
 def looks_like_html_table(text):
     """Whether TEXT is an HTML document holding a table."""
-    return bool(HTML_START.match(text[:SNIFF_CHARS])) and bool(TABLE_TAG.search(text))
+    return starts_like_html(text) and bool(TABLE_TAG.search(text))
+
+
+def starts_like_html(text):
+    """Whether TEXT starts as an HTML document or fragment does (its first SNIFF_CHARS are enough to tell)."""
+    return bool(HTML_START.match(text[:SNIFF_CHARS]))
 
 
 class TableCollector(HTMLParser):

@@ -21,11 +21,19 @@ WHATSAPP_WORDS = {"WHATSAPP", "WA"}
 MOBILE_WORDS = {"CELL", "MOBILE", "IPHONE", "CELLULAR", "HANDY", "MOBIL", "CELULAR", "PORTABLE", "GSM"}
 NOT_VOICE_WORDS = {"FAX", "PAGER", "TELEFAX", "BEEPER"}
 SHEET_NAME = "Contacts"
+# What may come before a file's first vCard.
+LEADING_BLANKS = " \t\r\n\ufeff\u200b"
+VCARD_START = "BEGIN:VCARD"
 
 
 def looks_like_vcard(text):
     """Whether TEXT starts with a vCard."""
-    return text.lstrip(" \t\r\n\ufeff\u200b")[:11].upper() == "BEGIN:VCARD"
+    return text.lstrip(LEADING_BLANKS)[:len(VCARD_START)].upper() == VCARD_START
+
+
+def start_is_known(head):
+    """Whether HEAD, the first characters of a text, says enough to tell whether the text starts with a vCard."""
+    return len(head.lstrip(LEADING_BLANKS)) >= len(VCARD_START)
 
 
 def split_outside_quotes(text, separator, limit=-1):
