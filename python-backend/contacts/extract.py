@@ -331,13 +331,12 @@ def mark_duplicates(table):
     keys = e164_keys(table["number"])
     valid = keys >= 0
     codes, uniques = pd.factorize(keys)
-    dup = pd.Series(codes).duplicated(keep="first").to_numpy() & valid
-    firsts = np.flatnonzero(~dup)
-    first_position = np.empty(len(uniques), dtype=np.int64)
-    first_position[codes[firsts]] = firsts
-    duplicate_of = np.zeros(len(table), dtype=np.int64)
-    duplicate_of[dup] = table["row"].to_numpy()[first_position[codes[dup]]]
-    table["duplicate_of_row"] = duplicate_of
+    positions = np.arange(len(codes))
+    first_position = np.full(len(uniques), len(codes), dtype=np.int64)
+    np.minimum.at(first_position, codes, positions)  # each number's first entry, in one pass (numpy >= 2 is fast)
+    first = first_position[codes]
+    dup = (first != positions) & valid
+    table["duplicate_of_row"] = np.where(dup, table["row"].to_numpy()[first], 0)
     status = np.select([~valid, dup], [STATUSES.index("invalid"), STATUSES.index("duplicate")], 0)
     table["status"] = pd.Categorical.from_codes(status, categories=STATUSES)
 
