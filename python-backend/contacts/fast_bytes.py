@@ -57,9 +57,12 @@ def leading_numbers(arr, width):
     offsets, data = offsets_and_data(arr)
     starts, sizes = offsets[:-1], np.diff(offsets)
     value = np.zeros(len(arr), dtype=np.int64)
-    padded = np.concatenate((data, np.zeros(width, dtype=np.uint8)))
+    if len(data) == 0:
+        return value - 1
+    # A short row's reads past its end are clamped into the buffer (not a padded copy of it) and its value dropped.
+    last = len(data) - 1
     for i in range(width):
-        value = value * 10 + (padded[starts + i].astype(np.int64) - 48)
+        value = value * 10 + (data[np.minimum(starts + i, last)].astype(np.int64) - 48)
     value[sizes < width] = -1
     return value
 
@@ -74,6 +77,8 @@ def plain_number_mask(arr, min_digits):
     rel = offsets - start
     sizes = np.diff(rel)
     others = per_row_sums((body < 48) | (body > 57), rel)
-    first = np.concatenate((body, np.zeros(1, dtype=np.uint8)))[rel[:-1]]
+    if len(body) == 0:
+        return np.zeros(len(arr), dtype=bool)  # every row is empty
+    first = body[np.minimum(rel[:-1], len(body) - 1)]  # an empty row's byte is read but not used
     plus_first = (first == ord("+")) & (sizes > 0)
     return ((others == 0) & (sizes >= min_digits)) | ((others == 1) & plus_first & (sizes >= min_digits + 1))

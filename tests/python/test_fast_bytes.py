@@ -40,3 +40,23 @@ def test_drop_ascii_chars_and_the_plain_number_mask_match_python():
                     (r[:1] == "+" and r[1:].isascii() and r[1:].isdigit() and len(r) >= 8)
                     for r in dropped.to_pylist()]
         assert mask.tolist() == expected
+
+
+def test_leading_numbers_and_first_bytes_read_each_rows_own_bytes():
+    """The first digits of each row as a number (-1 when shorter), and the first-byte test, at the buffer's end
+    too (empty and short rows last, a sliced array)."""
+    from contacts.arrowtext import byte_table, first_byte_in
+    from contacts.fast_bytes import leading_numbers
+
+    rng = random.Random(13)
+    digits_table = byte_table([(0x30, 0x39)])
+    for _ in range(300):
+        rows = ["".join(rng.choice("0123456789") for _ in range(rng.choice([0, 1, 2, 3, 5, 12]))) for _ in range(8)]
+        arr = pa.array(["9"] + rows, pa.large_string()).slice(1)
+        width = rng.choice([1, 2, 3])
+        assert leading_numbers(arr, width).tolist() == [int(r[:width]) if len(r) >= width else -1 for r in rows]
+        assert first_byte_in(arr, digits_table).tolist() == [bool(r) for r in rows]
+    empty = pa.array(["", ""], pa.large_string())
+    assert leading_numbers(empty, 2).tolist() == [-1, -1]
+    assert first_byte_in(empty, digits_table).tolist() == [False, False]
+    assert plain_number_mask(empty, 1).tolist() == [False, False]
