@@ -12,8 +12,10 @@ def json_response(obj, status=200):
 
 
 def json_stream_response(pieces, status=200):
-    """A JSON response sent piece by piece as PIECES (bytes-like) are produced."""
-    return Response((bytes(p) for p in pieces), status=status, mimetype="application/json")
+    """A JSON response sent piece by piece as PIECES (bytes-like: memoryviews of Arrow buffers, most of them) are
+    produced. They go out as they are, not as bytes copies: the sidecar's waitress task writes any bytes-like piece
+    (chunked.py), and a 1M-row answer's copies cost ~0.1 s of the request's thread."""
+    return Response(pieces, status=status, mimetype="application/json")
 
 
 def read_ahead(pieces, stop, max_bytes):

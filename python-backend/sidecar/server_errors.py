@@ -5,7 +5,8 @@ must get {"error", "code"} there too. Waitress has no option for the error body,
 classes we subclass at its extension points: `HTTPChannel.error_task_class` (the task that writes an error
 answer) and `BaseWSGIServer.channel_class` (the channel each connection gets) are class attributes made for
 this, and our server class is the one `create_json_error_server` builds, the same way waitress'
-`create_server` builds its own.
+`create_server` builds its own. The channel's `task_class`, which writes every other answer, is chunked.py's
+(streamed pieces written without copies).
 """
 import json
 
@@ -13,6 +14,8 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import MultiSocketServer, TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
+
+from .chunked import PieceByPieceTask
 
 CODE_FOR_STATUS = {400: "bad_request", 413: "too_large", 431: "headers_too_large", 500: "internal_error"}
 MEGABYTE = 1024 * 1024
@@ -48,9 +51,11 @@ class JsonErrorTask(ErrorTask):
 
 
 class JsonErrorChannel(HTTPChannel):
-    """A connection whose transport errors are answered by JsonErrorTask."""
+    """A connection whose transport errors are answered by JsonErrorTask, and whose answers are written by
+    PieceByPieceTask (streamed pieces without copies: chunked.py)."""
 
     error_task_class = JsonErrorTask
+    task_class = PieceByPieceTask
 
 
 class JsonErrorServer(TcpWSGIServer):
