@@ -103,6 +103,7 @@ def test_ragged_rows_nuls_and_a_bom_read_the_same():
         b"\xef\xbb\xbfName,Phone\nAnn,+14155552671\n",
         b"+14155552671\n+14155552672\n+14155552673\n",
         b"Name|Phone\r\nAnn|+14155552671\r\n\r\n\r\n",
+        ("Name;Phone\n" + "😀😀😀;+14155552671\n" * 20000).encode("utf-8"),  # the head cut inside 4-byte characters
     ]
     for data in cases:
         assert check(data), data[:40]
