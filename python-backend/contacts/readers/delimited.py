@@ -151,14 +151,20 @@ def read_utf8_delimited(utf8, head, delimiter):
     the limit in bytes: it may not be in characters, which only the whole text can tell."""
     if longest_line_over(utf8, MAX_LINE_CHARS):
         return None
-    delimiter = delimiter or NO_DELIMITER
-    width = first_record_width(head, delimiter)
+    return read_table(head, delimiter or NO_DELIMITER, lambda: utf8, lambda: utf8.decode("utf-8"))
+
+
+def read_table(sample, delimiter, utf8, text):
+    """The table read as Arrow reads UTF8() (bytes), else as the csv module reads TEXT() (str): its width, checked
+    against the limit, from the start SAMPLE of the text. UTF8 and TEXT are made only when needed."""
+    width = first_record_width(sample, delimiter)
     if width > MAX_COLUMNS:
         raise too_many_columns(width)
     try:
-        frame = read_with_arrow(utf8, delimiter, width)
+        frame = read_with_arrow(utf8(), delimiter, width)
     except (pa.ArrowInvalid, pa.ArrowException):
-        frame = read_with_csv_module(utf8.decode("utf-8"), delimiter)
+        # Ragged rows or a stray quote: the csv module copes, at a slower pace.
+        frame = read_with_csv_module(text(), delimiter)
     return drop_trailing_blank_lines(frame)
 
 
@@ -176,12 +182,4 @@ def read_delimited(text, delimiter=None, utf8=None):
     UTF8, when given, is TEXT's own UTF-8 bytes (the file as uploaded), which spares encoding it again."""
     check_line_lengths(text)
     delimiter = delimiter or sniff_delimiter(text)[0] or NO_DELIMITER
-    width = first_record_width(text, delimiter)
-    if width > MAX_COLUMNS:
-        raise too_many_columns(width)
-    try:
-        frame = read_with_arrow(utf8 if utf8 is not None else text.encode("utf-8"), delimiter, width)
-    except (pa.ArrowInvalid, pa.ArrowException):
-        # Ragged rows or a stray quote: the csv module copes, at a slower pace.
-        frame = read_with_csv_module(text, delimiter)
-    return drop_trailing_blank_lines(frame)
+    return read_table(text, delimiter, lambda: utf8 if utf8 is not None else text.encode("utf-8"), lambda: text)
