@@ -122,15 +122,22 @@ def all_channels(conn, include_archived=False):
     return [channel_out(r) for r in conn.execute("SELECT * FROM channels%s ORDER BY id DESC" % where)]
 
 
-def open_channel(conn, channel_id, data_dir, options=None):
-    """A ready-to-send channel object with its secrets, and campaign OPTIONS merged into its settings."""
+def channel_secrets(conn, channel_id, data_dir):
+    """The stored secrets of CHANNEL_ID ({} when it has none; DomainError when they cannot be read)."""
+    return secrets.load(channel_id, data_dir, conn) if channel_row(conn, channel_id)["has_secret"] else {}
+
+
+def open_channel(conn, channel_id, data_dir, options=None, secret_values=None):
+    """A ready-to-send channel object with its secrets (SECRET_VALUES when they were read already), and campaign
+    OPTIONS merged into its settings."""
     row = channel_row(conn, channel_id)
     config = loads(row["config"], {})
     config.update((options or {}).get("channel_overrides") or {})
     public_url = app_settings.get(conn, PUBLIC_URL_KEY)
     if row["type"] == "twilio" and public_url and not config.get("status_callback"):
         config["status_callback"] = public_url + webhook_path(row["type"], channel_id)
-    secret_values = secrets.load(channel_id, data_dir, conn) if row["has_secret"] else {}
+    if secret_values is None:
+        secret_values = channel_secrets(conn, channel_id, data_dir)
     return channels.build(row["type"], config, secret_values, data_dir, channel_id)
 
 

@@ -79,8 +79,9 @@ class FailureStreak:
 class Sender:
     """Up to CONCURRENCY send threads, each with its own channel object, reporting Outcomes to RESULTS."""
 
-    def __init__(self, manager, campaign, concurrency, results, clock):
+    def __init__(self, manager, campaign, concurrency, results, clock, secret_values=None):
         self.manager, self.campaign, self.results, self.clock = manager, campaign, results, clock
+        self.secret_values = secret_values  # read once by the runner (None: each thread reads them)
         self.local = threading.local()
         self.channels, self.conns, self.lock = [], [], threading.Lock()
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="send-%d" % campaign["id"])
@@ -91,7 +92,8 @@ class Sender:
             conn = self.manager.connect()
             try:
                 self.local.channel = channel_store.open_channel(
-                    conn, self.campaign["channel_id"], self.manager.data_dir, loads(self.campaign["options"], {}))
+                    conn, self.campaign["channel_id"], self.manager.data_dir, loads(self.campaign["options"], {}),
+                    self.secret_values)
             finally:
                 conn.close()
             with self.lock:

@@ -498,12 +498,15 @@ class Worker:
         self.nth_latest = ledger.nth_latest_attempt(self.conn, self.campaign_id)
         self.streak = FailureStreak(self.rules.max_consecutive_failures, self.rules.failure_streak_seconds)
         try:  # build the channel once up front, so a broken one pauses the campaign before any claim
+            secret_values = channel_store.channel_secrets(self.conn, campaign["channel_id"], self.manager.data_dir)
             channel_store.open_channel(self.conn, campaign["channel_id"], self.manager.data_dir,
-                                       loads(campaign["options"], {})).close()
+                                       loads(campaign["options"], {}), secret_values).close()
         except DomainError as err:
             self.pause("channel_error: " + err.message)
             return False
-        self.sender = self.sender_class(self.manager, campaign, self.concurrency, self.results, self.clock)
+        # The send threads reuse these secrets: one keychain read per run, not one per thread.
+        self.sender = self.sender_class(self.manager, campaign, self.concurrency, self.results, self.clock,
+                                        secret_values)
         return True
 
     def concurrency_for(self, channel_type):

@@ -13,6 +13,8 @@ secrets go to the database instead, encrypted with the key every API and worker 
 import json
 import logging
 import os
+import threading
+import time
 
 from . import secret_db, secret_file, secret_keys
 from core import errors
@@ -24,6 +26,11 @@ log = logging.getLogger("messaging.secrets")
 _config_dirs = {}  # data dir -> config dir, registered by the app at start (in-process tests run several apps)
 _team_keys = {}  # data dir -> the team mode's secret_keys.Key (absent: the desktop stores)
 _last = {"data_dir": None}
+# keyring promises no thread safety, and the Secret Service answered 8 send threads opening at once with a failure
+# on a loaded CI machine: one call at a time, and a read that fails is tried again before it counts.
+KEYCHAIN_LOCK = threading.Lock()
+KEYCHAIN_READ_TRIES = 3
+KEYCHAIN_RETRY_PAUSE = 0.2  # seconds, times the try number
 
 PROTECTION = {
     KEYCHAIN: {"protects_against": ["a copied or backed-up data folder (it holds no secret)",
@@ -125,8 +132,10 @@ def store(channel_id, values, data_dir=None, conn=None):
     chain = keychain()
     if chain is not None:
         try:
-            chain.set_password(SERVICE, account(channel_id), json.dumps(values))
+            with KEYCHAIN_LOCK:
+                chain.set_password(SERVICE, account(channel_id), json.dumps(values))
         except Exception as err:  # a locked keyring or a D-Bus failure: fall back rather than lose the channel
+            close_abandoned_connections(err)
             log.warning("channel %d: the keychain refused the secret (%s); using the encrypted file",
                         channel_id, type(err).__name__)
         else:
@@ -150,16 +159,56 @@ def load(channel_id, data_dir=None, conn=None):
         raise secret_db.unreadable(channel_id, "they are kept in the database and this process was not given "
                                    "the team's secret key (BULKMSG_SECRET_KEY_FILE)")
     chain = keychain()
+    failure = None
     if chain is not None:
         try:
-            raw = chain.get_password(SERVICE, account(channel_id))
+            raw = read_keychain(chain, channel_id)
         except Exception as err:  # unreadable keychain: the file may still hold the secret
             log.warning("channel %d: the keychain could not be read (%s)", channel_id, type(err).__name__)
-            raw = None
+            failure, raw = type(err).__name__, None
         if raw:
             return json.loads(raw)
     store = file_store(data_dir)
-    return store.get(account(channel_id)) if store is not None else {}
+    found = store.get(account(channel_id)) if store is not None else {}
+    if not found and failure is not None:
+        # Never hand back "no secrets" because the keychain failed: a channel built without its token is refused
+        # by the provider (a misleading 401), and an edit would save the other fields over the lost ones.
+        raise secret_db.unreadable(channel_id, "the keychain could not be read (%s)" % failure)
+    return found
+
+
+def read_keychain(chain, channel_id):
+    """The keychain's entry of CHANNEL_ID (None when it has none); the last error once every try failed."""
+    for attempt in range(1, KEYCHAIN_READ_TRIES + 1):
+        try:
+            with KEYCHAIN_LOCK:
+                return chain.get_password(SERVICE, account(channel_id))
+        except Exception as err:  # any backend error; see load()
+            close_abandoned_connections(err)
+            if attempt == KEYCHAIN_READ_TRIES:
+                raise
+        time.sleep(KEYCHAIN_RETRY_PAUSE * attempt)
+
+
+def close_abandoned_connections(err):
+    """Close the D-Bus connections a failed keychain call opened and dropped (keyring's Secret Service backend
+    opens one per call and leaves it open when finding the collection fails): an unclosed socket per failure."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        trace = err.__traceback__
+        while trace is not None:
+            for value in list(trace.tb_frame.f_locals.values()):
+                if is_dbus_connection(value):
+                    value.close()
+            trace = trace.tb_next
+        err = err.__cause__ or err.__context__
+
+
+def is_dbus_connection(value):
+    """True for a jeepney D-Bus connection (the only kind the Secret Service backend opens)."""
+    kind = type(value)
+    return kind.__name__ == "DBusConnection" and kind.__module__.startswith("jeepney.") and hasattr(value, "close")
 
 
 def forget(channel_id, data_dir=None, conn=None):
@@ -170,8 +219,10 @@ def forget(channel_id, data_dir=None, conn=None):
     chain = keychain()
     if chain is not None:
         try:
-            chain.delete_password(SERVICE, account(channel_id))
+            with KEYCHAIN_LOCK:
+                chain.delete_password(SERVICE, account(channel_id))
         except Exception as err:  # no entry, a locked keyring, a D-Bus failure: the delete is still done
+            close_abandoned_connections(err)
             log.debug("channel %d: no keychain entry removed (%s)", channel_id, type(err).__name__)
     store = file_store(data_dir)
     try:
