@@ -4105,7 +4105,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedType"];
             429: components["responses"]["RateLimited"];
-            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
+            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; the keychain holds them and failed three reads in a row; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4588,7 +4588,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             429: components["responses"]["RateLimited"];
-            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
+            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; the keychain holds them and failed three reads in a row; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4795,7 +4795,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             429: components["responses"]["RateLimited"];
-            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
+            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; the keychain holds them and failed three reads in a row; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4869,7 +4869,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
+            /** @description Unavailable: `secrets_unreadable` (the encrypted secrets file cannot be read with this user's key, e.g. a data folder copied from elsewhere; the keychain holds them and failed three reads in a row; in the team mode, the database's secrets were encrypted with another key than this process's, or a row belongs to another channel), `secrets_file_error` (its key cannot be created), `store_unavailable` (the database cannot be opened). */
             503: {
                 headers: {
                     [name: string]: unknown;
