@@ -16,7 +16,7 @@ from core import errors
 from core.errors import DomainError
 from fakes.whatsapp import FakeWhatsApp
 from messaging import channel_store, ledger, secrets
-from test_runner_inprocess import make_campaign, run_timed, whatsapp_channel
+from support.runner import make_campaign, run_timed, whatsapp_channel
 
 MISSING_COLLECTION = "/org/freedesktop/secrets/collection/no_such_collection"
 

@@ -8,8 +8,9 @@ import pytest
 from fakes.clock import FakeClock
 from fakes.twilio import FakeTwilio
 from fakes.whatsapp import FakeWhatsApp
-from messaging import campaigns, channel_store, db, ledger, lists, states
+from messaging import campaigns, channel_store, db, ledger, states
 from messaging.runner import CampaignManager, RealClock
+from support.runner import make_campaign, run_timed, whatsapp_channel
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -18,39 +19,10 @@ def module_keychain(keychain):
     yield
 
 
-def numbers(count):
-    """COUNT distinct valid US numbers."""
-    return ["+1415555%04d" % (1000 + i) for i in range(count)]
-
-
-def make_campaign(conn, channel, count, pacing):
-    """A draft campaign of COUNT numbers through CHANNEL."""
-    created, _ = lists.create_list(conn, "list", [{"number": n, "name": "U%d" % i}
-                                                  for i, n in enumerate(numbers(count))])
-    return campaigns.create(conn, {"name": "c", "list_id": created["id"], "channel_id": channel["id"],
-                                   "body": "Hi {{name}}", "pacing": pacing})
-
-
-def whatsapp_channel(conn, server):
-    """A Cloud API channel at SERVER."""
-    return channel_store.create(conn, {"name": "wa", "type": "whatsapp", "secrets": {"access_token": server.token},
-                                       "config": {"phone_number_id": server.phone_number_id,
-                                                  "api_base": server.base_url, "timeout": 5}})
-
-
 def attempt_times(conn, campaign_id):
     """attempted_at of every recipient, in id order."""
     return [r[0] for r in conn.execute("SELECT attempted_at FROM campaign_recipients WHERE campaign_id=? "
                                        "ORDER BY id", (campaign_id,))]
-
-
-def run_timed(data_dir, campaign_id):
-    """Run a campaign to its end on the real clock; seconds taken."""
-    manager = CampaignManager(data_dir, RealClock())
-    began = time.monotonic()
-    manager.start(campaign_id)
-    assert manager.join(campaign_id, 60)
-    return time.monotonic() - began
 
 
 def test_sends_overlap_up_to_the_concurrency_and_no_further(store):
