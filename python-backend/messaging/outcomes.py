@@ -79,9 +79,9 @@ class FailureStreak:
 class Sender:
     """Up to CONCURRENCY send threads, each with its own channel object, reporting Outcomes to RESULTS."""
 
-    def __init__(self, manager, campaign, concurrency, results, clock, secret_values=None):
+    def __init__(self, manager, campaign, concurrency, results, clock, secret_values):
         self.manager, self.campaign, self.results, self.clock = manager, campaign, results, clock
-        self.secret_values = secret_values  # read once by the runner (None: each thread reads them)
+        self.secret_values = secret_values  # read once by the runner, for every thread's channel
         self.local = threading.local()
         self.channels, self.conns, self.lock = [], [], threading.Lock()
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="send-%d" % campaign["id"])
