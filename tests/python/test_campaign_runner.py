@@ -11,15 +11,11 @@ from fakes.whatsapp import FakeWhatsApp
 from messaging import campaigns, channel_store, dnc, ledger, lists
 from core.errors import DomainError
 from messaging.runner import CampaignManager, RealClock
+from support.runner import numbers, whatsapp_channel
 
 
 # Channels with secrets need a real Secret Service (conftest's keychain) in this process.
 pytestmark = pytest.mark.usefixtures("keychain")
-
-
-def numbers(count, start=0):
-    """COUNT distinct valid US numbers."""
-    return ["+1415555%04d" % (1000 + start + i) for i in range(count)]
 
 
 def make_campaign(conn, channel, count, pacing=None, body="Hi {{name|there}}", fields=None, **extra):
@@ -69,17 +65,10 @@ def test_paced_campaign_sends_everyone_once_on_a_fake_clock(store):
     assert [round(b - a) for a, b in zip(sent_at, sent_at[1:])] == [10, 10, 10, 10, 120, 10, 10, 10, 10]
 
 
-def whatsapp_channel(conn, server):
-    """A WhatsApp channel whose token goes to the keychain."""
-    return channel_store.create(conn, {"name": "wa", "type": "whatsapp", "secrets": {"access_token": server.token},
-                                       "config": {"phone_number_id": server.phone_number_id,
-                                                  "api_base": server.base_url, "timeout": 1}})
-
-
 def test_rate_limits_honour_retry_after_and_resend_nothing(store):
     data_dir, conn = store
     with FakeWhatsApp() as server:
-        campaign = make_campaign(conn, whatsapp_channel(conn, server), 5, {"per_minute": 60000, "concurrency": 1})
+        campaign = make_campaign(conn, whatsapp_channel(conn, server, timeout=1), 5, {"per_minute": 60000, "concurrency": 1})
         server.faults.queue("rate_limit", 3)
         clock = FakeClock()
         run_to_end(CampaignManager(data_dir, clock), campaign["id"])
@@ -93,7 +82,7 @@ def test_rate_limits_honour_retry_after_and_resend_nothing(store):
 def test_timeouts_become_unknown_and_are_not_retried_automatically(store):
     data_dir, conn = store
     with FakeWhatsApp(timeout_hold=1.5) as server:
-        campaign = make_campaign(conn, whatsapp_channel(conn, server), 4, {"per_minute": 60000})
+        campaign = make_campaign(conn, whatsapp_channel(conn, server, timeout=1), 4, {"per_minute": 60000})
         server.faults.queue("timeout", 1)
         manager = CampaignManager(data_dir, FakeClock())
         run_to_end(manager, campaign["id"])

@@ -65,6 +65,12 @@ def backend():
     keyring.set_keyring(before)
 
 
+def keychain_channel(conn, data_dir, **secret_values):
+    """A Cloud API channel saved with SECRET_VALUES (into the keychain, which is working when this is called)."""
+    return channel_store.create(conn, {"name": "wa", "type": "whatsapp", "secrets": secret_values,
+                                       "config": {"phone_number_id": "1"}}, data_dir)
+
+
 def open_fds():
     """How many file descriptors this process has open."""
     return len(os.listdir("/proc/self/fd"))
@@ -72,8 +78,7 @@ def open_fds():
 
 def test_a_read_that_fails_twice_is_tried_again_and_returns_the_secret(store, backend):
     data_dir, conn = store
-    channel = channel_store.create(conn, {"name": "wa", "type": "whatsapp", "secrets": {"access_token": "tok-1"},
-                                          "config": {"phone_number_id": "1"}}, data_dir)
+    channel = keychain_channel(conn, data_dir, access_token="tok-1")
     assert secrets.status(data_dir)["store"] == secrets.KEYCHAIN
     backend.failures = 2
     assert secrets.load(channel["id"], data_dir) == {"access_token": "tok-1"}
@@ -82,8 +87,7 @@ def test_a_read_that_fails_twice_is_tried_again_and_returns_the_secret(store, ba
 
 def test_a_keychain_that_never_answers_is_a_clear_unavailable_and_leaves_no_connection_open(store, backend):
     data_dir, conn = store
-    channel = channel_store.create(conn, {"name": "wa", "type": "whatsapp", "secrets": {"access_token": "tok-1"},
-                                          "config": {"phone_number_id": "1"}}, data_dir)
+    channel = keychain_channel(conn, data_dir, access_token="tok-1")
     secrets.load(channel["id"], data_dir)  # warm up: keyring's imports and the first bus connection
     before = open_fds()
     backend.failures = 1000
@@ -99,8 +103,7 @@ def test_a_keychain_that_never_answers_is_a_clear_unavailable_and_leaves_no_conn
 
 def test_with_the_keychain_failing_the_encrypted_file_still_answers(store, backend):
     data_dir, conn = store
-    channel = channel_store.create(conn, {"name": "wa", "type": "whatsapp", "secrets": {"access_token": "tok-1"},
-                                          "config": {"phone_number_id": "1"}}, data_dir)
+    channel = keychain_channel(conn, data_dir, access_token="tok-1")
     secrets.required_file_store(data_dir).set(secrets.account(channel["id"]), {"access_token": "from-file"})
     backend.failures = 1000
     assert secrets.load(channel["id"], data_dir) == {"access_token": "from-file"}
@@ -108,8 +111,7 @@ def test_with_the_keychain_failing_the_encrypted_file_still_answers(store, backe
 
 def test_eight_threads_reading_at_once_reach_the_keychain_one_at_a_time(store, backend):
     data_dir, conn = store
-    channel = channel_store.create(conn, {"name": "wa", "type": "whatsapp", "secrets": {"access_token": "tok-1"},
-                                          "config": {"phone_number_id": "1"}}, data_dir)
+    channel = keychain_channel(conn, data_dir, access_token="tok-1")
     start, results = threading.Barrier(8), []
 
     def read():
@@ -127,9 +129,7 @@ def test_eight_threads_reading_at_once_reach_the_keychain_one_at_a_time(store, b
 
 def test_an_edit_with_the_keychain_unreadable_is_refused_and_keeps_every_secret(store, backend):
     data_dir, conn = store
-    channel = channel_store.create(conn, {"name": "wa", "type": "whatsapp",
-                                          "secrets": {"access_token": "tok-1", "app_secret": "app-1"},
-                                          "config": {"phone_number_id": "1"}}, data_dir)
+    channel = keychain_channel(conn, data_dir, access_token="tok-1", app_secret="app-1")
     backend.failures = 1000
     with pytest.raises(DomainError) as refused:
         channel_store.update(conn, channel["id"], {"secrets": {"access_token": "tok-2"}}, data_dir)

@@ -19,11 +19,11 @@ def make_campaign(conn, channel, count, pacing):
                                    "body": "Hi {{name}}", "pacing": pacing})
 
 
-def whatsapp_channel(conn, server):
-    """A Cloud API channel at SERVER."""
+def whatsapp_channel(conn, server, timeout=5):
+    """A Cloud API channel at SERVER whose token goes to the keychain (TIMEOUT: seconds per request)."""
     return channel_store.create(conn, {"name": "wa", "type": "whatsapp", "secrets": {"access_token": server.token},
                                        "config": {"phone_number_id": server.phone_number_id,
-                                                  "api_base": server.base_url, "timeout": 5}})
+                                                  "api_base": server.base_url, "timeout": timeout}})
 
 
 def run_timed(data_dir, campaign_id):
