@@ -126,3 +126,34 @@ class FullCollectionsHeld:
 
 # The one holder of the process (the collector's thresholds are process-wide).
 FULL_COLLECTIONS_HELD = FullCollectionsHeld()
+
+
+class HeavyRequests:
+    """How many heavy requests (imports, exports) are in progress, so that background work whose memory should
+    not stack on theirs (compressing a saved import) can wait for a moment with none."""
+
+    def __init__(self):
+        """None in progress."""
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def enter(self):
+        """One more in progress."""
+        with self._changed:
+            self._count += 1
+
+    def leave(self):
+        """One fewer in progress."""
+        with self._changed:
+            self._count -= 1
+            if self._count <= 0:
+                self._changed.notify_all()
+
+    def wait_for_none(self, timeout):
+        """Block until none is in progress, or TIMEOUT seconds (a busy sidecar still gets its work done)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._count <= 0, timeout)
+
+
+# The process's heavy requests (the sidecar's contact views count them).
+HEAVY_REQUESTS = HeavyRequests()

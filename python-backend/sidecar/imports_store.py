@@ -1,6 +1,8 @@
 """Imports: kept on disk in the data directory (contacts.history), with the latest ones cached in memory so the UI
 can page, fix, re-map and export them without reading them again."""
+import logging
 import os
+import queue
 import re
 import secrets
 import threading
@@ -8,6 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from contacts.history import ImportHistory
+from core.memory import HEAVY_REQUESTS
 
 # A 1M-row import holds ~150 MB in memory; the history on disk holds every import, so the cache stays small.
 MAX_CACHED_IMPORTS = 2
@@ -76,6 +79,39 @@ class Saving:
             raise self._error
 
 
+# A table is compressed only while no import or export is in progress (its ~20 MB of buffers would add to that
+# request's peak), unless one has been running this long.
+QUIET_WAIT_S = 30
+
+
+class Compressor:
+    """One thread compressing the saved imports' tables (HISTORY.compress), one import at a time, in the order
+    asked, started with the first request."""
+
+    def __init__(self, history):
+        self.history = history
+        self._queue = queue.Queue()
+        self._thread = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, import_id):
+        """Compress IMPORT_ID's tables soon."""
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="import-compress", daemon=True)
+                self._thread.start()
+        self._queue.put(import_id)
+
+    def _run(self):
+        """Compress what is asked, for ever; a failure is logged and the import stays uncompressed."""
+        while True:
+            import_id = self._queue.get()
+            try:
+                self.history.compress(import_id, lambda: HEAVY_REQUESTS.wait_for_none(QUIET_WAIT_S))
+            except Exception:  # noqa: BLE001 - the import stays readable; the next start tries again
+                logging.getLogger(__name__).exception("compressing import %s failed", import_id)
+
+
 class ImportStore:
     """Every import in HISTORY, the most recent ones cached, bounded by count and by total entries."""
 
@@ -84,6 +120,9 @@ class ImportStore:
         self._cache = OrderedDict()
         self._lock = threading.Lock()
         self.max_imports, self.max_entries = max_imports, max_entries
+        self.compressor = Compressor(history)
+        for import_id in history.pending_compression():  # left by a sidecar that stopped before compressing
+            self.compressor.submit(import_id)
 
     def add(self, result, source=None, options=None):
         """Save RESULT (and the SOURCE a re-map needs) and return its new import."""
@@ -105,6 +144,10 @@ class ImportStore:
             saving.wait()
         self._remember(stored)
         return stored, answer
+
+    def compress_soon(self, import_id):
+        """Shrink IMPORT_ID's saved tables in the background (call it once its answer is sent: both need CPU)."""
+        self.compressor.submit(import_id)
 
     def get(self, import_id):
         """The import IMPORT_ID, from the cache or read from disk; None when there is no such import."""

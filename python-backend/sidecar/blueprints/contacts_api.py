@@ -1,7 +1,7 @@
 """The contact endpoints existing clients use: /upload, /parse-manual-numbers, /validate-number."""
 import itertools
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, request
 
 from contacts.extract import extract_text, extract_workbook
 from contacts.readers import read_file
@@ -10,7 +10,7 @@ from contacts.uploads import private_upload, remove_stale_uploads
 from contacts.validate import describe_number
 
 from core.errors import DomainError
-from core.memory import FULL_COLLECTIONS_HELD, DeferredRelease
+from core.memory import FULL_COLLECTIONS_HELD, HEAVY_REQUESTS, DeferredRelease
 from ..jsonio import json_body, json_response, json_stream_response, read_ahead
 from core.fields import body_text, optional_limit
 from ..params import requested_region
@@ -28,14 +28,18 @@ def make_room_before_importing():
     the last heavy request."""
     if request.endpoint in HEAVY_VIEWS:
         RELEASE.now_if_pending()
+        HEAVY_REQUESTS.enter()
+        g.heavy_request = True
     if request.endpoint in HEAVY_VIEWS - {"imports.export"}:
         current_app.extensions["imports"].make_room(keep=(request.view_args or {}).get("import_id"))
 
 
 @bp.after_app_request
 def release_after_heavy_views(response):
-    """Once a heavy view's answer is sent (streamed ones included), give its freed memory back to the system."""
-    if request.endpoint in HEAVY_VIEWS:
+    """Once a heavy view's answer is sent (streamed ones included), count it done and give its freed memory back
+    to the system."""
+    if g.pop("heavy_request", False):
+        response.call_on_close(HEAVY_REQUESTS.leave)
         response.call_on_close(RELEASE.soon)
     return response
 
@@ -79,15 +83,18 @@ def store_and_respond(result, source, options, region_source):
 
     The answer is encoded ahead while the import is saved (in another thread), but nothing is sent until the
     save has ended: a save that fails (a full disk) is still a 507 error, never an answer naming an import that
-    is not on disk."""
+    is not on disk. The save writes its tables uncompressed; they are compressed once the answer is sent."""
     limit = optional_limit(request.args)
 
     def encode_ahead(import_id, saved):
         pieces = iter(result_json_parts(result, import_id, region_source, limit))
         return read_ahead(pieces, saved, ENCODED_AHEAD_BYTES), pieces
 
-    _, (ahead, rest) = current_app.extensions["imports"].add_while(result, source, options, encode_ahead)
-    return json_stream_response(itertools.chain(ahead, rest))
+    imports = current_app.extensions["imports"]
+    stored, (ahead, rest) = imports.add_while(result, source, options, encode_ahead)
+    response = json_stream_response(itertools.chain(ahead, rest))
+    response.call_on_close(lambda: imports.compress_soon(stored.import_id))
+    return response
 
 
 def refuse_header_only(workbook, result):
