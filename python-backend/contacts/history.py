@@ -15,6 +15,7 @@ is not on disk) and zstd was most of it: 0.25 s of a 1M-row upload, 0.4 s of CPU
 zstd once the answer is out (3-5x smaller), each table replaced whole, so a crash at any point leaves tables that
 read the same; the marker says an import still needs it, and a restart finishes what was left.
 """
+import contextlib
 import errno
 import json
 import logging
@@ -194,11 +195,18 @@ def write_table(path, frame, compression=COMPRESSION):
     it needed the GIL for every buffer, each time waiting out the interpreter's 5 ms switch interval (a 1M-row
     save took 3.0 s beside a busy thread instead of 0.3 s; BENCHMARKS.md). Text columns are already Arrow, so
     the conversion copies only the object and category columns (~5 MB for 1M entries)."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_FILE))  # Arrow reopens it: mode kept
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    options = pa.ipc.IpcWriteOptions(compression=compression)
-    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema, options=options) as writer:
+    with new_private_table(path, table.schema, compression) as writer:
         writer.write_table(table, max_chunksize=WRITE_SLICE_ROWS)
+
+
+@contextlib.contextmanager
+def new_private_table(path, schema, compression):
+    """An Arrow IPC writer (COMPRESSION: zstd or None) of a new file at PATH that only its owner can read."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_FILE))  # Arrow reopens it: mode kept
+    options = pa.ipc.IpcWriteOptions(compression=compression)
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, schema, options=options) as writer:
+        yield writer
 
 
 def table_paths(folder):
@@ -217,11 +225,9 @@ def compress_table(path):
             os.remove(os.path.join(folder, leftover))
     partial = path + PARTIAL_SUFFIX + secrets.token_hex(4)
     try:
-        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_FILE))
-        options = pa.ipc.IpcWriteOptions(compression=COMPRESSION)
-        with pa.OSFile(path) as source, pa.OSFile(partial, "wb") as sink:
+        with pa.OSFile(path) as source:
             reader = pa.ipc.open_file(source)
-            with pa.ipc.new_file(sink, reader.schema, options=options) as writer:
+            with new_private_table(partial, reader.schema, COMPRESSION) as writer:
                 for index in range(reader.num_record_batches):
                     writer.write_batch(reader.get_batch(index))
         os.replace(partial, path)

@@ -8,7 +8,7 @@ import threading
 import pyarrow as pa
 import pytest
 from contacts.extract import extract_workbook
-from contacts.history import PENDING_COMPRESSION, ImportHistory, table_paths
+from contacts.history import PARTIAL_SUFFIX, PENDING_COMPRESSION, ImportHistory, compress_table, table_paths
 from contacts.readers import read_file
 from core.memory import HEAVY_REQUESTS
 from sidecar.imports_store import QUIET_WAIT_S, ImportStore
@@ -52,7 +52,7 @@ def uncompressed_size(path):
 
 def leftovers(folder):
     """Partial files left in an import folder."""
-    return [name for _, _, names in os.walk(folder) for name in names if ".partial-" in name]
+    return [name for _, _, names in os.walk(folder) for name in names if PARTIAL_SUFFIX in name]
 
 
 def same_import(history, import_id, result, workbook):
@@ -92,7 +92,6 @@ def test_a_compression_cut_short_reads_the_same_and_a_restart_finishes_it(tmp_pa
     history.save("imp_cutshort00000000", result, workbook, {"default_region": "IN", "source_name": "people.csv"})
     folder = history.folder("imp_cutshort00000000")
     entries_path, sheet_path = table_paths(folder)
-    from contacts.history import compress_table
     compress_table(sheet_path)
     with open(entries_path + ".partial-deadbeef", "wb") as partial:
         partial.write(b"ARROW1\0\0 cut")
