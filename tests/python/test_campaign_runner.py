@@ -250,6 +250,9 @@ def test_hourly_cap_counts_ledger_attempts_across_runs(store):
         time.sleep(0.01)
     manager.pause(campaign["id"])
     assert manager.join(campaign["id"], 30)
+    # As a restarted sidecar: the old manager's timer must not outlive it, or its invariant check (every 15 s of
+    # real time, 7,200 fake seconds of naps can take that long) sees the new run's campaign as its own orphan.
+    manager.shutdown()
     run_to_end(CampaignManager(data_dir, clock), campaign["id"])  # a new run still sees the earlier attempts
     times = [r[0] for r in conn.execute("SELECT attempted_at FROM campaign_recipients ORDER BY attempted_at")]
     assert len(times) == 5 and times[2] - times[0] >= 3600 and times[4] - times[2] >= 3600

@@ -71,6 +71,7 @@ def test_batch_pause_and_gap_hold_across_pause_and_a_new_manager_on_a_fake_clock
         first.start(campaign["id"])
         assert first.join(campaign["id"], 30)
         assert campaigns.describe(conn, campaign["id"])["counts"]["sent"] == 2
+        first.shutdown()  # its timer would take the later run's campaign for its own orphan (runner.check_invariants)
         later = CampaignManager(data_dir, clock)  # a restarted app: nothing in memory
         later.start(campaign["id"])
         assert later.join(campaign["id"], 30)
